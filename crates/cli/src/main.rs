@@ -1,0 +1,50 @@
+//! `ph-import`: every capability of PH Client Import, from a terminal.
+//!
+//! Each subcommand lives in its own module and calls the same core as the app.
+
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Import a veterinary clinic's clients and patients into PH.
+#[derive(Parser)]
+#[command(name = "ph-import", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show how a clinic export file is read: format, encoding, delimiter, sheets, header row, columns.
+    Inspect(inspect::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole chain of causes on one line, each a sentence for the user.
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging() {
+    // Diagnostics go to stderr so that `--json` output on stdout stays machine-readable.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PH_IMPORT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,7 @@
+//! PH Client Import core: everything the CLI and the desktop app share.
+//!
+//! The core knows nothing of Tauri or of terminals. Each module owns one concept:
+//! `read` opens clinic export files, `ph` speaks the PH client-import API.
+#![deny(missing_docs)]
+
+pub mod read;

@@ -1,0 +1,192 @@
+//! Tauri commands: each one is a thin adapter over one core call.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ph_import_core::read::{self, Inspection, ReadOptions};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, State};
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::sandbox::{EmbeddedSandbox, EnvironmentStatus};
+
+/// The app's name and version, for the title bar and the About line.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    /// Product name as installed.
+    pub name: String,
+    /// Semantic version of this build.
+    pub version: String,
+}
+
+/// How the UI asks to read a file; every field overrides one automatic guess.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct ReadRequest {
+    /// Absolute path of the file, from a drop or the file dialog.
+    pub path: String,
+    /// Sheet to read in a workbook; the first sheet with data when absent.
+    #[ts(optional)]
+    pub sheet: Option<String>,
+    /// 1-based header row; 0 means the file has no header row.
+    #[ts(optional)]
+    pub header_row: Option<u32>,
+    /// Text encoding label such as `windows-1252`; detected when absent.
+    #[ts(optional)]
+    pub encoding: Option<String>,
+    /// Field delimiter; sniffed when absent.
+    #[ts(optional)]
+    pub delimiter: Option<String>,
+}
+
+impl ReadRequest {
+    fn options(&self) -> Result<ReadOptions, AppError> {
+        let delimiter = match self.delimiter.as_deref() {
+            None | Some("") => None,
+            Some("\\t") | Some("tab") => Some('\t'),
+            Some(d) => {
+                let mut chars = d.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => {
+                        return Err(AppError::new(
+                            "invalid_option",
+                            format!("The delimiter must be one character, not \"{d}\"."),
+                        ))
+                    }
+                }
+            }
+        };
+        Ok(ReadOptions {
+            sheet: self.sheet.clone(),
+            header_row: self.header_row,
+            encoding: self.encoding.clone(),
+            delimiter,
+            ..ReadOptions::default()
+        })
+    }
+}
+
+/// Progress of a long read, sent to the UI as the `read-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReadProgress {
+    /// The job this progress belongs to.
+    pub job_id: String,
+    /// Bytes read so far.
+    #[ts(type = "number")]
+    pub bytes_read: u64,
+    /// Total size of the file in bytes, when known.
+    #[ts(type = "number | null")]
+    pub bytes_total: Option<u64>,
+    /// Data rows read so far.
+    #[ts(type = "number")]
+    pub rows_read: u64,
+}
+
+/// Cancel flags of the long jobs now running, by job id.
+#[derive(Default)]
+pub struct Jobs(Mutex<HashMap<String, Arc<AtomicBool>>>);
+
+impl Jobs {
+    fn register(&self, id: &str) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut jobs) = self.0.lock() {
+            jobs.insert(id.to_owned(), flag.clone());
+        }
+        flag
+    }
+
+    fn finish(&self, id: &str) {
+        if let Ok(mut jobs) = self.0.lock() {
+            jobs.remove(id);
+        }
+    }
+
+    fn cancel(&self, id: &str) -> bool {
+        match self.0.lock() {
+            Ok(jobs) => jobs
+                .get(id)
+                .map(|flag| flag.store(true, Ordering::Relaxed))
+                .is_some(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Name and version of the running app.
+#[tauri::command]
+pub fn app_info(app: AppHandle) -> AppInfo {
+    let info = app.package_info();
+    AppInfo {
+        name: info.name.clone(),
+        version: info.version.to_string(),
+    }
+}
+
+/// The PH environment the app talks to, and whether it is ready.
+#[tauri::command]
+pub async fn environment_status(
+    sandbox: State<'_, EmbeddedSandbox>,
+) -> Result<EnvironmentStatus, AppError> {
+    Ok(sandbox.status().await)
+}
+
+/// Reads only the start of a file: detection and the first rows, fast even for huge files.
+#[tauri::command]
+pub async fn preview_file(request: ReadRequest) -> Result<Inspection, AppError> {
+    let options = request.options()?;
+    let path = PathBuf::from(&request.path);
+    off_ui_thread(move || read::preview(&path, &options).map_err(AppError::from)).await
+}
+
+/// Reads a whole file once (exact row count, ragged rows), reporting progress; cancellable.
+#[tauri::command]
+pub async fn inspect_file(
+    app: AppHandle,
+    jobs: State<'_, Jobs>,
+    job_id: String,
+    request: ReadRequest,
+) -> Result<Inspection, AppError> {
+    let options = request.options()?;
+    let path = PathBuf::from(&request.path);
+    let cancel = jobs.register(&job_id);
+    let id = job_id.clone();
+    let result = off_ui_thread(move || {
+        let report = |p: read::Progress| {
+            // A lost progress event only makes the bar lag; the result still arrives.
+            let _ = app.emit(
+                "read-progress",
+                ReadProgress {
+                    job_id: id.clone(),
+                    bytes_read: p.bytes_read,
+                    bytes_total: p.bytes_total,
+                    rows_read: p.rows_read,
+                },
+            );
+        };
+        read::inspect(&path, &options, &report, &cancel).map_err(AppError::from)
+    })
+    .await;
+    jobs.finish(&job_id);
+    result
+}
+
+/// Asks a running job to stop; returns false when no such job is running.
+#[tauri::command]
+pub fn cancel_job(jobs: State<'_, Jobs>, job_id: String) -> bool {
+    jobs.cancel(&job_id)
+}
+
+/// Runs blocking core work on the blocking pool so the window never freezes.
+async fn off_ui_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::new("internal", format!("The work stopped unexpectedly: {e}")))?
+}

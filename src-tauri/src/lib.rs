@@ -1,0 +1,51 @@
+//! The desktop app: a thin Tauri adapter over `ph_import_core`.
+//!
+//! Each command turns a UI request into one core call, runs it off the UI
+//! thread, and turns the core's typed error into a message the UI can show.
+//! No domain logic lives here.
+
+mod commands;
+mod error;
+mod sandbox;
+
+use tauri::Manager;
+
+/// Starts the desktop app; returns when the last window closes.
+pub fn run() {
+    init_logging();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(commands::Jobs::default())
+        .manage(sandbox::EmbeddedSandbox::default())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let embedded = app.state::<sandbox::EmbeddedSandbox>().inner().clone();
+            tauri::async_runtime::spawn(async move { embedded.start(&handle).await });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::environment_status,
+            commands::preview_file,
+            commands::inspect_file,
+            commands::cancel_job,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            // Nothing to show a window in: the best we can do is say why on stderr.
+            eprintln!("PH Client Import could not start: {e}");
+            std::process::exit(1);
+        });
+}
+
+fn init_logging() {
+    // Logs go to stderr only and never carry client data or tokens: the core
+    // logs counts and file names, not cell values.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PH_IMPORT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,75 @@
+//! The embedded PH sandbox: the app's default environment, started in-process at launch.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+/// Where the app sends data, as shown in the always-visible environment badge.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EnvironmentStatus {
+    /// Environment name, e.g. `Sandbox`.
+    pub name: String,
+    /// `sandbox`, `staging` or `production`: the UI colours the badge by it.
+    pub kind: String,
+    /// Base URL once known.
+    pub url: Option<String>,
+    /// `starting`, `ready` or `failed`.
+    pub state: String,
+    /// Why it failed, in words a user can act on.
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+enum State {
+    #[default]
+    Starting,
+    Ready(ph_sandbox::RunningSandbox),
+    Failed(String),
+}
+
+/// The in-process sandbox server, shared by all commands.
+#[derive(Clone, Default)]
+pub struct EmbeddedSandbox(Arc<Mutex<State>>);
+
+impl EmbeddedSandbox {
+    /// Starts the sandbox with demo data on a free loopback port and tells the UI when it is ready.
+    pub async fn start(&self, app: &AppHandle) {
+        let config = ph_sandbox::SandboxConfig {
+            seed_demo: true,
+            ..ph_sandbox::SandboxConfig::default()
+        };
+        let next = match ph_sandbox::start(config).await {
+            Ok(running) => {
+                tracing::info!(url = %running.url(), "embedded sandbox started");
+                State::Ready(running)
+            }
+            Err(e) => {
+                tracing::error!("embedded sandbox failed to start: {e}");
+                State::Failed(format!("The built-in Sandbox could not start: {e}"))
+            }
+        };
+        *self.0.lock().await = next;
+        let _ = app.emit("environment-changed", self.status().await);
+    }
+
+    /// The badge's view of the sandbox right now.
+    pub async fn status(&self) -> EnvironmentStatus {
+        let state = self.0.lock().await;
+        let (url, state, error) = match &*state {
+            State::Starting => (None, "starting", None),
+            State::Ready(running) => (Some(running.url()), "ready", None),
+            State::Failed(e) => (None, "failed", Some(e.clone())),
+        };
+        EnvironmentStatus {
+            name: "Sandbox".into(),
+            kind: "sandbox".into(),
+            url,
+            state: state.into(),
+            error,
+        }
+    }
+}

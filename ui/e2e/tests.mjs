@@ -1,0 +1,72 @@
+// The end-to-end scenarios, each as a tech-team member would do it.
+
+/** Simulates dropping files on the window: the same event Tauri emits for a real drop. */
+async function dropFiles(browser, paths) {
+  await browser.execute(
+    (paths) =>
+      window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
+        event: "tauri://drag-drop",
+        payload: { paths, position: { x: 200, y: 200 } },
+      }),
+    paths,
+  );
+}
+
+async function waitForText(browser, selector, predicate, what, timeout = 15000) {
+  const el = await browser.$(selector);
+  await el.waitUntil(async () => predicate(await el.getText()), {
+    timeout,
+    timeoutMsg: `waited ${timeout} ms for ${what}`,
+  });
+  return el.getText();
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+export const tests = [
+  {
+    name: "the app opens on the built-in Sandbox",
+    async run({ browser, shot }) {
+      const title = await browser.getTitle();
+      assert(title === "PH Client Import", `window title is "${title}"`);
+      const env = await waitForText(
+        browser,
+        "[data-testid=environment]",
+        (t) => t.includes("Sandbox") && t.includes("127.0.0.1"),
+        "the Sandbox to be ready",
+      );
+      assert(env.startsWith("Sandbox"), `environment badge says "${env}"`);
+      await shot("01-start");
+    },
+  },
+  {
+    name: "a dropped Windows-1252 export with a banner shows its rows",
+    async run({ browser, fixture, shot }) {
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      const rows = await browser.$$("[data-testid=preview-row]");
+      assert(rows.length === 5, `expected 5 preview rows, saw ${rows.length}`);
+      const first = await rows[0].getText();
+      assert(first.includes("Müller") && first.includes("José"), `accents decoded wrongly: ${first}`);
+      assert(first.includes("Biscuit"), `first row lacks the pet: ${first}`);
+      const count = await waitForText(browser, "[data-testid=row-count]", (t) => /\d/.test(t), "the row count");
+      assert(count.includes("5"), `row count says "${count}"`);
+      const header = await (await browser.$("[data-testid=header-row]")).getValue();
+      assert(header === "4", `header row detected as ${header}, expected 4 (below the banner)`);
+      await shot("02-preview");
+    },
+  },
+  {
+    name: "a file that is not a spreadsheet gets a readable error",
+    async run({ browser, fixture, shot }) {
+      await dropFiles(browser, [fixture("read/hostile/not-a-spreadsheet.pdf.csv")]);
+      const message = await waitForText(browser, "[data-testid=read-error]", (t) => t.length > 0, "the error");
+      assert(message.includes("could not be read"), `error box says "${message}"`);
+      assert(!/panic|unwrap|RUST_BACKTRACE/i.test(message), `error leaks internals: ${message}`);
+      await shot("03-read-error");
+    },
+  },
+];

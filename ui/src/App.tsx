@@ -1,0 +1,49 @@
+import { useEffect, useState } from "react";
+import { api, type AppInfo } from "./api";
+import { EnvironmentBadge } from "./components/EnvironmentBadge";
+import { FilesStep } from "./components/FilesStep";
+import { STEPS, type StepId } from "./steps";
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [step, setStep] = useState<StepId>("files");
+
+  useEffect(() => {
+    api.appInfo().then(setInfo, () => setInfo(null));
+  }, []);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            PH
+          </span>
+          <span className="brand-name">{info?.name ?? "PH Client Import"}</span>
+          {info && <span className="version">v{info.version}</span>}
+        </div>
+        <EnvironmentBadge />
+      </header>
+      <nav className="steps" aria-label="Import steps">
+        <ol>
+          {STEPS.map((s, i) => (
+            <li key={s.id}>
+              <button
+                type="button"
+                className={s.id === step ? "step current" : "step"}
+                aria-current={s.id === step ? "step" : undefined}
+                disabled={!s.available}
+                title={s.available ? s.title : `${s.title} — not available yet`}
+                onClick={() => setStep(s.id)}
+              >
+                <span className="step-number">{i + 1}</span>
+                {s.title}
+              </button>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <main className="content">{step === "files" && <FilesStep />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useState } from "react";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
+import { api, errorMessage, type Inspection, type ReadRequest } from "../api";
+import { SUPPORTED_EXTENSIONS, fileName } from "../format";
+import { DetectionPanel } from "./DetectionPanel";
+import { PreviewTable } from "./PreviewTable";
+
+/** One file the user brought in, with the overrides they chose and what was read. */
+interface LoadedFile {
+  request: ReadRequest;
+  preview: Inspection | null;
+  error: string | null;
+  loading: boolean;
+}
+
+export function FilesStep() {
+  const [files, setFiles] = useState<LoadedFile[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+
+  const load = useCallback(async (request: ReadRequest) => {
+    setFiles((prev) => upsert(prev, { request, preview: null, error: null, loading: true }));
+    try {
+      const preview = await api.previewFile(request);
+      setFiles((prev) => upsert(prev, { request, preview, error: null, loading: false }));
+    } catch (e) {
+      setFiles((prev) => upsert(prev, { request, preview: null, error: errorMessage(e), loading: false }));
+    }
+  }, []);
+
+  const addPaths = useCallback(
+    (paths: string[]) => {
+      for (const path of paths) void load({ path });
+      if (paths[0]) setSelected(paths[0]);
+    },
+    [load],
+  );
+
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let alive = true;
+    getCurrentWebview()
+      .onDragDropEvent((event) => {
+        if (!alive) return;
+        const p = event.payload;
+        if (p.type === "enter" || p.type === "over") setDragging(true);
+        else if (p.type === "leave") setDragging(false);
+        else if (p.type === "drop") {
+          setDragging(false);
+          addPaths(p.paths);
+        }
+      })
+      .then((u) => (alive ? (unlisten = u) : u()));
+    return () => {
+      alive = false;
+      unlisten?.();
+    };
+  }, [addPaths]);
+
+  const pick = async () => {
+    const chosen = await open({
+      multiple: true,
+      directory: false,
+      title: "Choose the clinic's export files",
+      filters: [
+        { name: "Clinic exports (CSV, Excel, OpenDocument)", extensions: SUPPORTED_EXTENSIONS },
+        { name: "All files", extensions: ["*"] },
+      ],
+    });
+    if (chosen === null) return;
+    addPaths(Array.isArray(chosen) ? chosen : [chosen]);
+  };
+
+  const current = files.find((f) => f.request.path === selected) ?? files[0] ?? null;
+
+  return (
+    <section className="files-step" aria-labelledby="files-title">
+      <h1 id="files-title">Files</h1>
+      <div className={dragging ? "dropzone dragging" : "dropzone"} data-testid="dropzone">
+        <p>
+          Drop the clinic&apos;s export files here — CSV or Excel, from any practice system.
+        </p>
+        <button type="button" className="primary" onClick={() => void pick()}>
+          Choose files…
+        </button>
+      </div>
+
+      {files.length > 0 && (
+        <div className="file-tabs" role="tablist" aria-label="Files">
+          {files.map((f) => (
+            <button
+              key={f.request.path}
+              type="button"
+              role="tab"
+              aria-selected={current?.request.path === f.request.path}
+              className={current?.request.path === f.request.path ? "file-tab selected" : "file-tab"}
+              onClick={() => setSelected(f.request.path)}
+              title={f.request.path}
+            >
+              {fileName(f.request.path)}
+              {f.loading && <span className="spinner" aria-label="reading" />}
+              {f.error && <span className="badge error">error</span>}
+            </button>
+          ))}
+        </div>
+      )}
+
+      {current && (
+        <div className="file-detail" role="tabpanel">
+          {current.error && (
+            <div className="error-box" role="alert" data-testid="read-error">
+              <strong>{fileName(current.request.path)} could not be read.</strong>
+              <p>{current.error}</p>
+            </div>
+          )}
+          {current.preview && (
+            <>
+              <DetectionPanel
+                key={current.request.path}
+                inspection={current.preview}
+                request={current.request}
+                onChange={(request) => void load(request)}
+              />
+              <PreviewTable inspection={current.preview} />
+            </>
+          )}
+          {current.loading && !current.preview && <p className="muted">Reading…</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function upsert(list: LoadedFile[], file: LoadedFile): LoadedFile[] {
+  const i = list.findIndex((f) => f.request.path === file.request.path);
+  if (i < 0) return [...list, file];
+  const copy = list.slice();
+  // Keep showing the old preview while a re-read with new overrides runs.
+  copy[i] = file.loading ? { ...file, preview: list[i]?.preview ?? null } : file;
+  return copy;
+}

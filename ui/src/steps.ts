@@ -1,0 +1,11 @@
+/** The wizard's steps, in order. Steps whose feature has not landed are shown but disabled. */
+export const STEPS = [
+  { id: "files", title: "Files", available: true },
+  { id: "mapping", title: "Map columns", available: false },
+  { id: "problems", title: "Review problems", available: false },
+  { id: "duplicates", title: "Duplicates", available: false },
+  { id: "import", title: "Import", available: false },
+  { id: "history", title: "History", available: false },
+] as const;
+
+export type StepId = (typeof STEPS)[number]["id"];
