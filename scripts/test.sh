@@ -54,7 +54,7 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
 mkdir -p target/e2e-screenshots
-xvfb-run -a -s "-screen 0 1400x900x24" node ui/e2e/run.mjs
+xvfb-run -a -s "-screen 0 1400x900x24" node tests/e2e/run.mjs
 
 step "Installer smoke test: the .deb's app starts and shows its window"
 bash scripts/deb-smoke.sh

@@ -15,9 +15,4 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  {
-    files: ["e2e/**/*.{js,mjs}"],
-    extends: [js.configs.recommended],
-    languageOptions: { globals: globals.node },
-  },
 );
