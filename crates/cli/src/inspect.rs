@@ -1,0 +1,186 @@
+//! `ph-import inspect`: how a file is read, as text for people or JSON for scripts.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::Args;
+use ph_import_core::read::{self, Inspection, ReadOptions};
+use serde::Serialize;
+
+/// Arguments of `ph-import inspect`.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The export file: CSV/TSV/TXT in any encoding, or XLSX, XLSM, XLSB, XLS, ODS.
+    pub file: PathBuf,
+    /// Sheet to read (workbooks); default: the first sheet with data.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Header row, 1-based as shown by a spreadsheet program or text editor; 0 = no header row.
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<u32>,
+    /// Text encoding, e.g. UTF-8, UTF-16LE, windows-1252, ISO-8859-1; default: detected.
+    #[arg(long, value_name = "E")]
+    pub encoding: Option<String>,
+    /// Field delimiter, e.g. ',' ';' '|' or 'tab'; default: detected.
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// Print JSON (keys documented in docs/inspect-json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also print data rows: a number, or `all`.
+    #[arg(long, value_name = "N|all")]
+    pub rows: Option<String>,
+}
+
+/// The JSON document: the inspection plus, with `--rows`, the rows themselves.
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(flatten)]
+    inspection: &'a Inspection,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<Vec<Vec<String>>>,
+}
+
+/// Runs `ph-import inspect`.
+pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
+    let options = ReadOptions {
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+        encoding: args.encoding.clone(),
+        delimiter: parse_delimiter(args.delimiter.as_deref())?,
+        sample_rows: 10,
+    };
+    let limit = match args.rows.as_deref() {
+        None => None,
+        Some("all") => Some(u64::MAX),
+        Some(n) => Some(
+            n.parse::<u64>()
+                .with_context(|| format!("--rows takes a number or `all`, not \"{n}\""))?,
+        ),
+    };
+    let never = AtomicBool::new(false);
+    let inspection = read::inspect(&args.file, &options, &|_| {}, &never)?;
+    let rows = match limit {
+        None => None,
+        Some(n) => {
+            let mut rows = Vec::new();
+            for row in
+                read::open_rows(&args.file, &options)?.take(n.min(usize::MAX as u64) as usize)
+            {
+                rows.push(row?.cells);
+            }
+            Some(rows)
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Output {
+                inspection: &inspection,
+                rows,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        print_text(&mut out, &inspection, rows.as_deref())?;
+    }
+    Ok(())
+}
+
+fn parse_delimiter(d: Option<&str>) -> anyhow::Result<Option<char>> {
+    Ok(match d {
+        None => None,
+        Some("tab") | Some("\\t") | Some("\t") => Some('\t'),
+        Some(s) => {
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => anyhow::bail!("--delimiter takes one character or `tab`, not \"{s}\""),
+            }
+        }
+    })
+}
+
+fn print_text(
+    out: &mut impl Write,
+    i: &Inspection,
+    rows: Option<&[Vec<String>]>,
+) -> std::io::Result<()> {
+    writeln!(out, "File:        {}", i.file)?;
+    writeln!(
+        out,
+        "Format:      {}",
+        format!("{:?}", i.format).to_uppercase()
+    )?;
+    if let Some(e) = &i.encoding {
+        writeln!(
+            out,
+            "Encoding:    {e} ({})",
+            i.encoding_reason.as_deref().unwrap_or("")
+        )?;
+    }
+    if let Some(d) = &i.delimiter {
+        let name = match d.as_str() {
+            "\t" => "tab".to_owned(),
+            other => format!("\"{other}\""),
+        };
+        writeln!(
+            out,
+            "Delimiter:   {name} ({})",
+            i.delimiter_reason.as_deref().unwrap_or("")
+        )?;
+    }
+    if !i.sheets.is_empty() {
+        let names: Vec<String> = i
+            .sheets
+            .iter()
+            .map(|s| {
+                let mark = if Some(&s.name) == i.sheet.as_ref() {
+                    " [read]"
+                } else {
+                    ""
+                };
+                let empty = if s.has_data { "" } else { " (empty)" };
+                format!("{}{empty}{mark}", s.name)
+            })
+            .collect();
+        writeln!(out, "Sheets:      {}", names.join(", "))?;
+    }
+    match i.header_row {
+        Some(n) => writeln!(out, "Header row:  {n} ({})", i.header_reason)?,
+        None => writeln!(out, "Header row:  none ({})", i.header_reason)?,
+    }
+    writeln!(out, "Data rows:   {}", i.row_count.unwrap_or(0))?;
+    writeln!(out, "Columns:     {}", i.columns.len())?;
+    let width = i
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    for c in &i.columns {
+        writeln!(
+            out,
+            "  {:>3}  {:<width$}  {:<6}  {}",
+            c.index + 1,
+            c.name,
+            format!("{:?}", c.kind).to_lowercase(),
+            c.samples.join(" | ")
+        )?;
+    }
+    for n in &i.notes {
+        writeln!(out, "Note: {}", n.message)?;
+    }
+    if let Some(rows) = rows {
+        writeln!(out)?;
+        for row in rows {
+            writeln!(out, "{}", row.join(" | "))?;
+        }
+    }
+    Ok(())
+}

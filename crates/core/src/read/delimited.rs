@@ -1,0 +1,351 @@
+//! Delimited text (CSV, TSV, semicolon and pipe files): sniffing and streaming.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use super::error::{display_name, ReadError};
+use super::RawRecord;
+
+/// The delimiters clinic exports use, in order of preference when equally likely.
+pub(crate) const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// A single field larger than this is a runaway quote, not data.
+pub(crate) const FIELD_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Chooses the delimiter that splits the sample into the most rows of one consistent width.
+pub(crate) fn sniff_delimiter(sample: &str) -> (u8, String) {
+    let mut best: Option<(u8, usize, usize, usize)> = None; // (delimiter, score, width, rows)
+    for &d in &CANDIDATES {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(sample.as_bytes());
+        let mut widths = Vec::new();
+        for record in reader.byte_records().take(200) {
+            match record {
+                Ok(r) => {
+                    let w = r.iter().rposition(|f| !f.is_empty()).map_or(0, |i| i + 1);
+                    if w > 0 {
+                        widths.push(w);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let (width, rows) = mode(&widths);
+        if width < 2 {
+            continue;
+        }
+        let score = rows * width;
+        if best.is_none_or(|(_, s, _, _)| score > s) {
+            best = Some((d, score, width, rows));
+        }
+    }
+    match best {
+        Some((d, _, width, rows)) => (
+            d,
+            format!(
+                "{} splits {rows} of the first rows into the same {width} columns",
+                delimiter_name(d)
+            ),
+        ),
+        None => (
+            b',',
+            "no delimiter splits the rows into columns, so the file is read as one column".into(),
+        ),
+    }
+}
+
+fn mode(values: &[usize]) -> (usize, usize) {
+    let mut counts = std::collections::BTreeMap::new();
+    for &v in values {
+        *counts.entry(v).or_insert(0usize) += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(w, n)| (n, w))
+        .unwrap_or((0, 0))
+}
+
+/// How a delimiter is named to a person.
+pub(crate) fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "a comma",
+        b';' => "a semicolon",
+        b'\t' => "a tab",
+        b'|' => "a pipe",
+        _ => "the delimiter",
+    }
+}
+
+/// Counts the bytes taken from the file, for progress reporting.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Where the line breaks are in the bytes read ahead, so that every record gets the line
+/// number a text editor shows, blank lines included (the csv crate does not count those).
+#[derive(Default)]
+struct LineIndex {
+    /// Line breaks not yet passed by a record start: (offset, length of `\n`, `\r` or `\r\n`).
+    breaks: VecDeque<(u64, u64)>,
+    /// Line breaks already passed.
+    passed: u64,
+    /// Offset of a `\r` at the end of the last chunk, undecided until the next byte.
+    pending_cr: Option<u64>,
+}
+
+impl LineIndex {
+    fn scan(&mut self, start: u64, bytes: &[u8]) {
+        let mut from = 0;
+        if let Some(cr) = self.pending_cr.take() {
+            if bytes.first() == Some(&b'\n') {
+                self.breaks.push_back((cr, 2));
+                from = 1;
+            } else {
+                self.breaks.push_back((cr, 1));
+            }
+        }
+        let mut i = from;
+        while i < bytes.len() {
+            let at = start + i as u64;
+            match bytes[i] {
+                b'\n' => self.breaks.push_back((at, 1)),
+                b'\r' => match bytes.get(i + 1) {
+                    Some(b'\n') => {
+                        self.breaks.push_back((at, 2));
+                        i += 1;
+                    }
+                    Some(_) => self.breaks.push_back((at, 1)),
+                    None => self.pending_cr = Some(at),
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    /// The 1-based line where a record reported at `offset` really starts. The csv crate
+    /// reports a record after blank lines as starting at the first blank line, so line
+    /// breaks right at the start are stepped over. Offsets must not go backwards.
+    fn line_of(&mut self, mut offset: u64) -> u64 {
+        while let Some(&(at, len)) = self.breaks.front() {
+            if at < offset {
+                self.passed += 1;
+                self.breaks.pop_front();
+                // Reported at the LF of a blank line's CRLF: the record starts after it.
+                offset = offset.max(at + len);
+            } else if at == offset {
+                self.passed += 1;
+                self.breaks.pop_front();
+                offset += len;
+            } else {
+                break;
+            }
+        }
+        self.passed + 1
+    }
+}
+
+/// Stops a runaway field (an unclosed quote) before it eats all memory, and indexes lines.
+struct Guard<R> {
+    inner: R,
+    consumed: u64,
+    record_start: Rc<Cell<u64>>,
+    lines: Rc<RefCell<LineIndex>>,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.consumed.saturating_sub(self.record_start.get()) > FIELD_LIMIT_BYTES {
+            return Err(io::Error::other(RUNAWAY));
+        }
+        let n = self.inner.read(buf)?;
+        self.lines.borrow_mut().scan(self.consumed, &buf[..n]);
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+const RUNAWAY: &str = "runaway field";
+
+/// Streams the records of a delimited file, decoded to UTF-8.
+pub(crate) struct DelimitedSource {
+    file: String,
+    reader: csv::Reader<Guard<Box<dyn Read>>>,
+    record: csv::ByteRecord,
+    record_start: Rc<Cell<u64>>,
+    lines: Rc<RefCell<LineIndex>>,
+    bytes: Arc<AtomicU64>,
+    /// Fields that held bytes not valid in the chosen encoding.
+    pub replaced_fields: u64,
+    /// Fields from which NUL characters were removed.
+    pub nul_fields: u64,
+}
+
+impl DelimitedSource {
+    /// Opens `path` for streaming with the chosen encoding and delimiter.
+    pub(crate) fn open(
+        path: &Path,
+        encoding: &'static Encoding,
+        delimiter: u8,
+    ) -> Result<Self, ReadError> {
+        let file = File::open(path).map_err(|e| ReadError::io(path, &e))?;
+        let bytes = Arc::new(AtomicU64::new(0));
+        let counted = Counting {
+            inner: file,
+            count: bytes.clone(),
+        };
+        let decoded: Box<dyn Read> = Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_override(true)
+                .strip_bom(true)
+                // UTF-8 is checked field by field below, which is faster than transcoding.
+                .utf8_passthru(true)
+                .build(BufReader::with_capacity(256 * 1024, counted)),
+        );
+        let record_start = Rc::new(Cell::new(0));
+        let lines = Rc::new(RefCell::new(LineIndex::default()));
+        let guarded = Guard {
+            inner: decoded,
+            consumed: 0,
+            record_start: record_start.clone(),
+            lines: lines.clone(),
+        };
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(256 * 1024)
+            .from_reader(guarded);
+        Ok(Self {
+            file: display_name(path),
+            reader,
+            record: csv::ByteRecord::new(),
+            record_start,
+            lines,
+            bytes,
+            replaced_fields: 0,
+            nul_fields: 0,
+        })
+    }
+
+    /// Bytes of the file read so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// The next record, or None at the end of the file.
+    pub(crate) fn next_record(&mut self) -> Option<Result<RawRecord, ReadError>> {
+        let line = self
+            .lines
+            .borrow_mut()
+            .line_of(self.reader.position().byte());
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                self.record_start.set(self.reader.position().byte());
+                let start = self.record.position().map_or(0, |p| p.byte());
+                let number = self.lines.borrow_mut().line_of(start);
+                let record = std::mem::take(&mut self.record);
+                let cells = record.iter().map(|f| self.field_text(f)).collect();
+                self.record = record;
+                Some(Ok(RawRecord { number, cells }))
+            }
+            Err(e) => Some(Err(self.error(e, line))),
+        }
+    }
+
+    fn field_text(&mut self, field: &[u8]) -> String {
+        let mut text = match std::str::from_utf8(field) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                self.replaced_fields += 1;
+                String::from_utf8_lossy(field).into_owned()
+            }
+        };
+        if text.contains('\0') {
+            self.nul_fields += 1;
+            text.retain(|c| c != '\0');
+        }
+        text
+    }
+
+    fn error(&self, e: csv::Error, line: u64) -> ReadError {
+        match e.kind() {
+            csv::ErrorKind::Io(io) if io.to_string() == RUNAWAY => ReadError::FieldTooLarge {
+                file: self.file.clone(),
+                line,
+                limit_mb: FIELD_LIMIT_BYTES / (1024 * 1024),
+            },
+            _ => ReadError::Malformed {
+                file: self.file.clone(),
+                line,
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_lf_crlf_and_lone_cr_across_chunks() {
+        let text = b"a\r\nb\rc\n\r\nd";
+        for split in 0..text.len() {
+            let mut index = LineIndex::default();
+            index.scan(0, &text[..split]);
+            index.scan(split as u64, &text[split..]);
+            assert_eq!(index.line_of(0), 1);
+            assert_eq!(index.line_of(3), 2, "split at {split}");
+            assert_eq!(index.line_of(5), 3, "split at {split}");
+            // Reported at the blank line's CRLF: the record is on the line after it.
+            assert_eq!(index.line_of(7), 5, "split at {split}");
+        }
+        for reported in [7, 8] {
+            let mut index = LineIndex::default();
+            index.scan(0, text);
+            assert_eq!(index.line_of(reported), 5, "reported at {reported}");
+        }
+    }
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        for (text, d) in [
+            ("a,b,c\n1,2,3\n4,5,6\n", b','),
+            ("a;b;c\n1,5;2;3\n4;5,5;6\n", b';'),
+            ("a\tb\tc\n1, x\t2\t3\n", b'\t'),
+            ("a|b|c\n1|2|3\n", b'|'),
+        ] {
+            assert_eq!(sniff_delimiter(text).0, d, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_fool_the_sniffer() {
+        let text = "name;note\n\"Smith, John\";\"a, b, c\"\n\"Doe, Jane\";\"x, y\"\n";
+        assert_eq!(sniff_delimiter(text).0, b';');
+    }
+}

@@ -1,0 +1,121 @@
+//! What can go wrong when opening a clinic export, in words a tech-team member can act on.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// Why a file could not be read. Every message names the file and says what to do next.
+#[derive(Debug, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ReadError {
+    /// The file could not be opened or read from disk.
+    #[error("{file}: the file could not be opened ({reason}). Check that it exists, is not open in another program that locks it, and that you may read it.")]
+    Io {
+        /// File name as shown to the user.
+        file: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The file has no bytes at all, or nothing but blank lines.
+    #[error("{file}: the file is empty. Ask the clinic to export it again; the export may have been cancelled or saved before it finished.")]
+    Empty {
+        /// File name as shown to the user.
+        file: String,
+    },
+    /// A PDF, image, archive or program, not a spreadsheet or delimited text.
+    #[error("{file}: this is not a spreadsheet or CSV file (it looks like {looks_like}). Ask the clinic for a CSV or Excel export of their clients and patients.")]
+    NotTabular {
+        /// File name as shown to the user.
+        file: String,
+        /// What the content looks like, e.g. "a PDF document".
+        looks_like: String,
+    },
+    /// The workbook is encrypted with a password.
+    #[error("{file}: the workbook is protected with a password. Open it in Excel or LibreOffice, remove the password (File → Info → Protect Workbook, or Save As without a password), and try again.")]
+    PasswordProtected {
+        /// File name as shown to the user.
+        file: String,
+    },
+    /// A workbook whose structure is damaged or cut short.
+    #[error("{file}: the workbook is damaged or incomplete ({reason}). Open and re-save it in Excel or LibreOffice, or ask the clinic to export it again.")]
+    CorruptWorkbook {
+        /// File name as shown to the user.
+        file: String,
+        /// What the spreadsheet library reported.
+        reason: String,
+    },
+    /// The named sheet is not in the workbook.
+    #[error("{file}: there is no sheet named \"{sheet}\". The sheets are: {available}.")]
+    NoSuchSheet {
+        /// File name as shown to the user.
+        file: String,
+        /// The sheet that was asked for.
+        sheet: String,
+        /// The sheets that exist, comma-separated.
+        available: String,
+    },
+    /// No sheet of the workbook holds any data.
+    #[error("{file}: every sheet of this workbook is empty. Ask the clinic to export it again.")]
+    NoData {
+        /// File name as shown to the user.
+        file: String,
+    },
+    /// The user asked for an encoding name that does not exist.
+    #[error("\"{label}\" is not a text encoding this tool knows. Try UTF-8, UTF-16LE, windows-1252 or ISO-8859-1.")]
+    UnknownEncoding {
+        /// The label as given.
+        label: String,
+    },
+    /// The user asked for a header row beyond the end of the file.
+    #[error("{file}: row {row} was chosen as the header row, but the file has only {rows} rows at the top that could be a header. Choose a smaller row number, or 0 for a file without a header row.")]
+    HeaderRowOutOfRange {
+        /// File name as shown to the user.
+        file: String,
+        /// The requested row.
+        row: u32,
+        /// How many rows were looked at.
+        rows: u32,
+    },
+    /// One field grew past the size limit: almost always an unbalanced quote.
+    #[error("{file}: near line {line}, one field is longer than {limit_mb} MB. This usually means a quote character (\") opens a field that is never closed. Fix that line in a text editor, or export the file again.")]
+    FieldTooLarge {
+        /// File name as shown to the user.
+        file: String,
+        /// Line where the runaway field starts.
+        line: u64,
+        /// The limit in megabytes.
+        limit_mb: u64,
+    },
+    /// The delimited text is malformed in a way the reader cannot recover from.
+    #[error("{file}: line {line} could not be read ({reason}). Check that line in a text editor, or export the file again.")]
+    Malformed {
+        /// File name as shown to the user.
+        file: String,
+        /// Line where the problem is.
+        line: u64,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The user cancelled a long read.
+    #[error("Reading {file} was cancelled.")]
+    Cancelled {
+        /// File name as shown to the user.
+        file: String,
+    },
+}
+
+impl ReadError {
+    pub(crate) fn io(path: &Path, e: &std::io::Error) -> Self {
+        ReadError::Io {
+            file: display_name(path),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// The file name a person recognizes: the last path component, or the whole path.
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| PathBuf::from(path).display().to_string())
+}
