@@ -2,6 +2,7 @@
 
 /** Simulates dropping files on the window: the same event Tauri emits for a real drop. */
 async function dropFiles(browser, paths) {
+  await (await browser.$("[data-testid=dropzone][data-listening=true]")).waitForExist({ timeout: 15000 });
   await browser.execute(
     (paths) =>
       window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
@@ -12,13 +13,21 @@ async function dropFiles(browser, paths) {
   );
 }
 
+/** The element's text content (WebDriver's visible-text rules vary between engines). */
+const textOf = (browser, el) => browser.execute((e) => e.textContent ?? "", el);
+
 async function waitForText(browser, selector, predicate, what, timeout = 15000) {
-  const el = await browser.$(selector);
-  await el.waitUntil(async () => predicate(await el.getText()), {
-    timeout,
-    timeoutMsg: `waited ${timeout} ms for ${what}`,
-  });
-  return el.getText();
+  let last = "";
+  await browser.waitUntil(
+    async () => {
+      const el = await browser.$(selector);
+      if (!(await el.isExisting())) return false;
+      last = await textOf(browser, el);
+      return predicate(last);
+    },
+    { timeout, timeoutMsg: `waited ${timeout} ms for ${what}` },
+  );
+  return last;
 }
 
 function assert(cond, message) {
@@ -49,7 +58,7 @@ export const tests = [
       await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
       const rows = await browser.$$("[data-testid=preview-row]");
       assert(rows.length === 5, `expected 5 preview rows, saw ${rows.length}`);
-      const first = await rows[0].getText();
+      const first = await textOf(browser, rows[0]);
       assert(first.includes("Müller") && first.includes("José"), `accents decoded wrongly: ${first}`);
       assert(first.includes("Biscuit"), `first row lacks the pet: ${first}`);
       const count = await waitForText(browser, "[data-testid=row-count]", (t) => /\d/.test(t), "the row count");

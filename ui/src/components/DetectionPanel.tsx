@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, errorMessage, type Inspection, type ReadRequest } from "../api";
 import { describeDelimiter, formatBytes, formatCount, newJobId, percent } from "../format";
 
@@ -117,7 +117,7 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
           <dd data-testid="column-count">{inspection.columns.length}</dd>
         </div>
       </dl>
-      <RowCount request={request} />
+      <RowCount key={JSON.stringify(request)} request={request} />
       {inspection.notes.length > 0 && (
         <ul className="notes" aria-label="Notes about this file">
           {inspection.notes.map((n, i) => (
@@ -129,24 +129,27 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
   );
 }
 
-/** Counts every row in the background with a progress bar; the preview is already usable meanwhile. */
+/** Counts every row in the background with a progress bar; the preview is already usable meanwhile.
+ * Mounted anew (by key) for each request, so each mount runs exactly one job. */
 function RowCount({ request }: { request: ReadRequest }) {
+  // A fresh job id per effect run: StrictMode runs effects twice, and two runs must not share one.
+  const job = useRef("");
   const [state, setState] = useState<
-    | { kind: "running"; jobId: string; rows: number; bytes: number; total: number | null }
+    | { kind: "running"; rows: number; bytes: number; total: number | null }
     | { kind: "done"; rows: number | null; notes: number }
     | { kind: "cancelled" }
     | { kind: "failed"; message: string }
-  >({ kind: "cancelled" });
+  >({ kind: "running", rows: 0, bytes: 0, total: null });
 
   useEffect(() => {
     const jobId = newJobId();
+    job.current = jobId;
     let alive = true;
     let unlisten: (() => void) | undefined;
-    setState({ kind: "running", jobId, rows: 0, bytes: 0, total: null });
     api
       .onReadProgress((p) => {
         if (alive && p.job_id === jobId)
-          setState({ kind: "running", jobId, rows: p.rows_read, bytes: p.bytes_read, total: p.bytes_total });
+          setState({ kind: "running", rows: p.rows_read, bytes: p.bytes_read, total: p.bytes_total });
       })
       .then((u) => (alive ? (unlisten = u) : u()));
     api.inspectFile(jobId, request).then(
@@ -180,7 +183,7 @@ function RowCount({ request }: { request: ReadRequest }) {
         {formatCount(state.rows)} rows · {formatBytes(state.bytes)}
         {state.total ? ` of ${formatBytes(state.total)}` : ""}
       </span>
-      <button type="button" onClick={() => void api.cancelJob(state.jobId)}>
+      <button type="button" onClick={() => void api.cancelJob(job.current)}>
         Cancel
       </button>
     </div>

@@ -18,6 +18,8 @@ export function FilesStep() {
   const [files, setFiles] = useState<LoadedFile[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
+  // Set once the drop listener is registered, so automation knows a drop will be seen.
+  const [listening, setListening] = useState(false);
 
   const load = useCallback(async (request: ReadRequest) => {
     setFiles((prev) => upsert(prev, { request, preview: null, error: null, loading: true }));
@@ -51,7 +53,12 @@ export function FilesStep() {
           addPaths(p.paths);
         }
       })
-      .then((u) => (alive ? (unlisten = u) : u()));
+      .then((u) => {
+        if (alive) {
+          unlisten = u;
+          setListening(true);
+        } else u();
+      });
     return () => {
       alive = false;
       unlisten?.();
@@ -77,7 +84,7 @@ export function FilesStep() {
   return (
     <section className="files-step" aria-labelledby="files-title">
       <h1 id="files-title">Files</h1>
-      <div className={dragging ? "dropzone dragging" : "dropzone"} data-testid="dropzone">
+      <div className={dragging ? "dropzone dragging" : "dropzone"} data-testid="dropzone" data-listening={listening}>
         <p>
           Drop the clinic&apos;s export files here — CSV or Excel, from any practice system.
         </p>

@@ -8,13 +8,15 @@ const ROW_HEIGHT = 30;
 export function PreviewTable({ inspection }: { inspection: Inspection }) {
   const scroller = useRef<HTMLDivElement>(null);
   const rows = inspection.preview;
+  // eslint-disable-next-line react-hooks/incompatible-library -- used as TanStack documents; React Compiler only skips memoizing this component
   const virtual = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
-  const template = `5rem repeat(${inspection.columns.length}, minmax(9rem, 1fr))`;
+  // Fixed widths keep every row's cells under their header; long values are cut with "…" and shown in full on hover.
+  const template = `5rem repeat(${inspection.columns.length}, 11rem)`;
 
   return (
     <div className="preview" data-testid="preview">

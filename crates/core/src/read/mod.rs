@@ -355,7 +355,7 @@ pub struct RowStream {
 
 impl RowStream {
     fn start(meta: Meta, mut source: Source, header_row: Option<u32>) -> Result<Self, ReadError> {
-        let mut blank_rows = Tally::default();
+        let mut lookahead_blanks: Vec<u64> = Vec::new();
         let mut top: Vec<RawRecord> = Vec::new();
         // Enough rows to find the header; further when the user named a lower header row.
         let want_line = header_row.filter(|&n| n > 0).map(u64::from);
@@ -367,7 +367,7 @@ impl RowStream {
                 Some(record) => {
                     let record = record?;
                     if record.is_blank() {
-                        blank_rows.add(record.number);
+                        lookahead_blanks.push(record.number);
                     } else {
                         top.push(record);
                     }
@@ -406,14 +406,26 @@ impl RowStream {
         };
         let header_cells = header_index.map(|i| top[i].cells.clone());
         let header_width = header_cells.as_deref().map_or(0, filled_width);
-        let data_width = top[data_start..]
+        let data_widths: Vec<usize> = top[data_start..]
             .iter()
             .map(|r| filled_width(&r.cells))
-            .max()
-            .unwrap_or(0);
-        let width = header_width.max(data_width).max(1);
+            .collect();
+        // With a header, the header decides the width, unless most rows are wider (unnamed
+        // trailing columns); one stray long row is reported, not turned into a column.
+        let width = match header_index {
+            Some(_) => header_width.max(modal(&data_widths)),
+            None => data_widths.iter().copied().max().unwrap_or(0),
+        }
+        .max(1);
         let columns = header::column_names(header_cells.as_deref(), width);
         let header_row = header_index.map(|i| top[i].number as u32);
+        let first_data = top.get(data_start).map_or(u64::MAX, |r| r.number);
+        let mut blank_rows = Tally::default();
+        // Blank rows above the data are layout; blank rows among the data are worth a note.
+        let data_begins = header_row.map_or(first_data, u64::from);
+        for &n in lookahead_blanks.iter().filter(|&&n| n > data_begins) {
+            blank_rows.add(n);
+        }
         // Rows above the header (titles, notes) are not data.
         let pending: VecDeque<RawRecord> = top.into_iter().skip(data_start).collect();
         Ok(Self {
@@ -425,11 +437,7 @@ impl RowStream {
             pending,
             long_rows: Tally::default(),
             short_rows: Tally::default(),
-            blank_rows: if header_index.is_some() {
-                Tally::default()
-            } else {
-                blank_rows
-            },
+            blank_rows,
             failed: false,
         })
     }
@@ -618,6 +626,17 @@ impl Iterator for RowStream {
             return Some(Ok(self.shape(record)));
         }
     }
+}
+
+fn modal(values: &[usize]) -> usize {
+    let mut counts = std::collections::BTreeMap::new();
+    for &v in values {
+        *counts.entry(v).or_insert(0usize) += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(v, n)| (n, v))
+        .map_or(0, |(v, _)| v)
 }
 
 fn filled_width(cells: &[String]) -> usize {
