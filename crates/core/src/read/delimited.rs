@@ -207,6 +207,7 @@ impl DelimitedSource {
     pub(crate) fn open(
         path: &Path,
         encoding: &'static Encoding,
+        bom_len: usize,
         delimiter: u8,
     ) -> Result<Self, ReadError> {
         let file = File::open(path).map_err(|e| ReadError::io(path, &e))?;
@@ -215,15 +216,23 @@ impl DelimitedSource {
             inner: file,
             count: bytes.clone(),
         };
-        let decoded: Box<dyn Read> = Box::new(
-            DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding))
-                .bom_override(true)
-                .strip_bom(true)
-                // UTF-8 is checked field by field below, which is faster than transcoding.
-                .utf8_passthru(true)
-                .build(BufReader::with_capacity(256 * 1024, counted)),
-        );
+        let buffered = BufReader::with_capacity(256 * 1024, counted);
+        let decoded: Box<dyn Read> = if encoding == encoding_rs::UTF_8 {
+            // UTF-8 needs no transcoding: skip the BOM and check each field below, which is
+            // faster and lets invalid bytes be counted rather than silently replaced.
+            let mut reader = buffered;
+            io::copy(&mut (&mut reader).take(bom_len as u64), &mut io::sink())
+                .map_err(|e| ReadError::io(path, &e))?;
+            Box::new(reader)
+        } else {
+            Box::new(
+                DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .bom_override(true)
+                    .strip_bom(true)
+                    .build(buffered),
+            )
+        };
         let record_start = Rc::new(Cell::new(0));
         let lines = Rc::new(RefCell::new(LineIndex::default()));
         let guarded = Guard {
@@ -278,7 +287,13 @@ impl DelimitedSource {
 
     fn field_text(&mut self, field: &[u8]) -> String {
         let mut text = match std::str::from_utf8(field) {
-            Ok(s) => s.to_owned(),
+            Ok(s) => {
+                // Transcoders replace what they cannot decode with U+FFFD.
+                if s.contains('\u{FFFD}') {
+                    self.replaced_fields += 1;
+                }
+                s.to_owned()
+            }
             Err(_) => {
                 self.replaced_fields += 1;
                 String::from_utf8_lossy(field).into_owned()

@@ -290,6 +290,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
         Source::Text(Box::new(delimited::DelimitedSource::open(
             path,
             detected.encoding,
+            detected.bom_len,
             delimiter,
         )?))
     };
