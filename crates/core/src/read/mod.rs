@@ -219,7 +219,7 @@ pub fn inspect(
         if rows.len() < options.sample_rows {
             rows.push(row);
         }
-        if count % 8192 == 0 {
+        if count.is_multiple_of(8192) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(ReadError::Cancelled {
                     file: display_name(path),

@@ -1,0 +1,77 @@
+//! The sandbox starts, in-process and as a binary, and answers its health check over HTTP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+/// A plain HTTP/1.1 GET, so the test depends on no HTTP client of ours.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_process_sandbox_answers_health() {
+    let running = ph_sandbox::start(ph_sandbox::SandboxConfig::default())
+        .await
+        .expect("starts");
+    assert!(running.url().starts_with("http://127.0.0.1:"));
+    let addr = running.addr().to_string();
+    let (status, body) = tokio::task::spawn_blocking(move || get(&addr, "/health"))
+        .await
+        .expect("join");
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["service"], "ph-sandbox");
+    running.shutdown().await;
+}
+
+#[test]
+fn the_binary_prints_its_url_and_answers_health() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("text");
+    let url = first.rsplit(' ').next().expect("url").to_owned();
+    let addr = url.trim_start_matches("http://").to_owned();
+    let (status, body) = get(&addr, "/health");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{first}");
+    assert!(body.contains("\"ok\""), "{body}");
+}
+
+#[test]
+fn help_describes_the_options() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for option in ["--addr", "--data-dir", "--no-seed"] {
+        assert!(text.contains(option), "{text}");
+    }
+}
