@@ -37,11 +37,13 @@ ensure_toolchains() {
 }
 
 ensure_npm() {
-  # `npm ci` is exact and repeatable; skip it when the lock file has not changed since the last install.
+  # `npm install` follows package-lock.json's exact versions. (`npm ci` would be stricter, but
+  # npm 11 leaves other platforms' optional Tauri CLI binaries out of the lock file and then
+  # refuses it as out of sync.) Skipped when the lock file has not changed since the last install.
   local stamp="node_modules/.ph-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     say "Installing npm packages"
-    npm ci --no-audit --no-fund --loglevel=error
+    npm install --no-audit --no-fund --loglevel=error
     cp package-lock.json "$stamp"
   fi
 }

@@ -21,6 +21,8 @@ pub struct EnvironmentStatus {
     pub state: String,
     /// Why it failed, in words a user can act on.
     pub error: Option<String>,
+    /// What the environment holds, e.g. "3 clinics, 80 clients, 155 patients (demo data)".
+    pub summary: Option<String>,
 }
 
 #[derive(Default)]
@@ -59,10 +61,18 @@ impl EmbeddedSandbox {
     /// The badge's view of the sandbox right now.
     pub async fn status(&self) -> EnvironmentStatus {
         let state = self.0.lock().await;
-        let (url, state, error) = match &*state {
-            State::Starting => (None, "starting", None),
-            State::Ready(running) => (Some(running.url()), "ready", None),
-            State::Failed(e) => (None, "failed", Some(e.clone())),
+        let (url, state, error, summary) = match &*state {
+            State::Starting => (None, "starting", None, None),
+            State::Ready(running) => {
+                let summary = running.counts().ok().map(|c| {
+                    format!(
+                        "{} clinics, {} clients, {} patients (demo data)",
+                        c.clinics, c.clients, c.patients
+                    )
+                });
+                (Some(running.url()), "ready", None, summary)
+            }
+            State::Failed(e) => (None, "failed", Some(e.clone()), None),
         };
         EnvironmentStatus {
             name: "Sandbox".into(),
@@ -70,6 +80,7 @@ impl EmbeddedSandbox {
             url,
             state: state.into(),
             error,
+            summary,
         }
     }
 }

@@ -46,6 +46,26 @@ async fn main() -> ExitCode {
     };
     println!("PH sandbox listening on {}", running.url());
     println!("Health check: {}/health", running.url());
+    if let Ok(c) = running.counts() {
+        println!(
+            "Holds {} clinics, {} clients, {} patients.",
+            c.clinics, c.clients, c.patients
+        );
+    }
+    let tokens = running.demo_tokens();
+    if !tokens.is_empty() {
+        // Sandbox tokens open only this local server, so printing them is safe and useful.
+        println!("Demo tokens (sandbox only):");
+        for t in tokens {
+            println!(
+                "  {:<22} {:<10} {}  ({})",
+                t.token,
+                t.role,
+                t.clinics.join(","),
+                t.name
+            );
+        }
+    }
     println!("Press Ctrl+C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     running.shutdown().await;

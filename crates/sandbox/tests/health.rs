@@ -37,7 +37,39 @@ async fn in_process_sandbox_answers_health() {
     let json: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(json["status"], "ok");
     assert_eq!(json["service"], "ph-sandbox");
+    assert_eq!(json["counts"]["clinics"], 3);
+    assert!(json["counts"]["clients"].as_u64().is_some_and(|n| n >= 50));
+    assert_eq!(running.demo_tokens().len(), 3);
     running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_survives_a_restart_when_a_data_folder_is_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = ph_sandbox::SandboxConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..ph_sandbox::SandboxConfig::default()
+    };
+    let first = ph_sandbox::start(config.clone()).await.expect("starts");
+    let before = first.counts().expect("counts");
+    first.shutdown().await;
+    // Seeding again must not double the demo data.
+    let second = ph_sandbox::start(config).await.expect("restarts");
+    let after = second.counts().expect("counts");
+    assert_eq!(
+        (before.clinics, before.clients, before.patients),
+        (after.clinics, after.clients, after.patients)
+    );
+    second.shutdown().await;
+    let empty = ph_sandbox::start(ph_sandbox::SandboxConfig {
+        seed_demo: false,
+        ..Default::default()
+    })
+    .await
+    .expect("starts empty");
+    assert_eq!(empty.counts().expect("counts").clients, 0);
+    assert!(empty.demo_tokens().is_empty());
+    empty.shutdown().await;
 }
 
 #[test]

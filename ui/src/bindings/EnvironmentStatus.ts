@@ -23,4 +23,8 @@ state: string,
 /**
  * Why it failed, in words a user can act on.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * What the environment holds, e.g. "3 clinics, 80 clients, 155 patients (demo data)".
+ */
+summary: string | null, };

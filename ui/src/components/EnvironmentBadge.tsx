@@ -30,7 +30,7 @@ export function EnvironmentBadge() {
     <div
       className={`env env-${status.kind} env-${status.state}`}
       role="status"
-      title={status.error ?? `Imports go to ${status.name}`}
+      title={status.error ?? [`Imports go to ${status.name}`, status.summary].filter(Boolean).join(" — ")}
       data-testid="environment"
     >
       <span className="env-dot" aria-hidden="true" />
