@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own module and calls the same core as the app.
 
 mod inspect;
+mod mapping_cmd;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,10 @@ struct Cli {
 enum Command {
     /// Show how a clinic export file is read: format, encoding, delimiter, sheets, header row, columns.
     Inspect(inspect::InspectArgs),
+    /// Show the suggested (or a profile's) mapping of export files to PH's canonical format.
+    Map(mapping_cmd::MapArgs),
+    /// Convert export files to canonical clients, patients and findings files.
+    Convert(mapping_cmd::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +32,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Map(args) => mapping_cmd::run_map(args),
+        Command::Convert(args) => mapping_cmd::run_convert(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,4 +4,6 @@
 //! `read` opens clinic export files, `ph` speaks the PH client-import API.
 #![deny(missing_docs)]
 
+pub mod canonical;
+pub mod mapping;
 pub mod read;

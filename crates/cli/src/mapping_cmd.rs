@@ -1,0 +1,484 @@
+//! `ph-import map` and `ph-import convert`: show the mapping of export files to PH's
+//! canonical format, and write the canonical files.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use ph_import_core::canonical::{RequiredPolicy, Severity};
+use ph_import_core::mapping::convert::{plan, run_order, Converter, Counts, DateRefiner};
+use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
+use ph_import_core::mapping::profile::{self, Profile};
+use ph_import_core::mapping::source::{self, TableSource};
+use ph_import_core::mapping::suggest::TableReport;
+use ph_import_core::mapping::transform::dates::DateOrder;
+use ph_import_core::mapping::transform::Transform;
+use ph_import_core::mapping::{suggest, Mapping, SourceTable, SuggestOptions};
+use serde::Serialize;
+
+/// Rows read from each table to suggest a mapping (all rows are read to convert).
+const SAMPLE_ROWS: usize = 5000;
+
+/// Arguments of `ph-import map`.
+#[derive(Args, Debug)]
+pub struct MapArgs {
+    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS (each sheet with data is a table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// Save the mapping shown as a profile under this name, for next time.
+    #[arg(long, value_name = "NAME")]
+    pub save_profile: Option<String>,
+    /// Print JSON (the mapping and the review material) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
+    #[arg(long, value_name = "CC", default_value = "US")]
+    pub country: String,
+    /// Accept clients without an e-mail address (the target's policy allows it).
+    #[arg(long)]
+    pub no_email_required: bool,
+}
+
+/// Output format of `convert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Arguments of `ph-import convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS (each sheet with data is a table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Directory for clients.*, patients.* and findings.* (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
+    /// Without one, a recognized built-in or saved profile is used, else the automatic mapping.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
+    #[arg(long, value_name = "CC", default_value = "US")]
+    pub country: String,
+    /// Accept clients without an e-mail address (the target's policy allows it).
+    #[arg(long)]
+    pub no_email_required: bool,
+}
+
+/// Where the mapping came from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Origin {
+    /// The automatic suggestion.
+    Suggestion,
+    /// A profile named by `--profile`, or recognized from the headers.
+    Profile { name: String, recognized: bool },
+}
+
+struct Resolved {
+    origin: Origin,
+    mapping: Mapping,
+    reports: Vec<TableReport>,
+}
+
+fn policy(no_email_required: bool) -> RequiredPolicy {
+    if no_email_required {
+        RequiredPolicy::without_email()
+    } else {
+        RequiredPolicy::ph_default()
+    }
+}
+
+/// Where saved profiles live: `$PH_IMPORT_PROFILES`, else the user's config directory.
+fn profile_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PH_IMPORT_PROFILES") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("APPDATA").map(PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("ph-import").join("profiles")
+}
+
+fn all_profiles() -> Vec<Profile> {
+    let mut profiles = profile::load_dir(&profile_dir());
+    profiles.extend(profile::builtin_profiles());
+    profiles
+}
+
+fn load_tables(files: &[PathBuf]) -> anyhow::Result<(Vec<TableSource>, Vec<SourceTable>)> {
+    let sources = source::discover(files)?;
+    let mut tables = Vec::new();
+    for s in &sources {
+        tables.push(source::sample(s, SAMPLE_ROWS)?);
+    }
+    Ok((sources, tables))
+}
+
+fn load_profile_arg(arg: &str) -> anyhow::Result<Profile> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("could not read the profile file \"{arg}\""))?;
+        // A bare mapping file is accepted too: wrap it.
+        return match Profile::from_json(&text) {
+            Ok(p) => Ok(p),
+            Err(profile_err) => match Mapping::from_json(&text) {
+                Ok(m) => Ok(Profile::new(&source::label_of(path), "", m)),
+                Err(_) => Err(profile_err).with_context(|| format!("\"{arg}\" is not a profile")),
+            },
+        };
+    }
+    let profiles = all_profiles();
+    match profiles.into_iter().find(|p| p.name.eq_ignore_ascii_case(arg)) {
+        Some(p) => Ok(p),
+        None => bail!(
+            "no profile is named \"{arg}\" (saved profiles are in {}); give a name, or the path of a profile file",
+            profile_dir().display()
+        ),
+    }
+}
+
+fn resolve(
+    profile_arg: Option<&str>,
+    tables: &[SourceTable],
+    country: &str,
+    policy: &RequiredPolicy,
+) -> anyhow::Result<Resolved> {
+    let options = SuggestOptions {
+        country: country.to_ascii_uppercase(),
+        ..SuggestOptions::default()
+    };
+    let suggestion = suggest(tables, &options, policy);
+    let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    let headers: Vec<Vec<String>> = tables.iter().map(|t| t.headers.clone()).collect();
+    if let Some(arg) = profile_arg {
+        let p = load_profile_arg(arg)?;
+        let mapping = p.mapping_for(&names, &headers).with_context(|| {
+            format!(
+                "the profile \"{}\" does not fit these files (it has {} table(s), the files {})",
+                p.name,
+                p.mapping.tables.len(),
+                tables.len()
+            )
+        })?;
+        return Ok(Resolved {
+            origin: Origin::Profile {
+                name: p.name,
+                recognized: false,
+            },
+            mapping,
+            reports: suggestion.tables,
+        });
+    }
+    let profiles = all_profiles();
+    if let Some(m) =
+        profile::best_match(&profiles, &headers).filter(|m| m.missing_columns.is_empty())
+    {
+        if let Some(p) = profiles.iter().find(|p| p.name == m.name) {
+            if let Ok(mapping) = p.mapping_for(&names, &headers) {
+                return Ok(Resolved {
+                    origin: Origin::Profile {
+                        name: p.name.clone(),
+                        recognized: true,
+                    },
+                    mapping,
+                    reports: suggestion.tables,
+                });
+            }
+        }
+    }
+    Ok(Resolved {
+        origin: Origin::Suggestion,
+        mapping: suggestion.mapping,
+        reports: suggestion.tables,
+    })
+}
+
+#[derive(Serialize)]
+struct MapOutput<'a> {
+    origin: &'a Origin,
+    mapping: &'a Mapping,
+    tables: &'a [TableReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saved_profile: Option<String>,
+}
+
+/// Runs `ph-import map`.
+pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
+    let policy = policy(args.no_email_required);
+    let (_, tables) = load_tables(&args.files)?;
+    let resolved = resolve(args.profile.as_deref(), &tables, &args.country, &policy)?;
+    let saved = match &args.save_profile {
+        Some(name) => {
+            let p = Profile::new(name, "", resolved.mapping.clone());
+            let path = profile::save(&profile_dir(), &p).with_context(|| {
+                format!("could not save the profile in {}", profile_dir().display())
+            })?;
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &MapOutput {
+                origin: &resolved.origin,
+                mapping: &resolved.mapping,
+                tables: &resolved.reports,
+                saved_profile: saved,
+            },
+        )?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    print_mapping(&mut out, &resolved)?;
+    if let Some(path) = saved {
+        writeln!(out, "\nSaved the profile to {path}")?;
+    }
+    Ok(())
+}
+
+fn transform_text(t: &Transform) -> String {
+    match t {
+        Transform::Copy => String::new(),
+        Transform::Constant { value } => format!("constant \"{value}\""),
+        Transform::Ignore => "ignored".into(),
+        Transform::Join { separator } => format!("joined with \"{separator}\""),
+        Transform::SplitName { part } => format!("{part:?} part of a full name").to_lowercase(),
+        Transform::SplitAddress { part } => {
+            format!("{part:?} part of a one-line address").to_lowercase()
+        }
+        Transform::Date { order, .. } => match order {
+            DateOrder::Mdy => "date, month/day/year".into(),
+            DateOrder::Dmy => "date, day/month/year".into(),
+            DateOrder::Ymd => "date, year-month-day".into(),
+        },
+        Transform::Species { .. } => "species codes".into(),
+        Transform::Sex { .. } => "sex codes".into(),
+        Transform::Bool { invert: false } => "yes/no".into(),
+        Transform::Bool { invert: true } => "yes/no, inverted".into(),
+        Transform::Present => "true when filled".into(),
+        Transform::Weight { unit } => {
+            format!("weight to kg (bare numbers in {unit:?})").to_lowercase()
+        }
+        Transform::Phone { country } => format!("phone to E.164 ({country})"),
+        Transform::Email => "e-mail".into(),
+        Transform::State => "state code".into(),
+        Transform::Country => "country code".into(),
+        Transform::Microchip => "microchip".into(),
+    }
+}
+
+fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
+    match &r.origin {
+        Origin::Suggestion => writeln!(
+            out,
+            "Automatic mapping (review the lines marked \"confirm\"):"
+        )?,
+        Origin::Profile {
+            name,
+            recognized: true,
+        } => writeln!(
+            out,
+            "The files match the saved profile \"{name}\"; using it:"
+        )?,
+        Origin::Profile { name, .. } => writeln!(out, "Mapping from the profile \"{name}\":")?,
+    }
+    let using_suggestion = matches!(r.origin, Origin::Suggestion);
+    for (t, report) in r.mapping.tables.iter().zip(&r.reports) {
+        writeln!(out, "\n{} — {:?}", t.table, t.role)?;
+        for f in &t.fields {
+            let how = transform_text(&f.transform);
+            let flag = if f.needs_confirmation {
+                "  ⚠ confirm"
+            } else {
+                ""
+            };
+            let conf = if using_suggestion {
+                format!(" {:>3.0}%", f.confidence * 100.0)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "  {:<28}{conf} ← {}{}{flag}",
+                f.field.key(),
+                f.columns
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                if how.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({how})")
+                },
+            )?;
+            if f.needs_confirmation {
+                for reason in f.reasons.iter().filter(|x| {
+                    x.contains("confirm") || x.contains("not certain") || x.contains("not known")
+                }) {
+                    writeln!(out, "      {reason}")?;
+                }
+            }
+        }
+        for i in &t.ignored {
+            writeln!(out, "  not mapped: \"{}\" — {}", i.column, i.reason)?;
+        }
+        if using_suggestion {
+            for c in &report.code_tables {
+                let codes: Vec<String> = c
+                    .entries
+                    .iter()
+                    .take(12)
+                    .map(|e| {
+                        if e.known {
+                            format!("{}→{} ({})", e.value, e.maps_to, e.count)
+                        } else {
+                            format!("{}→? ({})", e.value, e.count)
+                        }
+                    })
+                    .collect();
+                writeln!(out, "  codes of \"{}\": {}", c.column, codes.join(", "))?;
+            }
+            if !report.missing_required.is_empty() {
+                writeln!(
+                    out,
+                    "  required but not found: {}",
+                    report
+                        .missing_required
+                        .iter()
+                        .map(|f| f.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `ph-import convert`.
+pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
+    let policy = policy(args.no_email_required);
+    let (sources, tables) = load_tables(&args.files)?;
+    let mut resolved = resolve(args.profile.as_deref(), &tables, &args.country, &policy)?;
+    // The suggestion saw a sample; the date order is decided by all values.
+    if matches!(resolved.origin, Origin::Suggestion) {
+        let default = if args.country.eq_ignore_ascii_case("US") {
+            DateOrder::Mdy
+        } else {
+            DateOrder::Dmy
+        };
+        for (tm, s) in resolved.mapping.tables.iter_mut().zip(&sources) {
+            let (headers, rows) = source::stream(s)?;
+            let mut refiner = DateRefiner::new(tm, &headers);
+            if refiner.is_empty() {
+                continue;
+            }
+            for row in rows {
+                refiner.add(&row?);
+            }
+            refiner.apply(tm, default);
+        }
+    }
+    let format = match args.format {
+        Format::Csv => OutputFormat::Csv,
+        Format::Jsonl => OutputFormat::Jsonl,
+    };
+    let mut files = OutputFiles::create(&args.out, format).with_context(|| {
+        format!(
+            "could not create the output files in {}",
+            args.out.display()
+        )
+    })?;
+    let mut converter = Converter::new(&resolved.mapping, policy);
+    let mut totals = Counts::default();
+    let mut by_code: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
+    struct Tally<'a> {
+        inner: &'a mut OutputFiles,
+        by_code: &'a mut BTreeMap<(String, &'static str), u64>,
+    }
+    impl ph_import_core::mapping::Sink for Tally<'_> {
+        fn client(&mut self, r: &ph_import_core::canonical::ClientRecord) -> std::io::Result<()> {
+            self.inner.client(r)
+        }
+        fn patient(&mut self, r: &ph_import_core::canonical::PatientRecord) -> std::io::Result<()> {
+            self.inner.patient(r)
+        }
+        fn finding(&mut self, f: &ph_import_core::canonical::Finding) -> std::io::Result<()> {
+            let sev: &'static str = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Fixed => "fixed",
+            };
+            *self.by_code.entry((f.code.clone(), sev)).or_insert(0) += 1;
+            self.inner.finding(f)
+        }
+    }
+    for i in run_order(&resolved.mapping) {
+        let tm = &resolved.mapping.tables[i];
+        let s = &sources[i];
+        let (headers, rows) = source::stream(s)?;
+        let p = plan(tm, &s.label, &headers)?;
+        let mut sink = Tally {
+            inner: &mut files,
+            by_code: &mut by_code,
+        };
+        for row in rows {
+            let c = converter
+                .row(&p, &row?, &mut sink)
+                .with_context(|| format!("could not write to {}", args.out.display()))?;
+            totals.clients += c.clients;
+            totals.patients += c.patients;
+            totals.findings += c.findings;
+        }
+    }
+    let paths: Vec<String> = files
+        .paths()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    files
+        .finish()
+        .with_context(|| format!("could not write to {}", args.out.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &resolved.origin {
+        Origin::Suggestion if resolved.mapping.needs_confirmation() => writeln!(
+            out,
+            "Used the automatic mapping; some fields need confirming (see `ph-import map`)."
+        )?,
+        Origin::Suggestion => writeln!(out, "Used the automatic mapping.")?,
+        Origin::Profile { name, .. } => writeln!(out, "Used the profile \"{name}\".")?,
+    }
+    writeln!(
+        out,
+        "Wrote {} clients, {} patients and {} findings:",
+        totals.clients, totals.patients, totals.findings
+    )?;
+    for p in paths {
+        writeln!(out, "  {p}")?;
+    }
+    for ((code, severity), n) in by_code {
+        writeln!(out, "  {n:>6} × {code} ({severity})")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! The column-mapping engine: from any vendor's columns to canonical fields.
+//!
+//! [`suggest`] proposes a mapping from a file's headers and sampled values; a
+//! [`Mapping`] is what the user confirms (or loads from a [`profile`]); [`convert`]
+//! applies it to every row and yields canonical records plus findings.
+
+pub mod convert;
+pub mod header;
+pub mod model;
+pub mod output;
+pub mod profile;
+pub mod sniff;
+pub mod source;
+pub mod suggest;
+pub mod table;
+pub mod transform;
+pub mod vocab;
+
+pub use convert::{Collected, Converter, Sink};
+pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};
+pub use profile::{Profile, ProfileMatch};
+pub use suggest::{suggest, SuggestOptions, Suggestion};
+pub use table::{SourceRow, SourceTable};

@@ -1,0 +1,113 @@
+//! Source tables from files on disk, through the reader: a CSV file is one table, a
+//! workbook one table per sheet with data.
+
+use std::path::{Path, PathBuf};
+
+use crate::read::{self, display_name, ReadError, ReadOptions};
+
+use super::table::{SourceRow, SourceTable};
+
+/// One table to read: a file, or one sheet of a workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSource {
+    /// The file.
+    pub path: PathBuf,
+    /// The sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// The label used in mappings and findings: `file` or `file [sheet]`.
+    pub label: String,
+}
+
+/// Lists the tables of the given files: every sheet with data of a workbook.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let first = read::preview(
+            path,
+            &ReadOptions {
+                sample_rows: 1,
+                ..ReadOptions::default()
+            },
+        )?;
+        let file = display_name(path);
+        let sheets: Vec<String> = first
+            .sheets
+            .iter()
+            .filter(|s| s.has_data)
+            .map(|s| s.name.clone())
+            .collect();
+        if sheets.len() > 1 {
+            for sheet in sheets {
+                out.push(TableSource {
+                    path: path.clone(),
+                    label: format!("{file} [{sheet}]"),
+                    sheet: Some(sheet),
+                });
+            }
+        } else {
+            out.push(TableSource {
+                path: path.clone(),
+                sheet: first.sheet.clone(),
+                label: file,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn options(source: &TableSource) -> ReadOptions {
+    ReadOptions {
+        sheet: source.sheet.clone(),
+        ..ReadOptions::default()
+    }
+}
+
+/// Reads the headers and up to `max_rows` rows of a table.
+pub fn sample(source: &TableSource, max_rows: usize) -> Result<SourceTable, ReadError> {
+    let (headers, rows) = stream(source)?;
+    let mut sampled = Vec::new();
+    for row in rows.take(max_rows) {
+        sampled.push(row?);
+    }
+    Ok(SourceTable {
+        name: source.label.clone(),
+        headers,
+        rows: sampled,
+    })
+}
+
+/// Opens a table for streaming all its rows.
+pub fn stream(
+    source: &TableSource,
+) -> Result<
+    (
+        Vec<String>,
+        impl Iterator<Item = Result<SourceRow, ReadError>>,
+    ),
+    ReadError,
+> {
+    let rows = read::open_rows(&source.path, &options(source))?;
+    let headers = rows.columns().to_vec();
+    Ok((
+        headers,
+        rows.map(|r| {
+            r.map(|r| SourceRow {
+                number: r.number,
+                cells: r.cells,
+            })
+        }),
+    ))
+}
+
+/// Reads every table of the given files whole (small files, tests).
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<SourceTable>, ReadError> {
+    discover(paths)?
+        .iter()
+        .map(|s| sample(s, usize::MAX))
+        .collect()
+}
+
+/// The file name of a path, for labels.
+pub fn label_of(path: &Path) -> String {
+    display_name(path)
+}

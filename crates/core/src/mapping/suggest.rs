@@ -1,0 +1,1173 @@
+//! Automatic mapping suggestion: headers and values → a scored, globally consistent mapping.
+//!
+//! Three sources of evidence, in this order of trust: what the header says (vocabulary,
+//! entity markers, fuzzy similarity), what the values look like (sniffing), and what the
+//! rest of the table is about (a bare "Name" in a pets-only table is the pet's). Every
+//! (column, role) pair gets a confidence; a greedy global assignment then gives each
+//! field at most one column and each column at most one role, so two fields never fight
+//! over one column. The only columns feeding several fields are deliberate splits (a full
+//! name, a one-line address, a sex code that also says "neutered"), and they say so.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::canonical::{Entity, Field, FieldKind, RequiredPolicy};
+
+use super::header::{analyze, HeaderInfo};
+use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
+use super::sniff::{sniff, ColumnStats};
+use super::table::SourceTable;
+use super::transform::codes::{builtin_sex, builtin_species};
+use super::transform::dates::{current_year, DateDetection, DateOrder};
+use super::transform::units::WeightUnit;
+use super::transform::{AddressPart, NamePart, Transform};
+use super::vocab::{compact, synonyms, Role, Synonym};
+
+/// Settings of a suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SuggestOptions {
+    /// The clinic's country (ISO alpha-2): phone default, date order and weight unit defaults.
+    pub country: String,
+    /// Two-digit years fall in the hundred years ending here (usually the current year).
+    pub pivot_year: i32,
+}
+
+impl Default for SuggestOptions {
+    fn default() -> Self {
+        Self {
+            country: "US".into(),
+            pivot_year: current_year(),
+        }
+    }
+}
+
+/// A suggested mapping with everything the user needs to review it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    /// The mapping, ready to convert once confirmed.
+    pub mapping: Mapping,
+    /// Per table: columns, candidates, code tables, date evidence, missing fields.
+    pub tables: Vec<TableReport>,
+}
+
+/// Review material for one table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TableReport {
+    /// The table's label.
+    pub table: String,
+    /// What it holds.
+    pub role: TableRole,
+    /// Every column, in file order.
+    pub columns: Vec<ColumnReport>,
+    /// Distinct codes of code columns (species, sex) with counts and meanings.
+    pub code_tables: Vec<CodeTable>,
+    /// Date-format evidence of date columns.
+    pub dates: Vec<DateReport>,
+    /// Required fields (per the target's policy) no column fills.
+    pub missing_required: Vec<Field>,
+}
+
+/// One column and what it could be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ColumnReport {
+    /// The header.
+    pub column: String,
+    /// Fields it was assigned to (several for a deliberate split).
+    pub fields: Vec<Field>,
+    /// The best candidates, best first (at most 3).
+    pub candidates: Vec<CandidateView>,
+    /// Why it is not mapped, when it is not.
+    pub ignored_reason: Option<String>,
+    /// A few distinct values.
+    pub samples: Vec<String>,
+}
+
+/// One possible meaning of a column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CandidateView {
+    /// A field key (`client.email`), or a split (`client.full_name`, `client.full_address`,
+    /// `client.city_state_zip`), or `ignore` for a recognized non-canonical column.
+    pub target: String,
+    /// 0–1.
+    pub confidence: f32,
+    /// Why.
+    pub reasons: Vec<String>,
+}
+
+/// The distinct values of a code column, and what each maps to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CodeTable {
+    /// `patient.species` or `patient.sex`.
+    pub field: Field,
+    /// The source column.
+    pub column: String,
+    /// One entry per distinct value, most frequent first.
+    pub entries: Vec<CodeTableEntry>,
+}
+
+/// One distinct source code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CodeTableEntry {
+    /// The value as written.
+    pub value: String,
+    /// Rows with it (among the sampled rows).
+    #[ts(type = "number")]
+    pub count: u64,
+    /// What it maps to (`dog`; `male, neutered`), empty when unknown.
+    pub maps_to: String,
+    /// Whether the built-in table knows it.
+    pub known: bool,
+}
+
+/// Date evidence of one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DateReport {
+    /// The column.
+    pub column: String,
+    /// What its values say.
+    pub detection: DateDetection,
+}
+
+const CONFIRM_BELOW: f32 = 0.75;
+
+/// How much the values can say about a role.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Strength {
+    /// Values prove or disprove it (e-mails, dates, species codes).
+    Strong,
+    /// Values hint (street addresses, IDs).
+    Medium,
+    /// Values barely tell (names, cities, colours).
+    Weak,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    column: usize,
+    role: Role,
+    confidence: f32,
+    /// Sort key: the confidence, with the header's own weight breaking ties (confidence is
+    /// capped at 1, so "Cell" and "Phone" can both reach it; "Cell" still names the mobile).
+    rank: f32,
+    reasons: Vec<String>,
+    sniffed_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    client: bool,
+    patient: bool,
+}
+
+/// Suggests a mapping for a set of tables (the files and sheets of one import).
+pub fn suggest(
+    tables: &[SourceTable],
+    options: &SuggestOptions,
+    policy: &RequiredPolicy,
+) -> Suggestion {
+    let mut drafts: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
+    decide_roles(&mut drafts);
+    let mut mapping = Mapping {
+        country: options.country.clone(),
+        ..Mapping::default()
+    };
+    let mut reports = Vec::new();
+    for (table, draft) in tables.iter().zip(drafts) {
+        let (tm, report) = finish_table(table, draft, policy);
+        mapping.tables.push(tm);
+        reports.push(report);
+    }
+    Suggestion {
+        mapping,
+        tables: reports,
+    }
+}
+
+/// One table's assignment before roles across tables are settled.
+struct Draft {
+    stats: Vec<ColumnStats>,
+    candidates: Vec<Vec<Candidate>>, // per column, best first
+    fields: Vec<FieldMapping>,
+    assigned: HashMap<usize, Vec<Field>>,
+    ignored: Vec<IgnoredColumn>,
+    role: TableRole,
+    code_tables: Vec<CodeTable>,
+    dates: Vec<DateReport>,
+}
+
+fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
+    let headers: Vec<HeaderInfo> = table.headers.iter().map(|h| analyze(h)).collect();
+    let stats: Vec<ColumnStats> = (0..table.headers.len())
+        .map(|i| sniff(table.column(i)))
+        .collect();
+    let context = table_context(&headers, &stats);
+    let mut all: Vec<Candidate> = Vec::new();
+    let mut per_column: Vec<Vec<Candidate>> = Vec::new();
+    for (i, (h, s)) in headers.iter().zip(&stats).enumerate() {
+        let mut cands = column_candidates(i, h, s, context);
+        // Roles come out of a hash map: break ties by name so runs are reproducible.
+        cands.sort_by(|a, b| {
+            b.rank
+                .total_cmp(&a.rank)
+                .then_with(|| role_target(a.role).cmp(&role_target(b.role)))
+        });
+        all.extend(cands.iter().cloned());
+        per_column.push(cands);
+    }
+    all.sort_by(|a, b| {
+        b.rank
+            .total_cmp(&a.rank)
+            .then_with(|| a.column.cmp(&b.column))
+            .then_with(|| role_target(a.role).cmp(&role_target(b.role)))
+    });
+    let mut draft = Draft {
+        stats,
+        candidates: per_column,
+        fields: Vec::new(),
+        assigned: HashMap::new(),
+        ignored: Vec::new(),
+        role: TableRole::Combined,
+        code_tables: Vec::new(),
+        dates: Vec::new(),
+    };
+    assign(&mut draft, &all, table, options);
+    draft
+}
+
+/// What the table as a whole is about, from unmistakable headers and values.
+fn table_context(headers: &[HeaderInfo], stats: &[ColumnStats]) -> Context {
+    let mut ctx = Context::default();
+    // A pets table carries its owner's ID ("Client #", "ClientKey"): an ID alone does not
+    // make the table about owners.
+    const ID_WORDS: [&str; 9] = [
+        "", "id", "number", "code", "key", "ref", "pmsid", "idnumber", "uid",
+    ];
+    for (h, s) in headers.iter().zip(stats) {
+        match h.entity {
+            _ if ID_WORDS.contains(&h.compact.as_str()) => {}
+            Some(Entity::Client) => ctx.client = true,
+            Some(Entity::Patient) => ctx.patient = true,
+            None => {}
+        }
+        for syn in synonyms().iter().filter(|s| !s.generic) {
+            if compact(syn.phrase) == h.compact && !h.compact.is_empty() {
+                match syn.role {
+                    Role::Field(Field::ClientExternalId) | Role::Known(_) => {}
+                    r => match r.entity() {
+                        Some(Entity::Client) => ctx.client = true,
+                        Some(Entity::Patient) => ctx.patient = true,
+                        None => {}
+                    },
+                }
+            }
+        }
+        if s.share.species_strict >= 0.8 && s.filled > 0 {
+            ctx.patient = true;
+        }
+        if s.share.email >= 0.8 && s.filled > 0 {
+            ctx.client = true;
+        }
+    }
+    ctx
+}
+
+fn role_target(role: Role) -> String {
+    match role {
+        Role::Field(f) | Role::Inverted(f) | Role::PresentOf(f) => f.key().to_string(),
+        Role::ClientFullName => "client.full_name".into(),
+        Role::FullAddress => "client.full_address".into(),
+        Role::CityStateZip => "client.city_state_zip".into(),
+        Role::WeightUnit => "patient.weight_unit".into(),
+        Role::Known(_) => "ignore".into(),
+    }
+}
+
+fn role_label(role: Role) -> String {
+    match role {
+        Role::Field(f) => f.key().to_string(),
+        Role::Inverted(f) => format!("{} (inverted)", f.key()),
+        Role::PresentOf(f) => format!("{} (true when filled)", f.key()),
+        Role::ClientFullName => "a full name (split into first and last)".into(),
+        Role::FullAddress => "a one-line address (split into its parts)".into(),
+        Role::CityStateZip => "city, state and postal code in one column".into(),
+        Role::WeightUnit => "the unit of the weight column".into(),
+        Role::Known(what) => what.to_string(),
+    }
+}
+
+/// How well the header matches one synonym: (score, how).
+fn header_match(h: &HeaderInfo, syn: &Synonym) -> Option<(f32, String)> {
+    let sc = compact(syn.phrase);
+    let full: String = h.raw_compact();
+    if sc == h.compact {
+        return Some((
+            syn.weight,
+            format!("header \"{}\" means {}", h.raw, describe_phrase(syn)),
+        ));
+    }
+    if !sc.is_empty() && sc == full {
+        return Some((
+            syn.weight,
+            format!("header \"{}\" means {}", h.raw, describe_phrase(syn)),
+        ));
+    }
+    if syn.generic || sc.len() < 4 || h.core.is_empty() {
+        return None;
+    }
+    // All the phrase's words appear in the header, with at most two more: "Primary Email Address".
+    let words: Vec<&str> = syn.phrase.split(' ').collect();
+    let contained = contains_run(&h.core, &words);
+    if contained {
+        let extra = h.core.len().saturating_sub(words.len());
+        if extra <= 2 {
+            let score = syn.weight * (0.85 - 0.05 * extra as f32);
+            return Some((
+                score,
+                format!("header \"{}\" contains \"{}\"", h.raw, syn.phrase),
+            ));
+        }
+    }
+    // Typos and variants: "Adress", "Birthdate", "Microchp". Digits must agree ("Phone 2" ≠ "Phone 1").
+    if sc.len() >= 5 && h.compact.len() >= 5 && digits(&sc) == digits(&h.compact) {
+        let sim = strsim::jaro_winkler(&sc, &h.compact) as f32;
+        if sim >= 0.93 {
+            return Some((
+                syn.weight * 0.8 * sim,
+                format!("header \"{}\" is close to \"{}\"", h.raw, syn.phrase),
+            ));
+        }
+    }
+    None
+}
+
+fn describe_phrase(syn: &Synonym) -> String {
+    if syn.phrase.is_empty() {
+        role_label(syn.role)
+    } else {
+        format!("\"{}\"", syn.phrase)
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn contains_run(core: &[String], words: &[&str]) -> bool {
+    if words.is_empty() || words.len() > core.len() {
+        return false;
+    }
+    core.windows(words.len())
+        .any(|w| w.iter().zip(words).all(|(a, b)| a == b))
+}
+
+impl HeaderInfo {
+    fn raw_compact(&self) -> String {
+        let mut all = self.markers.clone();
+        all.extend(self.core.iter().cloned());
+        // Markers were removed wherever they stood; "pet name" and "name pet" both compare as "petname".
+        all.concat()
+    }
+}
+
+/// The share of values fitting a role, and how much that share can say.
+fn value_fit(role: Role, s: &ColumnStats) -> Option<(f32, Strength, &'static str)> {
+    use Strength::*;
+    let sh = &s.share;
+    Some(match role {
+        Role::Field(f) | Role::Inverted(f) => match f {
+            Field::ClientExternalId | Field::PatientExternalId | Field::PatientClientExternalId => {
+                (sh.id_like.max(sh.number), Medium, "look like IDs")
+            }
+            Field::ClientFirstName | Field::ClientLastName | Field::ClientCity => {
+                (sh.name_like, Weak, "look like names")
+            }
+            Field::ClientEmail => (sh.email, Strong, "look like e-mail addresses"),
+            Field::ClientPhone | Field::ClientPhoneAlt => {
+                (sh.phone, Strong, "look like phone numbers")
+            }
+            Field::ClientAddressLine1 => (sh.street_only, Medium, "look like street addresses"),
+            Field::ClientAddressLine2 => return None,
+            Field::ClientState => (sh.state, Strong, "are US/Canadian state codes or names"),
+            Field::ClientPostalCode => (
+                sh.zip.max(sh.postal_any * 0.9),
+                Strong,
+                "look like ZIP or postal codes",
+            ),
+            Field::ClientCountry => (sh.country, Medium, "are country names or codes"),
+            // A status column saying "Deceased" is about pets, not owners.
+            Field::ClientActive => (
+                (sh.active_bool - sh.deceased_word).max(0.0),
+                Strong,
+                "are yes/no or active/inactive values (and not \"deceased\")",
+            ),
+            Field::PatientName => (
+                (sh.name_like - 0.6 * sh.person_full).max(0.0),
+                Weak,
+                "look like pet names",
+            ),
+            Field::PatientSpecies => (
+                sh.species_strict.max(sh.species * 0.8),
+                Strong,
+                "are species codes or names",
+            ),
+            Field::PatientBreed => (sh.alpha_text, Weak, "are words"),
+            Field::PatientSex => (sh.sex, Strong, "are sex codes"),
+            Field::PatientNeutered => (
+                sh.neutered_bool,
+                Strong,
+                "are yes/no or spayed/neutered values",
+            ),
+            Field::PatientDateOfBirth => (sh.date, Strong, "are dates"),
+            Field::PatientWeightKg => (sh.weight, Strong, "are weights"),
+            Field::PatientColor => (sh.alpha_text, Weak, "are words"),
+            Field::PatientMicrochip => (sh.microchip, Medium, "look like microchip numbers"),
+            Field::PatientDeceased => (
+                sh.deceased_bool,
+                Strong,
+                "are yes/no or deceased/alive values",
+            ),
+        },
+        Role::PresentOf(_) => (sh.date.max(sh.deceased_bool), Medium, "are dates or flags"),
+        Role::ClientFullName => (sh.person_full, Strong, "look like full names of people"),
+        Role::FullAddress => (
+            sh.full_address,
+            Strong,
+            "look like whole addresses with city, state or postal code",
+        ),
+        Role::CityStateZip => (sh.city_state_zip, Strong, "look like \"City, ST 12345\""),
+        Role::WeightUnit => (sh.unit_word, Strong, "are weight units"),
+        Role::Known(_) => return None,
+    })
+}
+
+fn combine(
+    header: f32,
+    fit: Option<(f32, Strength, &'static str)>,
+    generic_header: bool,
+    s: &ColumnStats,
+) -> f32 {
+    let Some((share, strength, _)) = fit else {
+        return header;
+    };
+    if s.is_empty() {
+        return header * 0.85;
+    }
+    // A generic header ("Name", "ID", "Client") says little: let the values speak louder.
+    let strength = if generic_header {
+        Strength::Strong
+    } else {
+        strength
+    };
+    let factor = match strength {
+        Strength::Strong => 0.25 + 0.75 * share,
+        Strength::Medium => 0.5 + 0.5 * share,
+        Strength::Weak => 0.8 + 0.2 * share,
+    };
+    let mut c = header * factor;
+    if header >= 0.85 && share >= 0.8 && strength == Strength::Strong {
+        c = (header + 0.03).min(1.0);
+    }
+    c
+}
+
+fn column_candidates(
+    column: usize,
+    h: &HeaderInfo,
+    s: &ColumnStats,
+    ctx: Context,
+) -> Vec<Candidate> {
+    let mut best: HashMap<Role, (f32, String, bool)> = HashMap::new();
+    for syn in synonyms() {
+        let Some((mut score, why)) = header_match(h, syn) else {
+            continue;
+        };
+        let mut why = why;
+        if let Some(entity) = syn.role.entity() {
+            match h.entity {
+                Some(e) if e != entity => continue,
+                Some(_) => {
+                    why.push_str(&format!(
+                        " (\"{}\" names the {})",
+                        h.markers.join(" "),
+                        entity_word(entity)
+                    ));
+                }
+                None if syn.generic => {
+                    let (this, other) = match entity {
+                        Entity::Client => (ctx.client, ctx.patient),
+                        Entity::Patient => (ctx.patient, ctx.client),
+                    };
+                    let factor = match (this, other) {
+                        (true, false) => 0.85,
+                        (false, true) => 0.3,
+                        _ => 0.6,
+                    };
+                    score *= factor;
+                    why.push_str(&format!(
+                        " (no owner/pet word: judged from the rest of the table, ×{factor:.2})"
+                    ));
+                }
+                None => {}
+            }
+        }
+        let generic = syn.generic || h.core.is_empty();
+        let entry = best
+            .entry(syn.role)
+            .or_insert((0.0, String::new(), generic));
+        if score > entry.0 {
+            *entry = (score, why, generic);
+        }
+    }
+    // "Died", "Deceased" holding dates: the pet is deceased when there is a date.
+    if s.share.date >= 0.8 {
+        if let Some(entry) = best.remove(&Role::Field(Field::PatientDeceased)) {
+            let present = best
+                .entry(Role::PresentOf(Field::PatientDeceased))
+                .or_insert((0.0, String::new(), entry.2));
+            if entry.0 > present.0 {
+                *present = entry;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (role, (header_score, why, generic)) in best {
+        let fit = value_fit(role, s);
+        let mut confidence = combine(header_score, fit, generic, s);
+        let mut reasons = vec![why];
+        if let Some((share, _, what)) = fit {
+            if !s.is_empty() {
+                reasons.push(format!("{:.0}% of sampled values {what}", share * 100.0));
+            } else {
+                reasons.push("the column is empty in the sampled rows".into());
+            }
+        }
+        // A client ID repeats on each pet's row; a patient ID does not.
+        if generic && s.filled >= 5 {
+            let repeats = s.unique_ratio() < 0.9;
+            match role {
+                Role::Field(Field::ClientExternalId) if repeats => {
+                    confidence = (confidence * 1.15).min(0.95);
+                    reasons.push("values repeat, as an owner's ID does on each pet's row".into());
+                }
+                Role::Field(Field::PatientExternalId) if repeats => {
+                    confidence *= 0.5;
+                    reasons.push("values repeat, which a pet's ID would not".into());
+                }
+                _ => {}
+            }
+        }
+        if confidence >= 0.3 {
+            let rank = confidence + 0.01 * header_score;
+            out.push(Candidate {
+                column,
+                role,
+                confidence,
+                rank,
+                reasons,
+                sniffed_only: false,
+            });
+        }
+    }
+    // Values alone, for columns whose header says nothing useful ("Contact 2", "Col7").
+    let sh = &s.share;
+    let sniffable: [(Role, f32, f32, &str); 8] = [
+        (
+            Role::Field(Field::ClientEmail),
+            sh.email,
+            0.8,
+            "e-mail addresses",
+        ),
+        (
+            Role::Field(Field::ClientPhone),
+            sh.phone,
+            0.8,
+            "phone numbers",
+        ),
+        (
+            Role::Field(Field::ClientPhoneAlt),
+            sh.phone,
+            0.8,
+            "phone numbers",
+        ),
+        (
+            Role::Field(Field::PatientSpecies),
+            sh.species_strict,
+            0.8,
+            "species",
+        ),
+        (
+            Role::Field(Field::PatientSex),
+            if s.distinct <= 16 { sh.sex } else { 0.0 },
+            0.9,
+            "sex codes",
+        ),
+        (
+            Role::Field(Field::PatientMicrochip),
+            sh.microchip,
+            0.8,
+            "microchip numbers",
+        ),
+        (
+            Role::FullAddress,
+            sh.full_address,
+            0.7,
+            "one-line addresses",
+        ),
+        (
+            Role::Field(Field::ClientAddressLine1),
+            sh.street_only,
+            0.8,
+            "street addresses",
+        ),
+    ];
+    if !s.is_empty() {
+        for (role, share, min, what) in sniffable {
+            if share < min || out.iter().any(|c| c.role == role) {
+                continue;
+            }
+            let base = if role == Role::Field(Field::ClientPhoneAlt) {
+                0.38
+            } else {
+                0.4
+            };
+            out.push(Candidate {
+                column,
+                role,
+                confidence: base + 0.35 * share,
+                rank: base + 0.35 * share,
+                reasons: vec![format!(
+                    "{:.0}% of sampled values look like {what}, though the header \"{}\" does not say so",
+                    share * 100.0,
+                    h.raw
+                )],
+                sniffed_only: true,
+            });
+        }
+    }
+    out
+}
+
+fn entity_word(e: Entity) -> &'static str {
+    match e {
+        Entity::Client => "owner",
+        Entity::Patient => "pet",
+    }
+}
+
+/// The fields a role fills: (core fields that must all be free, optional extra fields).
+fn role_fields(role: Role, s: &ColumnStats) -> (Vec<Field>, Vec<Field>) {
+    use Field::*;
+    match role {
+        Role::Field(PatientSex) if s.share.sex_neuter_info >= 0.1 => {
+            (vec![PatientSex], vec![PatientNeutered])
+        }
+        Role::Field(f) | Role::Inverted(f) | Role::PresentOf(f) => (vec![f], vec![]),
+        Role::ClientFullName => (vec![ClientFirstName, ClientLastName], vec![]),
+        Role::FullAddress => (
+            vec![ClientAddressLine1],
+            vec![
+                ClientAddressLine2,
+                ClientCity,
+                ClientState,
+                ClientPostalCode,
+            ],
+        ),
+        Role::CityStateZip => (vec![ClientCity], vec![ClientState, ClientPostalCode]),
+        Role::WeightUnit | Role::Known(_) => (vec![], vec![]),
+    }
+}
+
+fn assign(draft: &mut Draft, all: &[Candidate], table: &SourceTable, options: &SuggestOptions) {
+    let mut taken_fields: HashSet<Field> = HashSet::new();
+    let mut taken_columns: HashSet<usize> = HashSet::new();
+    let mut unit_column: Option<(usize, f32)> = None;
+    let mut field_column: HashMap<Field, usize> = HashMap::new();
+    for cand in all {
+        if taken_columns.contains(&cand.column) {
+            continue;
+        }
+        let s = &draft.stats[cand.column];
+        let header = &table.headers[cand.column];
+        match cand.role {
+            Role::Known(what) => {
+                taken_columns.insert(cand.column);
+                draft.ignored.push(IgnoredColumn {
+                    column: header.clone(),
+                    reason: format!(
+                        "recognized as {what}, which the canonical format does not carry"
+                    ),
+                });
+                continue;
+            }
+            Role::WeightUnit => {
+                if unit_column.is_none() {
+                    unit_column = Some((cand.column, cand.confidence));
+                    taken_columns.insert(cand.column);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let (core, optional) = role_fields(cand.role, s);
+        if core.iter().any(|f| taken_fields.contains(f)) {
+            continue;
+        }
+        let fields: Vec<Field> = core
+            .iter()
+            .chain(&optional)
+            .copied()
+            .filter(|f| !taken_fields.contains(f))
+            .collect();
+        taken_columns.insert(cand.column);
+        for &f in &fields {
+            taken_fields.insert(f);
+            field_column.insert(f, cand.column);
+            let mut fm = field_mapping(
+                f,
+                cand,
+                header,
+                s,
+                options,
+                &mut draft.dates,
+                &mut draft.code_tables,
+            );
+            if fields.len() > 1 {
+                fm.reasons.push(format!(
+                    "\"{header}\" also fills {} (a deliberate split of one column)",
+                    fields
+                        .iter()
+                        .filter(|g| **g != f)
+                        .map(|g| g.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            draft.fields.push(fm);
+        }
+        draft.assigned.insert(cand.column, fields);
+    }
+    // A separate unit column goes with the weight.
+    if let Some((col, conf)) = unit_column {
+        if let Some(w) = draft
+            .fields
+            .iter_mut()
+            .find(|f| f.field == Field::PatientWeightKg)
+        {
+            w.columns.push(table.headers[col].clone());
+            w.reasons
+                .retain(|r| !r.starts_with("no unit in the header"));
+            w.reasons
+                .push(format!("units from the column \"{}\"", table.headers[col]));
+            w.confidence = w.confidence.min(conf.max(0.8));
+            w.needs_confirmation = w.confidence < CONFIRM_BELOW;
+            draft.assigned.insert(col, vec![Field::PatientWeightKg]);
+        } else {
+            draft.ignored.push(IgnoredColumn {
+                column: table.headers[col].clone(),
+                reason: "a weight unit, but no weight column was found".into(),
+            });
+        }
+    }
+    // Runner-ups: another column nearly as good for the same field deserves a look.
+    for fm in &mut draft.fields {
+        let Some(&col) = field_column.get(&fm.field) else {
+            continue;
+        };
+        let rival = all.iter().find(|c| {
+            c.column != col
+                && role_fields(c.role, &draft.stats[c.column])
+                    .0
+                    .contains(&fm.field)
+                && c.confidence >= 0.5
+                && c.confidence + 0.08 >= fm.confidence
+                && draft.assigned.get(&c.column).is_none_or(Vec::is_empty)
+        });
+        if let Some(r) = rival {
+            fm.needs_confirmation = true;
+            fm.reasons.push(format!(
+                "\"{}\" could also be {} ({:.0}% sure): please confirm",
+                table.headers[r.column],
+                fm.field.key(),
+                r.confidence * 100.0
+            ));
+        }
+    }
+}
+
+fn field_mapping(
+    field: Field,
+    cand: &Candidate,
+    header: &str,
+    s: &ColumnStats,
+    options: &SuggestOptions,
+    dates: &mut Vec<DateReport>,
+    code_tables: &mut Vec<CodeTable>,
+) -> FieldMapping {
+    let mut reasons = cand.reasons.clone();
+    let mut needs = cand.confidence < CONFIRM_BELOW || cand.sniffed_only;
+    if cand.sniffed_only {
+        reasons.push("suggested from the values alone: please confirm".into());
+    }
+    let transform = match cand.role {
+        Role::Field(Field::PatientSex) => {
+            if field == Field::PatientSex {
+                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+            }
+            Transform::Sex { codes: Vec::new() }
+        }
+        Role::Inverted(_) => Transform::Bool { invert: true },
+        Role::PresentOf(_) => Transform::Present,
+        Role::ClientFullName => Transform::SplitName {
+            part: if field == Field::ClientFirstName {
+                NamePart::First
+            } else {
+                NamePart::Last
+            },
+        },
+        Role::FullAddress | Role::CityStateZip => Transform::SplitAddress {
+            part: match field {
+                Field::ClientAddressLine2 => AddressPart::Line2,
+                Field::ClientCity => AddressPart::City,
+                Field::ClientState => AddressPart::State,
+                Field::ClientPostalCode => AddressPart::PostalCode,
+                _ => AddressPart::Line1,
+            },
+        },
+        _ => match field.kind() {
+            FieldKind::Email => Transform::Email,
+            FieldKind::Phone => Transform::Phone {
+                country: options.country.clone(),
+            },
+            FieldKind::State => Transform::State,
+            FieldKind::Country => Transform::Country,
+            FieldKind::Species => {
+                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                Transform::Species { codes: Vec::new() }
+            }
+            FieldKind::Sex => {
+                if field == Field::PatientSex {
+                    code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                }
+                Transform::Sex { codes: Vec::new() }
+            }
+            FieldKind::Bool => Transform::Bool { invert: false },
+            FieldKind::Date => {
+                let default = default_order(&options.country);
+                let detection = s.dates.detect(default);
+                if detection.ambiguous {
+                    needs = true;
+                    reasons.push(format!("date order not certain: {}", detection.evidence));
+                } else {
+                    reasons.push(format!("date order: {}", detection.evidence));
+                }
+                let order = detection.order;
+                dates.push(DateReport {
+                    column: header.to_string(),
+                    detection,
+                });
+                Transform::Date {
+                    order,
+                    pivot_year: options.pivot_year,
+                }
+            }
+            FieldKind::WeightKg => {
+                let (unit, why, sure) = weight_unit(header, s, &options.country);
+                reasons.push(why);
+                if !sure {
+                    needs = true;
+                }
+                Transform::Weight { unit }
+            }
+            FieldKind::Microchip => Transform::Microchip,
+            FieldKind::Id | FieldKind::Name | FieldKind::Text | FieldKind::PostalCode => {
+                Transform::Copy
+            }
+        },
+    };
+    // The sex column feeding `neutered` too is part of the split, with the same confidence.
+    if field == Field::PatientNeutered && matches!(transform, Transform::Sex { .. }) {
+        reasons.retain(|r| !r.starts_with("date"));
+    }
+    FieldMapping {
+        field,
+        columns: vec![header.to_string()],
+        transform,
+        confidence: (cand.confidence * 100.0).round() / 100.0,
+        needs_confirmation: needs,
+        reasons,
+    }
+}
+
+fn default_order(country: &str) -> DateOrder {
+    match country {
+        "US" | "PH" | "FM" => DateOrder::Mdy,
+        "CN" | "JP" | "KR" | "TW" | "HU" => DateOrder::Ymd,
+        _ => DateOrder::Dmy,
+    }
+}
+
+fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, String, bool) {
+    let tokens = super::header::tokenize(header);
+    for t in &tokens {
+        if let Some(u) =
+            WeightUnit::from_word(t).filter(|_| t != "k" && t != "g" || tokens.len() > 1)
+        {
+            return (u, format!("unit {u:?} from the header"), true);
+        }
+    }
+    if s.share.weight_unit_in_text >= 0.5 {
+        let unit = s
+            .top_values
+            .iter()
+            .find_map(|(v, _)| super::transform::units::unit_in_text(v))
+            .unwrap_or(WeightUnit::Kg);
+        return (unit, "the values carry their units".into(), true);
+    }
+    let unit = if matches!(country, "US" | "LR" | "MM") {
+        WeightUnit::Lb
+    } else {
+        WeightUnit::Kg
+    };
+    (
+        unit,
+        format!(
+            "no unit in the header or values: {} assumed for a {country} clinic; please confirm",
+            match unit {
+                WeightUnit::Lb => "pounds",
+                _ => "kilograms",
+            }
+        ),
+        false,
+    )
+}
+
+fn code_table(
+    field: Field,
+    column: &str,
+    s: &ColumnStats,
+    reasons: &mut Vec<String>,
+    needs: &mut bool,
+) -> CodeTable {
+    let entries: Vec<CodeTableEntry> = s
+        .top_values
+        .iter()
+        .map(|(value, count)| {
+            let maps_to = if field == Field::PatientSpecies {
+                builtin_species(value).unwrap_or("").to_string()
+            } else {
+                builtin_sex(value).map_or(String::new(), |c| match c.neutered {
+                    Some(true) => format!("{}, neutered", c.sex),
+                    Some(false) => format!("{}, intact", c.sex),
+                    None => c.sex.to_string(),
+                })
+            };
+            CodeTableEntry {
+                value: value.clone(),
+                count: *count,
+                known: !maps_to.is_empty(),
+                maps_to,
+            }
+        })
+        .collect();
+    let unknown: Vec<&str> = entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| e.value.as_str())
+        .take(5)
+        .collect();
+    if !unknown.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "codes not known: {}; map them in the code table",
+            unknown.join(", ")
+        ));
+    }
+    CodeTable {
+        field,
+        column: column.to_string(),
+        entries,
+    }
+}
+
+/// Settles each table's role, looking at all tables: a table with pets and only an owner
+/// ID (or next to a clients table) is a patients table linked by that ID.
+fn decide_roles(drafts: &mut [Draft]) {
+    let has = |d: &Draft, f: Field| d.fields.iter().any(|m| m.field == f);
+    let mut roles = Vec::new();
+    for d in drafts.iter() {
+        let pets = has(d, Field::PatientName) || has(d, Field::PatientSpecies);
+        let owner_details = d.fields.iter().any(|m| {
+            m.field.entity() == Entity::Client
+                && !matches!(
+                    m.field,
+                    Field::ClientExternalId | Field::ClientCountry | Field::ClientActive
+                )
+        });
+        roles.push(match (pets, owner_details) {
+            (true, true) => TableRole::Combined,
+            (true, false) => TableRole::Patients,
+            (false, _) => TableRole::Clients,
+        });
+    }
+    let clients_table = roles.contains(&TableRole::Clients);
+    for (d, role) in drafts.iter_mut().zip(roles) {
+        // Beside a clients table, owner names repeated on a pets table are for reference only.
+        let role = if role == TableRole::Combined && clients_table {
+            TableRole::Patients
+        } else {
+            role
+        };
+        d.role = role;
+        if role != TableRole::Patients {
+            continue;
+        }
+        let mut kept = Vec::new();
+        for mut fm in std::mem::take(&mut d.fields) {
+            if fm.field == Field::ClientExternalId {
+                fm.field = Field::PatientClientExternalId;
+                fm.reasons
+                    .push("in a pets table, the owner's ID links each pet to its owner".into());
+                kept.push(fm);
+            } else if fm.field.entity() == Entity::Client {
+                for c in &fm.columns {
+                    if !d.ignored.iter().any(|i| &i.column == c) {
+                        d.ignored.push(IgnoredColumn {
+                            column: c.clone(),
+                            reason:
+                                "owner details in a pets table: owners come from the clients table"
+                                    .into(),
+                        });
+                    }
+                }
+            } else {
+                kept.push(fm);
+            }
+        }
+        d.fields = kept;
+    }
+}
+
+fn finish_table(
+    table: &SourceTable,
+    mut d: Draft,
+    policy: &RequiredPolicy,
+) -> (TableMapping, TableReport) {
+    d.fields.sort_by_key(|f| f.field);
+    let mapped: HashSet<&str> = d
+        .fields
+        .iter()
+        .flat_map(|f| f.columns.iter().map(String::as_str))
+        .collect();
+    let mut columns = Vec::new();
+    for (i, header) in table.headers.iter().enumerate() {
+        let fields: Vec<Field> = d
+            .fields
+            .iter()
+            .filter(|f| f.columns.contains(header))
+            .map(|f| f.field)
+            .collect();
+        let explicit = d
+            .ignored
+            .iter()
+            .find(|x| &x.column == header)
+            .map(|x| x.reason.clone());
+        let ignored_reason = if fields.is_empty() {
+            let lost_to = d.candidates[i].iter().find_map(|c| {
+                let (core, _) = role_fields(c.role, &d.stats[i]);
+                let winner = d.fields.iter().find(|f| core.contains(&f.field))?;
+                Some(format!(
+                    "looks like {} ({:.0}%), but \"{}\" fills it better",
+                    winner.field.key(),
+                    c.confidence * 100.0,
+                    winner.columns.join(", ")
+                ))
+            });
+            let reason = explicit.or(lost_to).unwrap_or_else(|| {
+                if d.stats[i].is_empty() {
+                    "empty in the sampled rows, and its header matches no canonical field".into()
+                } else {
+                    "its header and values match no canonical field".into()
+                }
+            });
+            if !mapped.contains(header.as_str()) && !d.ignored.iter().any(|x| &x.column == header) {
+                d.ignored.push(IgnoredColumn {
+                    column: header.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            Some(reason)
+        } else {
+            None
+        };
+        let candidates = d.candidates[i]
+            .iter()
+            .take(3)
+            .map(|c| CandidateView {
+                target: role_target(c.role),
+                confidence: (c.confidence * 100.0).round() / 100.0,
+                reasons: c.reasons.clone(),
+            })
+            .collect();
+        let samples = d.stats[i]
+            .top_values
+            .iter()
+            .take(5)
+            .map(|(v, _)| v.clone())
+            .collect();
+        columns.push(ColumnReport {
+            column: header.clone(),
+            fields,
+            candidates,
+            ignored_reason,
+            samples,
+        });
+    }
+    let mut missing_required = Vec::new();
+    let entities = match d.role {
+        TableRole::Combined => vec![Entity::Client, Entity::Patient],
+        TableRole::Clients => vec![Entity::Client],
+        TableRole::Patients => vec![Entity::Patient],
+    };
+    for f in policy.client.iter().chain(&policy.patient) {
+        // In a combined table the owner link is the row's own owner.
+        let implicit = d.role == TableRole::Combined && *f == Field::PatientClientExternalId;
+        if entities.contains(&f.entity()) && !implicit && !d.fields.iter().any(|m| m.field == *f) {
+            missing_required.push(*f);
+        }
+    }
+    // Keep the ignored list in file order.
+    let order: HashMap<&String, usize> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h, i))
+        .collect();
+    d.ignored
+        .sort_by_key(|x| order.get(&x.column).copied().unwrap_or(usize::MAX));
+    let tm = TableMapping {
+        table: table.name.clone(),
+        role: d.role,
+        headers: table.headers.clone(),
+        fields: d.fields,
+        ignored: d.ignored,
+    };
+    let report = TableReport {
+        table: table.name.clone(),
+        role: d.role,
+        columns,
+        code_tables: d.code_tables,
+        dates: d.dates,
+        missing_required,
+    };
+    (tm, report)
+}
