@@ -69,13 +69,31 @@ export const tests = [
     },
   },
   {
+    name: "overriding the header row re-reads the file",
+    async run({ browser, fixture, shot }) {
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      const input = await browser.$("[data-testid=header-row]");
+      await input.setValue("0");
+      await (await browser.$("button=Apply")).click();
+      // Without a header every non-blank line is data: banner, note, header line and 5 rows.
+      await browser.waitUntil(async () => (await browser.$$("[data-testid=preview-row]")).length === 8, {
+        timeout: 15000,
+        timeoutMsg: "the preview did not show 8 rows after choosing no header row",
+      });
+      const firstHeader = await textOf(browser, await browser.$("[role=columnheader]:nth-child(2)"));
+      assert(firstHeader.startsWith("A"), `first column is named "${firstHeader}", expected A`);
+      await shot("03-no-header-row");
+    },
+  },
+  {
     name: "a file that is not a spreadsheet gets a readable error",
     async run({ browser, fixture, shot }) {
       await dropFiles(browser, [fixture("read/hostile/not-a-spreadsheet.pdf.csv")]);
       const message = await waitForText(browser, "[data-testid=read-error]", (t) => t.length > 0, "the error");
       assert(message.includes("could not be read"), `error box says "${message}"`);
       assert(!/panic|unwrap|RUST_BACKTRACE/i.test(message), `error leaks internals: ${message}`);
-      await shot("03-read-error");
+      await shot("04-read-error");
     },
   },
 ];
