@@ -4,6 +4,9 @@
 //! `cargo run --release -p ph-import-core --example bench_read [-- FILE] [--rows N]`
 //! Without FILE it writes a realistic one-row-per-pet export of N rows (default 1,000,000)
 //! to a temporary folder first.
+//!
+//! `… --example bench_read -- --hostile fixtures/read/hostile`: time and peak memory of the
+//! error each hostile file gets, plus a generated 200 MB file with a runaway quote.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,6 +22,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--rows" => rows = args.next().ok_or("--rows needs a number")?.parse()?,
+            "--hostile" => {
+                return hostile(&PathBuf::from(
+                    args.next().ok_or("--hostile needs a folder")?,
+                ))
+            }
             other => file = Some(PathBuf::from(other)),
         }
     }
@@ -126,6 +134,54 @@ fn generate(path: &std::path::Path, rows: u64) -> std::io::Result<()> {
         )?;
     }
     out.flush()
+}
+
+/// Each hostile file must fail fast with bounded memory: prints time and peak RSS per file.
+fn hostile(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let tmp = tempfile::tempdir()?;
+    let runaway = tmp.path().join("runaway-quote-200mb.csv");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&runaway)?);
+        out.write_all(b"Name,Notes\nAnn,\"never closed\n")?;
+        let line = [b'x'; 1023];
+        for _ in 0..200 * 1024 {
+            out.write_all(&line)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    files.push(runaway);
+    for path in files {
+        // Reset the peak-RSS mark so each file's peak is its own (Linux: write 5 to clear_refs).
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let started = Instant::now();
+        let result = read::inspect(
+            &path,
+            &ReadOptions::default(),
+            &|_| {},
+            &AtomicBool::new(false),
+        );
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        let peak = peak_rss_kb().map_or(0.0, |kb| kb as f64 / 1024.0);
+        let outcome = match result {
+            Ok(i) => format!("read ({} rows)", i.row_count.unwrap_or(0)),
+            Err(e) => format!("error: {}", first_words(&e.to_string())),
+        };
+        println!(
+            "{:<36} {ms:>8.1} ms  peak RSS {peak:>6.1} MB  {outcome}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(12).collect::<Vec<_>>().join(" ")
 }
 
 fn peak_rss_kb() -> Option<u64> {
