@@ -3,23 +3,21 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ph_import_core::canonical::{RequiredPolicy, Severity};
 use ph_import_core::mapping::convert::{plan, run_order, Converter, Counts, DateRefiner};
 use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
 use ph_import_core::mapping::profile::{self, Profile};
+use ph_import_core::mapping::resolve::{self, Origin, Resolved};
 use ph_import_core::mapping::source::{self, TableSource};
 use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
-use ph_import_core::mapping::{suggest, Mapping, SourceTable, SuggestOptions};
+use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use serde::Serialize;
-
-/// Rows read from each table to suggest a mapping (all rows are read to convert).
-const SAMPLE_ROWS: usize = 5000;
 
 /// Arguments of `ph-import map`.
 #[derive(Args, Debug)]
@@ -77,22 +75,6 @@ pub struct ConvertArgs {
     pub no_email_required: bool,
 }
 
-/// Where the mapping came from.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Origin {
-    /// The automatic suggestion.
-    Suggestion,
-    /// A profile named by `--profile`, or recognized from the headers.
-    Profile { name: String, recognized: bool },
-}
-
-struct Resolved {
-    origin: Origin,
-    mapping: Mapping,
-    reports: Vec<TableReport>,
-}
-
 fn policy(no_email_required: bool) -> RequiredPolicy {
     if no_email_required {
         RequiredPolicy::without_email()
@@ -114,99 +96,32 @@ fn profile_dir() -> PathBuf {
     base.join("ph-import").join("profiles")
 }
 
-fn all_profiles() -> Vec<Profile> {
-    let mut profiles = profile::load_dir(&profile_dir());
-    profiles.extend(profile::builtin_profiles());
-    profiles
-}
-
 fn load_tables(files: &[PathBuf]) -> anyhow::Result<(Vec<TableSource>, Vec<SourceTable>)> {
-    let sources = source::discover(files)?;
-    let mut tables = Vec::new();
-    for s in &sources {
-        tables.push(source::sample(s, SAMPLE_ROWS)?);
-    }
-    Ok((sources, tables))
+    Ok(resolve::load_tables(files)?)
 }
 
-fn load_profile_arg(arg: &str) -> anyhow::Result<Profile> {
-    let path = Path::new(arg);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("could not read the profile file \"{arg}\""))?;
-        // A bare mapping file is accepted too: wrap it.
-        return match Profile::from_json(&text) {
-            Ok(p) => Ok(p),
-            Err(profile_err) => match Mapping::from_json(&text) {
-                Ok(m) => Ok(Profile::new(&source::label_of(path), "", m)),
-                Err(_) => Err(profile_err).with_context(|| format!("\"{arg}\" is not a profile")),
-            },
-        };
-    }
-    let profiles = all_profiles();
-    match profiles.into_iter().find(|p| p.name.eq_ignore_ascii_case(arg)) {
-        Some(p) => Ok(p),
-        None => bail!(
-            "no profile is named \"{arg}\" (saved profiles are in {}); give a name, or the path of a profile file",
-            profile_dir().display()
-        ),
-    }
-}
-
-fn resolve(
+/// The mapping for these files: `--profile` when given, else a recognized profile, else the suggestion.
+fn choose(
     profile_arg: Option<&str>,
     tables: &[SourceTable],
     country: &str,
     policy: &RequiredPolicy,
 ) -> anyhow::Result<Resolved> {
+    let dir = profile_dir();
+    let profile = profile_arg
+        .map(|arg| resolve::find_profile(arg, &dir))
+        .transpose()?;
     let options = SuggestOptions {
         country: country.to_ascii_uppercase(),
         ..SuggestOptions::default()
     };
-    let suggestion = suggest(tables, &options, policy);
-    let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
-    let headers: Vec<Vec<String>> = tables.iter().map(|t| t.headers.clone()).collect();
-    if let Some(arg) = profile_arg {
-        let p = load_profile_arg(arg)?;
-        let mapping = p.mapping_for(&names, &headers).with_context(|| {
-            format!(
-                "the profile \"{}\" does not fit these files (it has {} table(s), the files {})",
-                p.name,
-                p.mapping.tables.len(),
-                tables.len()
-            )
-        })?;
-        return Ok(Resolved {
-            origin: Origin::Profile {
-                name: p.name,
-                recognized: false,
-            },
-            mapping,
-            reports: suggestion.tables,
-        });
-    }
-    let profiles = all_profiles();
-    if let Some(m) =
-        profile::best_match(&profiles, &headers).filter(|m| m.missing_columns.is_empty())
-    {
-        if let Some(p) = profiles.iter().find(|p| p.name == m.name) {
-            if let Ok(mapping) = p.mapping_for(&names, &headers) {
-                return Ok(Resolved {
-                    origin: Origin::Profile {
-                        name: p.name.clone(),
-                        recognized: true,
-                    },
-                    mapping,
-                    reports: suggestion.tables,
-                });
-            }
-        }
-    }
-    Ok(Resolved {
-        origin: Origin::Suggestion,
-        mapping: suggestion.mapping,
-        reports: suggestion.tables,
-    })
+    Ok(resolve::resolve(
+        profile.as_ref(),
+        tables,
+        &options,
+        policy,
+        &dir,
+    )?)
 }
 
 #[derive(Serialize)]
@@ -222,7 +137,7 @@ struct MapOutput<'a> {
 pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
     let (_, tables) = load_tables(&args.files)?;
-    let resolved = resolve(args.profile.as_deref(), &tables, &args.country, &policy)?;
+    let resolved = choose(args.profile.as_deref(), &tables, &args.country, &policy)?;
     let saved = match &args.save_profile {
         Some(name) => {
             let p = Profile::new(name, "", resolved.mapping.clone());
@@ -241,7 +156,7 @@ pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
             &MapOutput {
                 origin: &resolved.origin,
                 mapping: &resolved.mapping,
-                tables: &resolved.reports,
+                tables: &resolved.tables,
                 saved_profile: saved,
             },
         )?;
@@ -302,7 +217,7 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
         Origin::Profile { name, .. } => writeln!(out, "Mapping from the profile \"{name}\":")?,
     }
     let using_suggestion = matches!(r.origin, Origin::Suggestion);
-    for (t, report) in r.mapping.tables.iter().zip(&r.reports) {
+    for (t, report) in r.mapping.tables.iter().zip(&r.tables) {
         writeln!(out, "\n{} — {:?}", t.table, t.role)?;
         for f in &t.fields {
             let how = transform_text(&f.transform);
@@ -379,7 +294,7 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
 pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
     let (sources, tables) = load_tables(&args.files)?;
-    let mut resolved = resolve(args.profile.as_deref(), &tables, &args.country, &policy)?;
+    let mut resolved = choose(args.profile.as_deref(), &tables, &args.country, &policy)?;
     // The suggestion saw a sample; the date order is decided by all values.
     if matches!(resolved.origin, Origin::Suggestion) {
         let default = if args.country.eq_ignore_ascii_case("US") {

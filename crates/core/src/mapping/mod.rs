@@ -9,6 +9,7 @@ pub mod header;
 pub mod model;
 pub mod output;
 pub mod profile;
+pub mod resolve;
 pub mod sniff;
 pub mod source;
 pub mod suggest;
