@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::RequiredPolicy;
-use crate::read::ReadError;
+use crate::read::{ReadError, ReadOptions};
 
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
@@ -80,7 +80,18 @@ pub enum ResolveError {
 
 /// Finds the tables (files, and each sheet with data) and samples their first rows.
 pub fn load_tables(files: &[PathBuf]) -> Result<(Vec<TableSource>, Vec<SourceTable>), ReadError> {
-    let sources = source::discover(files)?;
+    let inputs: Vec<(PathBuf, ReadOptions)> = files
+        .iter()
+        .map(|f| (f.clone(), ReadOptions::default()))
+        .collect();
+    load_tables_with(&inputs)
+}
+
+/// Like [`load_tables`], each file read with the user's overrides (header row, encoding…).
+pub fn load_tables_with(
+    inputs: &[(PathBuf, ReadOptions)],
+) -> Result<(Vec<TableSource>, Vec<SourceTable>), ReadError> {
+    let sources = source::discover_with(inputs)?;
     let mut tables = Vec::with_capacity(sources.len());
     for s in &sources {
         tables.push(source::sample(s, SAMPLE_ROWS)?);

@@ -16,17 +16,29 @@ pub struct TableSource {
     pub sheet: Option<String>,
     /// The label used in mappings and findings: `file` or `file [sheet]`.
     pub label: String,
+    /// How the file is read: the user's overrides of header row, encoding and delimiter.
+    pub options: ReadOptions,
 }
 
 /// Lists the tables of the given files: every sheet with data of a workbook.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
+    let inputs: Vec<(PathBuf, ReadOptions)> = paths
+        .iter()
+        .map(|p| (p.clone(), ReadOptions::default()))
+        .collect();
+    discover_with(&inputs)
+}
+
+/// Like [`discover`], each file read with the user's overrides. A file whose options name a
+/// sheet gives that one table; otherwise every sheet with data is a table.
+pub fn discover_with(inputs: &[(PathBuf, ReadOptions)]) -> Result<Vec<TableSource>, ReadError> {
     let mut out = Vec::new();
-    for path in paths {
+    for (path, chosen) in inputs {
         let first = read::preview(
             path,
             &ReadOptions {
                 sample_rows: 1,
-                ..ReadOptions::default()
+                ..chosen.clone()
             },
         )?;
         let file = display_name(path);
@@ -36,19 +48,30 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
             .filter(|s| s.has_data)
             .map(|s| s.name.clone())
             .collect();
-        if sheets.len() > 1 {
+        if sheets.len() > 1 && chosen.sheet.is_none() {
+            // A header row chosen for one sheet means nothing on the others.
+            let per_sheet = ReadOptions {
+                header_row: None,
+                ..chosen.clone()
+            };
             for sheet in sheets {
                 out.push(TableSource {
                     path: path.clone(),
                     label: format!("{file} [{sheet}]"),
                     sheet: Some(sheet),
+                    options: per_sheet.clone(),
                 });
             }
         } else {
+            let label = match (&chosen.sheet, &first.sheet) {
+                (Some(sheet), _) if sheets.len() > 1 => format!("{file} [{sheet}]"),
+                _ => file,
+            };
             out.push(TableSource {
                 path: path.clone(),
                 sheet: first.sheet.clone(),
-                label: file,
+                label,
+                options: chosen.clone(),
             });
         }
     }
@@ -58,7 +81,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
 fn options(source: &TableSource) -> ReadOptions {
     ReadOptions {
         sheet: source.sheet.clone(),
-        ..ReadOptions::default()
+        ..source.options.clone()
     }
 }
 

@@ -51,7 +51,7 @@ impl FileFormat {
 }
 
 /// The user's overrides of what is otherwise detected.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadOptions {
     /// Sheet to read; the first sheet with data when absent.
     pub sheet: Option<String>,
