@@ -44,7 +44,7 @@ pub struct ReadRequest {
 }
 
 impl ReadRequest {
-    fn options(&self) -> Result<ReadOptions, AppError> {
+    pub(crate) fn options(&self) -> Result<ReadOptions, AppError> {
         let delimiter = match self.delimiter.as_deref() {
             None | Some("") => None,
             Some("\\t") | Some("tab") => Some('\t'),
@@ -183,7 +183,7 @@ pub fn cancel_job(jobs: State<'_, Jobs>, job_id: String) -> bool {
 }
 
 /// Runs blocking core work on the blocking pool so the window never freezes.
-async fn off_ui_thread<T: Send + 'static>(
+pub(crate) async fn off_ui_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tauri::async_runtime::spawn_blocking(work)

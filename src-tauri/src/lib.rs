@@ -6,6 +6,7 @@
 
 mod commands;
 mod error;
+mod mapping;
 mod sandbox;
 
 use tauri::Manager;
@@ -16,6 +17,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(commands::Jobs::default())
+        .manage(mapping::MappingSession::default())
         .manage(sandbox::EmbeddedSandbox::default())
         .setup(|app| {
             let handle = app.handle().clone();
@@ -29,6 +31,9 @@ pub fn run() {
             commands::preview_file,
             commands::inspect_file,
             commands::cancel_job,
+            mapping::canonical_fields,
+            mapping::suggest_mapping,
+            mapping::remap_field,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

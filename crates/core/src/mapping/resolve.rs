@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::RequiredPolicy;
+use crate::canonical::{Field, RequiredPolicy};
 use crate::read::{ReadError, ReadOptions};
 
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
-use super::suggest::TableReport;
+use super::suggest::{map_chosen_column, missing_required, TableReport};
 use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions};
 
 /// Rows read from each table to suggest a mapping (converting reads them all).
@@ -189,4 +189,59 @@ pub fn resolve(
         mapping: suggestion.mapping,
         tables: suggestion.tables,
     })
+}
+
+/// Re-maps one field of one table to the column a person chose (or to nothing), updating the
+/// review material: the column's code table and date evidence, and the missing required fields.
+pub fn remap_field(
+    resolved: &mut Resolved,
+    tables: &[SourceTable],
+    table: usize,
+    field: Field,
+    column: Option<&str>,
+    options: &SuggestOptions,
+    policy: &RequiredPolicy,
+) -> Result<(), RemapError> {
+    let source = tables.get(table).ok_or(RemapError::NoSuchTable(table))?;
+    let (Some(mapping), Some(report)) = (
+        resolved.mapping.tables.get_mut(table),
+        resolved.tables.get_mut(table),
+    ) else {
+        return Err(RemapError::NoSuchTable(table));
+    };
+    mapping.fields.retain(|m| m.field != field);
+    report.code_tables.retain(|c| c.field != field);
+    if let Some(header) = column {
+        let (chosen, code_tables, dates) = map_chosen_column(source, field, header, options)
+            .ok_or_else(|| RemapError::NoSuchColumn(header.to_owned()))?;
+        report.dates.retain(|d| d.column != header);
+        report.code_tables.extend(code_tables);
+        report.dates.extend(dates);
+        mapping.fields.push(chosen);
+        // Keep fields in canonical order, as suggestions list them.
+        mapping
+            .fields
+            .sort_by_key(|m| Field::ALL.iter().position(|f| *f == m.field));
+    }
+    report.missing_required = missing_required(mapping.role, &mapping.fields, policy);
+    for c in &mut report.columns {
+        c.fields = mapping
+            .fields
+            .iter()
+            .filter(|m| m.columns.contains(&c.column))
+            .map(|m| m.field)
+            .collect();
+    }
+    Ok(())
+}
+
+/// Why a field could not be re-mapped.
+#[derive(Debug, thiserror::Error)]
+pub enum RemapError {
+    /// The table index is out of range.
+    #[error("there is no table number {0} in this mapping; reload the files and try again")]
+    NoSuchTable(usize),
+    /// The column is not in the table.
+    #[error("the file has no column named \"{0}\"")]
+    NoSuchColumn(String),
 }

@@ -1132,19 +1132,7 @@ fn finish_table(
             samples,
         });
     }
-    let mut missing_required = Vec::new();
-    let entities = match d.role {
-        TableRole::Combined => vec![Entity::Client, Entity::Patient],
-        TableRole::Clients => vec![Entity::Client],
-        TableRole::Patients => vec![Entity::Patient],
-    };
-    for f in policy.client.iter().chain(&policy.patient) {
-        // In a combined table the owner link is the row's own owner.
-        let implicit = d.role == TableRole::Combined && *f == Field::PatientClientExternalId;
-        if entities.contains(&f.entity()) && !implicit && !d.fields.iter().any(|m| m.field == *f) {
-            missing_required.push(*f);
-        }
-    }
+    let missing_required = missing_required(d.role, &d.fields, policy);
     // Keep the ignored list in file order.
     let order: HashMap<&String, usize> = table
         .headers
@@ -1170,4 +1158,60 @@ fn finish_table(
         missing_required,
     };
     (tm, report)
+}
+
+/// How `field` is filled from the column `header` that a person chose: the transform its
+/// values call for (date order, weight unit, code table) at full confidence, still flagged
+/// when the values leave a doubt (an ambiguous date order, weights without a unit). Also
+/// returns the code table and date evidence of that column. None when there is no such column.
+pub fn map_chosen_column(
+    table: &SourceTable,
+    field: Field,
+    header: &str,
+    options: &SuggestOptions,
+) -> Option<(FieldMapping, Vec<CodeTable>, Vec<DateReport>)> {
+    let index = table.headers.iter().position(|h| h == header)?;
+    let stats = sniff(table.column(index));
+    let chosen = Candidate {
+        column: index,
+        role: Role::Field(field),
+        confidence: 1.0,
+        rank: 1.0,
+        reasons: vec!["chosen by you".into()],
+        sniffed_only: false,
+    };
+    let mut dates = Vec::new();
+    let mut code_tables = Vec::new();
+    let mapping = field_mapping(
+        field,
+        &chosen,
+        header,
+        &stats,
+        options,
+        &mut dates,
+        &mut code_tables,
+    );
+    Some((mapping, code_tables, dates))
+}
+
+/// Required fields (per the target's policy) that no mapping of a table with this role fills.
+pub fn missing_required(
+    role: TableRole,
+    fields: &[FieldMapping],
+    policy: &RequiredPolicy,
+) -> Vec<Field> {
+    let entities = match role {
+        TableRole::Combined => vec![Entity::Client, Entity::Patient],
+        TableRole::Clients => vec![Entity::Client],
+        TableRole::Patients => vec![Entity::Patient],
+    };
+    let mut missing = Vec::new();
+    for f in policy.client.iter().chain(&policy.patient) {
+        // In a combined table the owner link is the row's own owner.
+        let implicit = role == TableRole::Combined && *f == Field::PatientClientExternalId;
+        if entities.contains(&f.entity()) && !implicit && !fields.iter().any(|m| m.field == *f) {
+            missing.push(*f);
+        }
+    }
+    missing
 }
