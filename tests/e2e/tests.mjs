@@ -87,6 +87,42 @@ export const tests = [
     },
   },
   {
+    name: "the mapping step suggests every column and takes a change",
+    async run({ browser, fixture, shot }) {
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      await (await browser.$("[data-testid=mapping] table.fields")).waitForExist({ timeout: 20000 });
+      const selected = (field) =>
+        browser.execute((f) => document.querySelector(`tr[data-field="${f}"] select`)?.value ?? null, field);
+      const expected = {
+        "client.external_id": "Client ID",
+        "client.first_name": "First Name",
+        "client.last_name": "Last Name",
+        "client.email": "E-mail",
+        "client.postal_code": "Zip",
+        "patient.name": "Patient Name",
+        "patient.species": "Species",
+        "patient.date_of_birth": "Birthdate",
+      };
+      for (const [field, column] of Object.entries(expected)) {
+        const got = await selected(field);
+        assert(got === column, `${field} is mapped to "${got}", expected "${column}"`);
+      }
+      await shot("05-mapping");
+      // The user prefers the home phone as the main number.
+      const phone = await browser.$('tr[data-field="client.phone"] select');
+      await phone.selectByVisibleText("Home Phone");
+      await browser.waitUntil(async () => (await selected("client.phone")) === "Home Phone", {
+        timeout: 10000,
+        timeoutMsg: "the phone mapping did not change",
+      });
+      const how = await textOf(browser, await browser.$('tr[data-field="client.phone"] td:nth-child(3)'));
+      assert(how.includes("phone number"), `the phone transform reads "${how}"`);
+      await shot("06-mapping-changed");
+    },
+  },
+  {
     name: "a file that is not a spreadsheet gets a readable error",
     async run({ browser, fixture, shot }) {
       await dropFiles(browser, [fixture("read/hostile/not-a-spreadsheet.pdf.csv")]);

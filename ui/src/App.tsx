@@ -2,11 +2,16 @@ import { useEffect, useState } from "react";
 import { api, type AppInfo } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
+import { MappingStep } from "./components/MappingStep";
+import { readableFiles, useLoadedFiles } from "./files";
 import { STEPS, type StepId } from "./steps";
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [step, setStep] = useState<StepId>("files");
+  const { files, load } = useLoadedFiles();
+  const readable = readableFiles(files);
+  const available = (id: StepId) => (id === "files" ? true : id === "mapping" ? readable.length > 0 : false);
 
   useEffect(() => {
     api.appInfo().then(setInfo, () => setInfo(null));
@@ -32,8 +37,8 @@ export function App() {
                 type="button"
                 className={s.id === step ? "step current" : "step"}
                 aria-current={s.id === step ? "step" : undefined}
-                disabled={!s.available}
-                title={s.available ? s.title : `${s.title} — not available yet`}
+                disabled={!available(s.id)}
+                title={available(s.id) ? s.title : s.available ? `${s.title} — add a readable file first` : `${s.title} — not available yet`}
                 onClick={() => setStep(s.id)}
               >
                 <span className="step-number">{i + 1}</span>
@@ -43,7 +48,12 @@ export function App() {
           ))}
         </ol>
       </nav>
-      <main className="content">{step === "files" && <FilesStep />}</main>
+      <main className="content">
+        {step === "files" && (
+          <FilesStep files={files} load={load} canGoNext={readable.length > 0} onNext={() => setStep("mapping")} />
+        )}
+        {step === "mapping" && <MappingStep key={JSON.stringify(readable)} files={readable} />}
+      </main>
     </div>
   );
 }

@@ -8,8 +8,11 @@ import type { EnvironmentStatus } from "./bindings/EnvironmentStatus";
 import type { Inspection } from "./bindings/Inspection";
 import type { ReadProgress } from "./bindings/ReadProgress";
 import type { ReadRequest } from "./bindings/ReadRequest";
+import type { Field } from "./bindings/Field";
+import type { FieldInfo } from "./bindings/FieldInfo";
+import type { Resolved } from "./bindings/Resolved";
 
-export type { AppError, AppInfo, EnvironmentStatus, Inspection, ReadProgress, ReadRequest };
+export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, Inspection, ReadProgress, ReadRequest, Resolved };
 
 /** Turns whatever a command rejected with into a message a person can act on. */
 export function errorMessage(e: unknown): string {
@@ -28,6 +31,11 @@ export const api = {
   inspectFile: (jobId: string, request: ReadRequest) =>
     invoke<Inspection>("inspect_file", { jobId, request }),
   cancelJob: (jobId: string) => invoke<boolean>("cancel_job", { jobId }),
+  canonicalFields: () => invoke<FieldInfo[]>("canonical_fields"),
+  suggestMapping: (files: ReadRequest[], country: string) =>
+    invoke<Resolved>("suggest_mapping", { files, country }),
+  remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
+    invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>
     listen<ReadProgress>("read-progress", (e) => handler(e.payload)),
   onEnvironmentChanged: (handler: (s: EnvironmentStatus) => void): Promise<UnlistenFn> =>

@@ -45,3 +45,19 @@ describe("percent", () => {
     expect(percent(300, 200)).toBe(100);
   });
 });
+
+import { describeRole, describeTransform, percentOf } from "./describe";
+
+describe("describe", () => {
+  it("names transforms for people", () => {
+    expect(describeTransform({ kind: "date", order: "dmy", pivot_year: 2026 })).toBe("date, day/month/year");
+    expect(describeTransform({ kind: "split_address", part: "postal_code" })).toBe(
+      "postal code, from a one-line address",
+    );
+    expect(describeTransform({ kind: "weight", unit: "lb" })).toBe("weight in kg (numbers without a unit: lb)");
+  });
+  it("names roles and confidences", () => {
+    expect(describeRole("patients")).toBe("pets only, linked to owners");
+    expect(percentOf(0.845)).toBe("85%");
+  });
+});

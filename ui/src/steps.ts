@@ -1,7 +1,7 @@
 /** The wizard's steps, in order. Steps whose feature has not landed are shown but disabled. */
 export const STEPS = [
   { id: "files", title: "Files", available: true },
-  { id: "mapping", title: "Map columns", available: false },
+  { id: "mapping", title: "Map columns", available: true },
   { id: "problems", title: "Review problems", available: false },
   { id: "duplicates", title: "Duplicates", available: false },
   { id: "import", title: "Import", available: false },

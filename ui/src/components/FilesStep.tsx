@@ -1,35 +1,24 @@
 import { useCallback, useEffect, useState } from "react";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
-import { api, errorMessage, type Inspection, type ReadRequest } from "../api";
+import type { ReadRequest } from "../api";
+import type { LoadedFile } from "../files";
 import { SUPPORTED_EXTENSIONS, fileName } from "../format";
 import { DetectionPanel } from "./DetectionPanel";
 import { PreviewTable } from "./PreviewTable";
 
-/** One file the user brought in, with the overrides they chose and what was read. */
-interface LoadedFile {
-  request: ReadRequest;
-  preview: Inspection | null;
-  error: string | null;
-  loading: boolean;
+interface Props {
+  files: LoadedFile[];
+  load: (request: ReadRequest) => Promise<void>;
+  onNext: () => void;
+  canGoNext: boolean;
 }
 
-export function FilesStep() {
-  const [files, setFiles] = useState<LoadedFile[]>([]);
+export function FilesStep({ files, load, onNext, canGoNext }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   // Set once the drop listener is registered, so automation knows a drop will be seen.
   const [listening, setListening] = useState(false);
-
-  const load = useCallback(async (request: ReadRequest) => {
-    setFiles((prev) => upsert(prev, { request, preview: null, error: null, loading: true }));
-    try {
-      const preview = await api.previewFile(request);
-      setFiles((prev) => upsert(prev, { request, preview, error: null, loading: false }));
-    } catch (e) {
-      setFiles((prev) => upsert(prev, { request, preview: null, error: errorMessage(e), loading: false }));
-    }
-  }, []);
 
   const addPaths = useCallback(
     (paths: string[]) => {
@@ -135,15 +124,14 @@ export function FilesStep() {
           {current.loading && !current.preview && <p className="muted">Reading…</p>}
         </div>
       )}
+
+      {files.length > 0 && (
+        <div className="step-actions">
+          <button type="button" className="primary" disabled={!canGoNext} onClick={onNext} data-testid="to-mapping">
+            Next: map columns
+          </button>
+        </div>
+      )}
     </section>
   );
-}
-
-function upsert(list: LoadedFile[], file: LoadedFile): LoadedFile[] {
-  const i = list.findIndex((f) => f.request.path === file.request.path);
-  if (i < 0) return [...list, file];
-  const copy = list.slice();
-  // Keep showing the old preview while a re-read with new overrides runs.
-  copy[i] = file.loading ? { ...file, preview: list[i]?.preview ?? null } : file;
-  return copy;
 }

@@ -13,6 +13,7 @@ use crate::read::{ReadError, ReadOptions};
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
 use super::suggest::{map_chosen_column, missing_required, TableReport};
+use super::transform::Transform;
 use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions};
 
 /// Rows read from each table to suggest a mapping (converting reads them all).
@@ -217,6 +218,30 @@ pub fn remap_field(
         report.dates.retain(|d| d.column != header);
         report.code_tables.extend(code_tables);
         report.dates.extend(dates);
+        let mut chosen = chosen;
+        // One column feeding two fields is fine for a deliberate split (full name, one-line
+        // address, sex + neutered), and worth a second look otherwise.
+        let also: Vec<String> = mapping
+            .fields
+            .iter()
+            .filter(|m| m.columns.iter().any(|c| c == header))
+            .filter(|m| {
+                !matches!(
+                    m.transform,
+                    Transform::SplitName { .. }
+                        | Transform::SplitAddress { .. }
+                        | Transform::Sex { .. }
+                )
+            })
+            .map(|m| m.field.key().to_owned())
+            .collect();
+        if !also.is_empty() {
+            chosen.needs_confirmation = true;
+            chosen.reasons.push(format!(
+                "\"{header}\" also fills {}: is that intended?",
+                also.join(", ")
+            ));
+        }
         mapping.fields.push(chosen);
         // Keep fields in canonical order, as suggestions list them.
         mapping

@@ -1,0 +1,256 @@
+import { useEffect, useMemo, useState } from "react";
+import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
+import type { DateOrder } from "../bindings/DateOrder";
+import type { FieldMapping } from "../bindings/FieldMapping";
+import type { TableMapping } from "../bindings/TableMapping";
+import type { TableReport } from "../bindings/TableReport";
+import { describeRole, describeTransform, percentOf } from "../describe";
+
+/** The clinic's country; a setting of the target once targets carry one. */
+const COUNTRY = "US";
+
+interface Props {
+  files: ReadRequest[];
+}
+
+/** Every canonical field with its suggested column, confidence and transform; each changeable.
+ * Mounted anew (by key) when the files change, so one mount runs one suggestion. */
+export function MappingStep({ files }: Props) {
+  const [fields, setFields] = useState<FieldInfo[]>([]);
+  const [resolved, setResolved] = useState<Resolved | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    api.canonicalFields().then((f) => alive && setFields(f), () => undefined);
+    api.suggestMapping(files, COUNTRY).then(
+      (r) => alive && setResolved(r),
+      (e) => alive && setError(errorMessage(e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [files]);
+
+  const remap = async (table: number, field: Field, column: string | null) => {
+    if (!resolved) return;
+    try {
+      setResolved(await api.remapField(resolved, table, field, column, COUNTRY));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  const edit = (table: number, field: Field, change: (m: FieldMapping) => FieldMapping) => {
+    setResolved((r) => {
+      if (!r) return r;
+      const tables = r.mapping.tables.map((t, i) =>
+        i === table ? { ...t, fields: t.fields.map((m) => (m.field === field ? change(m) : m)) } : t,
+      );
+      return { ...r, mapping: { ...r.mapping, tables } };
+    });
+  };
+
+  if (error && !resolved)
+    return (
+      <div className="error-box" role="alert">
+        <strong>The files could not be mapped.</strong>
+        <p>{error}</p>
+      </div>
+    );
+  if (!resolved) return <p className="muted">Suggesting a mapping…</p>;
+
+  const toConfirm = resolved.mapping.tables.flatMap((t) => t.fields).filter((f) => f.needs_confirmation).length;
+  const missing = resolved.tables.flatMap((t) => t.missing_required);
+
+  return (
+    <section className="mapping-step" aria-labelledby="mapping-title" data-testid="mapping">
+      <h1 id="mapping-title">Map columns</h1>
+      <p className="origin" data-testid="mapping-origin">
+        {resolved.origin.kind === "profile"
+          ? `Using the profile “${resolved.origin.name}”${resolved.origin.recognized ? ", recognized from the column names" : ""}.`
+          : "Suggested automatically from the column names and their values."}{" "}
+        {toConfirm > 0 ? `${toConfirm} suggestion(s) need your confirmation.` : "Nothing needs confirming."}
+      </p>
+      {error && (
+        <div className="error-box" role="alert">
+          <p>{error}</p>
+        </div>
+      )}
+      {resolved.mapping.tables.map((table, i) => {
+        const report = resolved.tables[i];
+        if (!report) return null;
+        return (
+          <TableSection
+            key={table.table}
+            table={table}
+            report={report}
+            fields={fields}
+            onRemap={(field, column) => void remap(i, field, column)}
+            onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
+            onDateOrder={(field, order) =>
+              edit(i, field, (m) =>
+                m.transform.kind === "date"
+                  ? { ...m, transform: { ...m.transform, order }, needs_confirmation: false }
+                  : m,
+              )
+            }
+          />
+        );
+      })}
+      <div className="step-actions">
+        {missing.length > 0 && (
+          <p className="error-text" data-testid="missing-required">
+            Map a column to every required field first: {Array.from(new Set(missing)).join(", ")}.
+          </p>
+        )}
+        <button type="button" className="primary" disabled title="Reviewing problems comes with the next release">
+          Next: review problems
+        </button>
+      </div>
+    </section>
+  );
+}
+
+interface TableProps {
+  table: TableMapping;
+  report: TableReport;
+  fields: FieldInfo[];
+  onRemap: (field: Field, column: string | null) => void;
+  onConfirm: (field: Field) => void;
+  onDateOrder: (field: Field, order: DateOrder) => void;
+}
+
+function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder }: TableProps) {
+  const shown = useMemo(
+    () =>
+      fields.filter((f) =>
+        table.role === "combined" ? true : table.role === "clients" ? f.entity === "client" : f.entity === "patient",
+      ),
+    [fields, table.role],
+  );
+  const samples = new Map(report.columns.map((c) => [c.column, c.samples]));
+  const unmapped = report.columns.filter((c) => c.fields.length === 0);
+
+  return (
+    <div className="mapping-table">
+      <h2>
+        {table.table} <span className="muted">— {describeRole(table.role)}</span>
+      </h2>
+      {report.missing_required.length > 0 && (
+        <div className="error-box" role="alert">
+          No column fills these required fields: <strong>{report.missing_required.join(", ")}</strong>. Choose a
+          column for each below.
+        </div>
+      )}
+      <table className="fields">
+        <thead>
+          <tr>
+            <th scope="col">PH field</th>
+            <th scope="col">Source column</th>
+            <th scope="col">How</th>
+            <th scope="col">Confidence</th>
+            <th scope="col">Sample values</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((info) => {
+            const m = table.fields.find((f) => f.field === info.field);
+            const column = m?.columns[0] ?? "";
+            const date = m?.transform.kind === "date" ? report.dates.find((d) => d.column === column) : undefined;
+            return (
+              <tr key={info.field} className={m?.needs_confirmation ? "needs-confirm" : undefined} data-field={info.field}>
+                <th scope="row" title={info.description}>
+                  {info.field}
+                  {info.required && (
+                    <span className="required" title="Required by PH">
+                      *
+                    </span>
+                  )}
+                </th>
+                <td>
+                  <select
+                    aria-label={`Source column for ${info.field}`}
+                    value={column}
+                    onChange={(e) => onRemap(info.field, e.target.value || null)}
+                  >
+                    <option value="">— not mapped —</option>
+                    {report.columns.map((c) => (
+                      <option key={c.column} value={c.column}>
+                        {c.column}
+                      </option>
+                    ))}
+                  </select>
+                  {m && m.columns.length > 1 && <small className="why"> + {m.columns.slice(1).join(" + ")}</small>}
+                </td>
+                <td>
+                  {m ? describeTransform(m.transform) : ""}
+                  {date && (
+                    <div className={date.detection.ambiguous ? "date-choice ambiguous" : "date-choice"}>
+                      <small className="why">{date.detection.evidence}</small>
+                      {m?.transform.kind === "date" && date.detection.ambiguous && (
+                        <select
+                          aria-label={`Date order of ${column}`}
+                          value={m.needs_confirmation ? "" : m.transform.order}
+                          onChange={(e) => e.target.value && onDateOrder(info.field, e.target.value as DateOrder)}
+                        >
+                          <option value="">Which order? (must choose)</option>
+                          <option value="mdy">month/day/year (US)</option>
+                          <option value="dmy">day/month/year</option>
+                        </select>
+                      )}
+                    </div>
+                  )}
+                </td>
+                <td>
+                  {m && (
+                    <span title={m.reasons.join("\n")}>
+                      {percentOf(m.confidence)}{" "}
+                      {m.needs_confirmation && !date?.detection.ambiguous && (
+                        <button type="button" className="confirm" onClick={() => onConfirm(info.field)}>
+                          Confirm
+                        </button>
+                      )}
+                    </span>
+                  )}
+                </td>
+                <td className="samples">{(samples.get(column) ?? []).slice(0, 3).join(" · ")}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {report.code_tables.map((ct) => (
+        <details key={`${ct.field}-${ct.column}`} className="codes" open={ct.entries.some((e) => !e.known)}>
+          <summary>
+            Codes of “{ct.column}” → {ct.field} ({ct.entries.length} distinct)
+          </summary>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Value</th>
+                <th scope="col">Rows</th>
+                <th scope="col">Means</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ct.entries.map((e) => (
+                <tr key={e.value} className={e.known ? undefined : "unknown"}>
+                  <td>{e.value}</td>
+                  <td>{e.count}</td>
+                  <td>{e.maps_to || "unknown — will be reported"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ))}
+      {unmapped.length > 0 && (
+        <p className="muted unmapped">
+          Not imported: {unmapped.map((c) => `${c.column}${c.ignored_reason ? ` (${c.ignored_reason})` : ""}`).join("; ")}
+        </p>
+      )}
+    </div>
+  );
+}
