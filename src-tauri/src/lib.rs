@@ -34,6 +34,10 @@ pub fn run() {
             mapping::canonical_fields,
             mapping::suggest_mapping,
             mapping::remap_field,
+            mapping::save_profile,
+            mapping::export_profile,
+            mapping::apply_profile,
+            mapping::list_profiles,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
+use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
-use ph_import_core::mapping::{SourceTable, SuggestOptions};
+use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -129,4 +130,80 @@ fn busy() -> AppError {
         "internal",
         "The mapping is unavailable after an earlier failure; restart the app.",
     )
+}
+
+/// Saves the mapping as a named vendor profile, proposed first for files with the same columns.
+#[tauri::command]
+pub fn save_profile(
+    app: AppHandle,
+    name: String,
+    description: String,
+    mapping: Mapping,
+) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::new(
+            "invalid_option",
+            "Give the profile a name, e.g. the clinic's practice system.",
+        ));
+    }
+    let dir = profile_dir(&app)?;
+    let profile = Profile::new(name, &description, mapping);
+    profile::save(&dir, &profile)
+        .map(|p| p.display().to_string())
+        .map_err(|e| {
+            AppError::new(
+                "io",
+                format!("The profile could not be saved in {}: {e}", dir.display()),
+            )
+        })
+}
+
+/// Writes the mapping as a profile file at `path` (chosen in a save dialog), to share or keep.
+#[tauri::command]
+pub fn export_profile(name: String, mapping: Mapping, path: String) -> Result<(), AppError> {
+    let profile = Profile::new(name.trim(), "", mapping);
+    std::fs::write(&path, profile.to_json()).map_err(|e| {
+        AppError::new(
+            "io",
+            format!("The profile could not be written to {path}: {e}"),
+        )
+    })
+}
+
+/// Maps the files with a profile: a saved profile's name, or a profile file's path.
+#[tauri::command]
+pub async fn apply_profile(
+    app: AppHandle,
+    session: State<'_, MappingSession>,
+    files: Vec<ReadRequest>,
+    profile: String,
+    country: String,
+) -> Result<Resolved, AppError> {
+    let inputs = files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let dir = profile_dir(&app)?;
+    let (tables, resolved) = off_ui_thread(move || {
+        let chosen = resolve::find_profile(&profile, &dir)
+            .map_err(|e| AppError::new("mapping", e.to_string()))?;
+        let (_, tables) = resolve::load_tables_with(&inputs)?;
+        let resolved =
+            resolve::resolve(Some(&chosen), &tables, &options(&country), &policy(), &dir)
+                .map_err(|e| AppError::new("mapping", e.to_string()))?;
+        Ok((tables, resolved))
+    })
+    .await?;
+    *session.0.lock().map_err(|_| busy())? = Some(tables);
+    Ok(resolved)
+}
+
+/// Names of the saved and built-in profiles, for the "use a profile" list.
+#[tauri::command]
+pub fn list_profiles(app: AppHandle) -> Result<Vec<String>, AppError> {
+    Ok(resolve::all_profiles(&profile_dir(&app)?)
+        .into_iter()
+        .map(|p| p.name)
+        .collect())
 }

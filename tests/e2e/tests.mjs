@@ -120,6 +120,15 @@ export const tests = [
       const how = await textOf(browser, await browser.$('tr[data-field="client.phone"] td:nth-child(3)'));
       assert(how.includes("phone number"), `the phone transform reads "${how}"`);
       await shot("06-mapping-changed");
+      // Saved as a vendor profile, it is offered from now on.
+      await (await browser.$('input[aria-label="Profile name"]')).setValue("Riverside PIMS");
+      await (await browser.$("button=Save as profile")).click();
+      await waitForText(browser, ".profile-bar [role=status]", (t) => t.includes("Saved as"), "the saved message");
+      const offered = await browser.execute(() =>
+        Array.from(document.querySelectorAll('select[aria-label="Saved or built-in profile"] option')).map((o) => o.textContent),
+      );
+      assert(offered.includes("Riverside PIMS"), `profiles offered: ${offered.join(", ")}`);
+      await shot("07-profile-saved");
     },
   },
   {

@@ -36,6 +36,13 @@ export const api = {
     invoke<Resolved>("suggest_mapping", { files, country }),
   remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
     invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
+  saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>
+    invoke<string>("save_profile", { name, description, mapping }),
+  exportProfile: (name: string, mapping: Resolved["mapping"], path: string) =>
+    invoke<void>("export_profile", { name, mapping, path }),
+  applyProfile: (files: ReadRequest[], profile: string, country: string) =>
+    invoke<Resolved>("apply_profile", { files, profile, country }),
+  listProfiles: () => invoke<string[]>("list_profiles"),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>
     listen<ReadProgress>("read-progress", (e) => handler(e.payload)),
   onEnvironmentChanged: (handler: (s: EnvironmentStatus) => void): Promise<UnlistenFn> =>

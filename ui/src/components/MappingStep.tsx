@@ -5,6 +5,7 @@ import type { FieldMapping } from "../bindings/FieldMapping";
 import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
 import { describeRole, describeTransform, percentOf } from "../describe";
+import { ProfileBar } from "./ProfileBar";
 
 /** The clinic's country; a setting of the target once targets carry one. */
 const COUNTRY = "US";
@@ -73,6 +74,7 @@ export function MappingStep({ files }: Props) {
           : "Suggested automatically from the column names and their values."}{" "}
         {toConfirm > 0 ? `${toConfirm} suggestion(s) need your confirmation.` : "Nothing needs confirming."}
       </p>
+      <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
       {error && (
         <div className="error-box" role="alert">
           <p>{error}</p>
