@@ -1,6 +1,6 @@
 //! `ph-import inspect`: how a file is read, as text for people or JSON for scripts.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -61,7 +61,23 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
         ),
     };
     let never = AtomicBool::new(false);
-    let inspection = read::inspect(&args.file, &options, &|_| {}, &never)?;
+    // A person waiting on a big file sees how far the read is; scripts and pipes see nothing.
+    let show_progress = std::io::stderr().is_terminal();
+    let progress = |p: read::Progress| {
+        if show_progress {
+            let percent = p
+                .bytes_total
+                .filter(|&t| t > 0)
+                .map_or(0, |t| p.bytes_read.saturating_mul(100) / t);
+            eprint!("\rReading… {percent:>3}%  {} rows", p.rows_read);
+        }
+    };
+    let inspection = read::inspect(&args.file, &options, &progress, &never);
+    if show_progress {
+        // Clears the progress line.
+        eprint!("\r\x1b[2K");
+    }
+    let inspection = inspection?;
     let rows = match limit {
         None => None,
         Some(n) => {
@@ -145,7 +161,8 @@ fn print_text(
                     ""
                 };
                 let empty = if s.has_data { "" } else { " (empty)" };
-                format!("{}{empty}{mark}", s.name)
+                let hidden = if s.hidden { " (hidden)" } else { "" };
+                format!("{}{empty}{hidden}{mark}", s.name)
             })
             .collect();
         writeln!(out, "Sheets:      {}", names.join(", "))?;

@@ -33,7 +33,11 @@ fn cell() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases keep CI to seconds; PROPTEST_CASES=100000 fuzzes longer locally.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
@@ -53,6 +57,30 @@ proptest! {
         let mut bytes = if ole { vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] } else { b"PK\x03\x04xl/workbook.xml".to_vec() };
         bytes.extend(tail);
         read_all(&write(&dir, "fuzz.xlsx", &bytes));
+    }
+
+    /// Real workbooks with a few bytes changed or cut short: a damaged download or disk.
+    /// The spreadsheet library runs on a worker thread, so even a panic inside it must come
+    /// back as an error, never take the reader down.
+    #[test]
+    fn damaged_real_workbooks_never_panic(
+        which in prop::sample::select(vec!["clinic.xlsx", "clinic.xls", "clinic.ods", "clinic.xlsm"]),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/read").join(which);
+        let mut bytes = std::fs::read(source).expect("fixture");
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let name = which.rsplit('/').next().unwrap_or(which);
+        read_all(&write(&dir, name, &bytes));
     }
 
     #[test]

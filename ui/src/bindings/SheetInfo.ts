@@ -15,4 +15,8 @@ rows: number,
 /**
  * Whether any cell holds a value.
  */
-has_data: boolean, };
+has_data: boolean, 
+/**
+ * Whether the sheet is hidden in the workbook (never chosen by default if another has data).
+ */
+hidden: boolean, };

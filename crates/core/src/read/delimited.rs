@@ -13,7 +13,7 @@ use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
 use super::error::{display_name, ReadError};
-use super::RawRecord;
+use super::{RawRecord, Tally};
 
 /// The delimiters clinic exports use, in order of preference when equally likely.
 pub(crate) const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -196,10 +196,17 @@ pub(crate) struct DelimitedSource {
     record_start: Rc<Cell<u64>>,
     lines: Rc<RefCell<LineIndex>>,
     bytes: Arc<AtomicU64>,
-    /// Fields that held bytes not valid in the chosen encoding.
-    pub replaced_fields: u64,
-    /// Fields from which NUL characters were removed.
-    pub nul_fields: u64,
+    /// Where invalid UTF-8 is decoded instead of replaced: the file's UTF-8 was only
+    /// detected, and legacy bytes further down mean a mixed or mis-detected file.
+    fallback: Option<&'static Encoding>,
+    /// Rows with bytes not valid in the chosen encoding (shown as U+FFFD).
+    pub replaced: Tally,
+    /// Rows with values read through the fallback encoding.
+    pub fell_back: Tally,
+    /// Rows from which NUL characters were removed.
+    pub nuls: Tally,
+    /// What the current record's fields needed: (replaced, fell back, NUL removed).
+    flags: (bool, bool, bool),
 }
 
 impl DelimitedSource {
@@ -209,6 +216,7 @@ impl DelimitedSource {
         encoding: &'static Encoding,
         bom_len: usize,
         delimiter: u8,
+        fallback: Option<&'static Encoding>,
     ) -> Result<Self, ReadError> {
         let file = File::open(path).map_err(|e| ReadError::io(path, &e))?;
         let bytes = Arc::new(AtomicU64::new(0));
@@ -254,8 +262,11 @@ impl DelimitedSource {
             record_start,
             lines,
             bytes,
-            replaced_fields: 0,
-            nul_fields: 0,
+            fallback,
+            replaced: Tally::default(),
+            fell_back: Tally::default(),
+            nuls: Tally::default(),
+            flags: (false, false, false),
         })
     }
 
@@ -277,8 +288,19 @@ impl DelimitedSource {
                 let start = self.record.position().map_or(0, |p| p.byte());
                 let number = self.lines.borrow_mut().line_of(start);
                 let record = std::mem::take(&mut self.record);
+                self.flags = (false, false, false);
                 let cells = record.iter().map(|f| self.field_text(f)).collect();
                 self.record = record;
+                let (replaced, fell_back, nul) = self.flags;
+                for (flag, tally) in [
+                    (replaced, &mut self.replaced),
+                    (fell_back, &mut self.fell_back),
+                    (nul, &mut self.nuls),
+                ] {
+                    if flag {
+                        tally.add(number);
+                    }
+                }
                 Some(Ok(RawRecord { number, cells }))
             }
             Err(e) => Some(Err(self.error(e, line))),
@@ -286,21 +308,25 @@ impl DelimitedSource {
     }
 
     fn field_text(&mut self, field: &[u8]) -> String {
-        let mut text = match std::str::from_utf8(field) {
-            Ok(s) => {
+        let mut text = match (std::str::from_utf8(field), self.fallback) {
+            (Ok(s), _) => {
                 // Transcoders replace what they cannot decode with U+FFFD.
                 if s.contains('\u{FFFD}') {
-                    self.replaced_fields += 1;
+                    self.flags.0 = true;
                 }
                 s.to_owned()
             }
-            Err(_) => {
-                self.replaced_fields += 1;
+            (Err(_), Some(legacy)) => {
+                self.flags.1 = true;
+                legacy.decode_without_bom_handling(field).0.into_owned()
+            }
+            (Err(_), None) => {
+                self.flags.0 = true;
                 String::from_utf8_lossy(field).into_owned()
             }
         };
         if text.contains('\0') {
-            self.nul_fields += 1;
+            self.flags.2 = true;
             text.retain(|c| c != '\0');
         }
         text

@@ -14,6 +14,9 @@ pub(crate) struct Detected {
     pub reason: String,
     /// Bytes of byte-order mark at the start, to skip.
     pub bom_len: usize,
+    /// How to read bytes that turn out invalid further down, when UTF-8 was only
+    /// inferred from the start of the file (never when the user or a BOM said so).
+    pub fallback: Option<&'static Encoding>,
 }
 
 /// Looks up an encoding the user named, e.g. `latin1`, `cp1252`, `utf-16le`.
@@ -47,6 +50,7 @@ pub(crate) fn chosen(encoding: &'static Encoding, head: &[u8]) -> Detected {
             "chosen by you".into()
         },
         bom_len,
+        fallback: None,
     }
 }
 
@@ -58,6 +62,7 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Detected {
             encoding,
             reason: format!("the file starts with a {} byte-order mark", encoding.name()),
             bom_len,
+            fallback: None,
         };
     }
     if let Some(encoding) = utf16_without_bom(head) {
@@ -68,11 +73,12 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Detected {
                 encoding.name()
             ),
             bom_len: 0,
+            fallback: None,
         };
     }
     if is_utf8(head, complete) {
         let reason = if head.is_ascii() {
-            "only plain ASCII characters in the first 64 KB; read as UTF-8 (if accented letters look wrong further down, choose windows-1252)"
+            "only plain ASCII characters in the first 64 KB, so UTF-8 (any later text that is not valid UTF-8 is read as windows-1252 and noted)"
         } else {
             "all accented characters are valid UTF-8"
         };
@@ -80,6 +86,7 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Detected {
             encoding: UTF_8,
             reason: reason.into(),
             bom_len: 0,
+            fallback: Some(encoding_rs::WINDOWS_1252),
         };
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -92,6 +99,7 @@ pub(crate) fn detect(head: &[u8], complete: bool) -> Detected {
             encoding.name()
         ),
         bom_len: 0,
+        fallback: None,
     }
 }
 

@@ -30,6 +30,22 @@ pub enum ReadError {
         /// What the content looks like, e.g. "a PDF document".
         looks_like: String,
     },
+    /// A web page or XML spreadsheet with a spreadsheet name: Excel opens it, this tool does not.
+    #[error("{file}: this is {what}, not a real workbook, so it cannot be read directly. Open it in Excel or LibreOffice, save it as Excel Workbook (.xlsx) or CSV UTF-8, and use that file.")]
+    NeedsResave {
+        /// File name as shown to the user.
+        file: String,
+        /// What the file really is.
+        what: String,
+    },
+    /// A ZIP archive, perhaps holding the export.
+    #[error("{file}: this is a ZIP archive, not a spreadsheet (it holds {inside}). Unzip it and choose the CSV or Excel file inside.")]
+    Archive {
+        /// File name as shown to the user.
+        file: String,
+        /// The export-like files inside, comma-separated, or a phrase saying there are none.
+        inside: String,
+    },
     /// The workbook is encrypted with a password.
     #[error("{file}: the workbook is protected with a password. Open it in Excel or LibreOffice, remove the password (File → Info → Protect Workbook, or Save As without a password), and try again.")]
     PasswordProtected {
@@ -37,7 +53,7 @@ pub enum ReadError {
         file: String,
     },
     /// A workbook whose structure is damaged or cut short.
-    #[error("{file}: the workbook is damaged or incomplete ({reason}). Open and re-save it in Excel or LibreOffice, or ask the clinic to export it again.")]
+    #[error("{file}: the workbook is damaged or incomplete (details: {reason}). Open and re-save it in Excel or LibreOffice, or ask the clinic to export it again.")]
     CorruptWorkbook {
         /// File name as shown to the user.
         file: String,
@@ -105,6 +121,31 @@ pub enum ReadError {
 }
 
 impl ReadError {
+    /// The sentence to show the user: what happened and what to do (same as `Display`).
+    pub fn user_message(&self) -> String {
+        self.to_string()
+    }
+
+    /// Stable machine-readable kind, the same as the `code` field of the serialized error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadError::Io { .. } => "io",
+            ReadError::Empty { .. } => "empty",
+            ReadError::NotTabular { .. } => "not_tabular",
+            ReadError::NeedsResave { .. } => "needs_resave",
+            ReadError::Archive { .. } => "archive",
+            ReadError::PasswordProtected { .. } => "password_protected",
+            ReadError::CorruptWorkbook { .. } => "corrupt_workbook",
+            ReadError::NoSuchSheet { .. } => "no_such_sheet",
+            ReadError::NoData { .. } => "no_data",
+            ReadError::UnknownEncoding { .. } => "unknown_encoding",
+            ReadError::HeaderRowOutOfRange { .. } => "header_row_out_of_range",
+            ReadError::FieldTooLarge { .. } => "field_too_large",
+            ReadError::Malformed { .. } => "malformed",
+            ReadError::Cancelled { .. } => "cancelled",
+        }
+    }
+
     pub(crate) fn io(path: &Path, e: &std::io::Error) -> Self {
         ReadError::Io {
             file: display_name(path),
@@ -118,4 +159,37 @@ pub fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| PathBuf::from(path).display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_matches_the_serialized_tag() {
+        let errors = [
+            ReadError::Empty {
+                file: "a.csv".into(),
+            },
+            ReadError::NeedsResave {
+                file: "a.xls".into(),
+                what: "a web page".into(),
+            },
+            ReadError::HeaderRowOutOfRange {
+                file: "a.csv".into(),
+                row: 9,
+                rows: 3,
+            },
+            ReadError::FieldTooLarge {
+                file: "a.csv".into(),
+                line: 2,
+                limit_mb: 32,
+            },
+        ];
+        for e in errors {
+            let json = serde_json::to_value(&e).unwrap_or_default();
+            assert_eq!(json["code"], e.code());
+            assert!(e.user_message().starts_with("a."), "{e}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod header;
 pub mod kinds;
 mod sniff;
 mod workbook;
+mod xls_check;
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -87,6 +88,8 @@ pub struct SheetInfo {
     pub rows: u32,
     /// Whether any cell holds a value.
     pub has_data: bool,
+    /// Whether the sheet is hidden in the workbook (never chosen by default if another has data).
+    pub hidden: bool,
 }
 
 /// One column of the file: its name, what its values look like, and a few of them.
@@ -254,7 +257,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
         let book = workbook::open(path, format, options.sheet.as_deref())?;
         meta.sheets = book.sheets;
         meta.sheet = Some(book.sheet);
-        Source::Sheet(workbook::SheetSource::new(book.range))
+        Source::Sheet(book.rows)
     } else {
         let complete = head.bytes.len() as u64 >= head.file_len;
         let detected = match &options.encoding {
@@ -292,6 +295,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
             detected.encoding,
             detected.bom_len,
             delimiter,
+            detected.fallback,
         )?))
     };
     RowStream::start(meta, source, options.header_row)
@@ -319,20 +323,20 @@ impl Source {
     fn next_record(&mut self) -> Option<Result<RawRecord, ReadError>> {
         match self {
             Source::Text(source) => source.next_record(),
-            Source::Sheet(source) => source.next_record().map(Ok),
+            Source::Sheet(source) => source.next_record(),
         }
     }
 }
 
 /// Rows affected by one kind of note: a count and the first few row numbers.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     count: u64,
     rows: Vec<u64>,
 }
 
 impl Tally {
-    fn add(&mut self, row: u64) {
+    pub(crate) fn add(&mut self, row: u64) {
         self.count += 1;
         if self.rows.len() < 20 {
             self.rows.push(row);
@@ -368,7 +372,11 @@ impl RowStream {
                 Some(record) => {
                     let record = record?;
                     if record.is_blank() {
-                        lookahead_blanks.push(record.number);
+                        // Blanks above the first row with values are layout, never noted; the
+                        // cap keeps a file of a million empty lines from filling memory.
+                        if !top.is_empty() && lookahead_blanks.len() < 10_000 {
+                            lookahead_blanks.push(record.number);
+                        }
                     } else {
                         top.push(record);
                     }
@@ -457,8 +465,8 @@ impl RowStream {
     pub fn progress(&self, rows: u64) -> Progress {
         let bytes_read = match &self.source {
             Source::Text(s) => s.bytes_read().min(self.meta.file_len),
-            // A workbook is loaded whole before its first row is read.
-            Source::Sheet(_) => self.meta.file_len,
+            // Workbooks are compressed: how far through the sheet's rows stands in for bytes.
+            Source::Sheet(s) => (self.meta.file_len as f64 * s.fraction_read()) as u64,
         };
         Progress {
             bytes_read,
@@ -505,29 +513,32 @@ impl RowStream {
             format!("{} blank row(s) were skipped.", self.blank_rows.count),
         );
         if let Source::Text(s) = &self.source {
-            let bad = Tally {
-                count: s.replaced_fields,
-                rows: Vec::new(),
-            };
             push(
                 "invalid_characters",
-                &bad,
+                &s.replaced,
                 format!(
-                    "{} value(s) hold bytes that are not valid {}; they show as �. Choose another encoding (often windows-1252) if names look wrong.",
-                    s.replaced_fields,
-                    self.meta.encoding.as_deref().unwrap_or("text")
+                    "{} row(s) hold bytes that are not valid {} (first at {}); they show as �. Choose another encoding (often windows-1252) if names look wrong.",
+                    s.replaced.count,
+                    self.meta.encoding.as_deref().unwrap_or("text"),
+                    rows_text(&s.replaced.rows)
                 ),
             );
-            let nul = Tally {
-                count: s.nul_fields,
-                rows: Vec::new(),
-            };
+            push(
+                "legacy_characters",
+                &s.fell_back,
+                format!(
+                    "{} row(s) hold text that is not valid UTF-8 (first at {}); it was read as windows-1252, as older Windows programs write it. If accented names there look wrong, choose the file's encoding.",
+                    s.fell_back.count,
+                    rows_text(&s.fell_back.rows)
+                ),
+            );
             push(
                 "nul_characters",
-                &nul,
+                &s.nuls,
                 format!(
-                    "{} value(s) held NUL characters, which were removed.",
-                    s.nul_fields
+                    "{} row(s) held NUL characters (first at {}), which were removed.",
+                    s.nuls.count,
+                    rows_text(&s.nuls.rows)
                 ),
             );
         }
@@ -591,8 +602,10 @@ impl RowStream {
             }
             cells.truncate(width);
         } else if cells.len() < width {
-            // Only text files have short rows; one lone field is a stray line, still reported.
-            self.short_rows.add(record.number);
+            // A sheet row simply ends at its last value; a short line of text is worth a note.
+            if !self.meta.format.is_workbook() {
+                self.short_rows.add(record.number);
+            }
             cells.resize(width, String::new());
         }
         Row {

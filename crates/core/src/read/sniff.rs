@@ -35,16 +35,19 @@ pub(crate) fn detect_format(path: &Path, head: &Head) -> Result<FileFormat, Read
         return Err(ReadError::Empty { file });
     }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") {
-        return zip_format(b).ok_or_else(|| ReadError::NotTabular {
-            file,
-            looks_like: "a ZIP archive, not an Excel or OpenDocument workbook".into(),
-        });
+        return zip_format(path, b);
     }
     if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         // Excel stores password-protected .xlsx files in this old container too,
         // with an `EncryptionInfo` stream instead of a workbook.
         if contains_utf16le(b, "EncryptionInfo") || contains_utf16le(b, "EncryptedPackage") {
             return Err(ReadError::PasswordProtected { file });
+        }
+        if contains_utf16le(b, "WordDocument") {
+            return Err(ReadError::NotTabular {
+                file,
+                looks_like: "a Word document".into(),
+            });
         }
         return Ok(FileFormat::Xls);
     }
@@ -54,27 +57,179 @@ pub(crate) fn detect_format(path: &Path, head: &Head) -> Result<FileFormat, Read
             looks_like: what.into(),
         });
     }
-    Ok(FileFormat::Csv)
+    match markup(b) {
+        Some(Markup::Resave(what)) => Err(ReadError::NeedsResave {
+            file,
+            what: what.into(),
+        }),
+        Some(Markup::Other(what)) => Err(ReadError::NotTabular {
+            file,
+            looks_like: what.into(),
+        }),
+        None => Ok(FileFormat::Csv),
+    }
 }
 
-/// Which workbook a ZIP holds, from the member names in its local headers.
-fn zip_format(b: &[u8]) -> Option<FileFormat> {
+/// Which workbook a ZIP holds, from its member names (and content types, which alone tell
+/// a macro-enabled workbook that has no macros yet).
+fn zip_format(path: &Path, head: &[u8]) -> Result<FileFormat, ReadError> {
+    let file = display_name(path);
+    let archive = std::fs::File::open(path)
+        .map_err(|e| ReadError::io(path, &e))
+        .map(|f| zip::ZipArchive::new(std::io::BufReader::new(f)));
+    let mut archive = match archive? {
+        Ok(a) => a,
+        // No readable directory: a cut-off download. The names in the first local headers
+        // still tell a workbook, which the workbook reader then reports as damaged.
+        Err(_) => {
+            return head_zip_format(head).ok_or(ReadError::NotTabular {
+                file,
+                looks_like: "a damaged ZIP archive, not an Excel or OpenDocument workbook".into(),
+            })
+        }
+    };
+    let names: Vec<String> = archive
+        .file_names_raw()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    let has = |name: &str| names.iter().any(|n| n == name);
+    let has_prefix = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+    if has("mimetype") {
+        let mimetype = read_member(&mut archive, "mimetype", 256);
+        if mimetype.starts_with("application/vnd.oasis.opendocument.spreadsheet") {
+            return Ok(FileFormat::Ods);
+        }
+        if mimetype.starts_with("application/vnd.oasis.opendocument.text") {
+            return Err(ReadError::NotTabular {
+                file,
+                looks_like: "an OpenDocument text document".into(),
+            });
+        }
+    }
+    if has("xl/workbook.bin") {
+        return Ok(FileFormat::Xlsb);
+    }
+    if has("xl/workbook.xml") || has_prefix("xl/") {
+        let types = read_member(&mut archive, "[Content_Types].xml", 1024 * 1024);
+        return Ok(
+            if has("xl/vbaProject.bin") || types.contains("macroEnabled") {
+                FileFormat::Xlsm
+            } else {
+                FileFormat::Xlsx
+            },
+        );
+    }
+    if has_prefix("word/") {
+        return Err(ReadError::NotTabular {
+            file,
+            looks_like: "a Word document".into(),
+        });
+    }
+    if has_prefix("ppt/") {
+        return Err(ReadError::NotTabular {
+            file,
+            looks_like: "a PowerPoint presentation".into(),
+        });
+    }
+    if has_prefix("Index/") && names.iter().any(|n| n.ends_with(".iwa")) {
+        return Err(ReadError::NeedsResave {
+            file,
+            what: "an Apple Numbers spreadsheet".into(),
+        });
+    }
+    let exports: Vec<&str> = names
+        .iter()
+        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX"))
+        .map(|n| n.rsplit('/').next().unwrap_or(n))
+        .filter(|n| {
+            let lower = n.to_lowercase();
+            [
+                ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods",
+            ]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        })
+        .take(5)
+        .collect();
+    Err(ReadError::Archive {
+        file,
+        inside: if exports.is_empty() {
+            "no CSV or spreadsheet files".into()
+        } else {
+            exports.join(", ")
+        },
+    })
+}
+
+/// Up to `limit` bytes of one member, as text; empty when it cannot be read.
+fn read_member<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    name: &str,
+    limit: u64,
+) -> String {
+    let mut text = String::new();
+    if let Ok(member) = archive.by_name(name) {
+        let mut bytes = Vec::new();
+        if member.take(limit).read_to_end(&mut bytes).is_ok() {
+            text = String::from_utf8_lossy(&bytes).into_owned();
+        }
+    }
+    text
+}
+
+/// The workbook a ZIP's first local headers name, for archives without a directory.
+fn head_zip_format(b: &[u8]) -> Option<FileFormat> {
     let has = |name: &[u8]| b.windows(name.len()).any(|w| w == name);
     if has(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet") {
-        return Some(FileFormat::Ods);
+        Some(FileFormat::Ods)
+    } else if has(b"xl/workbook.bin") {
+        Some(FileFormat::Xlsb)
+    } else if has(b"xl/vbaProject.bin") {
+        Some(FileFormat::Xlsm)
+    } else if has(b"xl/") {
+        Some(FileFormat::Xlsx)
+    } else {
+        None
     }
-    if has(b"xl/workbook.bin") {
-        return Some(FileFormat::Xlsb);
+}
+
+/// Markup where a table was expected.
+enum Markup {
+    /// Excel opens it and can save it as a real workbook.
+    Resave(&'static str),
+    /// Not a table at all.
+    Other(&'static str),
+}
+
+/// Web pages and XML spreadsheets that practice systems save with an `.xls` name: Excel
+/// opens them, but they are not workbooks.
+fn markup(b: &[u8]) -> Option<Markup> {
+    // NULs out, so UTF-16 markup reads as ASCII too; BOM and leading blanks skipped.
+    let text: String = b
+        .iter()
+        .take(4096)
+        .filter(|&&c| c != 0 && c.is_ascii())
+        .map(|&c| char::from(c).to_ascii_lowercase())
+        .collect();
+    let text = text.trim_start();
+    if !text.starts_with('<') {
+        return None;
     }
-    if has(b"xl/vbaProject.bin") || has(b"macroEnabled") {
-        return Some(FileFormat::Xlsm);
+    if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+        Some(Markup::Resave("an Excel 2003 XML spreadsheet"))
+    } else if text.starts_with("<!doctype html")
+        || text.starts_with("<html")
+        || text.contains("<table")
+        || (text.starts_with("<?xml") && text.contains("<html"))
+    {
+        Some(Markup::Resave(
+            "a web page (HTML) that some programs save as a spreadsheet",
+        ))
+    } else if text.starts_with("<?xml") {
+        Some(Markup::Other("an XML file"))
+    } else {
+        None
     }
-    if has(b"xl/") || has(b"[Content_Types].xml") {
-        // Member order varies between producers; `[Content_Types].xml` alone is also
-        // Word or PowerPoint, which the workbook reader will then reject clearly.
-        return Some(FileFormat::Xlsx);
-    }
-    None
 }
 
 fn contains_utf16le(haystack: &[u8], needle: &str) -> bool {

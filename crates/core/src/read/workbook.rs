@@ -1,87 +1,414 @@
 //! Spreadsheets (XLSX, XLSM, XLSB, XLS, ODS) through `calamine`, with cells rendered as a
 //! person sees them: dates as ISO dates, whole numbers without ".0", text kept as typed.
+//!
+//! The workbook is read on a worker thread that hands rows over a bounded channel. That
+//! lets XLSX and XLSB stream (the first rows show before the sheet is parsed, and memory
+//! stays bounded), and it contains a panic inside the spreadsheet library to one error
+//! instead of taking the app down.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
-use calamine::{open_workbook, Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
+use calamine::{
+    open_workbook, Data, DataRef, ExcelDateTime, Ods, Reader, Sheet, SheetType, SheetVisible, Xls,
+    Xlsb, Xlsx,
+};
 
 use super::error::{display_name, ReadError};
 use super::{FileFormat, RawRecord, SheetInfo};
 
-/// An opened workbook: its sheets' names and the rows of the chosen one.
+/// Rows handed over at a time: enough to keep both threads busy, little memory.
+const CHANNEL_ROWS: usize = 512;
+
+/// Widest row kept: Excel's own limit is 16,384 columns (XFD).
+const MAX_COLUMNS: u32 = 16_384;
+
+/// An opened workbook: its sheets, the chosen one, and that sheet's rows.
 pub(crate) struct Workbook {
     pub sheets: Vec<SheetInfo>,
     pub sheet: String,
-    pub range: Range<Data>,
+    pub rows: SheetSource,
 }
 
-/// Opens the workbook, lists its sheets, and loads the chosen one (or the first with data).
+/// What the worker says first: the sheets and which one it reads, or why it cannot.
+type Opening = Result<(Vec<SheetInfo>, String), ReadError>;
+
+/// What the worker says next: a row, an error, or (None) the clean end of the sheet, so
+/// that a worker that died is never mistaken for a sheet that ended.
+type Message = Option<Result<RawRecord, ReadError>>;
+
+/// Opens the workbook, lists its sheets, and starts reading the chosen one (or the first
+/// visible sheet with data).
 pub(crate) fn open(
     path: &Path,
     format: FileFormat,
     sheet: Option<&str>,
 ) -> Result<Workbook, ReadError> {
     let file = display_name(path);
-    let mut book = load(path, format).map_err(|e| classify(&file, e))?;
-    let names = book.names();
-    let mut sheets = Vec::with_capacity(names.len());
-    let mut chosen: Option<(String, Range<Data>)> = None;
-    for name in &names {
-        let range = book.range(name).map_err(|e| classify(&file, e))?;
-        let rows = range.height() as u32;
-        let has_data = range
-            .used_cells()
-            .any(|(_, _, c)| !matches!(c, Data::Empty));
-        sheets.push(SheetInfo {
-            name: name.clone(),
-            rows,
-            has_data,
-        });
-        let wanted = match sheet {
-            Some(s) => s == name,
-            None => has_data && chosen.is_none(),
-        };
-        if wanted && chosen.is_none() {
-            chosen = Some((name.clone(), range));
+    let (open_tx, open_rx) = mpsc::sync_channel::<Opening>(1);
+    let (row_tx, row_rx) = mpsc::sync_channel::<Message>(CHANNEL_ROWS);
+    let worker = Worker {
+        path: path.to_path_buf(),
+        file: file.clone(),
+        format,
+        wanted: sheet.map(str::to_owned),
+        open_tx,
+        rows: row_tx,
+    };
+    std::thread::Builder::new()
+        .name("ph-read-workbook".into())
+        .spawn(move || worker.run())
+        .map_err(|e| ReadError::io(path, &e))?;
+    match open_rx.recv() {
+        Ok(Ok((sheets, sheet))) => {
+            let rows_total = sheets
+                .iter()
+                .find(|s| s.name == sheet)
+                .map_or(0, |s| u64::from(s.rows));
+            Ok(Workbook {
+                sheets,
+                sheet,
+                rows: SheetSource {
+                    rx: row_rx,
+                    file,
+                    last_row: 0,
+                    rows_total,
+                    done: false,
+                },
+            })
         }
-    }
-    match (chosen, sheet) {
-        (Some((sheet, range)), _) => Ok(Workbook {
-            sheets,
-            sheet,
-            range,
-        }),
-        (None, Some(s)) => Err(ReadError::NoSuchSheet {
-            file,
-            sheet: s.to_owned(),
-            available: names.join(", "),
-        }),
-        (None, None) => Err(ReadError::NoData { file }),
+        Ok(Err(e)) => Err(e),
+        // The worker ended without a word: the spreadsheet library panicked.
+        Err(_) => Err(crashed(&file)),
     }
 }
 
-/// Hands out the rows of a loaded sheet with their sheet row numbers (1-based, as Excel shows them).
+fn crashed(file: &str) -> ReadError {
+    ReadError::CorruptWorkbook {
+        file: file.to_owned(),
+        reason: "the spreadsheet reader stopped on unexpected content".into(),
+    }
+}
+
+/// The rows of the chosen sheet as the worker sends them, with sheet row numbers
+/// (1-based, as Excel shows them).
 pub(crate) struct SheetSource {
-    range: Range<Data>,
-    next: usize,
+    rx: Receiver<Message>,
+    file: String,
+    last_row: u64,
+    rows_total: u64,
+    done: bool,
 }
 
 impl SheetSource {
-    /// Starts at the first row of the sheet's used range.
-    pub(crate) fn new(range: Range<Data>) -> Self {
-        Self { range, next: 0 }
+    /// The next non-empty row, or None after the last.
+    pub(crate) fn next_record(&mut self) -> Option<Result<RawRecord, ReadError>> {
+        if self.done {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Some(Ok(record))) => {
+                self.last_row = record.number;
+                Some(Ok(record))
+            }
+            Ok(Some(Err(e))) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(_) => {
+                self.done = true;
+                Some(Err(crashed(&self.file)))
+            }
+        }
     }
 
-    /// The next row, or None after the last.
-    pub(crate) fn next_record(&mut self) -> Option<RawRecord> {
-        let (first_row, first_col) = self.range.start().unwrap_or((0, 0));
-        let row = self.range.rows().nth(self.next)?;
-        // Cells left of the used range are empty in the sheet; keep columns aligned with it.
-        let mut cells = vec![String::new(); first_col as usize];
-        cells.extend(row.iter().map(render));
-        let number = u64::from(first_row) + self.next as u64 + 1;
-        self.next += 1;
-        Some(RawRecord { number, cells })
+    /// How far through the sheet the rows read so far are, from 0 to 1.
+    pub(crate) fn fraction_read(&self) -> f64 {
+        if self.done || self.rows_total == 0 {
+            1.0
+        } else {
+            (self.last_row as f64 / self.rows_total as f64).min(1.0)
+        }
+    }
+}
+
+/// Owns the workbook on its own thread.
+struct Worker {
+    path: PathBuf,
+    file: String,
+    format: FileFormat,
+    wanted: Option<String>,
+    open_tx: SyncSender<Opening>,
+    rows: SyncSender<Message>,
+}
+
+/// Where a worker's rows go; sending fails once the reader is dropped, which stops the worker.
+struct Rows<'a> {
+    tx: &'a SyncSender<Message>,
+}
+
+impl Rows<'_> {
+    fn send(&self, record: Result<RawRecord, ReadError>) -> bool {
+        self.tx.send(Some(record)).is_ok()
+    }
+}
+
+impl Worker {
+    fn run(self) {
+        let result = match self.format {
+            FileFormat::Xlsx | FileFormat::Xlsm => self.stream_xlsx(),
+            FileFormat::Xlsb => self.stream_xlsb(),
+            FileFormat::Xls => match super::xls_check::damage(&self.path) {
+                Some(reason) => Err(self.classify(reason)),
+                None => self.whole::<Xls<BufReader<File>>>(),
+            },
+            FileFormat::Ods => self.whole::<Ods<BufReader<File>>>(),
+            FileFormat::Csv => Err(ReadError::CorruptWorkbook {
+                file: self.file.clone(),
+                reason: "not a workbook".into(),
+            }),
+        };
+        match result {
+            Ok(last) => {
+                let rows = Rows { tx: &self.rows };
+                if last.is_none_or(|r| rows.send(r)) {
+                    let _ = self.rows.send(None);
+                }
+            }
+            // Before the sheets were announced the error goes on the opening channel.
+            Err(e) => {
+                let _ = self.open_tx.send(Err(e));
+            }
+        }
+    }
+
+    fn classify(&self, reason: String) -> ReadError {
+        classify(&self.file, reason)
+    }
+
+    /// Announces the sheets and the one chosen, or fails when there is none to read.
+    fn announce(&self, sheets: Vec<SheetInfo>) -> Result<String, ReadError> {
+        let chosen = choose(&self.file, &sheets, self.wanted.as_deref())?;
+        let _ = self.open_tx.send(Ok((sheets, chosen.clone())));
+        Ok(chosen)
+    }
+
+    /// XLS and ODS: calamine loads a sheet whole; rows are then handed out one by one.
+    fn whole<R>(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError>
+    where
+        R: Reader<BufReader<File>>,
+        R::Error: std::fmt::Display,
+    {
+        let mut book: R =
+            open_workbook(&self.path).map_err(|e: R::Error| self.classify(e.to_string()))?;
+        let metadata = book.sheets_metadata().to_vec();
+        let mut sheets = Vec::new();
+        let mut ranges = Vec::new();
+        for meta in &metadata {
+            // A sheet that cannot be loaded is listed as empty; it fails only if chosen.
+            let range = if meta.typ == SheetType::WorkSheet {
+                book.worksheet_range(&meta.name).map_err(|e| e.to_string())
+            } else {
+                Err("not a worksheet".to_owned())
+            };
+            let (rows, has_data) = match &range {
+                Ok(r) => (
+                    r.end().map_or(0, |(row, _)| row.saturating_add(1)),
+                    r.used_cells().any(|(_, _, c)| !matches!(c, Data::Empty)),
+                ),
+                Err(_) => (0, false),
+            };
+            sheets.push(info(meta, rows, has_data));
+            ranges.push(range);
+        }
+        let chosen = self.announce(sheets)?;
+        let index = metadata.iter().position(|m| m.name == chosen).unwrap_or(0);
+        let range = match ranges.swap_remove(index) {
+            Ok(r) => r,
+            Err(reason) => return Ok(Some(Err(self.classify(reason)))),
+        };
+        drop(ranges);
+        let rows = Rows { tx: &self.rows };
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        for (i, row) in range.rows().enumerate() {
+            if row.iter().all(|c| matches!(c, Data::Empty)) {
+                continue;
+            }
+            let mut cells = vec![String::new(); first_col as usize];
+            cells.extend(row.iter().map(render));
+            let number = u64::from(first_row) + i as u64 + 1;
+            if !rows.send(Ok(RawRecord { number, cells })) {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    fn stream_xlsx(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
+        let mut book: Xlsx<BufReader<File>> = open_workbook(&self.path)
+            .map_err(|e: calamine::XlsxError| self.classify(e.to_string()))?;
+        let metadata = book.sheets_metadata().to_vec();
+        let mut sheets = Vec::new();
+        for meta in &metadata {
+            let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
+                Ok(mut cells) => {
+                    let rows = cells.dimensions().end.0.saturating_add(1);
+                    let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
+                    (rows, has_data)
+                }
+                Err(_) => (0, false),
+            };
+            sheets.push(info(meta, rows, has_data));
+        }
+        let chosen = self.announce(sheets)?;
+        let mut cells = match book.worksheet_cells_reader(&chosen) {
+            Ok(c) => c,
+            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
+        };
+        Ok(self.pump(|| cells.next_cell().map_err(|e| e.to_string())))
+    }
+
+    fn stream_xlsb(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
+        let mut book: Xlsb<BufReader<File>> = open_workbook(&self.path)
+            .map_err(|e: calamine::XlsbError| self.classify(e.to_string()))?;
+        let metadata = book.sheets_metadata().to_vec();
+        let mut sheets = Vec::new();
+        for meta in &metadata {
+            let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
+                Ok(mut cells) => {
+                    let rows = cells.dimensions().end.0.saturating_add(1);
+                    let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
+                    (rows, has_data)
+                }
+                Err(_) => (0, false),
+            };
+            sheets.push(info(meta, rows, has_data));
+        }
+        let chosen = self.announce(sheets)?;
+        let mut cells = match book.worksheet_cells_reader(&chosen) {
+            Ok(c) => c,
+            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
+        };
+        Ok(self.pump(|| cells.next_cell().map_err(|e| e.to_string())))
+    }
+
+    /// Gathers streamed cells (row by row, as workbooks store them) into records.
+    fn pump<'a>(
+        &self,
+        mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+    ) -> Option<Result<RawRecord, ReadError>> {
+        let rows = Rows { tx: &self.rows };
+        let mut current: Option<(u32, Vec<String>)> = None;
+        loop {
+            let cell = match next() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(reason) => {
+                    let row = current.as_ref().map_or(0, |(r, _)| r + 1);
+                    if let Some((r, cells)) = current.take() {
+                        if !rows.send(Ok(record(r, cells))) {
+                            return None;
+                        }
+                    }
+                    return Some(Err(ReadError::CorruptWorkbook {
+                        file: self.file.clone(),
+                        reason: format!("after sheet row {row}: {reason}"),
+                    }));
+                }
+            };
+            let (row, col) = cell.get_position();
+            let text = render_ref(cell.get_value());
+            if text.is_empty() || col >= MAX_COLUMNS {
+                continue;
+            }
+            match &mut current {
+                Some((r, cells)) if *r == row => put(cells, col, text),
+                _ => {
+                    if let Some((r, cells)) = current.take() {
+                        if !rows.send(Ok(record(r, cells))) {
+                            return None;
+                        }
+                    }
+                    let mut cells = Vec::new();
+                    put(&mut cells, col, text);
+                    current = Some((row, cells));
+                }
+            }
+        }
+        current.map(|(r, cells)| Ok(record(r, cells)))
+    }
+}
+
+fn record(row: u32, cells: Vec<String>) -> RawRecord {
+    RawRecord {
+        number: u64::from(row) + 1,
+        cells,
+    }
+}
+
+fn put(cells: &mut Vec<String>, col: u32, text: String) {
+    let col = col as usize;
+    if cells.len() <= col {
+        cells.resize(col + 1, String::new());
+    }
+    cells[col] = text;
+}
+
+/// Whether a sheet holds any value, reading only as far as the first one.
+fn first_value<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+) -> bool {
+    while let Ok(Some(cell)) = next() {
+        if !render_ref(cell.get_value()).is_empty() {
+            return true;
+        }
+    }
+    false
+}
+
+fn info(meta: &Sheet, rows: u32, has_data: bool) -> SheetInfo {
+    SheetInfo {
+        name: meta.name.clone(),
+        rows,
+        has_data,
+        hidden: meta.visible != SheetVisible::Visible,
+    }
+}
+
+/// The sheet asked for (exactly, else ignoring case and surrounding spaces), or the first
+/// visible sheet with data, or any sheet with data.
+fn choose(file: &str, sheets: &[SheetInfo], wanted: Option<&str>) -> Result<String, ReadError> {
+    let found = match wanted {
+        Some(w) => sheets.iter().find(|s| s.name == w).or_else(|| {
+            sheets
+                .iter()
+                .find(|s| s.name.trim().eq_ignore_ascii_case(w.trim()))
+        }),
+        None => sheets
+            .iter()
+            .find(|s| s.has_data && !s.hidden)
+            .or_else(|| sheets.iter().find(|s| s.has_data)),
+    };
+    match (found, wanted) {
+        (Some(s), _) => Ok(s.name.clone()),
+        (None, Some(w)) => Err(ReadError::NoSuchSheet {
+            file: file.to_owned(),
+            sheet: w.to_owned(),
+            available: sheets
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        (None, None) => Err(ReadError::NoData {
+            file: file.to_owned(),
+        }),
     }
 }
 
@@ -92,82 +419,130 @@ pub(crate) fn render(cell: &Data) -> String {
         Data::String(s) => s.clone(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => render_float(*f),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
-        Data::DateTime(dt) => {
-            // Calamine applies the workbook's 1900 or 1904 date system here.
-            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-            if dt.is_duration() {
-                render_float(dt.as_f64())
-            } else if h == 0 && mi == 0 && s == 0 {
-                format!("{y:04}-{mo:02}-{d:02}")
-            } else {
-                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
-            }
-        }
-        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_owned(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}").to_uppercase(),
+        Data::Bool(b) => render_bool(*b),
+        Data::DateTime(dt) => render_datetime(dt),
+        Data::DateTimeIso(s) => render_iso_datetime(s),
+        Data::DurationIso(s) => render_iso_duration(s),
+        Data::Error(e) => e.to_string(),
     }
+}
+
+/// A streamed cell as a person sees it; the same rules as [`render`].
+pub(crate) fn render_ref(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => render_float(*f),
+        DataRef::Bool(b) => render_bool(*b),
+        DataRef::DateTime(dt) => render_datetime(dt),
+        DataRef::DateTimeIso(s) => render_iso_datetime(s),
+        DataRef::DurationIso(s) => render_iso_duration(s),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+fn render_bool(b: bool) -> String {
+    if b { "TRUE" } else { "FALSE" }.to_owned()
+}
+
+/// Dates as `YYYY-MM-DD`, date-times as `YYYY-MM-DDTHH:MM:SS`, times of day as
+/// `HH:MM:SS` and durations as `[h]:MM:SS` (what Excel shows for `[h]:mm:ss`).
+fn render_datetime(dt: &ExcelDateTime) -> String {
+    let serial = dt.as_f64();
+    if !serial.is_finite() {
+        return String::new();
+    }
+    if dt.is_duration() {
+        return clock(serial * 86_400.0, true);
+    }
+    // Calamine applies the workbook's 1900 or 1904 date system here.
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    if (0.0..1.0).contains(&serial) {
+        // A time with no date: Excel's day zero is not a date anyone typed.
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else if h == 0 && mi == 0 && s == 0 {
+        format!("{y:04}-{mo:02}-{d:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
+    }
+}
+
+/// Seconds as `H:MM:SS` (hours unbounded when `hours_unbounded`, else `HH` within a day).
+fn clock(seconds: f64, hours_unbounded: bool) -> String {
+    let total = seconds.round();
+    let sign = if total < 0.0 { "-" } else { "" };
+    let total = total.abs().min(9.0e15) as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if hours_unbounded {
+        format!("{sign}{h}:{m:02}:{s:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// ODS date cells: midnight is a plain date.
+fn render_iso_datetime(s: &str) -> String {
+    s.strip_suffix("T00:00:00").unwrap_or(s).to_owned()
+}
+
+/// ODS stores times of day and durations as ISO 8601 durations (`PT10H10M10S`): shown as
+/// `10:10:10`, as LibreOffice does. Anything else is kept as written.
+fn render_iso_duration(s: &str) -> String {
+    let Some(rest) = s
+        .strip_prefix("PT")
+        .or_else(|| s.strip_prefix("-PT"))
+        .filter(|r| !r.is_empty())
+    else {
+        return s.to_owned();
+    };
+    let mut seconds = 0.0;
+    let mut number = String::new();
+    for c in rest.chars() {
+        let unit = match c {
+            '0'..='9' | '.' => {
+                number.push(c);
+                continue;
+            }
+            'H' => 3600.0,
+            'M' => 60.0,
+            'S' => 1.0,
+            _ => return s.to_owned(),
+        };
+        match number.parse::<f64>() {
+            Ok(n) => seconds += n * unit,
+            Err(_) => return s.to_owned(),
+        }
+        number.clear();
+    }
+    if !number.is_empty() {
+        return s.to_owned();
+    }
+    clock(
+        if s.starts_with('-') {
+            -seconds
+        } else {
+            seconds
+        },
+        false,
+    )
 }
 
 /// Whole numbers without ".0" and never in scientific notation, so IDs, phones and
 /// microchips keep every digit the cell holds.
 fn render_float(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e17 {
-        format!("{f:.0}")
-    } else if f.is_finite() {
+    if !f.is_finite() {
+        String::new()
+    } else if f.fract() == 0.0 && f.abs() < 1e17 {
+        // `+ 0.0` turns -0 into 0: a spreadsheet never shows "-0".
+        format!("{:.0}", f + 0.0)
+    } else {
         // Spreadsheets show at most 15 significant digits ("General" format): 0.1 + 0.2
         // is 0.3 to a person, not 0.30000000000000004.
         let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
-        format!("{rounded}")
-    } else {
-        String::new()
+        format!("{}", rounded + 0.0)
     }
-}
-
-enum Book {
-    Xlsx(Xlsx<std::io::BufReader<std::fs::File>>),
-    Xlsb(Xlsb<std::io::BufReader<std::fs::File>>),
-    Xls(Xls<std::io::BufReader<std::fs::File>>),
-    Ods(Ods<std::io::BufReader<std::fs::File>>),
-}
-
-impl Book {
-    fn names(&self) -> Vec<String> {
-        match self {
-            Book::Xlsx(b) => b.sheet_names(),
-            Book::Xlsb(b) => b.sheet_names(),
-            Book::Xls(b) => b.sheet_names(),
-            Book::Ods(b) => b.sheet_names(),
-        }
-    }
-
-    fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
-        match self {
-            Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-            Book::Xlsb(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-            Book::Xls(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-            Book::Ods(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-        }
-    }
-}
-
-fn load(path: &Path, format: FileFormat) -> Result<Book, String> {
-    Ok(match format {
-        FileFormat::Xlsx | FileFormat::Xlsm => {
-            Book::Xlsx(open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?)
-        }
-        FileFormat::Xlsb => {
-            Book::Xlsb(open_workbook(path).map_err(|e: calamine::XlsbError| e.to_string())?)
-        }
-        FileFormat::Xls => {
-            Book::Xls(open_workbook(path).map_err(|e: calamine::XlsError| e.to_string())?)
-        }
-        FileFormat::Ods => {
-            Book::Ods(open_workbook(path).map_err(|e: calamine::OdsError| e.to_string())?)
-        }
-        FileFormat::Csv => return Err("not a workbook".into()),
-    })
 }
 
 fn classify(file: &str, reason: String) -> ReadError {
@@ -187,6 +562,7 @@ fn classify(file: &str, reason: String) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calamine::ExcelDateTimeType;
 
     #[test]
     fn floats_render_like_a_spreadsheet() {
@@ -195,6 +571,9 @@ mod tests {
         assert_eq!(render_float(72.4), "72.4");
         assert_eq!(render_float(0.1 + 0.2), "0.3");
         assert_eq!(render_float(1e-7), "0.0000001");
+        assert_eq!(render_float(-0.0), "0");
+        assert_eq!(render_float(1e20), "100000000000000000000");
+        assert_eq!(render_float(f64::NAN), "");
     }
 
     #[test]
@@ -204,8 +583,57 @@ mod tests {
         assert_eq!(render(&Data::Bool(true)), "TRUE");
         assert_eq!(render(&Data::Empty), "");
         assert_eq!(
+            render(&Data::Error(calamine::CellErrorType::Div0)),
+            "#DIV/0!"
+        );
+        assert_eq!(
             render(&Data::DateTimeIso("2016-03-14T00:00:00".into())),
             "2016-03-14"
         );
+        assert_eq!(render_ref(&DataRef::SharedString("Zoë")), "Zoë");
+    }
+
+    #[test]
+    fn dates_times_and_durations() {
+        let at = |v: f64, t: ExcelDateTimeType, is_1904: bool| {
+            render(&Data::DateTime(ExcelDateTime::new(v, t, is_1904)))
+        };
+        use ExcelDateTimeType::{DateTime, TimeDelta};
+        assert_eq!(at(42443.0, DateTime, false), "2016-03-14");
+        assert_eq!(at(40981.0, DateTime, true), "2016-03-14");
+        assert_eq!(at(42443.75, DateTime, false), "2016-03-14T18:00:00");
+        assert_eq!(at(0.5, DateTime, false), "12:00:00");
+        assert_eq!(at(10.6320601851852, TimeDelta, false), "255:10:10");
+        assert_eq!(render_iso_duration("PT10H10M10S"), "10:10:10");
+        assert_eq!(render_iso_duration("PT10H10M10.123456S"), "10:10:10");
+        assert_eq!(render_iso_duration("P1D"), "P1D");
+    }
+
+    #[test]
+    fn the_first_visible_sheet_with_data_is_chosen() {
+        let sheet = |name: &str, has_data: bool, hidden: bool| SheetInfo {
+            name: name.into(),
+            rows: 1,
+            has_data,
+            hidden,
+        };
+        let sheets = [
+            sheet("Notes", false, false),
+            sheet("Lookup", true, true),
+            sheet("Clients", true, false),
+        ];
+        assert_eq!(choose("f", &sheets, None).ok().as_deref(), Some("Clients"));
+        assert_eq!(
+            choose("f", &sheets, Some(" clients ")).ok().as_deref(),
+            Some("Clients")
+        );
+        assert_eq!(
+            choose("f", &sheets[..2], None).ok().as_deref(),
+            Some("Lookup")
+        );
+        assert!(matches!(
+            choose("f", &sheets[..1], None),
+            Err(ReadError::NoData { .. })
+        ));
     }
 }
