@@ -364,10 +364,7 @@ fn hostile_files_get_their_documented_errors() {
         err("truncated.xlsx"),
         ReadError::CorruptWorkbook { .. }
     ));
-    for name in [
-        "password-protected.xlsx",
-        "password-protected.ods",
-    ] {
+    for name in ["password-protected.xlsx", "password-protected.ods"] {
         assert!(
             matches!(err(name), ReadError::PasswordProtected { .. }),
             "{name}"
