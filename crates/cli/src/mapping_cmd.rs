@@ -1,23 +1,23 @@
 //! `ph-import map` and `ph-import convert`: show the mapping of export files to PH's
 //! canonical format, and write the canonical files.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use ph_import_core::canonical::{RequiredPolicy, Severity};
-use ph_import_core::mapping::convert::{plan, run_order, Converter, Counts, DateRefiner};
-use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
+use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Origin, Resolved};
-use ph_import_core::mapping::source::{self, TableSource};
+use ph_import_core::mapping::source::TableSource;
 use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
+use ph_import_core::mapping::write;
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use serde::Serialize;
+use std::sync::atomic::AtomicBool;
 
 /// Arguments of `ph-import map`.
 #[derive(Args, Debug)]
@@ -297,83 +297,21 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let mut resolved = choose(args.profile.as_deref(), &tables, &args.country, &policy)?;
     // The suggestion saw a sample; the date order is decided by all values.
     if matches!(resolved.origin, Origin::Suggestion) {
-        let default = if args.country.eq_ignore_ascii_case("US") {
-            DateOrder::Mdy
-        } else {
-            DateOrder::Dmy
-        };
-        for (tm, s) in resolved.mapping.tables.iter_mut().zip(&sources) {
-            let (headers, rows) = source::stream(s)?;
-            let mut refiner = DateRefiner::new(tm, &headers);
-            if refiner.is_empty() {
-                continue;
-            }
-            for row in rows {
-                refiner.add(&row?);
-            }
-            refiner.apply(tm, default);
-        }
+        write::refine_dates(&mut resolved.mapping, &sources)?;
     }
     let format = match args.format {
         Format::Csv => OutputFormat::Csv,
         Format::Jsonl => OutputFormat::Jsonl,
     };
-    let mut files = OutputFiles::create(&args.out, format).with_context(|| {
-        format!(
-            "could not create the output files in {}",
-            args.out.display()
-        )
-    })?;
-    let mut converter = Converter::new(&resolved.mapping, policy);
-    let mut totals = Counts::default();
-    let mut by_code: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
-    struct Tally<'a> {
-        inner: &'a mut OutputFiles,
-        by_code: &'a mut BTreeMap<(String, &'static str), u64>,
-    }
-    impl ph_import_core::mapping::Sink for Tally<'_> {
-        fn client(&mut self, r: &ph_import_core::canonical::ClientRecord) -> std::io::Result<()> {
-            self.inner.client(r)
-        }
-        fn patient(&mut self, r: &ph_import_core::canonical::PatientRecord) -> std::io::Result<()> {
-            self.inner.patient(r)
-        }
-        fn finding(&mut self, f: &ph_import_core::canonical::Finding) -> std::io::Result<()> {
-            let sev: &'static str = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Fixed => "fixed",
-            };
-            *self.by_code.entry((f.code.clone(), sev)).or_insert(0) += 1;
-            self.inner.finding(f)
-        }
-    }
-    for i in run_order(&resolved.mapping) {
-        let tm = &resolved.mapping.tables[i];
-        let s = &sources[i];
-        let (headers, rows) = source::stream(s)?;
-        let p = plan(tm, &s.label, &headers)?;
-        let mut sink = Tally {
-            inner: &mut files,
-            by_code: &mut by_code,
-        };
-        for row in rows {
-            let c = converter
-                .row(&p, &row?, &mut sink)
-                .with_context(|| format!("could not write to {}", args.out.display()))?;
-            totals.clients += c.clients;
-            totals.patients += c.patients;
-            totals.findings += c.findings;
-        }
-    }
-    let paths: Vec<String> = files
-        .paths()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    files
-        .finish()
-        .with_context(|| format!("could not write to {}", args.out.display()))?;
+    let never = AtomicBool::new(false);
+    let summary = write::write_canonical(
+        &sources,
+        &resolved.mapping,
+        policy,
+        &args.out,
+        format,
+        &never,
+    )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &resolved.origin {
@@ -387,13 +325,13 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     writeln!(
         out,
         "Wrote {} clients, {} patients and {} findings:",
-        totals.clients, totals.patients, totals.findings
+        summary.clients, summary.patients, summary.findings
     )?;
-    for p in paths {
+    for p in &summary.files {
         writeln!(out, "  {p}")?;
     }
-    for ((code, severity), n) in by_code {
-        writeln!(out, "  {n:>6} × {code} ({severity})")?;
+    for c in &summary.by_code {
+        writeln!(out, "  {:>6} × {} ({})", c.count, c.code, c.severity)?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod suggest;
 pub mod table;
 pub mod transform;
 pub mod vocab;
+pub mod write;
 
 pub use convert::{Collected, Converter, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};
