@@ -93,7 +93,7 @@ pub struct ReadProgress {
 pub struct Jobs(Mutex<HashMap<String, Arc<AtomicBool>>>);
 
 impl Jobs {
-    fn register(&self, id: &str) -> Arc<AtomicBool> {
+    pub(crate) fn register(&self, id: &str) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
         if let Ok(mut jobs) = self.0.lock() {
             jobs.insert(id.to_owned(), flag.clone());
@@ -101,7 +101,7 @@ impl Jobs {
         flag
     }
 
-    fn finish(&self, id: &str) {
+    pub(crate) fn finish(&self, id: &str) {
         if let Ok(mut jobs) = self.0.lock() {
             jobs.remove(id);
         }

@@ -38,6 +38,7 @@ pub fn run() {
             mapping::export_profile,
             mapping::apply_profile,
             mapping::list_profiles,
+            mapping::save_canonical,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -4,14 +4,17 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
+use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
+use ph_import_core::mapping::source;
+use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
-use crate::commands::{off_ui_thread, ReadRequest};
+use crate::commands::{off_ui_thread, Jobs, ReadRequest};
 use crate::error::AppError;
 
 /// The sampled tables of the files being mapped, kept so re-mapping a field is instant.
@@ -206,4 +209,45 @@ pub fn list_profiles(app: AppHandle) -> Result<Vec<String>, AppError> {
         .into_iter()
         .map(|p| p.name)
         .collect())
+}
+
+/// Converts every row with the reviewed mapping and writes `clients.csv`, `patients.csv`,
+/// `findings.csv` and the mapping profile into `dir`: the same files `ph-import convert` writes.
+#[tauri::command]
+pub async fn save_canonical(
+    jobs: State<'_, Jobs>,
+    job_id: String,
+    files: Vec<ReadRequest>,
+    mapping: Mapping,
+    dir: String,
+) -> Result<WriteSummary, AppError> {
+    let inputs = files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let cancel = jobs.register(&job_id);
+    let result = off_ui_thread(move || {
+        let dir = PathBuf::from(dir);
+        let sources = source::discover_with(&inputs)?;
+        let summary = write::write_canonical(
+            &sources,
+            &mapping,
+            policy(),
+            &dir,
+            OutputFormat::Csv,
+            &cancel,
+        )
+        .map_err(|e| AppError::new("write", e.to_string()))?;
+        let profile = Profile::new("Mapping used", "Saved with the canonical files", mapping);
+        std::fs::write(dir.join("mapping-profile.json"), profile.to_json()).map_err(|e| {
+            AppError::new(
+                "write",
+                format!("The mapping profile could not be written: {e}"),
+            )
+        })?;
+        Ok(summary)
+    })
+    .await;
+    jobs.finish(&job_id);
+    result
 }

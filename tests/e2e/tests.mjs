@@ -1,4 +1,8 @@
 // The end-to-end scenarios, each as a tech-team member would do it.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Simulates dropping files on the window: the same event Tauri emits for a real drop. */
 async function dropFiles(browser, paths) {
@@ -129,6 +133,36 @@ export const tests = [
       );
       assert(offered.includes("Riverside PIMS"), `profiles offered: ${offered.join(", ")}`);
       await shot("07-profile-saved");
+    },
+  },
+  {
+    name: "saved canonical files are identical to the CLI's convert with the same mapping",
+    async run({ browser, fixture, root, shot }) {
+      const csv = fixture("demo/riverside-clients-pets.csv");
+      await dropFiles(browser, [csv]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      // The folder is typed, as a user may paste it (the native picker cannot be driven here).
+      const out = mkdtempSync(join(tmpdir(), "ph-e2e-app-"));
+      const folder = await browser.$("[data-testid=save-folder]");
+      await folder.waitForExist({ timeout: 20000 });
+      await folder.setValue(out);
+      const save = await browser.$("[data-testid=save-canonical]");
+      await save.waitForEnabled({ timeout: 10000 });
+      await save.click();
+      const summary = await waitForText(browser, "[data-testid=saved-summary]", (t) => t.includes("Wrote"), "the save summary", 30000);
+      assert(summary.includes("4") && summary.includes("5"), `summary says "${summary}"`);
+      await shot("08-saved");
+      const cli = mkdtempSync(join(tmpdir(), "ph-e2e-cli-"));
+      execFileSync(join(root, "target/debug/ph-import"), [
+        "convert", csv, "--out", cli, "--profile", join(out, "mapping-profile.json"),
+      ]);
+      for (const name of ["clients.csv", "patients.csv", "findings.csv"]) {
+        const app = readFileSync(join(out, name), "utf8");
+        const fromCli = readFileSync(join(cli, name), "utf8");
+        assert(app === fromCli, `${name} differs between the app and the CLI`);
+        assert(app.split("\n").length > 1, `${name} is empty`);
+      }
     },
   },
   {

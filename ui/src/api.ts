@@ -11,8 +11,9 @@ import type { ReadRequest } from "./bindings/ReadRequest";
 import type { Field } from "./bindings/Field";
 import type { FieldInfo } from "./bindings/FieldInfo";
 import type { Resolved } from "./bindings/Resolved";
+import type { WriteSummary } from "./bindings/WriteSummary";
 
-export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, Inspection, ReadProgress, ReadRequest, Resolved };
+export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
 
 /** Turns whatever a command rejected with into a message a person can act on. */
 export function errorMessage(e: unknown): string {
@@ -43,6 +44,8 @@ export const api = {
   applyProfile: (files: ReadRequest[], profile: string, country: string) =>
     invoke<Resolved>("apply_profile", { files, profile, country }),
   listProfiles: () => invoke<string[]>("list_profiles"),
+  saveCanonical: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], dir: string) =>
+    invoke<WriteSummary>("save_canonical", { jobId, files, mapping, dir }),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>
     listen<ReadProgress>("read-progress", (e) => handler(e.payload)),
   onEnvironmentChanged: (handler: (s: EnvironmentStatus) => void): Promise<UnlistenFn> =>

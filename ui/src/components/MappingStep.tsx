@@ -6,6 +6,7 @@ import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
 import { describeRole, describeTransform, percentOf } from "../describe";
 import { ProfileBar } from "./ProfileBar";
+import { SaveFiles } from "./SaveFiles";
 
 /** The clinic's country; a setting of the target once targets carry one. */
 const COUNTRY = "US";
@@ -107,9 +108,17 @@ export function MappingStep({ files }: Props) {
             Map a column to every required field first: {Array.from(new Set(missing)).join(", ")}.
           </p>
         )}
-        <button type="button" className="primary" disabled title="Reviewing problems comes with the next release">
-          Next: review problems
-        </button>
+        <SaveFiles
+          files={files}
+          resolved={resolved}
+          blocked={
+            missing.length > 0
+              ? "Required fields are not mapped."
+              : toConfirm > 0
+                ? `Confirm the ${toConfirm} highlighted suggestion(s) first.`
+                : null
+          }
+        />
       </div>
     </section>
   );
