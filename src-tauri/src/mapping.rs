@@ -10,6 +10,7 @@ use ph_import_core::mapping::resolve::{self, Resolved};
 use ph_import_core::mapping::source;
 use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
+use ph_import_core::read::ReadOptions;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -58,20 +59,48 @@ pub async fn suggest_mapping(
     files: Vec<ReadRequest>,
     country: String,
 ) -> Result<Resolved, AppError> {
-    let inputs = files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let dir = profile_dir(&app)?;
+    load_and_resolve(&app, &session, &files, None, country).await
+}
+
+/// Reads the files' samples, keeps them for re-mapping, and chooses their mapping
+/// (with the named profile, if any).
+async fn load_and_resolve(
+    app: &AppHandle,
+    session: &MappingSession,
+    files: &[ReadRequest],
+    profile: Option<String>,
+    country: String,
+) -> Result<Resolved, AppError> {
+    let inputs = read_inputs(files)?;
+    let dir = profile_dir(app)?;
     let (tables, resolved) = off_ui_thread(move || {
+        let mapping_error = |e: resolve::ResolveError| AppError::new("mapping", e.to_string());
+        let chosen = profile
+            .map(|p| resolve::find_profile(&p, &dir))
+            .transpose()
+            .map_err(mapping_error)?;
         let (_, tables) = resolve::load_tables_with(&inputs)?;
-        let resolved = resolve::resolve(None, &tables, &options(&country), &policy(), &dir)
-            .map_err(|e| AppError::new("mapping", e.to_string()))?;
+        let resolved = resolve::resolve(
+            chosen.as_ref(),
+            &tables,
+            &options(&country),
+            &policy(),
+            &dir,
+        )
+        .map_err(mapping_error)?;
         Ok((tables, resolved))
     })
     .await?;
     *session.0.lock().map_err(|_| busy())? = Some(tables);
     Ok(resolved)
+}
+
+/// Each file's path with the read options the user chose for it.
+fn read_inputs(files: &[ReadRequest]) -> Result<Vec<(PathBuf, ReadOptions)>, AppError> {
+    files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect()
 }
 
 /// Maps one field of one table to the column the user chose, or unmaps it (`column: null`).
@@ -183,23 +212,7 @@ pub async fn apply_profile(
     profile: String,
     country: String,
 ) -> Result<Resolved, AppError> {
-    let inputs = files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let dir = profile_dir(&app)?;
-    let (tables, resolved) = off_ui_thread(move || {
-        let chosen = resolve::find_profile(&profile, &dir)
-            .map_err(|e| AppError::new("mapping", e.to_string()))?;
-        let (_, tables) = resolve::load_tables_with(&inputs)?;
-        let resolved =
-            resolve::resolve(Some(&chosen), &tables, &options(&country), &policy(), &dir)
-                .map_err(|e| AppError::new("mapping", e.to_string()))?;
-        Ok((tables, resolved))
-    })
-    .await?;
-    *session.0.lock().map_err(|_| busy())? = Some(tables);
-    Ok(resolved)
+    load_and_resolve(&app, &session, &files, Some(profile), country).await
 }
 
 /// Names of the saved and built-in profiles, for the "use a profile" list.
@@ -221,10 +234,7 @@ pub async fn save_canonical(
     mapping: Mapping,
     dir: String,
 ) -> Result<WriteSummary, AppError> {
-    let inputs = files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let inputs = read_inputs(&files)?;
     let cancel = jobs.register(&job_id);
     let result = off_ui_thread(move || {
         let dir = PathBuf::from(dir);
