@@ -4,6 +4,7 @@
 
 mod inspect;
 mod mapping_cmd;
+mod validate_cmd;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Map(mapping_cmd::MapArgs),
     /// Convert export files to canonical clients, patients and findings files.
     Convert(mapping_cmd::ConvertArgs),
+    /// Check export files: every problem found, counted by code and severity, written to a findings file.
+    Validate(validate_cmd::ValidateArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Map(args) => mapping_cmd::run_map(args),
         Command::Convert(args) => mapping_cmd::run_convert(args),
+        Command::Validate(args) => validate_cmd::run_validate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,7 +14,7 @@ use ph_import_core::mapping::source::TableSource;
 use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
-use ph_import_core::mapping::write;
+use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
@@ -75,7 +75,7 @@ pub struct ConvertArgs {
     pub no_email_required: bool,
 }
 
-fn policy(no_email_required: bool) -> RequiredPolicy {
+pub(crate) fn policy(no_email_required: bool) -> RequiredPolicy {
     if no_email_required {
         RequiredPolicy::without_email()
     } else {
@@ -96,12 +96,14 @@ fn profile_dir() -> PathBuf {
     base.join("ph-import").join("profiles")
 }
 
-fn load_tables(files: &[PathBuf]) -> anyhow::Result<(Vec<TableSource>, Vec<SourceTable>)> {
+pub(crate) fn load_tables(
+    files: &[PathBuf],
+) -> anyhow::Result<(Vec<TableSource>, Vec<SourceTable>)> {
     Ok(resolve::load_tables(files)?)
 }
 
 /// The mapping for these files: `--profile` when given, else a recognized profile, else the suggestion.
-fn choose(
+pub(crate) fn choose(
     profile_arg: Option<&str>,
     tables: &[SourceTable],
     country: &str,
@@ -293,16 +295,9 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
 /// Runs `ph-import convert`.
 pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
-    let (sources, tables) = load_tables(&args.files)?;
-    let mut resolved = choose(args.profile.as_deref(), &tables, &args.country, &policy)?;
-    // The suggestion saw a sample; the date order is decided by all values.
-    if matches!(resolved.origin, Origin::Suggestion) {
-        write::refine_dates(&mut resolved.mapping, &sources)?;
-    }
-    let format = match args.format {
-        Format::Csv => OutputFormat::Csv,
-        Format::Jsonl => OutputFormat::Jsonl,
-    };
+    let (sources, resolved) =
+        prepare(&args.files, args.profile.as_deref(), &args.country, &policy)?;
+    let format = args.format.output();
     let never = AtomicBool::new(false);
     let summary = write::write_canonical(
         &sources,
@@ -314,14 +309,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match &resolved.origin {
-        Origin::Suggestion if resolved.mapping.needs_confirmation() => writeln!(
-            out,
-            "Used the automatic mapping; some fields need confirming (see `ph-import map`)."
-        )?,
-        Origin::Suggestion => writeln!(out, "Used the automatic mapping.")?,
-        Origin::Profile { name, .. } => writeln!(out, "Used the profile \"{name}\".")?,
-    }
+    print_origin(&mut out, &resolved)?;
     writeln!(
         out,
         "Wrote {} clients, {} patients and {} findings:",
@@ -330,8 +318,73 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     for p in &summary.files {
         writeln!(out, "  {p}")?;
     }
-    for c in &summary.by_code {
-        writeln!(out, "  {:>6} × {} ({})", c.count, c.code, c.severity)?;
+    print_counts(&mut out, &summary)?;
+    Ok(())
+}
+
+impl Format {
+    /// The core's output format.
+    pub(crate) fn output(self) -> OutputFormat {
+        match self {
+            Format::Csv => OutputFormat::Csv,
+            Format::Jsonl => OutputFormat::Jsonl,
+        }
+    }
+}
+
+/// Loads the files and settles the mapping the way `convert` does (so `validate` finds
+/// exactly what `convert` writes).
+pub(crate) fn prepare(
+    files: &[PathBuf],
+    profile: Option<&str>,
+    country: &str,
+    policy: &RequiredPolicy,
+) -> anyhow::Result<(Vec<TableSource>, Resolved)> {
+    let (sources, tables) = load_tables(files)?;
+    let mut resolved = choose(profile, &tables, country, policy)?;
+    // The suggestion saw a sample; the date order is decided by all values.
+    if matches!(resolved.origin, Origin::Suggestion) {
+        write::refine_dates(&mut resolved.mapping, &sources)?;
+    }
+    Ok((sources, resolved))
+}
+
+/// Which mapping was used, one line.
+pub(crate) fn print_origin(out: &mut impl Write, resolved: &Resolved) -> anyhow::Result<()> {
+    match &resolved.origin {
+        Origin::Suggestion if resolved.mapping.needs_confirmation() => writeln!(
+            out,
+            "Used the automatic mapping; some fields need confirming (see `ph-import map`)."
+        )?,
+        Origin::Suggestion => writeln!(out, "Used the automatic mapping.")?,
+        Origin::Profile { name, .. } => writeln!(out, "Used the profile \"{name}\".")?,
+    }
+    Ok(())
+}
+
+/// Findings by severity and code, and what the import policy will not send.
+pub(crate) fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Result<()> {
+    for severity in ["error", "warning", "fixed"] {
+        let total: u64 = summary
+            .by_code
+            .iter()
+            .filter(|c| c.severity == severity)
+            .map(|c| c.count)
+            .sum();
+        if total > 0 {
+            writeln!(out, "  {total:>7} {severity}")?;
+        }
+        for c in summary.by_code.iter().filter(|c| c.severity == severity) {
+            writeln!(out, "  {:>9} × {}", c.count, c.code)?;
+        }
+    }
+    let skipped = &summary.skipped;
+    if skipped.inactive_clients + skipped.deceased_patients > 0 {
+        writeln!(
+            out,
+            "Not sent by default: {} inactive clients, {} deceased patients (carried in the files with their flags).",
+            skipped.inactive_clients, skipped.deceased_patients
+        )?;
     }
     Ok(())
 }

@@ -7,3 +7,4 @@
 pub mod canonical;
 pub mod mapping;
 pub mod read;
+pub mod validate;

@@ -30,6 +30,10 @@ severity: Severity,
  */
 message: string, 
 /**
- * The original value.
+ * The original value (for `fixed`, the value before the fix).
  */
-value: string, };
+value: string, 
+/**
+ * The suggested or applied value, when there is one (for `fixed`, the value after).
+ */
+suggestion: string, };

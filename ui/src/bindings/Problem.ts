@@ -16,4 +16,8 @@ severity: Severity,
 /**
  * What it means, for the user.
  */
-message: string, };
+message: string, 
+/**
+ * A suggested or applied value, when there is one; empty otherwise.
+ */
+suggestion: string, };

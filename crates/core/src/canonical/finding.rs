@@ -1,4 +1,4 @@
-//! One problem found while converting (and, later, validating) a row.
+//! One problem found while converting and validating a row.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -44,6 +44,9 @@ pub struct Finding {
     pub severity: Severity,
     /// What it means, for the user.
     pub message: String,
-    /// The original value.
+    /// The original value (for `fixed`, the value before the fix).
     pub value: String,
+    /// The suggested or applied value, when there is one (for `fixed`, the value after).
+    #[serde(default)]
+    pub suggestion: String,
 }

@@ -30,8 +30,15 @@ impl OutputFormat {
 }
 
 /// Column names of `findings.*`.
-pub const FINDING_COLUMNS: [&str; 7] = [
-    "file", "row", "field", "code", "severity", "message", "value",
+pub const FINDING_COLUMNS: [&str; 8] = [
+    "file",
+    "row",
+    "field",
+    "code",
+    "severity",
+    "message",
+    "value",
+    "suggestion",
 ];
 
 enum Writer {
@@ -128,6 +135,64 @@ impl OutputFiles {
     }
 }
 
+/// Writes only `findings.*` (`ph-import validate`): records given to it are dropped.
+pub struct FindingsOnly {
+    findings: Writer,
+    path: PathBuf,
+}
+
+impl FindingsOnly {
+    /// Creates (or overwrites) `findings.*` in `dir`.
+    pub fn create(dir: &Path, format: OutputFormat) -> std::io::Result<FindingsOnly> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("findings.{}", format.extension()));
+        Ok(FindingsOnly {
+            findings: Writer::create(&path, format, &FINDING_COLUMNS)?,
+            path,
+        })
+    }
+
+    /// The path written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes the file to disk.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.findings.flush()
+    }
+}
+
+impl Sink for FindingsOnly {
+    fn client(&mut self, _: &ClientRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn patient(&mut self, _: &PatientRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        write_finding(&mut self.findings, f)
+    }
+}
+
+fn write_finding(w: &mut Writer, f: &Finding) -> std::io::Result<()> {
+    let row = f.row.to_string();
+    let cells = [
+        f.file.as_str(),
+        row.as_str(),
+        f.field.as_str(),
+        f.code.as_str(),
+        f.severity.as_str(),
+        f.message.as_str(),
+        f.value.as_str(),
+        f.suggestion.as_str(),
+    ];
+    let json = serde_json::to_value(f).unwrap_or_default();
+    w.write(&cells, json)
+}
+
 impl Sink for OutputFiles {
     fn client(&mut self, r: &ClientRecord) -> std::io::Result<()> {
         let json = record_json(Entity::Client, |f| r.get(f).to_string());
@@ -140,17 +205,6 @@ impl Sink for OutputFiles {
     }
 
     fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        let row = f.row.to_string();
-        let cells = [
-            f.file.as_str(),
-            row.as_str(),
-            f.field.as_str(),
-            f.code.as_str(),
-            f.severity.as_str(),
-            f.message.as_str(),
-            f.value.as_str(),
-        ];
-        let json = serde_json::to_value(f).unwrap_or_default();
-        self.findings.write(&cells, json)
+        write_finding(&mut self.findings, f)
     }
 }

@@ -99,6 +99,11 @@ pub fn sample(source: &TableSource, max_rows: usize) -> Result<SourceTable, Read
     })
 }
 
+/// Opens a table's rows with the reader's notes (ragged rows…) available at the end.
+pub fn open(source: &TableSource) -> Result<read::RowStream, ReadError> {
+    read::open_rows(&source.path, &options(source))
+}
+
 /// Opens a table for streaming all its rows.
 pub fn stream(
     source: &TableSource,

@@ -9,14 +9,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy};
+use crate::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy, Severity};
 use crate::read::ReadError;
+use crate::validate::Skipped;
 
-use super::convert::{plan, run_order, Converter, DateRefiner};
-use super::output::{OutputFiles, OutputFormat};
+use super::convert::{plan, run_order, Converter, Counts, DateRefiner};
+use super::output::{FindingsOnly, OutputFiles, OutputFormat};
 use super::source::{self, TableSource};
 use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink};
+use super::{Mapping, MappingError, Sink, SourceRow};
 
 /// How many findings of one code and severity were written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -44,6 +45,8 @@ pub struct WriteSummary {
     /// Findings written.
     #[ts(type = "number")]
     pub findings: u64,
+    /// Records carried with their flags but not sent under the default import policy.
+    pub skipped: Skipped,
     /// Findings by code and severity, most common first.
     pub by_code: Vec<CodeCount>,
     /// The files written.
@@ -110,26 +113,95 @@ pub fn write_canonical(
         reason: e.to_string(),
     };
     let mut files = OutputFiles::create(dir, format).map_err(io)?;
-    let mut converter = Converter::new(mapping, policy);
+    let converter = Converter::new(mapping, policy);
+    let mut summary = run(sources, mapping, converter, &mut files, cancel, dir)?;
+    summary.files = files
+        .paths()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    files.finish().map_err(io)?;
+    Ok(summary)
+}
+
+/// Validates every row of `sources` with `mapping` like [`write_canonical`] (the same
+/// conversion, so the same findings) and writes only `findings.*` into `dir`.
+pub fn write_findings(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: RequiredPolicy,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+) -> Result<WriteSummary, WriteError> {
+    let io = |e: std::io::Error| WriteError::Io {
+        dir: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut file = FindingsOnly::create(dir, format).map_err(io)?;
+    let converter = Converter::new(mapping, policy);
+    let mut summary = run(sources, mapping, converter, &mut file, cancel, dir)?;
+    summary.files = vec![file.path().display().to_string()];
+    file.finish().map_err(io)?;
+    Ok(summary)
+}
+
+/// Converts every table in run order into `sink`, counting by code and severity.
+fn run(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    mut converter: Converter,
+    sink: &mut dyn Sink,
+    cancel: &AtomicBool,
+    dir: &Path,
+) -> Result<WriteSummary, WriteError> {
+    let io = |e: std::io::Error| WriteError::Io {
+        dir: dir.display().to_string(),
+        reason: e.to_string(),
+    };
     let mut tally = Tally {
-        inner: &mut files,
+        inner: sink,
         by_code: BTreeMap::new(),
     };
-    let (mut clients, mut patients, mut findings) = (0u64, 0u64, 0u64);
+    let mut total = Counts::default();
     for i in run_order(mapping) {
         let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
             continue;
         };
-        let (headers, rows) = source::stream(s)?;
+        let mut rows = source::open(s)?;
+        let headers = rows.columns().to_vec();
         let table_plan = plan(tm, &s.label, &headers)?;
-        for (n, row) in rows.enumerate() {
+        for (n, row) in rows.by_ref().enumerate() {
             if n % 4096 == 0 && cancel.load(Ordering::Relaxed) {
                 return Err(WriteError::Cancelled);
             }
-            let c = converter.row(&table_plan, &row?, &mut tally).map_err(io)?;
-            clients += c.clients;
-            patients += c.patients;
-            findings += c.findings;
+            let row = row?;
+            let row = SourceRow {
+                number: row.number,
+                cells: row.cells,
+            };
+            total.add(converter.row(&table_plan, &row, &mut tally).map_err(io)?);
+        }
+        // The reader pads short rows and drops the extra cells of long ones; it keeps the
+        // first rows of each kind, which become findings the user can look up.
+        for note in rows.notes() {
+            if !note.code.starts_with("ragged_") {
+                continue;
+            }
+            for &r in &note.rows {
+                let f = Finding {
+                    file: s.label.clone(),
+                    row: r,
+                    field: String::new(),
+                    code: "ragged_row".into(),
+                    severity: Severity::Warning,
+                    message: note.message.clone(),
+                    value: String::new(),
+                    suggestion: String::new(),
+                };
+                tally.finding(&f).map_err(io)?;
+                total.findings += 1;
+            }
         }
     }
     let mut by_code: Vec<CodeCount> = tally
@@ -142,24 +214,22 @@ pub fn write_canonical(
         })
         .collect();
     by_code.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-    let paths = files
-        .paths()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    files.finish().map_err(io)?;
     Ok(WriteSummary {
-        clients,
-        patients,
-        findings,
+        clients: total.clients,
+        patients: total.patients,
+        findings: total.findings,
+        skipped: Skipped {
+            inactive_clients: total.skipped_inactive_clients,
+            deceased_patients: total.skipped_deceased_patients,
+        },
         by_code,
-        files: paths,
+        files: Vec::new(),
     })
 }
 
 /// Passes records through to the files while counting findings by code and severity.
 struct Tally<'a> {
-    inner: &'a mut OutputFiles,
+    inner: &'a mut dyn Sink,
     by_code: BTreeMap<(String, String), u64>,
 }
 

@@ -72,7 +72,9 @@ impl ParsedDate {
     /// ISO text: `2016-03-14`, `2016-03`, or `2016`.
     pub fn iso(self) -> String {
         match self {
-            ParsedDate::Full(d) => d.format("%Y-%m-%d").to_string(),
+            // Not `d.format("%Y-%m-%d")`: that parses the pattern on every call, and a
+            // million-row file calls this a million times.
+            ParsedDate::Full(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
             ParsedDate::YearMonth(y, m) => format!("{y:04}-{m:02}"),
             ParsedDate::Year(y) => format!("{y:04}"),
         }

@@ -132,6 +132,27 @@ pub struct Problem {
     pub severity: Severity,
     /// What it means, for the user.
     pub message: String,
+    /// A suggested or applied value, when there is one; empty otherwise.
+    #[serde(default)]
+    pub suggestion: String,
+}
+
+impl Problem {
+    /// A problem without a suggested value.
+    pub fn new(code: &str, severity: Severity, message: String) -> Self {
+        Problem {
+            code: code.into(),
+            severity,
+            message,
+            suggestion: String::new(),
+        }
+    }
+
+    /// The same problem with a suggested (or, for `fixed`, applied) value.
+    pub fn suggest(mut self, value: impl Into<String>) -> Self {
+        self.suggestion = value.into();
+        self
+    }
 }
 
 /// The result of a transform on one row.
@@ -144,21 +165,24 @@ pub struct Output {
 }
 
 impl Output {
-    fn ok(value: impl Into<String>) -> Self {
+    /// A value without problems.
+    pub fn ok(value: impl Into<String>) -> Self {
         Output {
             value: value.into(),
             problems: Vec::new(),
         }
     }
 
-    fn problem(value: impl Into<String>, code: &str, severity: Severity, message: String) -> Self {
+    /// A value with one problem.
+    pub fn problem(
+        value: impl Into<String>,
+        code: &str,
+        severity: Severity,
+        message: String,
+    ) -> Self {
         Output {
             value: value.into(),
-            problems: vec![Problem {
-                code: code.into(),
-                severity,
-                message,
-            }],
+            problems: vec![Problem::new(code, severity, message)],
         }
     }
 }
@@ -308,13 +332,13 @@ fn split_name(part: NamePart, text: &str) -> Output {
             let mut out = Output::ok(name.first);
             // Reported once per row, from the first-name half of the split.
             if let Some(second) = name.second {
-                out.problems.push(Problem {
-                    code: "second_owner".into(),
-                    severity: Severity::Warning,
-                    message: format!(
+                out.problems.push(Problem::new(
+                    "second_owner",
+                    Severity::Warning,
+                    format!(
                         "\"{text}\" names two people; \"{second}\" is not imported (a client has one name)"
                     ),
-                });
+                ));
             }
             out
         }
@@ -393,47 +417,13 @@ fn weight(text: &str, unit: WeightUnit, unit_cell: Option<&str>) -> Output {
 }
 
 fn phone(text: &str, country: &str) -> Output {
-    if text.is_empty() {
-        return Output::default();
-    }
-    let parsed = phone::parse_phone(text, country);
-    match parsed.e164 {
-        Some(e164) => {
-            let mut out = Output::ok(e164);
-            if let Some(ext) = parsed.extension {
-                out.problems.push(Problem {
-                    code: "phone_extension".into(),
-                    severity: Severity::Warning,
-                    message: format!("extension {ext} of \"{text}\" cannot be kept in E.164"),
-                });
-            }
-            out
-        }
-        None => Output::problem(
-            collapse(text),
-            "invalid_phone",
-            Severity::Warning,
-            format!("\"{text}\" could not be read as a phone number; kept as written"),
-        ),
-    }
+    // One implementation for conversion and validation: E.164 via `phonenumber`,
+    // placeholders, spreadsheet damage and extensions (see `validate::phone`).
+    crate::validate::phone::check_phone(text, country)
 }
 
 fn email(text: &str) -> Output {
-    let parts: Vec<&str> = text
-        .split([';', ',', ' ', '/'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    match parts.as_slice() {
-        [] => Output::default(),
-        [one] => Output::ok(*one),
-        [first, ..] => Output::problem(
-            *first,
-            "multiple_emails",
-            Severity::Warning,
-            format!("\"{text}\" holds several addresses; the first is used"),
-        ),
-    }
+    crate::validate::email::check_email(text)
 }
 
 fn microchip(text: &str) -> Output {

@@ -1,0 +1,237 @@
+//! Benchmark of conversion + validation: 1,000,000 one-row-per-pet rows (owners repeated,
+//! about 1 in 20 values messy) through the real mapping, transforms and validation.
+//!
+//! Run with `cargo run --release -p ph-import-core --example bench_validate [ROWS]`.
+//! Prints rows per second and peak memory (VmHWM from /proc/self/status, Linux).
+
+use std::time::Instant;
+
+use ph_import_core::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy};
+use ph_import_core::mapping::convert::{plan, Converter, Sink};
+use ph_import_core::mapping::{suggest, SourceRow, SourceTable, SuggestOptions};
+
+const HEADER: &str = "Client ID,First Name,Last Name,Email,Phone,Mobile,Address,City,State,Zip,Patient ID,Pet Name,Species,Breed,Sex,Birth Date,Weight,Microchip,Status";
+
+const FIRST: &[&str] = &[
+    "John", "MARY", "pieter", "Ann", "José", "Linh", "Dr. Ravi", "o'brien",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "MCDONALD",
+    "van der berg",
+    "Nguyen",
+    "Garcia",
+    "O'Brien",
+    "Lee",
+];
+const DOMAINS: &[&str] = &[
+    "gmail.com",
+    "yahoo.com",
+    "example.com",
+    "gmial.com",
+    "hotmail.con",
+];
+const STATES: &[(&str, &str)] = &[
+    ("IL", "62704"),
+    ("Illinois", "62629"),
+    ("MA", "02134"),
+    ("CA", "94102"),
+    ("MA", "2134"),
+    ("NY", "10001"),
+    ("IL", "10001"),
+];
+const SPECIES: &[(&str, &str)] = &[
+    ("Canine", "Lab X"),
+    ("Feline", "DSH"),
+    ("Dog", "GSD"),
+    ("Cat", "DLH"),
+    ("Avian", ""),
+    ("Dragon", ""),
+];
+const PETS: &[&str] = &["Rex", "Bella", "Max", "Luna", "Charlie", "Daisy", "Biscuit"];
+const SEX: &[&str] = &["MN", "FS", "M", "F", "Q"];
+const DOB: &[&str] = &[
+    "03/14/2016",
+    "11/02/2009",
+    "02/30/2019",
+    "unknown",
+    "2018",
+    "01/01/2031",
+];
+const WEIGHT: &[&str] = &["72 lbs", "9.5", "4.2 kg", "heavy", "600"];
+
+/// Row `i` of the synthetic export: client `i / 2` (two pets each). One row in 20 has
+/// messy values (typos, placeholders, impossible dates, unknown codes, mangled chips);
+/// names in capitals and state names are common everywhere, as in real exports.
+fn row(i: u64) -> SourceRow {
+    let c = (i / 2) as usize;
+    let pick = |list: &[&'static str], k: usize| list[k % list.len()];
+    let (state, zip) = STATES[c % STATES.len()];
+    let messy = (c / 10).is_multiple_of(10) && i.is_multiple_of(2);
+    let m = i as usize / 20;
+    let (species, breed) = if messy {
+        SPECIES[m % SPECIES.len()]
+    } else {
+        SPECIES[(i as usize * 7) % 4]
+    };
+    let cells = vec![
+        format!("{}", 100_000 + c),
+        pick(FIRST, c).to_string(),
+        pick(LAST, c / 3).to_string(),
+        if messy {
+            format!("owner{c}@{}", pick(DOMAINS, m))
+        } else {
+            format!("owner{c}@gmail.com")
+        },
+        format!("(217) 555-{:04}", c % 10_000),
+        if c.is_multiple_of(3) {
+            format!("309-555-{:04}", (c * 7) % 10_000)
+        } else {
+            String::new()
+        },
+        format!("{} Elm St", c % 999 + 1),
+        "Springfield".to_string(),
+        state.to_string(),
+        zip.to_string(),
+        format!("P{i}"),
+        pick(PETS, i as usize).to_string(),
+        species.to_string(),
+        breed.to_string(),
+        if messy {
+            pick(SEX, m).to_string()
+        } else {
+            pick(SEX, i as usize % 4).to_string()
+        },
+        if messy {
+            pick(DOB, m).to_string()
+        } else {
+            format!("{:02}/14/20{:02}", i % 12 + 1, i % 20)
+        },
+        if messy {
+            pick(WEIGHT, m).to_string()
+        } else {
+            format!("{}.5 lbs", i % 60 + 5)
+        },
+        if messy && m.is_multiple_of(3) {
+            "9.85E+14".into()
+        } else {
+            format!("985112{:09}", i)
+        },
+        if i.is_multiple_of(50) {
+            "Deceased".into()
+        } else {
+            "Active".into()
+        },
+    ];
+    SourceRow {
+        number: i + 2,
+        cells,
+    }
+}
+
+/// Counts instead of writing: the benchmark measures conversion and validation, not disk.
+#[derive(Default)]
+struct Count {
+    clients: u64,
+    patients: u64,
+    findings: u64,
+    by_code: std::collections::BTreeMap<String, u64>,
+}
+
+impl Sink for Count {
+    fn client(&mut self, _: &ClientRecord) -> std::io::Result<()> {
+        self.clients += 1;
+        Ok(())
+    }
+    fn patient(&mut self, _: &PatientRecord) -> std::io::Result<()> {
+        self.patients += 1;
+        Ok(())
+    }
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        self.findings += 1;
+        if let Some(n) = self.by_code.get_mut(&f.code) {
+            *n += 1;
+        } else {
+            self.by_code.insert(f.code.clone(), 1);
+        }
+        Ok(())
+    }
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rows: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    // The mapping is the automatic suggestion over a sample, as `convert` would use.
+    let mut sample = String::from(HEADER);
+    for i in 0..200 {
+        sample.push('\n');
+        sample.push_str(
+            &row(i)
+                .cells
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    let table = SourceTable::from_csv("bench.csv", &sample)?;
+    let options = SuggestOptions {
+        country: "US".into(),
+        ..SuggestOptions::default()
+    };
+    let mapping = suggest(
+        std::slice::from_ref(&table),
+        &options,
+        &RequiredPolicy::default(),
+    )
+    .mapping;
+    let table_plan = plan(&mapping.tables[0], "bench.csv", &table.headers)?;
+
+    let start = Instant::now();
+    let mut generated = 0usize;
+    for i in 0..rows {
+        generated += row(i).cells.len();
+    }
+    let generation = start.elapsed();
+
+    let mut converter = Converter::new(&mapping, RequiredPolicy::default());
+    let mut sink = Count::default();
+    let start = Instant::now();
+    for i in 0..rows {
+        converter.row(&table_plan, &row(i), &mut sink)?;
+    }
+    let total = start.elapsed();
+    let work = total.saturating_sub(generation);
+    println!("rows: {rows} ({generated} cells)");
+    println!(
+        "clients: {}, patients: {}, findings: {}",
+        sink.clients, sink.patients, sink.findings
+    );
+    let codes: Vec<String> = sink
+        .by_code
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    println!("by code: {}", codes.join(", "));
+    println!("generating rows alone: {:.2} s", generation.as_secs_f64());
+    println!(
+        "convert + validate: {:.2} s including generation, {:.2} s without: {:.0} rows/s",
+        total.as_secs_f64(),
+        work.as_secs_f64(),
+        rows as f64 / work.as_secs_f64().max(1e-9)
+    );
+    match peak_rss_mb() {
+        Some(mb) => println!("peak RSS (VmHWM): {mb:.0} MB"),
+        None => println!("peak RSS: unavailable (no /proc/self/status)"),
+    }
+    Ok(())
+}

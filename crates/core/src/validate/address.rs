@@ -1,0 +1,270 @@
+//! Addresses: US/CA state codes, ZIP and postal codes (with leading zeros a spreadsheet
+//! dropped), ZIP/state consistency, country codes.
+//!
+//! PO boxes and rural routes are ordinary addresses here: nothing in line 1 is judged.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::canonical::{ClientRecord, Field, Severity};
+use crate::mapping::transform::address::{is_canadian_postal, state_code};
+use crate::mapping::transform::Problem;
+
+use super::Issue;
+
+/// US states whose ZIP codes start with 0: a 4-digit ZIP there lost its leading zero in a
+/// spreadsheet (New England, New Jersey, Puerto Rico, the Virgin Islands, military AE).
+const ZERO_STATES: &[&str] = &["CT", "MA", "ME", "NH", "NJ", "RI", "VT", "PR", "VI", "AE"];
+const CA_PROVINCES: &[&str] = &[
+    "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
+];
+
+fn zip_prefixes() -> &'static HashMap<u16, Vec<&'static str>> {
+    static TABLE: OnceLock<HashMap<u16, Vec<&'static str>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: HashMap<u16, Vec<&'static str>> = HashMap::new();
+        for line in super::data_lines(include_str!("data/us_zip_prefixes.tsv")) {
+            let Some((range, state)) = line.split_once('\t') else {
+                continue;
+            };
+            let (lo, hi) = range.split_once('-').unwrap_or((range, range));
+            let (Ok(lo), Ok(hi)) = (lo.parse::<u16>(), hi.parse::<u16>()) else {
+                continue;
+            };
+            for p in lo..=hi {
+                t.entry(p).or_default().push(state);
+            }
+        }
+        t
+    })
+}
+
+fn ca_letters() -> &'static HashMap<char, Vec<&'static str>> {
+    static TABLE: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: HashMap<char, Vec<&'static str>> = HashMap::new();
+        for line in super::data_lines(include_str!("data/ca_postal_letters.tsv")) {
+            if let Some((letter, prov)) = line.split_once('\t') {
+                if let Some(c) = letter.chars().next() {
+                    t.entry(c).or_default().push(prov);
+                }
+            }
+        }
+        t
+    })
+}
+
+fn countries() -> &'static HashMap<String, &'static str> {
+    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        super::data_lines(include_str!("data/countries.tsv"))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    })
+}
+
+/// A country name or code as ISO 3166-1 alpha-2 ("United States", "USA", "u.s.a." → `US`;
+/// any two letters are taken as a code).
+pub fn country_code(text: &str) -> Option<&'static str> {
+    let key: String = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if let Some(code) = countries().get(&key) {
+        return Some(code);
+    }
+    None
+}
+
+/// The states a US ZIP's first three digits belong to; `None` for unknown prefixes.
+pub fn zip_states(zip: &str) -> Option<&'static [&'static str]> {
+    let prefix: u16 = zip.get(..3)?.parse().ok()?;
+    zip_prefixes().get(&prefix).map(Vec::as_slice)
+}
+
+/// The provinces a Canadian postal code's first letter belongs to.
+pub fn postal_provinces(code: &str) -> Option<&'static [&'static str]> {
+    let c = code.trim().chars().next()?.to_ascii_uppercase();
+    ca_letters().get(&c).map(Vec::as_slice)
+}
+
+/// What a postal code check decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostalCheck {
+    /// The normalized code (the input, trimmed, when it could not be read).
+    pub value: String,
+    /// The problem, if any.
+    pub problem: Option<Problem>,
+}
+
+/// Normalizes a postal code for `country` (`US`, `CA`; others are only trimmed), with the
+/// client's `state` deciding whether a 4-digit ZIP lost a leading zero. Idempotent.
+pub fn check_postal_code(raw: &str, country: &str, state: &str) -> PostalCheck {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let keep = |problem| PostalCheck {
+        value: text.clone(),
+        problem,
+    };
+    if text.is_empty() {
+        return keep(None);
+    }
+    match country {
+        "US" => {
+            let (main, plus4) = match text.split_once('-') {
+                Some((a, b)) => (a.trim(), Some(b.trim())),
+                // 626291234: ZIP+4 without its dash (all ASCII digits, so byte slicing is safe).
+                None if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) => {
+                    (&text[..5], Some(&text[5..]))
+                }
+                None => (text.as_str(), None),
+            };
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            if !digits(main) || plus4.is_some_and(|p| !(p.len() == 4 && digits(p))) {
+                return keep(Some(Problem::new(
+                    "invalid_postal_code",
+                    Severity::Warning,
+                    format!("\"{text}\" is not a US ZIP code; kept as written"),
+                )));
+            }
+            let with_plus4 = |zip5: &str| match plus4 {
+                Some(p) => format!("{zip5}-{p}"),
+                None => zip5.to_string(),
+            };
+            match main.len() {
+                5 => keep(None).with_value(with_plus4(main)),
+                // A number column in a spreadsheet: 02134 → 2134, 00601 → 601.
+                3 | 4 if main.len() == 4 || matches!(state, "PR" | "VI") => {
+                    let restored = with_plus4(&format!("{main:0>5}"));
+                    let trust = main.len() == 4
+                        && (state.is_empty() || ZERO_STATES.contains(&state))
+                        || main.len() == 3;
+                    if trust {
+                        PostalCheck {
+                            value: restored.clone(),
+                            problem: Some(
+                                Problem::new(
+                                    "restored_leading_zero",
+                                    Severity::Fixed,
+                                    format!("ZIP \"{text}\" lost its leading zero in a spreadsheet; restored as {restored}"),
+                                )
+                                .suggest(restored),
+                            ),
+                        }
+                    } else {
+                        keep(Some(
+                            Problem::new(
+                                "invalid_postal_code",
+                                Severity::Warning,
+                                format!("\"{text}\" has 4 digits; a ZIP in {state} has 5"),
+                            )
+                            .suggest(restored),
+                        ))
+                    }
+                }
+                _ => keep(Some(Problem::new(
+                    "invalid_postal_code",
+                    Severity::Warning,
+                    format!("\"{text}\" is not a US ZIP code (5 digits or ZIP+4); kept as written"),
+                ))),
+            }
+        }
+        "CA" => {
+            let compact: String = text
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .flat_map(char::to_uppercase)
+                .collect();
+            let first_ok = compact
+                .chars()
+                .next()
+                .is_some_and(|c| !"DFIOQUWZ".contains(c));
+            if is_canadian_postal(&compact) && first_ok {
+                keep(None).with_value(format!("{} {}", &compact[..3], &compact[3..]))
+            } else {
+                keep(Some(Problem::new(
+                    "invalid_postal_code",
+                    Severity::Warning,
+                    format!("\"{text}\" is not a Canadian postal code (A1A 1A1); kept as written"),
+                )))
+            }
+        }
+        _ => keep(None),
+    }
+}
+
+impl PostalCheck {
+    fn with_value(mut self, value: String) -> Self {
+        self.value = value;
+        self
+    }
+}
+
+/// Validates and normalizes a client's address fields in place.
+pub(super) fn check_client(c: &mut ClientRecord, out: &mut Vec<Issue>) {
+    // Country: names to ISO codes (a `copy`-mapped column); an unknown one stays as written.
+    let country_raw = c.country.trim().to_string();
+    let is_code = country_raw.len() == 2 && country_raw.chars().all(|x| x.is_ascii_uppercase());
+    if !country_raw.is_empty() && !is_code {
+        if let Some(code) = country_code(&country_raw) {
+            c.country = code.to_string();
+        } else if country_raw.len() == 2 && country_raw.chars().all(|x| x.is_ascii_alphabetic()) {
+            c.country = country_raw.to_ascii_uppercase();
+        }
+    }
+    let country = c.country.clone();
+    let north_america = country == "US" || country == "CA" || country.is_empty();
+    if north_america {
+        if let Some(code) = state_code(&c.state) {
+            if c.state != code {
+                c.state = code.to_string();
+            }
+        }
+    }
+    // A Canadian client in a US clinic's file: the province and postal code say so.
+    let effective = if country == "US"
+        && CA_PROVINCES.contains(&c.state.as_str())
+        && is_canadian_postal(&c.postal_code)
+    {
+        "CA".to_string()
+    } else {
+        country
+    };
+    let before = c.postal_code.clone();
+    let check = check_postal_code(&c.postal_code, &effective, &c.state);
+    c.postal_code = check.value;
+    if let Some(p) = check.problem {
+        let invalid = p.code == "invalid_postal_code";
+        out.push(Issue::new(Field::ClientPostalCode, p, &before));
+        if invalid {
+            return;
+        }
+    }
+    if c.postal_code.is_empty() || c.state.is_empty() {
+        return;
+    }
+    let allowed = match effective.as_str() {
+        "US" => zip_states(&c.postal_code),
+        "CA" => postal_provinces(&c.postal_code),
+        _ => None,
+    };
+    if let Some(states) = allowed {
+        if !states.contains(&c.state.as_str()) {
+            out.push(Issue::new(
+                Field::ClientPostalCode,
+                Problem::new(
+                    "postal_state_mismatch",
+                    Severity::Warning,
+                    format!(
+                        "postal code {} belongs to {}, but the state is {}; check both",
+                        c.postal_code,
+                        states.join("/"),
+                        c.state
+                    ),
+                ),
+                &format!("{} | {}", c.postal_code, c.state),
+            ));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Whole-file checks: owners repeated with different details, pets without owners,
+//! rows repeated verbatim.
+//!
+//! Memory is what a million-row file needs: a small per-client summary (a 16-bit hash of
+//! each field and the first row) and an 8-byte hash per distinct row, never the rows.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The keys are hashes already (or short IDs hashed once): FNV-1a instead of SipHash,
+/// whose resistance to crafted keys a local file does not need.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+use crate::canonical::{ClientRecord, Entity, Field};
+
+const CLIENT_FIELDS: usize = 13;
+
+fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    row: u64,
+    fields: [u16; CLIENT_FIELDS],
+}
+
+fn field_hashes(c: &ClientRecord) -> [u16; CLIENT_FIELDS] {
+    let mut out = [0u16; CLIENT_FIELDS];
+    for (slot, f) in out.iter_mut().zip(Field::of(Entity::Client)) {
+        // Folded to 16 bits: a difference is missed once in 65,536 comparisons at worst.
+        let h = fnv(c.get(f).bytes());
+        *slot = (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16;
+    }
+    out
+}
+
+/// The clients of one run, by ID: the first row's details, to spot repeats that differ.
+#[derive(Default, Clone)]
+pub struct ClientRegistry {
+    seen: FastMap<String, Seen>,
+}
+
+/// What the registry said about a client row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repeat {
+    /// The first time this ID is seen.
+    New,
+    /// Seen before with the same details.
+    Same,
+    /// Seen before on `row` with different `fields`.
+    Different {
+        /// Where the client was first seen.
+        row: u64,
+        /// The fields that differ.
+        fields: Vec<Field>,
+    },
+}
+
+impl ClientRegistry {
+    /// Records a client row (after normalization, so case and spacing do not count).
+    pub fn add(&mut self, key: &str, client: &ClientRecord, row: u64) -> Repeat {
+        let fields = field_hashes(client);
+        match self.seen.get(key) {
+            None => {
+                self.seen.insert(key.to_string(), Seen { row, fields });
+                Repeat::New
+            }
+            Some(seen) if seen.fields == fields => Repeat::Same,
+            Some(seen) => Repeat::Different {
+                row: seen.row,
+                fields: Field::of(Entity::Client)
+                    .zip(seen.fields.iter().zip(fields.iter()))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(f, _)| f)
+                    .collect(),
+            },
+        }
+    }
+
+    /// Whether a client with this ID was seen.
+    pub fn contains(&self, key: &str) -> bool {
+        self.seen.contains_key(key)
+    }
+
+    /// How many distinct clients were seen.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether none were.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+/// Rows identical to an earlier row of the same table (every cell, ignoring surrounding
+/// spaces and letter case), e.g. an export that listed a pet twice.
+#[derive(Default, Clone)]
+pub struct DuplicateRows {
+    seen: FastMap<(u64, u64), u64>,
+}
+
+impl DuplicateRows {
+    /// The row number of an earlier identical row of `table`, or `None` (and remembered).
+    /// Blank rows are never duplicates.
+    pub fn check(&mut self, table: &str, cells: &[String], row: u64) -> Option<u64> {
+        let hash = Self::hash_row(cells)?;
+        self.check_hash(table, hash, row)
+    }
+
+    /// The hash [`DuplicateRows::check_hash`] compares (cells trimmed, letter case
+    /// ignored); `None` for a blank row. Pure, so it can be computed on any thread.
+    pub fn hash_row(cells: &[String]) -> Option<u64> {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        Some(fnv(cells.iter().flat_map(|c| {
+            c.trim()
+                .bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .chain(std::iter::once(0x1f))
+        })))
+    }
+
+    /// Like [`DuplicateRows::check`], with the row's hash from [`DuplicateRows::hash_row`].
+    pub fn check_hash(&mut self, table: &str, row_hash: u64, row: u64) -> Option<u64> {
+        let table_hash = fnv(table.bytes());
+        match self.seen.get(&(table_hash, row_hash)) {
+            Some(&first) => Some(first),
+            None => {
+                self.seen.insert((table_hash, row_hash), row);
+                None
+            }
+        }
+    }
+}

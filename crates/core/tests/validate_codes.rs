@@ -1,0 +1,659 @@
+//! Every finding code, table-driven, on real-world-looking values: each case changes a
+//! clean one-row-per-pet row in one way and must yield its code (recall); the clean row
+//! itself must yield no finding at all (precision).
+
+use ph_import_core::canonical::{Field, Finding, RequiredPolicy, Severity};
+use ph_import_core::mapping::convert::{plan, Collected, Converter};
+use ph_import_core::mapping::transform::dates::DateOrder;
+use ph_import_core::mapping::transform::units::WeightUnit;
+use ph_import_core::mapping::transform::Transform;
+use ph_import_core::mapping::{FieldMapping, Mapping, SourceRow, TableMapping, TableRole};
+use ph_import_core::validate::{self, Context};
+
+const HEADERS: &[&str] = &[
+    "Client ID",
+    "First",
+    "Last",
+    "Email",
+    "Phone",
+    "Phone 2",
+    "Street",
+    "City",
+    "State",
+    "Zip",
+    "Country",
+    "Active",
+    "Patient ID",
+    "Pet",
+    "Species",
+    "Breed",
+    "Sex",
+    "DOB",
+    "Weight",
+    "Chip",
+    "Deceased",
+];
+
+/// A clean row: nothing to report.
+const GOOD: &[&str] = &[
+    "10023",
+    "Mary",
+    "O'Brien",
+    "mobrien@example.net",
+    "(217) 555-0143",
+    "217-555-0199",
+    "448 Lakeview Dr",
+    "Chatham",
+    "IL",
+    "62629",
+    "USA",
+    "Y",
+    "P-1",
+    "Biscuit",
+    "Canine",
+    "Lab X",
+    "FS",
+    "03/14/2016",
+    "62.5 lbs",
+    "985112003456789",
+    "N",
+];
+
+fn transform_for(field: Field) -> Transform {
+    match field {
+        Field::ClientEmail => Transform::Email,
+        Field::ClientPhone | Field::ClientPhoneAlt => Transform::Phone {
+            country: "US".into(),
+        },
+        Field::ClientState => Transform::State,
+        Field::ClientCountry => Transform::Country,
+        Field::ClientActive | Field::PatientDeceased => Transform::Bool { invert: false },
+        Field::PatientSpecies => Transform::Species { codes: vec![] },
+        Field::PatientSex | Field::PatientNeutered => Transform::Sex { codes: vec![] },
+        Field::PatientDateOfBirth => Transform::Date {
+            order: DateOrder::Mdy,
+            pivot_year: 2026,
+        },
+        Field::PatientWeightKg => Transform::Weight {
+            unit: WeightUnit::Lb,
+        },
+        Field::PatientMicrochip => Transform::Microchip,
+        _ => Transform::Copy,
+    }
+}
+
+fn mapping() -> Mapping {
+    let columns = [
+        (Field::ClientExternalId, "Client ID"),
+        (Field::ClientFirstName, "First"),
+        (Field::ClientLastName, "Last"),
+        (Field::ClientEmail, "Email"),
+        (Field::ClientPhone, "Phone"),
+        (Field::ClientPhoneAlt, "Phone 2"),
+        (Field::ClientAddressLine1, "Street"),
+        (Field::ClientCity, "City"),
+        (Field::ClientState, "State"),
+        (Field::ClientPostalCode, "Zip"),
+        (Field::ClientCountry, "Country"),
+        (Field::ClientActive, "Active"),
+        (Field::PatientExternalId, "Patient ID"),
+        (Field::PatientName, "Pet"),
+        (Field::PatientSpecies, "Species"),
+        (Field::PatientBreed, "Breed"),
+        (Field::PatientSex, "Sex"),
+        (Field::PatientNeutered, "Sex"),
+        (Field::PatientDateOfBirth, "DOB"),
+        (Field::PatientWeightKg, "Weight"),
+        (Field::PatientMicrochip, "Chip"),
+        (Field::PatientDeceased, "Deceased"),
+    ];
+    Mapping {
+        format: "ph-import-mapping".into(),
+        version: 1,
+        country: "US".into(),
+        tables: vec![TableMapping {
+            table: "export.csv".into(),
+            role: TableRole::Combined,
+            headers: HEADERS.iter().map(|h| h.to_string()).collect(),
+            fields: columns
+                .iter()
+                .map(|(field, col)| FieldMapping {
+                    field: *field,
+                    columns: vec![col.to_string()],
+                    transform: transform_for(*field),
+                    confidence: 1.0,
+                    needs_confirmation: false,
+                    reasons: vec![],
+                })
+                .collect(),
+            ignored: vec![],
+        }],
+    }
+}
+
+fn context() -> Context {
+    Context {
+        country: "US".into(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+    }
+}
+
+/// Converts rows, each the clean row with `(column, value)` changes.
+fn convert(rows: &[Vec<(&str, &str)>]) -> Collected {
+    let m = mapping();
+    let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    let p = plan(&m.tables[0], "export.csv", &headers).expect("plan");
+    let mut conv = Converter::new(&m, RequiredPolicy::ph_default()).with_context(context());
+    let mut out = Collected::default();
+    for (i, changes) in rows.iter().enumerate() {
+        let mut cells: Vec<String> = GOOD.iter().map(|c| c.to_string()).collect();
+        // Each row its own client and pet unless the case says otherwise.
+        cells[0] = format!("{}", 20000 + i);
+        cells[12] = format!("P-{i}");
+        for (col, value) in changes {
+            let idx = HEADERS.iter().position(|h| h == col).expect("column");
+            cells[idx] = value.to_string();
+        }
+        let row = SourceRow {
+            number: i as u64 + 2,
+            cells,
+        };
+        conv.row(&p, &row, &mut out).expect("memory sink");
+    }
+    out
+}
+
+fn codes(f: &[Finding]) -> Vec<String> {
+    f.iter()
+        .map(|f| format!("{} {} {}", f.field, f.code, f.severity.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_clean_row_has_no_findings() {
+    let out = convert(&[vec![]]);
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    let c = &out.clients[0];
+    assert_eq!(
+        (c.phone.as_str(), c.country.as_str(), c.state.as_str()),
+        ("+12175550143", "US", "IL")
+    );
+    assert_eq!(out.patients[0].breed, "Lab X", "the source breed is kept");
+}
+
+/// Cell changes, then the field, code and severity they must produce.
+type Case = (
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+    &'static str,
+    Severity,
+);
+
+#[test]
+fn every_code_is_found() {
+    // (changes, field, code, severity)
+    let cases: Vec<Case> = vec![
+        (
+            vec![("Email", "")],
+            "client.email",
+            "missing_required",
+            Severity::Error,
+        ),
+        (
+            vec![("First", "Mrs")],
+            "client.first_name",
+            "missing_required",
+            Severity::Error,
+        ),
+        (
+            vec![("Email", "mary.obrien@")],
+            "client.email",
+            "invalid_email",
+            Severity::Error,
+        ),
+        (
+            vec![("Email", "mary obrien gmail.com")],
+            "client.email",
+            "invalid_email",
+            Severity::Error,
+        ),
+        (
+            vec![("Email", "none@none.com")],
+            "client.email",
+            "placeholder_email",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "noemail@clinic.com")],
+            "client.email",
+            "placeholder_email",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "na@na.com")],
+            "client.email",
+            "placeholder_email",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "N/A")],
+            "client.email",
+            "placeholder_email",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "mary@gmial.com")],
+            "client.email",
+            "email_domain_typo",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "mary@yahooo.com")],
+            "client.email",
+            "email_domain_typo",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "mary@hotmail.con")],
+            "client.email",
+            "email_domain_typo",
+            Severity::Warning,
+        ),
+        (
+            vec![("Email", "a@x.com; b@y.com")],
+            "client.email",
+            "multiple_emails",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "217-555-01")],
+            "client.phone",
+            "invalid_phone",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "555-0143")],
+            "client.phone",
+            "invalid_phone",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "000-000-0000")],
+            "client.phone",
+            "placeholder_phone",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "555-5555")],
+            "client.phone",
+            "placeholder_phone",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "(217) 555-0143 ext. 12")],
+            "client.phone",
+            "phone_extension",
+            Severity::Warning,
+        ),
+        (
+            vec![("Phone", "2.17555E+9")],
+            "client.phone",
+            "excel_mangled_number",
+            Severity::Warning,
+        ),
+        (
+            vec![("Chip", "9.85112E+14")],
+            "patient.microchip",
+            "excel_mangled_number",
+            Severity::Error,
+        ),
+        (
+            vec![("Client ID", "1.0023E+4")],
+            "client.external_id",
+            "excel_mangled_number",
+            Severity::Error,
+        ),
+        (
+            vec![("DOB", "02/30/2019")],
+            "patient.date_of_birth",
+            "impossible_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "02/29/2019")],
+            "patient.date_of_birth",
+            "impossible_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "13/13/2019")],
+            "patient.date_of_birth",
+            "impossible_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "unknown")],
+            "patient.date_of_birth",
+            "unparseable_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "Spring 2018")],
+            "patient.date_of_birth",
+            "unparseable_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "00/00/0000")],
+            "patient.date_of_birth",
+            "unparseable_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "11/02/2031")],
+            "patient.date_of_birth",
+            "future_date",
+            Severity::Warning,
+        ),
+        (
+            vec![("DOB", "05/01/1985")],
+            "patient.date_of_birth",
+            "implausible_age",
+            Severity::Warning,
+        ),
+        (
+            vec![("Weight", "heavy")],
+            "patient.weight_kg",
+            "invalid_weight",
+            Severity::Warning,
+        ),
+        (
+            vec![("Weight", "0")],
+            "patient.weight_kg",
+            "invalid_weight",
+            Severity::Warning,
+        ),
+        (
+            vec![("Weight", "600 lbs")],
+            "patient.weight_kg",
+            "implausible_weight",
+            Severity::Warning,
+        ),
+        (
+            vec![("Species", "Feline"), ("Weight", "40 kg")],
+            "patient.weight_kg",
+            "implausible_weight",
+            Severity::Warning,
+        ),
+        (
+            vec![("Zip", "6262")],
+            "client.postal_code",
+            "invalid_postal_code",
+            Severity::Warning,
+        ),
+        (
+            vec![("Zip", "626299")],
+            "client.postal_code",
+            "invalid_postal_code",
+            Severity::Warning,
+        ),
+        (
+            vec![("Zip", "ABCDE")],
+            "client.postal_code",
+            "invalid_postal_code",
+            Severity::Warning,
+        ),
+        (
+            vec![("State", "Ontario"), ("Zip", "K1A 0B")],
+            "client.postal_code",
+            "invalid_postal_code",
+            Severity::Warning,
+        ),
+        (
+            vec![("Zip", "10001")],
+            "client.postal_code",
+            "postal_state_mismatch",
+            Severity::Warning,
+        ),
+        (
+            vec![("State", "Alberta"), ("Zip", "M5V 2T6")],
+            "client.postal_code",
+            "postal_state_mismatch",
+            Severity::Warning,
+        ),
+        (
+            vec![("State", "MA"), ("Zip", "2134")],
+            "client.postal_code",
+            "restored_leading_zero",
+            Severity::Fixed,
+        ),
+        (
+            vec![("State", "New Jersey"), ("Zip", "7030-1234")],
+            "client.postal_code",
+            "restored_leading_zero",
+            Severity::Fixed,
+        ),
+        (
+            vec![("Species", "Dragon")],
+            "patient.species",
+            "unknown_species",
+            Severity::Error,
+        ),
+        (
+            vec![("Sex", "Q")],
+            "patient.sex",
+            "unknown_sex_code",
+            Severity::Warning,
+        ),
+        (
+            vec![("First", "MARY")],
+            "client.first_name",
+            "name_normalized",
+            Severity::Fixed,
+        ),
+        (
+            vec![("Last", "o'brien")],
+            "client.last_name",
+            "name_normalized",
+            Severity::Fixed,
+        ),
+        (
+            vec![("First", "Dr. Mary")],
+            "client.first_name",
+            "name_normalized",
+            Severity::Fixed,
+        ),
+        (
+            vec![("Active", "maybe")],
+            "client.active",
+            "invalid_boolean",
+            Severity::Warning,
+        ),
+        (
+            vec![("Country", "Narnia")],
+            "client.country",
+            "unknown_country",
+            Severity::Warning,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (changes, field, code, severity) in &cases {
+        let out = convert(std::slice::from_ref(changes));
+        let found = out
+            .findings
+            .iter()
+            .any(|f| f.field == *field && f.code == *code && f.severity == *severity);
+        if !found {
+            failures.push(format!(
+                "{changes:?}: want {field} {code} {}, got {:?}",
+                severity.as_str(),
+                codes(&out.findings)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn whole_file_codes() {
+    // One client ID on two rows with different phones; an identical row; an orphan is
+    // tested with a patients table below.
+    let same_client = vec![("Client ID", "777"), ("Patient ID", "A")];
+    let other_phone = vec![
+        ("Client ID", "777"),
+        ("Patient ID", "B"),
+        ("Phone", "(217) 555-0100"),
+    ];
+    let out = convert(&[same_client.clone(), other_phone, vec![]]);
+    let c = codes(&out.findings);
+    assert!(
+        c.contains(&"client.external_id inconsistent_repeated_client warning".to_string()),
+        "{c:?}"
+    );
+    assert!(out.findings.iter().any(|f| f.message.contains("phone")));
+    assert_eq!(out.clients.len(), 2);
+
+    // Rows numbered differently but identical cells: the second is a duplicate.
+    let m = mapping();
+    let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    let p = plan(&m.tables[0], "export.csv", &headers).expect("plan");
+    let mut conv = Converter::new(&m, RequiredPolicy::ph_default()).with_context(context());
+    let mut out = Collected::default();
+    let cells: Vec<String> = GOOD.iter().map(|c| c.to_string()).collect();
+    for n in [2, 3] {
+        let row = SourceRow {
+            number: n,
+            cells: cells.clone(),
+        };
+        conv.row(&p, &row, &mut out).expect("memory");
+    }
+    let short = SourceRow {
+        number: 4,
+        cells: cells[..5].to_vec(),
+    };
+    conv.row(&p, &short, &mut out).expect("memory");
+    let c = codes(&out.findings);
+    assert!(c.contains(&" duplicate_row warning".to_string()), "{c:?}");
+    assert!(c.contains(&" ragged_row warning".to_string()), "{c:?}");
+    // The short row has no pet cells left; the duplicate is not converted twice.
+    assert_eq!(out.patients.len(), 1);
+}
+
+#[test]
+fn orphan_patients_are_errors() {
+    use ph_import_core::mapping::convert::convert_tables;
+    use ph_import_core::mapping::SourceTable;
+    let clients = SourceTable::from_csv(
+        "CLIENT.csv",
+        "Client #,First,Last,Email\n1,Ann,Lee,ann@example.com\n",
+    )
+    .expect("csv");
+    let pets = SourceTable::from_csv("ANIMAL.csv", "Client #,Pet,Species\n1,Rex,Dog\n2,Tom,Cat\n")
+        .expect("csv");
+    let fm = |field, col: &str, transform| FieldMapping {
+        field,
+        columns: vec![col.into()],
+        transform,
+        confidence: 1.0,
+        needs_confirmation: false,
+        reasons: vec![],
+    };
+    let m = Mapping {
+        format: "ph-import-mapping".into(),
+        version: 1,
+        country: "US".into(),
+        tables: vec![
+            TableMapping {
+                table: "CLIENT.csv".into(),
+                role: TableRole::Clients,
+                headers: clients.headers.clone(),
+                fields: vec![
+                    fm(Field::ClientExternalId, "Client #", Transform::Copy),
+                    fm(Field::ClientFirstName, "First", Transform::Copy),
+                    fm(Field::ClientLastName, "Last", Transform::Copy),
+                    fm(Field::ClientEmail, "Email", Transform::Email),
+                ],
+                ignored: vec![],
+            },
+            TableMapping {
+                table: "ANIMAL.csv".into(),
+                role: TableRole::Patients,
+                headers: pets.headers.clone(),
+                fields: vec![
+                    fm(Field::PatientClientExternalId, "Client #", Transform::Copy),
+                    fm(Field::PatientName, "Pet", Transform::Copy),
+                    fm(
+                        Field::PatientSpecies,
+                        "Species",
+                        Transform::Species { codes: vec![] },
+                    ),
+                ],
+                ignored: vec![],
+            },
+        ],
+    };
+    let out = convert_tables(&m, &[clients, pets], &RequiredPolicy::ph_default()).expect("convert");
+    let c = codes(&out.findings);
+    assert_eq!(c, vec!["patient.client_external_id orphan_patient error"]);
+    assert_eq!(out.findings[0].row, 3);
+}
+
+#[test]
+fn required_policy_is_configurable_and_counted() {
+    let m = mapping();
+    let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    let p = plan(&m.tables[0], "export.csv", &headers).expect("plan");
+    let mut cells: Vec<String> = GOOD.iter().map(|c| c.to_string()).collect();
+    cells[3] = String::new();
+    let row = SourceRow { number: 2, cells };
+    for (policy, want) in [
+        (RequiredPolicy::ph_default(), 1),
+        (RequiredPolicy::without_email(), 0),
+    ] {
+        let mut conv = Converter::new(&m, policy).with_context(context());
+        let mut out = Collected::default();
+        conv.row(&p, &row, &mut out).expect("memory");
+        let missing = out
+            .findings
+            .iter()
+            .filter(|f| f.code == "missing_required")
+            .count();
+        assert_eq!(missing, want);
+        assert_eq!(out.clients.len(), 1, "an error is counted, never a crash");
+    }
+}
+
+#[test]
+fn deceased_and_inactive_are_carried_and_counted() {
+    let m = mapping();
+    let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    let p = plan(&m.tables[0], "export.csv", &headers).expect("plan");
+    let mut conv = Converter::new(&m, RequiredPolicy::ph_default()).with_context(context());
+    let mut out = Collected::default();
+    let mut cells: Vec<String> = GOOD.iter().map(|c| c.to_string()).collect();
+    cells[11] = "N".into();
+    cells[20] = "Y".into();
+    let counts = conv
+        .row(&p, &SourceRow { number: 2, cells }, &mut out)
+        .expect("memory");
+    assert_eq!(counts.skipped_inactive_clients, 1);
+    assert_eq!(counts.skipped_deceased_patients, 1);
+    assert_eq!(out.patients[0].deceased, Some(true));
+    assert_eq!(out.clients[0].active, Some(false));
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/findings.md"),
+    )
+    .expect("docs/findings.md");
+    for c in validate::CODES {
+        assert!(
+            doc.contains(&format!("| `{}` | {} |", c.code, c.severity.as_str())),
+            "{} is not in docs/findings.md with severity {}",
+            c.code,
+            c.severity.as_str()
+        );
+    }
+}
