@@ -178,7 +178,10 @@ fn a_clean_row_has_no_findings() {
         (c.phone.as_str(), c.country.as_str(), c.state.as_str()),
         ("+12175550143", "US", "IL")
     );
-    assert_eq!(out.patients[0].breed, "Lab X", "the source breed is kept");
+    assert_eq!(
+        out.patients[0].breed, "Labrador Retriever Mix",
+        "known breeds are written by their canonical name"
+    );
 }
 
 /// Cell changes, then the field, code and severity they must produce.
@@ -306,6 +309,18 @@ fn every_code_is_found() {
             "patient.microchip",
             "excel_mangled_number",
             Severity::Error,
+        ),
+        (
+            vec![("Chip", "98510100123456")],
+            "patient.microchip",
+            "excel_mangled_number",
+            Severity::Warning,
+        ),
+        (
+            vec![("Species", "Dog"), ("Breed", "DSH")],
+            "patient.species",
+            "breed_species_mismatch",
+            Severity::Warning,
         ),
         (
             vec![("Client ID", "1.0023E+4")],
@@ -545,10 +560,11 @@ fn orphan_patients_are_errors() {
     use ph_import_core::mapping::SourceTable;
     let clients = SourceTable::from_csv(
         "CLIENT.csv",
-        "Client #,First,Last,Email\n1,Ann,Lee,ann@example.com\n",
+        "Client #,First,Last,Email\n0001,Ann,Lee,ann@example.com\n",
     )
     .expect("csv");
-    let pets = SourceTable::from_csv("ANIMAL.csv", "Client #,Pet,Species\n1,Rex,Dog\n2,Tom,Cat\n")
+    // "1" lost the zeros of client "0001" in a spreadsheet: linked, reported as fixed.
+    let pets = SourceTable::from_csv("ANIMAL.csv", "Client #,Pet,Species\n1,Rex,Dog\n7,Tom,Cat\n")
         .expect("csv");
     let fm = |field, col: &str, transform| FieldMapping {
         field,
@@ -594,8 +610,16 @@ fn orphan_patients_are_errors() {
     };
     let out = convert_tables(&m, &[clients, pets], &RequiredPolicy::ph_default()).expect("convert");
     let c = codes(&out.findings);
-    assert_eq!(c, vec!["patient.client_external_id orphan_patient error"]);
-    assert_eq!(out.findings[0].row, 3);
+    assert_eq!(
+        c,
+        vec![
+            "patient.client_external_id excel_mangled_number fixed",
+            "patient.client_external_id orphan_patient error"
+        ]
+    );
+    assert_eq!(out.patients[0].client_external_id, "0001");
+    assert_eq!(out.findings[0].suggestion, "0001");
+    assert_eq!(out.findings[1].row, 3);
 }
 
 #[test]

@@ -441,19 +441,35 @@ impl Converter {
                 },
             }
         }
-        if let Some(patient) = p.patient {
+        if let Some(mut patient) = p.patient {
             if plan.role == TableRole::Patients
                 && self.expects_clients
                 && !patient.client_external_id.is_empty()
                 && !self.clients.contains(&patient.client_external_id)
             {
-                findings.push(finding(
-                    Field::PatientClientExternalId.key(),
-                    "orphan_patient",
-                    Severity::Error,
-                    format!("no client has the ID \"{}\"", patient.client_external_id),
-                    &patient.client_external_id,
-                ));
+                let written = patient.client_external_id.clone();
+                let field = Field::PatientClientExternalId.key();
+                match self.clients.match_without_zeros(&written) {
+                    Some(id) => {
+                        let mut f = finding(
+                            field,
+                            "excel_mangled_number",
+                            Severity::Fixed,
+                            format!("owner ID \"{written}\" matches client \"{id}\" once leading zeros are ignored: a spreadsheet dropped or added them; linked to {id}"),
+                            &written,
+                        );
+                        f.suggestion = id.clone();
+                        findings.push(f);
+                        patient.client_external_id = id;
+                    }
+                    None => findings.push(finding(
+                        field,
+                        "orphan_patient",
+                        Severity::Error,
+                        format!("no client has the ID \"{written}\""),
+                        &written,
+                    )),
+                }
             }
             findings.extend(p.patient_findings);
             if !self.import.sends_patient(&patient) {

@@ -65,6 +65,9 @@ fn field_hashes(c: &ClientRecord) -> [u16; CLIENT_FIELDS] {
 #[derive(Default, Clone)]
 pub struct ClientRegistry {
     seen: FastMap<String, Seen>,
+    /// Numeric IDs without their leading zeros → the ID (`None`: several), built only
+    /// when a pet's owner is not found, so files without orphans never pay for it.
+    unpadded: Option<(usize, FastMap<String, Option<String>>)>,
 }
 
 /// What the registry said about a client row.
@@ -109,6 +112,31 @@ impl ClientRegistry {
         self.seen.contains_key(key)
     }
 
+    /// The client ID that `key` matches once leading zeros are ignored ("123" and "00123"),
+    /// when exactly one does: a spreadsheet drops the zeros of a numeric ID column in one
+    /// file and not in the other. `None` for non-numeric keys or no single match.
+    pub fn match_without_zeros(&mut self, key: &str) -> Option<String> {
+        let bare = unpadded(key)?;
+        let stale = self
+            .unpadded
+            .as_ref()
+            .is_none_or(|(len, _)| *len != self.seen.len());
+        if stale {
+            let mut index: FastMap<String, Option<String>> = FastMap::default();
+            for id in self.seen.keys() {
+                if let Some(b) = unpadded(id) {
+                    index
+                        .entry(b.to_string())
+                        .and_modify(|v| *v = None)
+                        .or_insert_with(|| Some(id.clone()));
+                }
+            }
+            self.unpadded = Some((self.seen.len(), index));
+        }
+        let (_, index) = self.unpadded.as_ref()?;
+        index.get(bare).cloned().flatten().filter(|id| id != key)
+    }
+
     /// How many distinct clients were seen.
     pub fn len(&self) -> usize {
         self.seen.len()
@@ -118,6 +146,15 @@ impl ClientRegistry {
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
     }
+}
+
+/// A numeric ID without its leading zeros; `None` when it is not all digits.
+fn unpadded(id: &str) -> Option<&str> {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let bare = id.trim_start_matches('0');
+    Some(if bare.is_empty() { "0" } else { bare })
 }
 
 /// Rows identical to an earlier row of the same table (every cell, ignoring surrounding

@@ -171,6 +171,7 @@ codes! {
     "restored_leading_zero", Fixed, "a ZIP that lost its leading zero in a spreadsheet, restored";
     "excel_mangled_number", Error, "an ID, phone or microchip a spreadsheet turned into 9.85E+14";
     "unknown_species", Error, "a species code the tables do not know";
+    "breed_species_mismatch", Warning, "a breed of another species (a DSH recorded as a dog); that species is suggested";
     "unknown_sex_code", Warning, "a sex code the tables do not know; set to unknown";
     "inconsistent_repeated_client", Warning, "one client ID with different details on different rows";
     "duplicate_row", Warning, "a row identical to an earlier one; not imported twice";

@@ -25,8 +25,15 @@ fn load(text: &'static str) -> HashMap<String, &'static str> {
     let mut map = HashMap::new();
     for line in super::data_lines(text) {
         match line.split_once('=') {
-            Some((alias, name)) => map.insert(key(alias), name.trim()),
-            None => map.insert(key(line), line),
+            Some((alias, name)) => {
+                let name = name.trim();
+                map.insert(key(alias), name);
+                // A canonical name always maps to itself, so normalizing is idempotent.
+                map.entry(key(name)).or_insert(name);
+            }
+            None => {
+                map.insert(key(line), line);
+            }
         };
     }
     map
@@ -42,7 +49,6 @@ fn breeds() -> &'static Breeds {
 
 /// The canonical breed name for a source text ("DSH" → "Domestic Shorthair", "Lab X" →
 /// "Labrador Retriever Mix"), for dogs and cats; `None` when the lists do not know it.
-/// Offered beside the source text, which stays the `breed` value.
 pub fn canonical_breed(species: &str, text: &str) -> Option<String> {
     let b = breeds();
     let table = match species {
@@ -50,6 +56,10 @@ pub fn canonical_breed(species: &str, text: &str) -> Option<String> {
         "cat" => &b.cat,
         _ => return None,
     };
+    lookup_breed(table, text)
+}
+
+fn lookup_breed(table: &HashMap<String, &'static str>, text: &str) -> Option<String> {
     let k = key(text);
     if k.is_empty() {
         return None;
@@ -71,6 +81,23 @@ pub fn canonical_breed(species: &str, text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The species whose breed list knows `breed` when the pet's own species' list does not:
+/// a "DSH" recorded as a dog, a "Labrador" recorded as a cat or as `other`.
+pub fn species_of_breed(species: &str, breed: &str) -> Option<&'static str> {
+    if breed.trim().is_empty() || canonical_breed(species, breed).is_some() {
+        return None;
+    }
+    let b = breeds();
+    let dog = lookup_breed(&b.dog, breed).is_some();
+    let cat = lookup_breed(&b.cat, breed).is_some();
+    match (dog, cat) {
+        (true, false) => Some("dog"),
+        (false, true) => Some("cat"),
+        // Both or neither: nothing certain to say.
+        _ => None,
+    }
 }
 
 /// Plausible weight range in kilograms for a species; `None`: no range known.
@@ -130,6 +157,8 @@ pub(super) fn check_patient(p: &mut PatientRecord, ctx: &Context, out: &mut Vec<
             ));
         }
     }
+    check_breed(p, out);
+    check_microchip(p, out);
     if !p.date_of_birth.is_empty() {
         let before = p.date_of_birth.clone();
         let (value, problem) = dates::check_birth_date(&before, &p.species, ctx.today);
@@ -143,5 +172,52 @@ pub(super) fn check_patient(p: &mut PatientRecord, ctx: &Context, out: &mut Vec<
             let v = p.weight_kg.clone();
             out.push(Issue::new(Field::PatientWeightKg, problem, &v));
         }
+    }
+}
+
+/// Breeds the lists know are written by their canonical name; a breed of another species
+/// is reported on the species, with that species suggested.
+fn check_breed(p: &mut PatientRecord, out: &mut Vec<Issue>) {
+    if p.breed.is_empty() {
+        return;
+    }
+    if let Some(name) = canonical_breed(&p.species, &p.breed) {
+        p.breed = name;
+        return;
+    }
+    if let Some(other) = species_of_breed(&p.species, &p.breed) {
+        let shown = if p.species.is_empty() {
+            "no species"
+        } else {
+            p.species.as_str()
+        };
+        let mut problem = Problem::new(
+            "breed_species_mismatch",
+            Severity::Warning,
+            format!(
+                "\"{}\" is a {other} breed, but the pet is recorded as {shown}; check the species",
+                p.breed
+            ),
+        );
+        problem.suggestion = other.to_string();
+        out.push(Issue::new(Field::PatientSpecies, problem, &p.species));
+    }
+}
+
+/// ISO 11784 chips have 15 digits. A 14-digit number is most likely one whose leading 0 a
+/// spreadsheet dropped (country codes such as 036 or 056 begin with 0), but it could also be
+/// a typo, so the 15-digit form is suggested, not applied.
+fn check_microchip(p: &PatientRecord, out: &mut Vec<Issue>) {
+    let chip = p.microchip.as_str();
+    if chip.len() == 14 && chip.bytes().all(|b| b.is_ascii_digit()) {
+        let mut problem = Problem::new(
+            "excel_mangled_number",
+            Severity::Warning,
+            format!(
+                "microchip \"{chip}\" has 14 digits; ISO chips have 15. If it began with 0, a spreadsheet dropped it: 0{chip}"
+            ),
+        );
+        problem.suggestion = format!("0{chip}");
+        out.push(Issue::new(Field::PatientMicrochip, problem, chip));
     }
 }
