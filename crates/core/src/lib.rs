@@ -6,5 +6,6 @@
 
 pub mod canonical;
 pub mod mapping;
+pub mod ph;
 pub mod read;
 pub mod validate;
