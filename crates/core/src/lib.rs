@@ -8,4 +8,5 @@ pub mod canonical;
 pub mod mapping;
 pub mod ph;
 pub mod read;
+pub mod review;
 pub mod validate;
