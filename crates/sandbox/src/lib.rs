@@ -2,22 +2,30 @@
 //! rehearsals. Start it in-process with [`start`], or run the `ph-sandbox` binary.
 #![deny(missing_docs)]
 
+mod api;
+mod auth;
 mod db;
+mod faults;
+mod http;
 mod seed;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
+pub use api::schema_sdl;
 pub use db::Counts;
+pub use faults::Faults;
 pub use seed::{demo_tokens, DemoToken};
+
+use db::Db;
 
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
@@ -28,6 +36,10 @@ pub struct SandboxConfig {
     pub data_dir: Option<PathBuf>,
     /// Whether to load the demo clinics, clients and pets.
     pub seed_demo: bool,
+    /// Batch and page sizes the API allows.
+    pub limits: Limits,
+    /// Faults to inject from the start; see [`RunningSandbox::set_faults`] to change them.
+    pub faults: Faults,
 }
 
 impl Default for SandboxConfig {
@@ -36,6 +48,26 @@ impl Default for SandboxConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: None,
             seed_demo: true,
+            limits: Limits::default(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Sizes the API allows, as `apiInfo` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most items per create/update mutation; more is refused whole with BATCH_TOO_LARGE.
+    pub max_batch_size: usize,
+    /// Largest `first` of a page of clients.
+    pub max_page_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_batch_size: 200,
+            max_page_size: 1000,
         }
     }
 }
@@ -64,6 +96,8 @@ pub struct RunningSandbox {
     addr: SocketAddr,
     seeded: bool,
     db: Db,
+    limits: Limits,
+    faults: faults::FaultControl,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -74,9 +108,60 @@ impl RunningSandbox {
         format!("http://{}", self.addr)
     }
 
+    /// The API endpoint, e.g. `http://127.0.0.1:40123/graphql`.
+    pub fn graphql_url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The sizes the API allows.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The faults in force now.
+    pub fn faults(&self) -> Faults {
+        self.faults.get()
+    }
+
+    /// Replaces the injected faults from the next request on, restarting the fault
+    /// generator from `faults.seed` (so a test sees the same sequence every run).
+    pub fn set_faults(&self, faults: Faults) {
+        self.faults.set(faults);
+    }
+
+    /// Adds `n` generated clients (with one or two patients each) to an existing clinic,
+    /// e.g. for paging tests; returns how many were added.
+    pub fn seed_bulk(&self, clinic_id: &str, n: usize) -> Result<usize, SandboxError> {
+        let mut conn = self.db.lock()?;
+        seed::bulk(&mut conn, clinic_id, n)
+    }
+
+    /// Adds a clinic, or changes the one with this id.
+    pub fn add_clinic(
+        &self,
+        id: &str,
+        name: &str,
+        country: &str,
+        requires_email: bool,
+    ) -> Result<(), SandboxError> {
+        let conn = self.db.lock()?;
+        seed::add_clinic(&conn, id, name, country, requires_email)
+    }
+
+    /// Adds a token (role `importer` or `read_only`) for the given clinics.
+    pub fn add_token(&self, token: &DemoToken) -> Result<(), SandboxError> {
+        if token.role != "importer" && token.role != "read_only" {
+            return Err(SandboxError::Database {
+                reason: format!("role {:?} is not one of importer, read_only", token.role),
+            });
+        }
+        let conn = self.db.lock()?;
+        seed::add_token(&conn, token)
     }
 
     /// The demo tokens, when the sandbox was started with demo data.
@@ -90,9 +175,7 @@ impl RunningSandbox {
 
     /// How many clinics, clients and patients the sandbox holds now.
     pub fn counts(&self) -> Result<Counts, SandboxError> {
-        let conn = self.db.lock().map_err(|_| SandboxError::Database {
-            reason: "the database is unusable after an earlier failure".into(),
-        })?;
+        let conn = self.db.lock()?;
         db::counts(&conn)
     }
 
@@ -115,8 +198,12 @@ impl Drop for RunningSandbox {
     }
 }
 
-/// The one database connection, shared by all requests; SQLite serializes writes anyway.
-type Db = Arc<Mutex<rusqlite::Connection>>;
+/// What the HTTP handlers share.
+pub(crate) struct AppState {
+    db: Db,
+    schema: api::ApiSchema,
+    faults: faults::FaultControl,
+}
 
 #[derive(Serialize)]
 struct Health {
@@ -126,14 +213,12 @@ struct Health {
     counts: Counts,
 }
 
-async fn health(State(db): State<Db>) -> Result<Json<Health>, (StatusCode, String)> {
-    let unavailable = |e: SandboxError| (StatusCode::SERVICE_UNAVAILABLE, e.to_string());
-    let conn = db.lock().map_err(|_| {
-        unavailable(SandboxError::Database {
-            reason: "the database is unusable after an earlier failure".into(),
-        })
-    })?;
-    let counts = db::counts(&conn).map_err(unavailable)?;
+async fn health(State(app): State<Arc<AppState>>) -> Result<Json<Health>, (StatusCode, String)> {
+    let counts = app
+        .db
+        .run(|conn| db::counts(conn))
+        .await
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     Ok(Json(Health {
         status: "ok",
         service: "ph-sandbox",
@@ -142,8 +227,11 @@ async fn health(State(db): State<Db>) -> Result<Json<Health>, (StatusCode, Strin
     }))
 }
 
-fn router(db: Db) -> Router {
-    Router::new().route("/health", get(health)).with_state(db)
+fn router(app: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/graphql", post(http::graphql))
+        .with_state(app)
 }
 
 /// Starts a sandbox on `config.addr` and returns once it accepts connections.
@@ -152,7 +240,16 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
     if config.seed_demo {
         seed::seed(&mut conn)?;
     }
-    let db: Db = Arc::new(Mutex::new(conn));
+    let db = Db::new(conn);
+    let faults = faults::FaultControl::new(config.faults.clone());
+    let app = Arc::new(AppState {
+        db: db.clone(),
+        schema: api::schema(Some(api::ApiState {
+            db: db.clone(),
+            limits: config.limits,
+        })),
+        faults: faults.clone(),
+    });
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| SandboxError::Bind {
@@ -164,11 +261,12 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         reason: e.to_string(),
     })?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app_db = db.clone();
     let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, router(app_db)).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
+        let service = router(app).into_make_service_with_connect_info::<http::ConnectionHandle>();
+        let serve =
+            axum::serve(http::DroppableListener(listener), service).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
         if let Err(e) = serve.await {
             tracing::error!("sandbox server stopped: {e}");
         }
@@ -177,6 +275,8 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         addr,
         seeded: config.seed_demo,
         db,
+        limits: config.limits,
+        faults,
         stop: Some(stop),
         task: Some(task),
     })

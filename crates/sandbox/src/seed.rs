@@ -23,15 +23,16 @@ pub struct DemoToken {
     pub clinics: Vec<String>,
 }
 
-const CLINICS: &[(&str, &str)] = &[
-    ("riverside", "Riverside Animal Hospital"),
-    ("maple-grove", "Maple Grove Veterinary Clinic"),
-    ("harbor-cats", "Harbor Cats Only"),
+/// Id, name, country, and whether PH requires an e-mail for each client.
+const CLINICS: &[(&str, &str, &str, bool)] = &[
+    ("riverside", "Riverside Animal Hospital", "US", false),
+    ("maple-grove", "Maple Grove Veterinary Clinic", "US", true),
+    ("harbor-cats", "Harbor Cats Only", "US", false),
 ];
 
 /// The demo tokens, one per role, plus one limited to a single clinic.
 pub fn demo_tokens() -> Vec<DemoToken> {
-    let all: Vec<String> = CLINICS.iter().map(|(id, _)| (*id).to_owned()).collect();
+    let all: Vec<String> = CLINICS.iter().map(|(id, ..)| (*id).to_owned()).collect();
     vec![
         DemoToken {
             name: "Importer, all demo clinics".into(),
@@ -181,20 +182,11 @@ pub(crate) fn seed(conn: &mut Connection) -> Result<(), SandboxError> {
         return Ok(());
     }
     let tx = conn.transaction().map_err(db_error)?;
-    for (id, name) in CLINICS {
-        tx.execute(
-            "INSERT INTO clinics (id, name) VALUES (?1, ?2)",
-            params![id, name],
-        )
-        .map_err(db_error)?;
+    for (id, name, country, requires_email) in CLINICS {
+        add_clinic(&tx, id, name, country, *requires_email)?;
     }
     for t in demo_tokens() {
-        let clinics = serde_json::to_string(&t.clinics).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "INSERT INTO tokens (token, name, role, clinics) VALUES (?1, ?2, ?3, ?4)",
-            params![t.token, t.name, t.role, clinics],
-        )
-        .map_err(db_error)?;
+        add_token(&tx, &t)?;
     }
     for c in RIVERSIDE_KNOWN {
         insert(&tx, "riverside", c)?;
@@ -211,19 +203,122 @@ pub(crate) fn seed(conn: &mut Connection) -> Result<(), SandboxError> {
     tx.commit().map_err(db_error)
 }
 
+/// Adds a clinic (or renames it, when it exists).
+pub(crate) fn add_clinic(
+    conn: &Connection,
+    id: &str,
+    name: &str,
+    country: &str,
+    requires_email: bool,
+) -> Result<(), SandboxError> {
+    conn.execute(
+        "INSERT INTO clinics (id, name, country, requires_email) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, country = excluded.country,
+             requires_email = excluded.requires_email",
+        params![id, name, country, requires_email],
+    )
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Adds a token (or replaces the one with the same value); only its hash is stored.
+pub(crate) fn add_token(conn: &Connection, t: &DemoToken) -> Result<(), SandboxError> {
+    let clinics = serde_json::to_string(&t.clinics).map_err(|e| SandboxError::Database {
+        reason: format!("could not store the clinics of token {}: {e}", t.name),
+    })?;
+    conn.execute(
+        "INSERT OR REPLACE INTO tokens (token_sha256, name, role, clinics) VALUES (?1, ?2, ?3, ?4)",
+        params![crate::auth::token_hash(&t.token), t.name, t.role, clinics],
+    )
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Adds `n` generated clients with one or two pets each to a clinic, for paging tests.
+/// External ids continue from the clinic's current client count, so repeated calls never clash.
+pub(crate) fn bulk(conn: &mut Connection, clinic: &str, n: usize) -> Result<usize, SandboxError> {
+    let tx = conn.transaction().map_err(db_error)?;
+    let exists: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM clinics WHERE id = ?1)",
+            [clinic],
+            |r| r.get(0),
+        )
+        .map_err(db_error)?;
+    if !exists {
+        return Err(SandboxError::Database {
+            reason: format!("there is no clinic {clinic:?} to add clients to; add it first"),
+        });
+    }
+    let start: i64 = tx
+        .query_row(
+            "SELECT COUNT(*) FROM clients WHERE clinic_id = ?1",
+            [clinic],
+            |r| r.get(0),
+        )
+        .map_err(db_error)?;
+    let now = crate::db::now();
+    {
+        let mut client = tx
+            .prepare(
+                "INSERT INTO clients (clinic_id, external_id, first_name, last_name, email, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )
+            .map_err(db_error)?;
+        let mut patient = tx
+            .prepare(
+                "INSERT INTO patients (clinic_id, client_id, external_id, name, species, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )
+            .map_err(db_error)?;
+        for i in 0..n {
+            let number = start as usize + i;
+            let external = format!("BULK{number:06}");
+            let first = FIRST[number % FIRST.len()];
+            let last = LAST[(number * 7) % LAST.len()];
+            let email = format!("bulk{number}@example.com");
+            client
+                .execute(params![clinic, external, first, last, email, now])
+                .map_err(db_error)?;
+            let client_id = tx.last_insert_rowid();
+            for p in 0..(1 + number % 2) {
+                let (name, species) = if p == 0 {
+                    (DOGS[number % DOGS.len()].0, "dog")
+                } else {
+                    (CATS[number % CATS.len()].0, "cat")
+                };
+                patient
+                    .execute(params![
+                        clinic,
+                        client_id,
+                        format!("{external}-{p}"),
+                        name,
+                        species,
+                        now
+                    ])
+                    .map_err(db_error)?;
+            }
+        }
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(n)
+}
+
 fn insert(tx: &rusqlite::Transaction, clinic: &str, c: &Client) -> Result<(), SandboxError> {
+    let now = crate::db::now();
     tx.execute(
-        "INSERT INTO clients (clinic_id, external_id, first_name, last_name, email, phone, address_line1, city, state, postal_code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![clinic, c.external_id, c.first, c.last, c.email, c.phone, c.line1, c.city, c.state, c.zip],
+        "INSERT INTO clients (clinic_id, external_id, first_name, last_name, email, phone, address_line1, city, state, postal_code, country, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'US', ?11, ?11)",
+        params![clinic, c.external_id, c.first, c.last, c.email, c.phone, c.line1, c.city, c.state, c.zip, now],
     )
     .map_err(db_error)?;
     let client_id = tx.last_insert_rowid();
     for (external, name, species, breed) in c.pets {
         let external = (!external.is_empty()).then_some(*external);
         tx.execute(
-            "INSERT INTO patients (client_id, external_id, name, species, breed) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![client_id, external, name, species, breed],
+            "INSERT INTO patients (clinic_id, client_id, external_id, name, species, breed, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![clinic, client_id, external, name, species, breed, now],
         )
         .map_err(db_error)?;
     }
