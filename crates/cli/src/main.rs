@@ -2,8 +2,12 @@
 //!
 //! Each subcommand lives in its own module and calls the same core as the app.
 
+mod auth_cmd;
+mod clients_cmd;
+mod env_cmd;
 mod inspect;
 mod mapping_cmd;
+mod ph_session;
 mod validate_cmd;
 
 use std::process::ExitCode;
@@ -28,6 +32,16 @@ enum Command {
     Convert(mapping_cmd::ConvertArgs),
     /// Check export files: every problem found, counted by code and severity, written to a findings file.
     Validate(validate_cmd::ValidateArgs),
+    /// List, add or remove PH environments (names and URLs; tokens stay in the OS keychain).
+    Env(env_cmd::EnvArgs),
+    /// Store an environment's API token in the OS keychain, after checking it with PH.
+    Login(auth_cmd::LoginArgs),
+    /// Remove an environment's API token from the OS keychain.
+    Logout(auth_cmd::LogoutArgs),
+    /// Show who an environment's token belongs to: principal, role, clinics.
+    Whoami(auth_cmd::WhoamiArgs),
+    /// List a clinic's existing clients and patients in PH (read-only).
+    Clients(clients_cmd::ClientsArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +52,11 @@ fn main() -> ExitCode {
         Command::Map(args) => mapping_cmd::run_map(args),
         Command::Convert(args) => mapping_cmd::run_convert(args),
         Command::Validate(args) => validate_cmd::run_validate(args),
+        Command::Env(args) => env_cmd::run(args),
+        Command::Login(args) => auth_cmd::run_login(args),
+        Command::Logout(args) => auth_cmd::run_logout(args),
+        Command::Whoami(args) => auth_cmd::run_whoami(args),
+        Command::Clients(args) => clients_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

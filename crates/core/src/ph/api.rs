@@ -127,7 +127,9 @@ impl PhApi {
                     "clinicId": clinic_id,
                     "first": first,
                     "after": after,
-                    "updatedSince": updated_since,
+                    // Milliseconds, "Z": the contract's form, and never later than asked.
+                    "updatedSince": updated_since
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
                 }),
             )
             .await?;

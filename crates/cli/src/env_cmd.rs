@@ -1,0 +1,115 @@
+//! `ph-import env`: the environments data can be sent to (their names and URLs only;
+//! tokens are kept in the OS keychain by `ph-import login`).
+
+use clap::{Args, Subcommand, ValueEnum};
+use ph_import_core::ph::{environments, EnvironmentKind, Settings};
+
+use crate::ph_session::load_settings;
+
+/// Arguments of `ph-import env`.
+#[derive(Args, Debug)]
+pub struct EnvArgs {
+    #[command(subcommand)]
+    command: EnvCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum EnvCommand {
+    /// List the environments (the built-in sandbox first).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an environment: a name and its base URL (https://, or http:// on this machine only).
+    Add {
+        /// Short name, e.g. staging (lowercase letters, digits, - and _).
+        name: String,
+        /// Base URL; the API is at URL/graphql.
+        url: String,
+        /// What it is: the app warns before sending to production.
+        #[arg(long, value_enum, default_value_t = Kind::Custom)]
+        kind: Kind,
+    },
+    /// Remove an environment (its keychain token too).
+    Remove {
+        /// The environment's name.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Kind {
+    Staging,
+    Production,
+    Custom,
+}
+
+impl From<Kind> for EnvironmentKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Staging => EnvironmentKind::Staging,
+            Kind::Production => EnvironmentKind::Production,
+            Kind::Custom => EnvironmentKind::Custom,
+        }
+    }
+}
+
+/// Runs `ph-import env`.
+pub fn run(args: &EnvArgs) -> anyhow::Result<()> {
+    match &args.command {
+        EnvCommand::List { json } => list(&load_settings()?, *json),
+        EnvCommand::Add { name, url, kind } => {
+            let dir = environments::config_dir()?;
+            let mut settings = Settings::load(&dir)?;
+            let env = settings.add(name, url, (*kind).into())?;
+            settings.save(&dir)?;
+            println!(
+                "Added environment `{}` ({}) at {}. Next: ph-import login --env {}",
+                env.name,
+                kind_name(env.kind),
+                env.base_url,
+                env.name
+            );
+            Ok(())
+        }
+        EnvCommand::Remove { name } => {
+            let dir = environments::config_dir()?;
+            let mut settings = Settings::load(&dir)?;
+            let env = settings.remove(name)?;
+            settings.save(&dir)?;
+            println!("Removed environment `{}`.", env.name);
+            crate::auth_cmd::forget_token(&env.name);
+            Ok(())
+        }
+    }
+}
+
+fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    let envs = settings.environments();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&envs)?);
+        return Ok(());
+    }
+    let width = envs.iter().map(|e| e.name.len()).max().unwrap_or(4).max(4);
+    println!("{:width$}  {:10}  URL", "NAME", "KIND");
+    for env in envs {
+        println!(
+            "{:width$}  {:10}  {}",
+            env.name,
+            kind_name(env.kind),
+            env.base_url
+        );
+    }
+    Ok(())
+}
+
+/// The kind as written on the command line.
+pub fn kind_name(kind: EnvironmentKind) -> &'static str {
+    match kind {
+        EnvironmentKind::Sandbox => "sandbox",
+        EnvironmentKind::Staging => "staging",
+        EnvironmentKind::Production => "production",
+        EnvironmentKind::Custom => "custom",
+    }
+}
