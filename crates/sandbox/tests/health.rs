@@ -103,7 +103,87 @@ fn help_describes_the_options() {
         .expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for option in ["--addr", "--data-dir", "--no-seed"] {
+    for option in [
+        "--addr",
+        "--data-dir",
+        "--no-seed",
+        "--max-batch-size",
+        "--max-page-size",
+        "--error-rate",
+        "--latency-ms",
+        "--drop-rate",
+        "--rate-limit",
+        "--fault-seed",
+        "--print-schema",
+    ] {
         assert!(text.contains(option), "{text}");
     }
+}
+
+#[test]
+fn the_binary_prints_the_schema_and_refuses_a_rate_outside_0_to_1() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .arg("--print-schema")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ph_sandbox::schema_sdl()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .args(["--error-rate", "1.5"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 0.0 and 1.0"));
+}
+
+#[test]
+fn the_binary_prints_its_tokens_and_injects_faults_from_its_flags() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--error-rate",
+            "1",
+            "--fault-seed",
+            "3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("Press Ctrl+C"))
+        .collect();
+    let url = lines[0].rsplit(' ').next().expect("url").to_owned();
+    let addr = url.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    let body = r#"{"query":"{ me { name } }"}"#;
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer phsb_importer_demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(text.contains("/graphql"), "{text}");
+    assert!(text.contains("Injecting faults: error rate 1"), "{text}");
+    for token in [
+        "phsb_importer_demo",
+        "phsb_readonly_demo",
+        "phsb_importer_harbor",
+    ] {
+        assert!(text.contains(token), "{text}");
+    }
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.contains("UNAVAILABLE"), "{response}");
 }
