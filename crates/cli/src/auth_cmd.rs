@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use anyhow::{bail, Context};
 use clap::Args;
 use ph_import_core::ph::{
-    ClientOptions, CredentialStore, KeyringStore, PhApi, Principal, Role, Token,
+    ClientOptions, CredentialStore, KeyringStore, PhApi, PhError, Principal, Role, Token,
 };
 use serde::Serialize;
 
@@ -54,9 +54,14 @@ pub fn run_login(args: &LoginArgs) -> anyhow::Result<()> {
     let token = read_token(&env.name, args.token_stdin)?;
     if !args.no_verify {
         let api = PhApi::for_environment(&env, &token, &ClientOptions::default())?;
-        let principal = ph_session::runtime()?
-            .block_on(api.me())
-            .context("the token was not stored")?;
+        let principal = match ph_session::runtime()?.block_on(api.me()) {
+            Ok(principal) => principal,
+            Err(PhError::Unauthenticated { .. }) => bail!(
+                "`{}` refused this token, so it was not stored: check that it is the whole token, and the one for this environment",
+                env.name
+            ),
+            Err(e) => return Err(anyhow::Error::new(e).context("the token was not stored")),
+        };
         eprintln!(
             "The token belongs to {} ({}), with {} clinic(s).",
             principal.name,

@@ -43,7 +43,7 @@ fn environments_are_added_listed_and_removed() {
         .success()
         .stdout(predicate::str::contains("ph-import login --env staging"));
     home.cmd()
-        .args(["env", "add", "local", "http://127.0.0.1:4000"])
+        .args(["env", "add", "test-env-local", "http://127.0.0.1:4000"])
         .assert()
         .success();
     let out = home.cmd().args(["env", "list", "--json"]).output().unwrap();
@@ -54,19 +54,15 @@ fn environments_are_added_listed_and_removed() {
         serde_json::json!([
             {"name": "sandbox", "baseUrl": "in-process", "kind": "sandbox"},
             {"name": "staging", "baseUrl": "https://staging.ph.example", "kind": "staging"},
-            {"name": "local", "baseUrl": "http://127.0.0.1:4000", "kind": "custom"},
+            {"name": "test-env-local", "baseUrl": "http://127.0.0.1:4000", "kind": "custom"},
         ])
     );
+    home.cmd().args(["env", "list"]).assert().success().stdout(
+        predicate::str::is_match(r"(?m)^staging +staging +https://staging\.ph\.example$").unwrap(),
+    );
+    // Removing it may also try the keychain; without one it only warns.
     home.cmd()
-        .args(["env", "list"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "staging  staging     https://staging.ph.example",
-        ));
-    // Removing `local` may also try the keychain; without one it only warns.
-    home.cmd()
-        .args(["env", "remove", "local"])
+        .args(["env", "remove", "test-env-local"])
         .assert()
         .success();
     let out = home.cmd().args(["env", "list", "--json"]).output().unwrap();
@@ -238,4 +234,27 @@ fn a_missing_secret_service_is_explained() {
             "Secret Service such as gnome-keyring",
         ))
         .stderr(predicate::str::contains("some_token_value").not());
+}
+
+#[test]
+fn a_refused_token_is_not_stored() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(ph_sandbox::start(ph_sandbox::SandboxConfig::default()))
+        .unwrap();
+    let home = Home::new();
+    home.cmd()
+        .args(["env", "add", "local", &sandbox.url()])
+        .assert()
+        .success();
+    // Verification fails before the keychain is touched, so no Secret Service is needed.
+    home.cmd()
+        .args(["login", "--env", "local", "--token-stdin"])
+        .write_stdin("not_a_sandbox_token\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`local` refused this token, so it was not stored",
+        ))
+        .stderr(predicate::str::contains("not_a_sandbox_token").not());
 }
