@@ -203,3 +203,35 @@ pub(crate) fn db_error(e: rusqlite::Error) -> SandboxError {
         reason: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_folder_of_another_layout_is_refused_not_misread() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old = Connection::open(dir.path().join("ph-sandbox.sqlite3")).expect("open");
+        old.execute_batch("CREATE TABLE clinics (id TEXT PRIMARY KEY, name TEXT NOT NULL);")
+            .expect("old layout");
+        drop(old);
+        let error = open(Some(dir.path())).expect_err("refused");
+        assert!(
+            error.to_string().contains("another sandbox version"),
+            "{error}"
+        );
+        // A fresh folder gets the current layout, and opens again.
+        let fresh = tempfile::tempdir().expect("temp dir");
+        drop(open(Some(fresh.path())).expect("created"));
+        assert!(open(Some(fresh.path())).is_ok());
+    }
+
+    #[test]
+    fn times_are_fixed_width_utc_with_milliseconds() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+02:00")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(format_time(t), "2026-11-23T08:00:00.000Z");
+        assert_eq!(now().len(), "2026-11-23T08:00:00.000Z".len());
+    }
+}

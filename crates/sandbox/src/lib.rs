@@ -72,7 +72,7 @@ impl Default for Limits {
     }
 }
 
-/// Why a sandbox could not start.
+/// Why a sandbox could not start, or refused a change made through [`RunningSandbox`].
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     /// The address could not be bound (in use, or not allowed).
@@ -87,6 +87,12 @@ pub enum SandboxError {
     #[error("the sandbox database failed: {reason}. If a data folder was given, check that it is writable, or start without --data-dir.")]
     Database {
         /// What SQLite reported.
+        reason: String,
+    },
+    /// A test or tool asked the running sandbox for something it cannot hold.
+    #[error("the sandbox refused the change: {reason}")]
+    Invalid {
+        /// What is wrong and what to give instead.
         reason: String,
     },
 }
@@ -156,7 +162,7 @@ impl RunningSandbox {
     /// Adds a token (role `importer` or `read_only`) for the given clinics.
     pub fn add_token(&self, token: &DemoToken) -> Result<(), SandboxError> {
         if token.role != "importer" && token.role != "read_only" {
-            return Err(SandboxError::Database {
+            return Err(SandboxError::Invalid {
                 reason: format!("role {:?} is not one of importer, read_only", token.role),
             });
         }

@@ -246,7 +246,7 @@ pub(crate) fn bulk(conn: &mut Connection, clinic: &str, n: usize) -> Result<usiz
         )
         .map_err(db_error)?;
     if !exists {
-        return Err(SandboxError::Database {
+        return Err(SandboxError::Invalid {
             reason: format!("there is no clinic {clinic:?} to add clients to; add it first"),
         });
     }

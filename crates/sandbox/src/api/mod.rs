@@ -103,7 +103,7 @@ impl Query {
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<PrincipalInfo> {
         let principal = principal(ctx)?.clone();
         let db = state(ctx)?.db.clone();
-        let clinics = db
+        let me = db
             .run(move |conn| {
                 let mut clinics = Vec::new();
                 for id in &principal.clinics {
@@ -118,7 +118,7 @@ impl Query {
                 })
             })
             .await?;
-        Ok(clinics)
+        Ok(me)
     }
 
     /// Limits the client must respect (batch and page sizes).
