@@ -69,7 +69,8 @@ pub enum CredentialError {
 }
 
 /// Where tokens are kept. The app and CLI use [`KeyringStore`]; tests may use
-/// [`KeyringStore::mock`] or their own store.
+/// [`KeyringStore::mock`] or their own store. Calls may block on the keychain (D-Bus, a
+/// system prompt): from async code, call them in `tokio::task::spawn_blocking`.
 pub trait CredentialStore: Send + Sync {
     /// The token of an environment.
     fn get(&self, env: &str) -> Result<Token, CredentialError>;
