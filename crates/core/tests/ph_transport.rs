@@ -362,3 +362,44 @@ fn plain_http_to_another_machine_is_refused_before_any_request() {
     assert_eq!(err.code(), "INSECURE_OR_INVALID_URL");
     assert!(err.to_string().contains("https://"));
 }
+
+fn page(cursor: &str, next: bool) -> Step {
+    json(
+        200,
+        serde_json::json!({"data": {"clients": {
+            "totalCount": 2,
+            "pageInfo": {"endCursor": cursor, "hasNextPage": next},
+            "nodes": [{
+                "id": "1", "clinicId": "c1", "externalId": null, "firstName": "A", "lastName": "B",
+                "email": null, "phone": null, "phoneAlt": null, "address1": null, "address2": null,
+                "city": null, "state": null, "postalCode": null, "country": null, "active": true,
+                "createdByImportRun": null, "importRunId": null,
+                "createdAt": "2026-11-23T10:00:00.000Z", "updatedAt": "2026-11-23T10:00:00.000Z",
+                "patients": []
+            }]
+        }}}),
+    )
+}
+
+#[tokio::test]
+async fn a_cursor_that_does_not_advance_stops_paging_with_an_error() {
+    let server = serve(vec![page("c1", true), page("c1", true)]).await;
+    let since = chrono::DateTime::parse_from_rfc3339("2026-11-01T08:30:15.123456Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut pages = api(&server.url).clients("c1", Some(since)).page_size(1);
+    assert_eq!(pages.next_page().await.unwrap().unwrap().len(), 1);
+    let err = pages.next_page().await.unwrap_err();
+    assert_eq!(err.code(), "UNEXPECTED_RESPONSE", "{err}");
+    let seen = server.seen.lock().unwrap().clone();
+    let first: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
+    // The contract's form: milliseconds and Z, never later than asked.
+    assert_eq!(
+        first["variables"]["updatedSince"],
+        "2026-11-01T08:30:15.123Z"
+    );
+    assert_eq!(first["variables"]["first"], 1);
+    assert!(first["variables"]["after"].is_null());
+    let second: serde_json::Value = serde_json::from_str(&seen[1].body).unwrap();
+    assert_eq!(second["variables"]["after"], "c1");
+}
