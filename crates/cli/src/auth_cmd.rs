@@ -2,11 +2,12 @@
 //! keychain, and who it belongs to.
 
 use std::io::{IsTerminal, Read};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
 use ph_import_core::ph::{
-    ClientOptions, CredentialStore, KeyringStore, PhApi, PhError, Principal, Role, Token,
+    login, ClientOptions, CredentialStore, KeyringStore, LoginError, Principal, Role, Token,
 };
 use serde::Serialize;
 
@@ -49,19 +50,18 @@ pub struct WhoamiArgs {
 pub fn run_login(args: &LoginArgs) -> anyhow::Result<()> {
     let env = load_settings()?.get(&args.env)?;
     if env.is_embedded_sandbox() {
-        bail!("the built-in sandbox needs no login: it uses its own demo importer token");
+        return Err(LoginError::Sandbox.into());
     }
     let token = read_token(&env.name, args.token_stdin)?;
-    if !args.no_verify {
-        let api = PhApi::for_environment(&env, &token, &ClientOptions::default())?;
-        let principal = match ph_session::runtime()?.block_on(api.me()) {
-            Ok(principal) => principal,
-            Err(PhError::Unauthenticated { .. }) => bail!(
-                "`{}` refused this token, so it was not stored: check that it is the whole token, and the one for this environment",
-                env.name
-            ),
-            Err(e) => return Err(anyhow::Error::new(e).context("the token was not stored")),
-        };
+    let store: Arc<dyn CredentialStore> = Arc::new(KeyringStore::new());
+    let principal = ph_session::runtime()?.block_on(login(
+        &env,
+        token,
+        store,
+        !args.no_verify,
+        &ClientOptions::default(),
+    ))?;
+    if let Some(principal) = principal {
         eprintln!(
             "The token belongs to {} ({}), with {} clinic(s).",
             principal.name,
@@ -69,7 +69,6 @@ pub fn run_login(args: &LoginArgs) -> anyhow::Result<()> {
             principal.clinics.len()
         );
     }
-    KeyringStore::new().set(&env.name, &token)?;
     println!(
         "Logged in to `{}`: the token is in the OS keychain.",
         env.name

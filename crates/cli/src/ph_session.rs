@@ -1,9 +1,11 @@
 //! Opening a PH environment for a command: the settings, the keychain token, and for the
 //! built-in `sandbox` environment the embedded sandbox server started in this process.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use ph_import_core::ph::{
-    environments, ClientOptions, CredentialStore, Environment, KeyringStore, PhApi, Settings,
+    connect, environments, ClientOptions, Environment, KeyringStore, PhApi, Settings,
 };
 
 /// The environment commands use when `--env` is not given.
@@ -59,9 +61,7 @@ pub async fn open(name: &str) -> anyhow::Result<Session> {
             _sandbox: Some(running),
         });
     }
-    let store = KeyringStore::new();
-    let token = store.get(&env.name)?;
-    let api = PhApi::for_environment(&env, &token, &options)?;
+    let api = connect(&env, Arc::new(KeyringStore::new()), &options).await?;
     Ok(Session {
         api,
         url: env.base_url.clone(),
