@@ -7,6 +7,7 @@
 mod commands;
 mod error;
 mod mapping;
+mod review;
 mod sandbox;
 
 use tauri::Manager;
@@ -18,6 +19,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(commands::Jobs::default())
         .manage(mapping::MappingSession::default())
+        .manage(review::ReviewState::default())
         .manage(sandbox::EmbeddedSandbox::default())
         .setup(|app| {
             let handle = app.handle().clone();
@@ -39,6 +41,15 @@ pub fn run() {
             mapping::apply_profile,
             mapping::list_profiles,
             mapping::save_canonical,
+            review::open_review,
+            review::review_summary,
+            review::review_page,
+            review::review_edit,
+            review::review_similar_count,
+            review::review_apply_similar,
+            review::review_exclude,
+            review::review_edits,
+            review::save_reviewed,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -16,6 +16,7 @@ use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
 use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
+use ph_import_core::review::{self, Edits};
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 
@@ -73,6 +74,9 @@ pub struct ConvertArgs {
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
+    /// Apply the changes and exclusions made in the app's review (its saved `edits.json`).
+    #[arg(long, value_name = "FILE")]
+    pub edits: Option<PathBuf>,
 }
 
 pub(crate) fn policy(no_email_required: bool) -> RequiredPolicy {
@@ -299,16 +303,44 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
         prepare(&args.files, args.profile.as_deref(), &args.country, &policy)?;
     let format = args.format.output();
     let never = AtomicBool::new(false);
-    let summary = write::write_canonical(
-        &sources,
-        &resolved.mapping,
-        policy,
-        &args.out,
-        format,
-        &never,
-    )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let summary = match &args.edits {
+        None => write::write_canonical(
+            &sources,
+            &resolved.mapping,
+            policy,
+            &args.out,
+            format,
+            &never,
+        )?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the edits file {}", path.display()))?;
+            let edits = Edits::from_json(&text)
+                .with_context(|| format!("{} is not usable", path.display()))?;
+            let edited = review::write_edited(
+                &sources,
+                &resolved.mapping,
+                policy,
+                &edits,
+                &args.out,
+                format,
+                &never,
+            )?;
+            writeln!(
+                out,
+                "Applied {} change(s) from {}; left out {} record(s).",
+                edited.applied,
+                path.display(),
+                edited.excluded
+            )?;
+            for s in &edited.stale {
+                writeln!(out, "  not applied, the export has changed: {s}")?;
+            }
+            edited.summary
+        }
+    };
     print_origin(&mut out, &resolved)?;
     writeln!(
         out,

@@ -1,0 +1,312 @@
+//! Commands of the "Review problems" step: thin adapters over `ph_import_core::review`.
+//!
+//! The session (every record of the conversion with its findings) lives here between
+//! commands; each command locks it, asks the core, and answers with what the UI shows.
+//! Everything runs off the UI thread: a summary of two million records takes a moment.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
+use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::mapping::profile::Profile;
+use ph_import_core::mapping::source;
+use ph_import_core::mapping::write::WriteError;
+use ph_import_core::mapping::Mapping;
+use ph_import_core::review::{
+    self, EditedSummary, Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary,
+};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+use ts_rs::TS;
+
+use crate::commands::{off_ui_thread, Jobs, ReadRequest};
+use crate::error::AppError;
+
+/// The review session of the files being converted, if one is open.
+#[derive(Default)]
+pub struct ReviewState(Arc<Mutex<Option<Session>>>);
+
+/// Progress of opening the review, sent as the `review-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReviewProgress {
+    /// The job this progress belongs to.
+    pub job_id: String,
+    /// The table being read (position in the mapping).
+    pub table: u32,
+    /// How many tables there are.
+    pub tables: u32,
+    /// Bytes of that table's file read so far.
+    #[ts(type = "number")]
+    pub bytes_read: u64,
+    /// The file's size.
+    #[ts(type = "number | null")]
+    pub bytes_total: Option<u64>,
+    /// Rows of that table converted so far.
+    #[ts(type = "number")]
+    pub rows_read: u64,
+}
+
+/// A changed record and the counts after the change.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EditOutcome {
+    /// The record with its new values and findings.
+    pub row: ReviewRow,
+    /// The counts now.
+    pub summary: Summary,
+}
+
+/// How many records a fix changed, and the counts after it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SimilarOutcome {
+    /// Records changed.
+    pub changed: u32,
+    /// The counts now.
+    pub summary: Summary,
+}
+
+fn review_error(e: ReviewError) -> AppError {
+    match e {
+        ReviewError::Convert(e) => write_error(e),
+        other => AppError::new("review", other.to_string()),
+    }
+}
+
+fn write_error(e: WriteError) -> AppError {
+    match e {
+        WriteError::Cancelled => AppError::new("cancelled", "Cancelled."),
+        WriteError::Read(e) => e.into(),
+        other => AppError::new("write", other.to_string()),
+    }
+}
+
+fn not_open() -> AppError {
+    AppError::new(
+        "review",
+        "No review is open: go back to Map columns and open Review problems again.",
+    )
+}
+
+fn policy() -> RequiredPolicy {
+    RequiredPolicy::ph_default()
+}
+
+/// Runs `work` on the open session, off the UI thread.
+async fn with_session<T: Send + 'static>(
+    state: &ReviewState,
+    work: impl FnOnce(&mut Session) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let shared = state.0.clone();
+    off_ui_thread(move || {
+        let mut guard = shared.lock().map_err(|_| {
+            AppError::new(
+                "internal",
+                "The review is unavailable after an earlier failure; open it again.",
+            )
+        })?;
+        let session = guard.as_mut().ok_or_else(not_open)?;
+        work(session)
+    })
+    .await
+}
+
+/// Converts every row of the files with the mapping and keeps the records and findings for
+/// review; reports progress as `review-progress`; cancellable with `cancel_job`.
+#[tauri::command]
+pub async fn open_review(
+    app: AppHandle,
+    jobs: State<'_, Jobs>,
+    state: State<'_, ReviewState>,
+    job_id: String,
+    files: Vec<ReadRequest>,
+    mapping: Mapping,
+) -> Result<Summary, AppError> {
+    let inputs = files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let cancel = jobs.register(&job_id);
+    let shared = state.0.clone();
+    let id = job_id.clone();
+    let result = off_ui_thread(move || {
+        // The earlier session's memory is freed before the new one is built.
+        if let Ok(mut guard) = shared.lock() {
+            *guard = None;
+        }
+        let sources = source::discover_with(&inputs)?;
+        let tables = sources.len() as u32;
+        let mut report = |table: usize, p: ph_import_core::read::Progress| {
+            // A lost progress event only makes the bar lag.
+            let _ = app.emit(
+                "review-progress",
+                ReviewProgress {
+                    job_id: id.clone(),
+                    table: table as u32,
+                    tables,
+                    bytes_read: p.bytes_read,
+                    bytes_total: p.bytes_total,
+                    rows_read: p.rows_read,
+                },
+            );
+        };
+        let session = Session::open(&sources, &mapping, policy(), &cancel, &mut report)
+            .map_err(review_error)?;
+        let summary = session.summary();
+        let mut guard = shared
+            .lock()
+            .map_err(|_| AppError::new("internal", "The review could not be kept; try again."))?;
+        *guard = Some(session);
+        Ok(summary)
+    })
+    .await;
+    jobs.finish(&job_id);
+    result
+}
+
+/// The counts of the open review.
+#[tauri::command]
+pub async fn review_summary(state: State<'_, ReviewState>) -> Result<Summary, AppError> {
+    with_session(&state, |s| Ok(s.summary())).await
+}
+
+/// A window of the records matching the filter.
+#[tauri::command]
+pub async fn review_page(
+    state: State<'_, ReviewState>,
+    entity: Entity,
+    filter: Filter,
+    offset: u32,
+    limit: u32,
+) -> Result<Page, AppError> {
+    // A page is what a screen shows; more is a mistake of the caller.
+    let limit = limit.min(1000);
+    with_session(&state, move |s| Ok(s.page(entity, &filter, offset, limit))).await
+}
+
+/// Changes one value of a record; the record is validated again at once.
+#[tauri::command]
+pub async fn review_edit(
+    state: State<'_, ReviewState>,
+    entity: Entity,
+    id: u32,
+    field: Field,
+    value: String,
+) -> Result<EditOutcome, AppError> {
+    with_session(&state, move |s| {
+        let row = s.edit(entity, id, field, &value).map_err(review_error)?;
+        Ok(EditOutcome {
+            row,
+            summary: s.summary(),
+        })
+    })
+    .await
+}
+
+/// How many records have a finding like this one (same code, field and value).
+#[tauri::command]
+pub async fn review_similar_count(
+    state: State<'_, ReviewState>,
+    code: String,
+    field: Field,
+    value: String,
+) -> Result<u32, AppError> {
+    with_session(&state, move |s| Ok(s.similar_count(&code, field, &value))).await
+}
+
+/// Applies a fix (the given value, or each finding's suggestion) to every similar record.
+#[tauri::command]
+pub async fn review_apply_similar(
+    state: State<'_, ReviewState>,
+    code: String,
+    field: Field,
+    value: String,
+    replacement: Option<String>,
+) -> Result<SimilarOutcome, AppError> {
+    with_session(&state, move |s| {
+        let changed = s
+            .apply_to_similar(&code, field, &value, replacement.as_deref())
+            .map_err(review_error)?;
+        Ok(SimilarOutcome {
+            changed,
+            summary: s.summary(),
+        })
+    })
+    .await
+}
+
+/// Leaves records out of the canonical files, or puts them back.
+#[tauri::command]
+pub async fn review_exclude(
+    state: State<'_, ReviewState>,
+    entity: Entity,
+    ids: Vec<u32>,
+    excluded: bool,
+) -> Result<Summary, AppError> {
+    with_session(&state, move |s| {
+        s.set_excluded(entity, &ids, excluded)
+            .map_err(review_error)?;
+        Ok(s.summary())
+    })
+    .await
+}
+
+/// Converts every row again with the review's changes and writes `clients.csv`,
+/// `patients.csv`, `findings.csv`, the mapping profile and `edits.json` into `dir`: the
+/// files `ph-import convert --profile mapping-profile.json --edits edits.json` writes.
+#[tauri::command]
+pub async fn save_reviewed(
+    jobs: State<'_, Jobs>,
+    state: State<'_, ReviewState>,
+    job_id: String,
+    files: Vec<ReadRequest>,
+    mapping: Mapping,
+    dir: String,
+) -> Result<EditedSummary, AppError> {
+    let inputs = files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let edits = {
+        let guard = state.0.lock().map_err(|_| not_open())?;
+        guard.as_ref().map(Session::edits).unwrap_or_default()
+    };
+    let cancel = jobs.register(&job_id);
+    let result = off_ui_thread(move || {
+        let dir = PathBuf::from(dir);
+        let sources = source::discover_with(&inputs)?;
+        let summary = review::write_edited(
+            &sources,
+            &mapping,
+            policy(),
+            &edits,
+            &dir,
+            OutputFormat::Csv,
+            &cancel,
+        )
+        .map_err(write_error)?;
+        let written = |name: &str, text: String| {
+            std::fs::write(dir.join(name), text).map_err(|e| {
+                AppError::new(
+                    "write",
+                    format!("{name} could not be written in {}: {e}", dir.display()),
+                )
+            })
+        };
+        let profile = Profile::new("Mapping used", "Saved with the canonical files", mapping);
+        written("mapping-profile.json", profile.to_json())?;
+        written("edits.json", edits.to_json())?;
+        Ok(summary)
+    })
+    .await;
+    jobs.finish(&job_id);
+    result
+}
+
+/// The review's changes and exclusions so far (what Save writes as `edits.json`).
+#[tauri::command]
+pub async fn review_edits(state: State<'_, ReviewState>) -> Result<Edits, AppError> {
+    with_session(&state, |s| Ok(s.edits())).await
+}
