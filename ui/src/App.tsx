@@ -1,17 +1,38 @@
 import { useEffect, useState } from "react";
-import { api, type AppInfo } from "./api";
+import { api, type AppInfo, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
 import { MappingStep } from "./components/MappingStep";
+import { ReviewStep } from "./components/ReviewStep";
+import { SaveFiles } from "./components/SaveFiles";
 import { readableFiles, useLoadedFiles } from "./files";
 import { STEPS, type StepId } from "./steps";
+
+type Mapping = Resolved["mapping"];
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [step, setStep] = useState<StepId>("files");
   const { files, load } = useLoadedFiles();
   const readable = readableFiles(files);
-  const available = (id: StepId) => (id === "files" ? true : id === "mapping" ? readable.length > 0 : false);
+  const filesKey = JSON.stringify(readable);
+  // The mapping confirmed in the mapping step, with the files it was made for.
+  const [mapped, setMapped] = useState<{ filesKey: string; mapping: Mapping } | null>(null);
+  const mapping = mapped && mapped.filesKey === filesKey ? mapped.mapping : null;
+  const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}` : null;
+  const why = (id: StepId): string | null => {
+    switch (id) {
+      case "files":
+        return null;
+      case "mapping":
+        return readable.length > 0 ? null : "add a readable file first";
+      case "problems":
+      case "save":
+        return mapping ? null : "map the columns first";
+      default:
+        return "not available yet";
+    }
+  };
 
   useEffect(() => {
     api.appInfo().then(setInfo, () => setInfo(null));
@@ -31,28 +52,50 @@ export function App() {
       </header>
       <nav className="steps" aria-label="Import steps">
         <ol>
-          {STEPS.map((s, i) => (
-            <li key={s.id}>
-              <button
-                type="button"
-                className={s.id === step ? "step current" : "step"}
-                aria-current={s.id === step ? "step" : undefined}
-                disabled={!available(s.id)}
-                title={available(s.id) ? s.title : s.available ? `${s.title} — add a readable file first` : `${s.title} — not available yet`}
-                onClick={() => setStep(s.id)}
-              >
-                <span className="step-number">{i + 1}</span>
-                {s.title}
-              </button>
-            </li>
-          ))}
+          {STEPS.map((s, i) => {
+            const blocked = why(s.id);
+            return (
+              <li key={s.id}>
+                <button
+                  type="button"
+                  className={s.id === step ? "step current" : "step"}
+                  aria-current={s.id === step ? "step" : undefined}
+                  disabled={blocked !== null}
+                  title={blocked ? `${s.title} — ${blocked}` : s.title}
+                  onClick={() => setStep(s.id)}
+                  data-testid={`step-${s.id}`}
+                >
+                  <span className="step-number">{i + 1}</span>
+                  {s.title}
+                </button>
+              </li>
+            );
+          })}
         </ol>
       </nav>
       <main className="content">
         {step === "files" && (
           <FilesStep files={files} load={load} canGoNext={readable.length > 0} onNext={() => setStep("mapping")} />
         )}
-        {step === "mapping" && <MappingStep key={JSON.stringify(readable)} files={readable} />}
+        {/* Kept mounted while on later steps so going back keeps the person's choices. */}
+        {readable.length > 0 && (
+          <div hidden={step !== "mapping"}>
+            <MappingStep
+              key={filesKey}
+              files={readable}
+              onNext={(m) => {
+                setMapped({ filesKey, mapping: m });
+                setStep("problems");
+              }}
+            />
+          </div>
+        )}
+        {mapping && reviewKey && (
+          <div hidden={step !== "problems"} className="review-host">
+            <ReviewStep key={reviewKey} files={readable} mapping={mapping} onNext={() => setStep("save")} />
+          </div>
+        )}
+        {mapping && step === "save" && <SaveFiles files={readable} mapping={mapping} />}
       </main>
     </div>
   );

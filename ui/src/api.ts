@@ -12,8 +12,17 @@ import type { Field } from "./bindings/Field";
 import type { FieldInfo } from "./bindings/FieldInfo";
 import type { Resolved } from "./bindings/Resolved";
 import type { WriteSummary } from "./bindings/WriteSummary";
+import type { EditedSummary } from "./bindings/EditedSummary";
+import type { EditOutcome } from "./bindings/EditOutcome";
+import type { Entity } from "./bindings/Entity";
+import type { Filter } from "./bindings/Filter";
+import type { Page } from "./bindings/Page";
+import type { ReviewProgress } from "./bindings/ReviewProgress";
+import type { SimilarOutcome } from "./bindings/SimilarOutcome";
+import type { Summary } from "./bindings/Summary";
 
 export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
+export type { EditedSummary, EditOutcome, Entity, Filter, Page, ReviewProgress, SimilarOutcome, Summary };
 
 /** Turns whatever a command rejected with into a message a person can act on. */
 export function errorMessage(e: unknown): string {
@@ -46,6 +55,23 @@ export const api = {
   listProfiles: () => invoke<string[]>("list_profiles"),
   saveCanonical: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], dir: string) =>
     invoke<WriteSummary>("save_canonical", { jobId, files, mapping, dir }),
+  openReview: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"]) =>
+    invoke<Summary>("open_review", { jobId, files, mapping }),
+  reviewSummary: () => invoke<Summary>("review_summary"),
+  reviewPage: (entity: Entity, filter: Filter, offset: number, limit: number) =>
+    invoke<Page>("review_page", { entity, filter, offset, limit }),
+  reviewEdit: (entity: Entity, id: number, field: Field, value: string) =>
+    invoke<EditOutcome>("review_edit", { entity, id, field, value }),
+  reviewSimilarCount: (code: string, field: Field, value: string) =>
+    invoke<number>("review_similar_count", { code, field, value }),
+  reviewApplySimilar: (code: string, field: Field, value: string, replacement: string | null) =>
+    invoke<SimilarOutcome>("review_apply_similar", { code, field, value, replacement }),
+  reviewExclude: (entity: Entity, ids: number[], excluded: boolean) =>
+    invoke<Summary>("review_exclude", { entity, ids, excluded }),
+  saveReviewed: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], dir: string) =>
+    invoke<EditedSummary>("save_reviewed", { jobId, files, mapping, dir }),
+  onReviewProgress: (handler: (p: ReviewProgress) => void): Promise<UnlistenFn> =>
+    listen<ReviewProgress>("review-progress", (e) => handler(e.payload)),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>
     listen<ReadProgress>("read-progress", (e) => handler(e.payload)),
   onEnvironmentChanged: (handler: (s: EnvironmentStatus) => void): Promise<UnlistenFn> =>

@@ -2,7 +2,8 @@
 export const STEPS = [
   { id: "files", title: "Files", available: true },
   { id: "mapping", title: "Map columns", available: true },
-  { id: "problems", title: "Review problems", available: false },
+  { id: "problems", title: "Review problems", available: true },
+  { id: "save", title: "Save", available: true },
   { id: "duplicates", title: "Duplicates", available: false },
   { id: "import", title: "Import", available: false },
   { id: "history", title: "History", available: false },

@@ -6,18 +6,19 @@ import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
 import { describeRole, describeTransform, percentOf } from "../describe";
 import { ProfileBar } from "./ProfileBar";
-import { SaveFiles } from "./SaveFiles";
 
 /** The clinic's country; a setting of the target once targets carry one. */
 const COUNTRY = "US";
 
 interface Props {
   files: ReadRequest[];
+  /** Goes on to review the problems of the conversion with this mapping. */
+  onNext: (mapping: Resolved["mapping"]) => void;
 }
 
 /** Every canonical field with its suggested column, confidence and transform; each changeable.
  * Mounted anew (by key) when the files change, so one mount runs one suggestion. */
-export function MappingStep({ files }: Props) {
+export function MappingStep({ files, onNext }: Props) {
   const [fields, setFields] = useState<FieldInfo[]>([]);
   const [resolved, setResolved] = useState<Resolved | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,6 +66,12 @@ export function MappingStep({ files }: Props) {
 
   const toConfirm = resolved.mapping.tables.flatMap((t) => t.fields).filter((f) => f.needs_confirmation).length;
   const missing = resolved.tables.flatMap((t) => t.missing_required);
+  const blocked =
+    missing.length > 0
+      ? "Required fields are not mapped."
+      : toConfirm > 0
+        ? `Confirm the ${toConfirm} highlighted suggestion(s) first.`
+        : null;
 
   return (
     <section className="mapping-step" aria-labelledby="mapping-title" data-testid="mapping">
@@ -108,17 +115,16 @@ export function MappingStep({ files }: Props) {
             Map a column to every required field first: {Array.from(new Set(missing)).join(", ")}.
           </p>
         )}
-        <SaveFiles
-          files={files}
-          resolved={resolved}
-          blocked={
-            missing.length > 0
-              ? "Required fields are not mapped."
-              : toConfirm > 0
-                ? `Confirm the ${toConfirm} highlighted suggestion(s) first.`
-                : null
-          }
-        />
+        {blocked && missing.length === 0 && <p className="error-text">{blocked}</p>}
+        <button
+          type="button"
+          className="primary"
+          disabled={blocked !== null}
+          onClick={() => onNext(resolved.mapping)}
+          data-testid="to-review"
+        >
+          Next: review problems
+        </button>
       </div>
     </section>
   );

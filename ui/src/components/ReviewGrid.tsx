@@ -1,0 +1,292 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { api, errorMessage, type Entity, type Field, type Filter } from "../api";
+import type { ReviewRow } from "../bindings/ReviewRow";
+import { PageCache, columnName, fieldsOf, findingsOn, findingsTitle, isEditable, moveCell, worstSeverity } from "../review";
+
+const ROW_HEIGHT = 30;
+const PAGE_SIZE = 200;
+/** At most this many pages are held: 8,000 rows, whatever the file's size. */
+const MAX_PAGES = 40;
+/** Browsers cap an element's height (WebKit near 33 million px): taller lists are scaled. */
+const MAX_SCROLL_HEIGHT = 8_000_000;
+const OVERSCAN = 6;
+
+/** Where the grid's keyboard cursor is: a position in the filtered list and a column. */
+export interface Cursor {
+  row: number;
+  col: number;
+}
+
+interface Props {
+  /** The parent mounts a new grid (by key) for another entity or filter. */
+  entity: Entity;
+  filter: Filter;
+  /** Bumped by the parent when many rows changed (fix applied to similar rows, exclusions). */
+  reloadToken: number;
+  /** The record and field under the cursor, for the detail panel. */
+  onActive: (row: ReviewRow | null, field: Field | null) => void;
+  /** A record changed by an inline edit, with its new findings. */
+  onEdited: (row: ReviewRow) => void;
+  /** Set by the grid so the parent can replace a row after its own edit. */
+  registerReplace: (replace: (row: ReviewRow) => void) => void;
+  onError: (message: string) => void;
+}
+
+/**
+ * The canonical records of one entity with their findings, virtualized: only the rows on
+ * screen are in the DOM, and only a few pages of rows are held in memory; pages are fetched
+ * from the app's core as the user scrolls. Smooth with a million records.
+ */
+export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, registerReplace, onError }: Props) {
+  const fields = fieldsOf(entity);
+  const scroller = useRef<HTMLDivElement>(null);
+  const head = useRef<HTMLDivElement>(null);
+  const [cache] = useState(() => new PageCache(PAGE_SIZE, MAX_PAGES));
+  const [total, setTotal] = useState<number | null>(null);
+  const [, setVersion] = useState(0);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(400);
+  const [cursor, setCursor] = useState<Cursor>({ row: 0, col: 1 });
+  const [editing, setEditing] = useState<{ value: string } | null>(null);
+  const generation = useRef(0);
+  const filterKey = JSON.stringify(filter);
+
+  const fetchPage = useCallback(
+    (page: number) => {
+      const gen = generation.current;
+      cache.fetching(page);
+      api.reviewPage(entity, filter, page * PAGE_SIZE, PAGE_SIZE).then(
+        (p) => {
+          if (gen !== generation.current) return;
+          cache.put(page, p.rows);
+          setTotal(p.total);
+          setVersion((v) => v + 1);
+        },
+        (e) => {
+          cache.abandon(page);
+          if (gen === generation.current) onError(errorMessage(e));
+        },
+      );
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- filterKey stands for filter
+    [cache, entity, filterKey, onError],
+  );
+
+  // Many rows changed (a fix applied to similar rows, exclusions): fetch again what is shown.
+  // A new entity or filter mounts a new grid (the parent keys it), so this runs once then.
+  useEffect(() => {
+    generation.current += 1;
+    cache.clear();
+    fetchPage(0);
+  }, [cache, fetchPage, reloadToken]);
+
+  useEffect(() => {
+    registerReplace((row) => {
+      if (cache.replace(row)) setVersion((v) => v + 1);
+    });
+  }, [cache, registerReplace]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setViewport(el.clientHeight - (head.current?.offsetHeight ?? 0));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const count = total ?? 0;
+  const visibleRows = Math.max(1, Math.ceil(viewport / ROW_HEIGHT));
+  const fullHeight = count * ROW_HEIGHT;
+  const contentHeight = Math.min(fullHeight, MAX_SCROLL_HEIGHT);
+  const maxScroll = Math.max(0, contentHeight - viewport);
+  const scrollableRows = Math.max(0, count - viewport / ROW_HEIGHT);
+  // The row at the top of the viewport, fractional: exact pixels when the list fits, scaled otherwise.
+  const exact = maxScroll > 0 ? (Math.min(scrollTop, maxScroll) / maxScroll) * scrollableRows : 0;
+  const first = Math.floor(exact);
+  const offset = (exact - first) * ROW_HEIGHT;
+  const from = Math.max(0, first - OVERSCAN);
+  const to = Math.min(count - 1, first + visibleRows + OVERSCAN);
+
+  useEffect(() => {
+    if (total === null) return;
+    for (const page of cache.missing(from, to)) fetchPage(page);
+  });
+
+  const active = cache.get(cursor.row) ?? null;
+  const activeField = cursor.col === 0 ? null : (fields[cursor.col - 1] ?? null);
+  useEffect(() => {
+    onActive(active, activeField);
+  }, [active, activeField, onActive]);
+
+  /** Scrolls so that a row is on screen. */
+  const reveal = (row: number) => {
+    const el = scroller.current;
+    if (!el || count === 0) return;
+    const rowTop = scrollableRows > 0 ? (row / scrollableRows) * maxScroll : 0;
+    if (row < exact) el.scrollTop = rowTop;
+    else if (row > exact + visibleRows - 1.5) {
+      const wanted = row - visibleRows + 1.2;
+      el.scrollTop = scrollableRows > 0 ? (Math.max(0, wanted) / scrollableRows) * maxScroll : 0;
+    }
+  };
+
+  const commit = async () => {
+    if (!editing || !active || !activeField) return;
+    const value = editing.value;
+    setEditing(null);
+    scroller.current?.focus();
+    try {
+      const outcome = await api.reviewEdit(entity, active.id, activeField, value);
+      cache.replace(outcome.row);
+      setVersion((v) => v + 1);
+      onEdited(outcome.row);
+    } catch (e) {
+      onError(errorMessage(e));
+    }
+  };
+
+  const startEditing = () => {
+    if (!active || !activeField || !isEditable(activeField)) return;
+    setEditing({ value: active.cells[cursor.col - 1] ?? "" });
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (editing) return;
+    if (e.key === "Enter" || e.key === "F2") {
+      e.preventDefault();
+      startEditing();
+      return;
+    }
+    const next = moveCell(e.key, cursor, count, fields.length + 1, visibleRows - 1);
+    if (next) {
+      e.preventDefault();
+      setCursor(next);
+      reveal(next.row);
+    }
+  };
+
+  const template = `9rem repeat(${fields.length}, 11rem)`;
+  const rows = [];
+  for (let i = from; i <= to; i++) {
+    const row = cache.get(i);
+    const top = (i - first) * ROW_HEIGHT - offset;
+    const out = row && (row.excluded || row.owner_excluded);
+    rows.push(
+      <div
+        role="row"
+        aria-rowindex={i + 2}
+        key={i}
+        className={`grid-row review-row${out ? " excluded" : ""}${i === cursor.row ? " active-row" : ""}`}
+        data-testid="review-row"
+        style={{ gridTemplateColumns: template, transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      >
+        {row ? (
+          <>
+            <RowHeader row={row} active={i === cursor.row && cursor.col === 0} onPick={() => setCursor({ row: i, col: 0 })} />
+            {fields.map((field, c) => {
+              const isActive = i === cursor.row && cursor.col === c + 1;
+              const found = findingsOn(row, field);
+              const severity = worstSeverity(found);
+              const changed = row.changed.includes(field);
+              if (isActive && editing) {
+                return (
+                  <span role="gridcell" key={field} className="cell active editing">
+                    <input
+                      autoFocus
+                      aria-label={`New value of ${columnName(field)}`}
+                      data-testid="cell-editor"
+                      value={editing.value}
+                      onChange={(e) => setEditing({ value: e.target.value })}
+                      onKeyDown={(e) => {
+                        if (e.key === "Enter") {
+                          e.preventDefault();
+                          void commit();
+                        } else if (e.key === "Escape") {
+                          e.preventDefault();
+                          setEditing(null);
+                          scroller.current?.focus();
+                        }
+                      }}
+                      onBlur={() => setEditing(null)}
+                    />
+                  </span>
+                );
+              }
+              return (
+                <span
+                  role="gridcell"
+                  key={field}
+                  id={isActive ? "review-active-cell" : undefined}
+                  aria-selected={isActive}
+                  className={`cell${severity ? ` sev-${severity}` : ""}${changed ? " changed" : ""}${isActive ? " active" : ""}`}
+                  data-field={field}
+                  data-severity={severity ?? undefined}
+                  title={found.length > 0 ? findingsTitle(found) : (row.cells[c] ?? "")}
+                  onClick={() => setCursor({ row: i, col: c + 1 })}
+                  onDoubleClick={() => {
+                    setCursor({ row: i, col: c + 1 });
+                    if (isEditable(field)) setEditing({ value: row.cells[c] ?? "" });
+                  }}
+                >
+                  {row.cells[c] ?? ""}
+                </span>
+              );
+            })}
+          </>
+        ) : (
+          <span className="loading-cell muted">…</span>
+        )}
+      </div>,
+    );
+  }
+
+  return (
+    <div
+      className="grid-scroller review-grid"
+      ref={scroller}
+      tabIndex={0}
+      role="grid"
+      aria-label={`${entity === "client" ? "Clients" : "Patients"}: arrow keys move, Enter edits the cell`}
+      aria-rowcount={count + 1}
+      aria-activedescendant={editing ? undefined : "review-active-cell"}
+      data-testid="review-grid"
+      data-total={count}
+      onKeyDown={onKeyDown}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+    >
+      <div className="grid-head" role="row" ref={head} style={{ gridTemplateColumns: template }}>
+        <span role="columnheader">File row</span>
+        {fields.map((f) => (
+          <span role="columnheader" key={f} title={f}>
+            {columnName(f)}
+          </span>
+        ))}
+      </div>
+      <div role="rowgroup" style={{ height: contentHeight, position: "relative" }}>
+        <div className="grid-window" style={{ top: Math.min(scrollTop, maxScroll) }}>
+          {rows}
+        </div>
+      </div>
+      {total === 0 && <p className="muted empty-grid">No record matches these filters.</p>}
+    </div>
+  );
+}
+
+function RowHeader({ row, active, onPick }: { row: ReviewRow; active: boolean; onPick: () => void }) {
+  const own = findingsOn(row, null);
+  const severity = worstSeverity(own);
+  return (
+    <span
+      role="rowheader"
+      id={active ? "review-active-cell" : undefined}
+      className={`rownum${severity ? ` sev-${severity}` : ""}${active ? " active" : ""}`}
+      title={own.length > 0 ? findingsTitle(own) : `${row.file}, row ${row.row}`}
+      onClick={onPick}
+    >
+      {row.excluded || row.owner_excluded ? "⊘ " : ""}
+      {row.row}
+    </span>
+  );
+}
