@@ -136,26 +136,90 @@ export const tests = [
     },
   },
   {
-    name: "saved canonical files are identical to the CLI's convert with the same mapping",
+    name: "review: fix a problem inline and similar rows, then the saved files equal the CLI's convert --edits",
     async run({ browser, fixture, root, shot }) {
-      const csv = fixture("demo/riverside-clients-pets.csv");
+      const csv = fixture("demo/maple-clinic-problems.csv");
       await dropFiles(browser, [csv]);
       await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
       await (await browser.$("[data-testid=to-mapping]")).click();
-      // The folder is typed, as a user may paste it (the native picker cannot be driven here).
+      // "Dragon" is no species the tables know: the person confirms the species column anyway
+      // and fixes the pets in review.
+      const confirm = await browser.$('tr[data-field="patient.species"] button.confirm');
+      await confirm.waitForExist({ timeout: 20000 });
+      await confirm.click();
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForEnabled({ timeout: 20000 });
+      await toReview.click();
+      const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+      assert(counts.includes("5 clients") && counts.includes("6 patients"), `review counts say "${counts}"`);
+      const before = await textOf(browser, await browser.$("[data-testid=errors-sentence]"));
+      assert(/will not be imported/.test(before), `errors sentence says "${before}"`);
+      await (await browser.$("[data-testid=review-row] .cell[data-severity]")).waitForExist({ timeout: 15000 });
+      await shot("09-review");
+
+      // The chart's bar filters the grid to the one invalid address; it is fixed inline.
+      await (await browser.$("[data-testid=review-chart] button[data-code=invalid_email]")).click();
+      await browser.waitUntil(async () => (await browser.$("[data-testid=review-grid]").getAttribute("data-total")) === "1", {
+        timeout: 10000,
+        timeoutMsg: "the invalid_email filter did not leave one row",
+      });
+      const cell = await browser.$('[data-testid=review-row] .cell[data-field="client.email"]');
+      await cell.waitForExist({ timeout: 10000 });
+      assert((await cell.getAttribute("data-severity")) === "error", "the invalid address is not marked as an error");
+      // Keyboard, as a person fixing many cells would: select the cell, Enter edits, Enter commits.
+      await cell.click();
+      await browser.keys("Enter");
+      const editor = await browser.$("[data-testid=cell-editor]");
+      await editor.waitForExist({ timeout: 5000 });
+      // The editor opens with the value selected: typing replaces it (WebDriver's setValue
+      // would blur the input first, which cancels an edit).
+      await browser.keys([..."ana.garcia@example.com", "Enter"]);
+      await browser.waitUntil(
+        async () => {
+          const c = await browser.$('[data-testid=review-row] .cell[data-field="client.email"]');
+          return (await textOf(browser, c)) === "ana.garcia@example.com" && (await c.getAttribute("data-severity")) === null;
+        },
+        { timeout: 10000, timeoutMsg: "the fixed address still shows an error" },
+      );
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("1 changed by you"), "the live counts");
+      await shot("10-review-fixed-inline");
+
+      // Both gmial.com typos fixed at once with their suggestions.
+      await (await browser.$("[data-testid=review-chart] button[data-code=email_domain_typo]")).click();
+      await browser.waitUntil(async () => (await browser.$("[data-testid=review-grid]").getAttribute("data-total")) === "2", {
+        timeout: 10000,
+        timeoutMsg: "the email_domain_typo filter did not leave two rows",
+      });
+      await (await browser.$('[data-testid=review-row] .cell[data-field="client.email"]')).click();
+      const apply = await browser.$("[data-testid=apply-similar]");
+      await apply.waitForExist({ timeout: 10000 });
+      const label = await textOf(browser, apply);
+      assert(label.includes("2 similar rows"), `the button says "${label}"`);
+      await apply.click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("3 changed by you"), "the counts after the fix");
+      const bars = await browser.execute(() =>
+        Array.from(document.querySelectorAll("[data-testid=review-chart] button[data-code]")).map((b) => b.getAttribute("data-code")),
+      );
+      assert(!bars.includes("email_domain_typo") && !bars.includes("invalid_email"), `bars left: ${bars.join(", ")}`);
+      await shot("11-review-similar-fixed");
+
+      await (await browser.$("[data-testid=to-save]")).click();
       const out = mkdtempSync(join(tmpdir(), "ph-e2e-app-"));
       const folder = await browser.$("[data-testid=save-folder]");
       await folder.waitForExist({ timeout: 20000 });
+      // The folder is typed, as a user may paste it (the native picker cannot be driven here).
       await folder.setValue(out);
       const save = await browser.$("[data-testid=save-canonical]");
       await save.waitForEnabled({ timeout: 10000 });
       await save.click();
       const summary = await waitForText(browser, "[data-testid=saved-summary]", (t) => t.includes("Wrote"), "the save summary", 30000);
-      assert(summary.includes("4") && summary.includes("5"), `summary says "${summary}"`);
-      await shot("08-saved");
+      assert(summary.includes("3 change(s)"), `summary says "${summary}"`);
+      await shot("12-saved");
+      const edits = JSON.parse(readFileSync(join(out, "edits.json"), "utf8"));
+      assert(edits.changes.length === 3, `edits.json has ${edits.changes.length} changes`);
       const cli = mkdtempSync(join(tmpdir(), "ph-e2e-cli-"));
       execFileSync(join(root, "target/debug/ph-import"), [
-        "convert", csv, "--out", cli, "--profile", join(out, "mapping-profile.json"),
+        "convert", csv, "--out", cli, "--profile", join(out, "mapping-profile.json"), "--edits", join(out, "edits.json"),
       ]);
       for (const name of ["clients.csv", "patients.csv", "findings.csv"]) {
         const app = readFileSync(join(out, name), "utf8");
@@ -163,6 +227,9 @@ export const tests = [
         assert(app === fromCli, `${name} differs between the app and the CLI`);
         assert(app.split("\n").length > 1, `${name} is empty`);
       }
+      const clients = readFileSync(join(out, "clients.csv"), "utf8");
+      assert(clients.includes("ana.garcia@example.com") && clients.includes("mary.obrien@gmail.com"), "the fixes are not in clients.csv");
+      assert(!readFileSync(join(out, "findings.csv"), "utf8").includes("email_domain_typo"), "findings.csv still lists the typos");
     },
   },
   {

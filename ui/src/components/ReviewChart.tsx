@@ -19,6 +19,14 @@ export function ReviewChart({ byCode, entity, selected, onSelect }: Props) {
       <h2 id="chart-title">
         Findings on {entity === "client" ? "clients" : "patients"} <span className="muted">by code</span>
       </h2>
+      {selected !== null && !bars.some((b) => b.code === selected) && (
+        <button type="button" className="bar-button selected" aria-pressed={true} onClick={() => onSelect(null)} data-cleared-code={selected}>
+          <span className="bar-label">
+            <span className="bar-code">{selected}: none left</span>
+            <span className="bar-count">show all</span>
+          </span>
+        </button>
+      )}
       {bars.length === 0 ? (
         <p className="muted">None.</p>
       ) : (

@@ -198,6 +198,7 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
                       aria-label={`New value of ${columnName(field)}`}
                       data-testid="cell-editor"
                       value={editing.value}
+                      onFocus={(e) => e.currentTarget.select()}
                       onChange={(e) => setEditing({ value: e.target.value })}
                       onKeyDown={(e) => {
                         if (e.key === "Enter") {

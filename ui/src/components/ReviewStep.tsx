@@ -130,7 +130,8 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
   }
 
   const set = (change: Partial<Filter>) => setFilter((f) => ({ ...f, ...change }));
-  const codes = Array.from(new Set(summary.by_code.map((c) => c.code))).sort();
+  // The filtered code stays listed when its last finding is fixed, so the filter stays visible.
+  const codes = Array.from(new Set([...summary.by_code.map((c) => c.code), ...(filter.code ? [filter.code] : [])])).sort();
   const entityFields = fieldsOf(entity);
   const withErrors = summary.clients_with_errors + summary.patients_with_errors;
 
