@@ -79,6 +79,15 @@ impl TablePlan {
     pub fn role(&self) -> TableRole {
         self.role
     }
+
+    /// The cells a row's client is converted from, in field order.
+    fn client_cells<'r>(&'r self, row: &'r SourceRow) -> impl Iterator<Item = &'r str> + 'r {
+        self.fields
+            .iter()
+            .filter(|pf| pf.field.entity() == Entity::Client)
+            .flat_map(|pf| pf.columns.iter())
+            .map(|&i| row.cells.get(i).map_or("", String::as_str))
+    }
 }
 
 /// Binds a table mapping to a file's headers.
@@ -134,6 +143,33 @@ pub struct Converter {
     duplicates: DuplicateRows,
     /// Whether any table of this run yields clients (else pets link to clients already in PH).
     expects_clients: bool,
+    /// The owner of the previous row, converted: exports list each pet with its owner's
+    /// columns, pets of one owner together, so the owner's transforms and validation (phone
+    /// parsing above all) are done once per owner instead of once per pet.
+    last_owner: Option<OwnerMemo>,
+}
+
+/// An owner as converted from a row's client cells, for the rows that repeat those cells.
+#[derive(Debug, Clone)]
+struct OwnerMemo {
+    table: String,
+    /// The row's client cells, in the plan's client-field order (capacity reused).
+    cells: Vec<String>,
+    client: ClientRecord,
+    key: Option<String>,
+    /// Findings of the client fields' transforms (reported on every row, like uncached ones).
+    value_findings: Vec<Finding>,
+    /// Validation findings (reported where the owner is first seen).
+    client_findings: Vec<Finding>,
+}
+
+impl OwnerMemo {
+    fn matches(&self, plan: &TablePlan, row: &SourceRow) -> bool {
+        self.table == plan.label
+            && plan
+                .client_cells(row)
+                .eq(self.cells.iter().map(String::as_str))
+    }
 }
 
 /// Counts of one conversion.
@@ -172,6 +208,7 @@ impl Converter {
             clients: ClientRegistry::default(),
             duplicates: DuplicateRows::default(),
             expects_clients: mapping.tables.iter().any(|t| t.role != TableRole::Patients),
+            last_owner: None,
         }
     }
 
@@ -195,14 +232,79 @@ impl Converter {
         row: &SourceRow,
         sink: &mut dyn Sink,
     ) -> std::io::Result<Counts> {
-        let prepared = self.prepare(plan, row);
+        let mut memo = self.last_owner.take();
+        let prepared = self.prepare_with_memo(plan, row, &mut memo);
+        self.last_owner = memo;
         self.commit(plan, row, prepared, sink)
+    }
+
+    /// Converts a batch of rows of one table: the per-row work on every core, then the
+    /// linking in row order, so the output is exactly that of [`Converter::row`] row by row.
+    pub fn rows(
+        &mut self,
+        plan: &TablePlan,
+        rows: &[SourceRow],
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<Counts> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let prepared: Vec<Prepared> = if threads < 2 || rows.len() < 512 {
+            self.prepare_run(plan, rows)
+        } else {
+            let this = &*self;
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = rows
+                    .chunks(rows.len().div_ceil(threads))
+                    .map(|chunk| scope.spawn(move || this.prepare_run(plan, chunk)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        // A batch starts its own owner memo: the next batch must not see a stale one.
+        self.last_owner = None;
+        let mut counts = Counts::default();
+        for (p, row) in prepared.into_iter().zip(rows) {
+            counts.add(self.commit(plan, row, p, sink)?);
+        }
+        Ok(counts)
+    }
+
+    /// The per-row work of consecutive rows, with an owner memo of their own.
+    fn prepare_run(&self, plan: &TablePlan, rows: &[SourceRow]) -> Vec<Prepared> {
+        let mut memo = None;
+        rows.iter()
+            .map(|row| self.prepare_with_memo(plan, row, &mut memo))
+            .collect()
+    }
+
+    /// [`Converter::prepare`], reusing the previous row's owner when the row repeats it.
+    fn prepare_with_memo(
+        &self,
+        plan: &TablePlan,
+        row: &SourceRow,
+        memo: &mut Option<OwnerMemo>,
+    ) -> Prepared {
+        let owner = memo
+            .as_ref()
+            .filter(|m| plan.role != TableRole::Patients && m.matches(plan, row));
+        let mut prepared = self.prepare(plan, row, owner);
+        if let Some(m) = owner {
+            prepared.reuse_owner(m, plan);
+        } else if plan.role != TableRole::Patients {
+            remember_owner(memo, plan, row, &prepared);
+        }
+        prepared
     }
 
     /// The per-row work that needs nothing from other rows: transforms, validation of the
     /// records, derived IDs. Read-only: rows could be prepared on several threads. (Tried
     /// on 2 cores: no faster, the allocator and the sequential linking eat the gain.)
-    fn prepare(&self, plan: &TablePlan, row: &SourceRow) -> Prepared {
+    ///
+    /// With `owner`, the row repeats that owner's cells: the client fields are not converted
+    /// again (the caller fills them in from the memo).
+    fn prepare(&self, plan: &TablePlan, row: &SourceRow, owner: Option<&OwnerMemo>) -> Prepared {
         let finding =
             |field: &str, code: &str, severity: Severity, message: String, value: &str| Finding {
                 file: plan.label.clone(),
@@ -258,6 +360,9 @@ impl Converter {
         // One buffer for every field's cells: a row has ~20 fields, a file a million rows.
         let mut inputs: Vec<&str> = Vec::with_capacity(4);
         for pf in &plan.fields {
+            if owner.is_some() && pf.field.entity() == Entity::Client {
+                continue;
+            }
             inputs.clear();
             inputs.extend(
                 pf.columns
@@ -290,7 +395,9 @@ impl Converter {
             }
         }
         let mut client_key = None;
-        if plan.role != TableRole::Patients {
+        if let Some(memo) = owner {
+            client_key.clone_from(&memo.key);
+        } else if plan.role != TableRole::Patients {
             if client.active.is_none() {
                 client.active = Some(true);
             }
@@ -486,6 +593,71 @@ impl Converter {
     }
 }
 
+impl Prepared {
+    /// Fills in the client of a row that repeats the previous row's owner, as if converted.
+    fn reuse_owner(&mut self, memo: &OwnerMemo, plan: &TablePlan) {
+        let number = self.number;
+        self.findings
+            .extend(memo.value_findings.iter().cloned().map(|mut f| {
+                f.row = number;
+                f
+            }));
+        // Back in the order an uncached row has: row-level first, then by field as planned.
+        let position = |f: &Finding| {
+            plan.fields
+                .iter()
+                .position(|pf| pf.field.key() == f.field)
+                .map_or(0, |i| i + 1)
+        };
+        self.findings.sort_by_key(position);
+        self.client_findings = memo
+            .client_findings
+            .iter()
+            .cloned()
+            .map(|mut f| {
+                f.row = number;
+                f
+            })
+            .collect();
+        self.client = Some((memo.client.clone(), memo.key.clone()));
+    }
+}
+
+/// Remembers the row's owner as converted, for the rows that repeat its cells.
+fn remember_owner(memo: &mut Option<OwnerMemo>, plan: &TablePlan, row: &SourceRow, p: &Prepared) {
+    let Some((client, key)) = &p.client else {
+        return;
+    };
+    let client_keys: Vec<&str> = plan
+        .fields
+        .iter()
+        .filter(|pf| pf.field.entity() == Entity::Client)
+        .map(|pf| pf.field.key())
+        .collect();
+    let memo = memo.get_or_insert_with(|| OwnerMemo {
+        table: String::new(),
+        cells: Vec::new(),
+        client: ClientRecord::default(),
+        key: None,
+        value_findings: Vec::new(),
+        client_findings: Vec::new(),
+    });
+    memo.table.clone_from(&plan.label);
+    memo.cells.clear();
+    memo.cells
+        .extend(plan.client_cells(row).map(str::to_string));
+    memo.client.clone_from(client);
+    memo.key.clone_from(key);
+    memo.value_findings.clear();
+    memo.value_findings.extend(
+        p.findings
+            .iter()
+            .filter(|f| client_keys.contains(&f.field.as_str()))
+            .cloned(),
+    );
+    memo.client_findings.clone_from(&p.client_findings);
+}
+
 /// One row after the per-row work, waiting for the linking work.
 #[derive(Debug, Default)]
 struct Prepared {
@@ -628,10 +800,8 @@ pub fn convert_tables(
             .ok_or_else(|| MappingError::NoTable(tm.table.clone()))?;
         seen.insert(i);
         let plan = plan(tm, &table.name, &table.headers)?;
-        for row in &table.rows {
-            // Writing to memory cannot fail.
-            let _ = converter.row(&plan, row, &mut out);
-        }
+        // Writing to memory cannot fail.
+        let _ = converter.rows(&plan, &table.rows, &mut out);
     }
     Ok(out)
 }

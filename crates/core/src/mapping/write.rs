@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy, Severity};
-use crate::read::ReadError;
-use crate::validate::Skipped;
+use crate::read::{ReadError, ReadNote};
+use crate::validate::{ImportPolicy, Skipped};
 
 use super::convert::{plan, run_order, Converter, Counts, DateRefiner};
 use super::output::{FindingsOnly, OutputFiles, OutputFormat};
@@ -99,11 +100,30 @@ pub fn refine_dates(mapping: &mut Mapping, sources: &[TableSource]) -> Result<()
     Ok(())
 }
 
+/// What the target asks of a run: the fields it requires, and which deceased pets and
+/// inactive clients are sent (the files carry them all; the summary counts those not sent).
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    /// Fields the target requires.
+    pub required: RequiredPolicy,
+    /// Which flagged records are sent.
+    pub import: ImportPolicy,
+}
+
+impl From<RequiredPolicy> for Policies {
+    fn from(required: RequiredPolicy) -> Self {
+        Policies {
+            required,
+            import: ImportPolicy::default(),
+        }
+    }
+}
+
 /// Converts every row of `sources` with `mapping` and writes the canonical files into `dir`.
 pub fn write_canonical(
     sources: &[TableSource],
     mapping: &Mapping,
-    policy: RequiredPolicy,
+    policy: impl Into<Policies>,
     dir: &Path,
     format: OutputFormat,
     cancel: &AtomicBool,
@@ -113,7 +133,7 @@ pub fn write_canonical(
         reason: e.to_string(),
     };
     let mut files = OutputFiles::create(dir, format).map_err(io)?;
-    let converter = Converter::new(mapping, policy);
+    let converter = converter(mapping, policy.into());
     let mut summary = run(sources, mapping, converter, &mut files, cancel, dir)?;
     summary.files = files
         .paths()
@@ -129,7 +149,7 @@ pub fn write_canonical(
 pub fn write_findings(
     sources: &[TableSource],
     mapping: &Mapping,
-    policy: RequiredPolicy,
+    policy: impl Into<Policies>,
     dir: &Path,
     format: OutputFormat,
     cancel: &AtomicBool,
@@ -139,7 +159,7 @@ pub fn write_findings(
         reason: e.to_string(),
     };
     let mut file = FindingsOnly::create(dir, format).map_err(io)?;
-    let converter = Converter::new(mapping, policy);
+    let converter = converter(mapping, policy.into());
     let mut summary = run(sources, mapping, converter, &mut file, cancel, dir)?;
     summary.files = vec![file.path().display().to_string()];
     file.finish().map_err(io)?;
@@ -147,6 +167,60 @@ pub fn write_findings(
 }
 
 /// Converts every table in run order into `sink`, counting by code and severity.
+fn converter(mapping: &Mapping, policies: Policies) -> Converter {
+    Converter::new(mapping, policies.required).with_import_policy(policies.import)
+}
+
+/// What the reader thread sends: the columns first, then batches of rows, then the notes.
+enum Read {
+    Columns(Vec<String>),
+    Rows(Vec<SourceRow>),
+    End(Vec<ReadNote>),
+    Failed(ReadError),
+}
+
+/// Reads a table in batches into `out` until its end, an error, or the receiver is gone.
+fn read_batches(source: &TableSource, out: &mpsc::SyncSender<Read>) {
+    let mut rows = match source::open(source) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = out.send(Read::Failed(e));
+            return;
+        }
+    };
+    if out.send(Read::Columns(rows.columns().to_vec())).is_err() {
+        return;
+    }
+    loop {
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        for row in rows.by_ref().take(BATCH_ROWS) {
+            match row {
+                Ok(row) => batch.push(SourceRow {
+                    number: row.number,
+                    cells: row.cells,
+                }),
+                Err(e) => {
+                    let _ = out.send(Read::Failed(e));
+                    return;
+                }
+            }
+        }
+        let message = if batch.is_empty() {
+            Read::End(rows.notes())
+        } else {
+            Read::Rows(batch)
+        };
+        let end = matches!(message, Read::End(_));
+        // A failed send means the converter stopped (an error, or cancelled).
+        if out.send(message).is_err() || end {
+            return;
+        }
+    }
+}
+
+/// Rows converted together: enough to share among cores, few enough to keep memory flat.
+const BATCH_ROWS: usize = 8192;
+
 fn run(
     sources: &[TableSource],
     mapping: &Mapping,
@@ -168,23 +242,34 @@ fn run(
         let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
             continue;
         };
-        let mut rows = source::open(s)?;
-        let headers = rows.columns().to_vec();
-        let table_plan = plan(tm, &s.label, &headers)?;
-        for (n, row) in rows.by_ref().enumerate() {
-            if n % 4096 == 0 && cancel.load(Ordering::Relaxed) {
-                return Err(WriteError::Cancelled);
+        // A reader thread fills batches while the converter works on the previous one, whose
+        // per-row work runs on every core. The stream stays on its thread from open to notes.
+        let (batches, received) = mpsc::sync_channel::<Read>(2);
+        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
+            scope.spawn(move || read_batches(s, &batches));
+            // Owned here, so that returning early drops it and ends a reader waiting to send.
+            let received = received;
+            let mut table_plan = None;
+            for message in received.iter() {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(WriteError::Cancelled);
+                }
+                match message {
+                    Read::Columns(headers) => table_plan = Some(plan(tm, &s.label, &headers)?),
+                    Read::Rows(batch) => {
+                        if let Some(p) = &table_plan {
+                            total.add(converter.rows(p, &batch, &mut tally).map_err(io)?);
+                        }
+                    }
+                    Read::End(notes) => return Ok(notes),
+                    Read::Failed(e) => return Err(e.into()),
+                }
             }
-            let row = row?;
-            let row = SourceRow {
-                number: row.number,
-                cells: row.cells,
-            };
-            total.add(converter.row(&table_plan, &row, &mut tally).map_err(io)?);
-        }
+            Ok(Vec::new())
+        })?;
         // The reader pads short rows and drops the extra cells of long ones; it keeps the
         // first rows of each kind, which become findings the user can look up.
-        for note in rows.notes() {
+        for note in notes {
             if !note.code.starts_with("ragged_") {
                 continue;
             }
