@@ -14,9 +14,10 @@ use ph_import_core::mapping::source::TableSource;
 use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
-use ph_import_core::mapping::write::{self, WriteSummary};
+use ph_import_core::mapping::write::{self, Policies, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
 use ph_import_core::review::{self, Edits};
+use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 
@@ -77,6 +78,32 @@ pub struct ConvertArgs {
     /// Apply the changes and exclusions made in the app's review (its saved `edits.json`).
     #[arg(long, value_name = "FILE")]
     pub edits: Option<PathBuf>,
+    #[command(flatten)]
+    pub import: ImportArgs,
+}
+
+/// Which flagged records the import would send (the files carry them all, with their flags).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ImportArgs {
+    /// Count pets flagged deceased as sent (by default they are carried but not sent).
+    #[arg(long)]
+    pub send_deceased: bool,
+    /// Count clients flagged inactive as sent (by default they are carried but not sent).
+    #[arg(long)]
+    pub send_inactive: bool,
+}
+
+impl ImportArgs {
+    /// The policies of a run: the target's required fields and these choices.
+    pub(crate) fn policies(self, required: RequiredPolicy) -> Policies {
+        Policies {
+            required,
+            import: ImportPolicy {
+                send_deceased_patients: self.send_deceased,
+                send_inactive_clients: self.send_inactive,
+            },
+        }
+    }
 }
 
 pub(crate) fn policy(no_email_required: bool) -> RequiredPolicy {
@@ -305,6 +332,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let never = AtomicBool::new(false);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let policy = args.import.policies(policy);
     let summary = match &args.edits {
         None => write::write_canonical(
             &sources,
@@ -414,7 +442,7 @@ pub(crate) fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyh
     if skipped.inactive_clients + skipped.deceased_patients > 0 {
         writeln!(
             out,
-            "Not sent by default: {} inactive clients, {} deceased patients (carried in the files with their flags).",
+            "Not sent: {} inactive clients, {} deceased patients (carried in the files with their flags; --send-inactive and --send-deceased send them).",
             skipped.inactive_clients, skipped.deceased_patients
         )?;
     }

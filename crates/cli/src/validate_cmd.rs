@@ -10,7 +10,7 @@ use clap::Args;
 use ph_import_core::mapping::write;
 use serde::Serialize;
 
-use crate::mapping_cmd::{policy, prepare, print_counts, print_origin, Format};
+use crate::mapping_cmd::{policy, prepare, print_counts, print_origin, Format, ImportArgs};
 
 /// Arguments of `ph-import validate`.
 #[derive(Args, Debug)]
@@ -37,6 +37,8 @@ pub struct ValidateArgs {
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
+    #[command(flatten)]
+    pub import: ImportArgs,
 }
 
 #[derive(Serialize)]
@@ -57,7 +59,7 @@ pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
     let summary = write::write_findings(
         &sources,
         &resolved.mapping,
-        policy,
+        args.import.policies(policy),
         &args.out,
         args.format.output(),
         &never,

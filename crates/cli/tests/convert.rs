@@ -73,3 +73,48 @@ fn unreadable_input_exits_2_and_findings_do_not() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn deceased_and_inactive_are_counted_unless_sent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("flags.csv");
+    std::fs::write(
+        &file,
+        "Client ID,First,Last,Email,Active,Pet,Species,Deceased\n\
+         1,Ann,Lee,ann@example.com,N,Rex,Dog,Y\n\
+         2,Bob,Ray,bob@example.com,Y,Tom,Cat,N\n",
+    )
+    .expect("write");
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let out = ph_import()
+            .arg("validate")
+            .arg(&file)
+            .args(["--json", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let default = json(&[]);
+    assert_eq!(default["skipped"]["inactive_clients"], 1);
+    assert_eq!(default["skipped"]["deceased_patients"], 1);
+    let sent = json(&["--send-deceased", "--send-inactive"]);
+    assert_eq!(sent["skipped"]["inactive_clients"], 0);
+    assert_eq!(sent["skipped"]["deceased_patients"], 0);
+    ph_import()
+        .arg("convert")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 inactive clients, 1 deceased patients",
+        ));
+}

@@ -17,10 +17,10 @@ use crate::canonical::{ClientRecord, Entity, Finding, PatientRecord, RequiredPol
 use crate::mapping::convert::{plan, run_order, Converter};
 use crate::mapping::output::{OutputFiles, OutputFormat};
 use crate::mapping::source::{self, TableSource};
-use crate::mapping::write::{CodeCount, WriteError, WriteSummary};
+use crate::mapping::write::{CodeCount, Policies, WriteError, WriteSummary};
 use crate::mapping::{Mapping, Sink, SourceRow, TableRole};
 use crate::read::Progress;
-use crate::validate::{Context, ImportPolicy, Skipped};
+use crate::validate::{Context, Skipped};
 
 use super::edits::{EditIndex, Edits, RecordRef};
 use super::revalidate::{revalidate, Checks, Record, TableRules};
@@ -336,7 +336,7 @@ pub struct EditedSummary {
 pub fn write_edited(
     sources: &[TableSource],
     mapping: &Mapping,
-    policy: RequiredPolicy,
+    policy: impl Into<Policies>,
     edits: &Edits,
     dir: &Path,
     format: OutputFormat,
@@ -347,8 +347,11 @@ pub fn write_edited(
         reason: e.to_string(),
     };
     let mut files = OutputFiles::create(dir, format).map_err(io)?;
+    let Policies {
+        required: policy,
+        import,
+    } = policy.into();
     let mut editor = Editor::new(edits, mapping, policy.clone());
-    let import = ImportPolicy::default();
     let mut summary = WriteSummary {
         clients: 0,
         patients: 0,
