@@ -23,13 +23,19 @@ pub struct EnvironmentStatus {
     pub error: Option<String>,
     /// What the environment holds, e.g. "3 clinics, 80 clients, 155 patients (demo data)".
     pub summary: Option<String>,
+    /// Who the app acts as there, from the API: name, role and how many clinics.
+    pub who: Option<String>,
 }
 
 #[derive(Default)]
 enum State {
     #[default]
     Starting,
-    Ready(ph_sandbox::RunningSandbox),
+    Ready {
+        running: ph_sandbox::RunningSandbox,
+        /// Who the app is signed in as, from the API's `me` (None if it did not answer).
+        who: Option<String>,
+    },
     Failed(String),
 }
 
@@ -40,14 +46,22 @@ pub struct EmbeddedSandbox(Arc<Mutex<State>>);
 impl EmbeddedSandbox {
     /// Starts the sandbox with demo data on a free loopback port and tells the UI when it is ready.
     pub async fn start(&self, app: &AppHandle) {
+        // The same data folder as the CLI's built-in sandbox, so a rehearsal survives a
+        // restart (for resuming and undoing) and both tools see the same PH.
+        let data_dir = ph_import_core::ph::environments::data_dir()
+            .map(|d| d.join("sandbox"))
+            .map_err(|e| tracing::warn!("sandbox data kept in memory: {e}"))
+            .ok();
         let config = ph_sandbox::SandboxConfig {
+            data_dir,
             seed_demo: true,
             ..ph_sandbox::SandboxConfig::default()
         };
         let next = match ph_sandbox::start(config).await {
             Ok(running) => {
                 tracing::info!(url = %running.url(), "embedded sandbox started");
-                State::Ready(running)
+                let who = who_am_i(&running).await;
+                State::Ready { running, who }
             }
             Err(e) => {
                 tracing::error!("embedded sandbox failed to start: {e}");
@@ -61,18 +75,18 @@ impl EmbeddedSandbox {
     /// The badge's view of the sandbox right now.
     pub async fn status(&self) -> EnvironmentStatus {
         let state = self.0.lock().await;
-        let (url, state, error, summary) = match &*state {
-            State::Starting => (None, "starting", None, None),
-            State::Ready(running) => {
+        let (url, state, error, summary, who) = match &*state {
+            State::Starting => (None, "starting", None, None, None),
+            State::Ready { running, who } => {
                 let summary = running.counts().ok().map(|c| {
                     format!(
                         "{} clinics, {} clients, {} patients (demo data)",
                         c.clinics, c.clients, c.patients
                     )
                 });
-                (Some(running.url()), "ready", None, summary)
+                (Some(running.url()), "ready", None, summary, who.clone())
             }
-            State::Failed(e) => (None, "failed", Some(e.clone()), None),
+            State::Failed(e) => (None, "failed", Some(e.clone()), None, None),
         };
         EnvironmentStatus {
             name: "Sandbox".into(),
@@ -81,6 +95,26 @@ impl EmbeddedSandbox {
             state: state.into(),
             error,
             summary,
+            who,
+        }
+    }
+}
+
+/// Asks the sandbox's API who the app is, through the same client an import uses.
+async fn who_am_i(running: &ph_sandbox::RunningSandbox) -> Option<String> {
+    use ph_import_core::ph::{ClientOptions, PhApi, Token};
+    let token = Token::parse(&running.importer_token()?).ok()?;
+    let api = PhApi::new("sandbox", &running.url(), &token, &ClientOptions::default()).ok()?;
+    match api.me().await {
+        Ok(me) => Some(format!(
+            "{} ({}, {} clinics)",
+            me.name,
+            me.role.label(),
+            me.clinics.len()
+        )),
+        Err(e) => {
+            tracing::warn!("the sandbox did not say who we are: {e}");
+            None
         }
     }
 }

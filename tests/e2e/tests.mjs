@@ -51,6 +51,8 @@ export const tests = [
         "the Sandbox to be ready",
       );
       assert(env.startsWith("Sandbox"), `environment badge says "${env}"`);
+      // Who-am-I comes from the API itself, through the client an import uses.
+      assert(env.includes("importer"), `the badge names the signed-in role: "${env}"`);
       await shot("01-start");
     },
   },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use clap::Args;
 use ph_import_core::ph::{
-    login, ClientOptions, CredentialStore, KeyringStore, LoginError, Principal, Role, Token,
+    login, ClientOptions, CredentialStore, KeyringStore, LoginError, Principal, Token,
 };
 use serde::Serialize;
 
@@ -65,7 +65,7 @@ pub fn run_login(args: &LoginArgs) -> anyhow::Result<()> {
         eprintln!(
             "The token belongs to {} ({}), with {} clinic(s).",
             principal.name,
-            role_name(principal.role),
+            principal.role.label(),
             principal.clinics.len()
         );
     }
@@ -144,7 +144,7 @@ pub fn run_whoami(args: &WhoamiArgs) -> anyhow::Result<()> {
         }
         println!("Environment: {} ({})", session.env.name, session.url);
         println!("Principal:   {}", principal.name);
-        println!("Role:        {}", role_name(principal.role));
+        println!("Role:        {}", principal.role.label());
         println!("Clinics:");
         for clinic in &principal.clinics {
             println!(
@@ -154,11 +154,4 @@ pub fn run_whoami(args: &WhoamiArgs) -> anyhow::Result<()> {
         }
         Ok(())
     })
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Importer => "importer",
-        Role::ReadOnly => "read-only",
-    }
 }

@@ -47,11 +47,9 @@ pub async fn open(name: &str) -> anyhow::Result<Session> {
             .await
             .context("the built-in sandbox could not start")?;
         let demo = running
-            .demo_tokens()
-            .into_iter()
-            .find(|t| t.role == "importer")
+            .importer_token()
             .context("the built-in sandbox has no demo importer token")?;
-        let token = ph_import_core::ph::Token::parse(&demo.token)?;
+        let token = ph_import_core::ph::Token::parse(&demo)?;
         let url = running.url();
         let api = PhApi::new(&env.name, &url, &token, &options)?;
         return Ok(Session {

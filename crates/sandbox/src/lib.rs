@@ -179,6 +179,15 @@ impl RunningSandbox {
         }
     }
 
+    /// The demo token that may import into every demo clinic: what the app and the CLI use
+    /// for the built-in Sandbox environment. `None` when started without demo data.
+    pub fn importer_token(&self) -> Option<String> {
+        self.demo_tokens()
+            .into_iter()
+            .find(|t| t.role == "importer" && t.clinics.len() > 1)
+            .map(|t| t.token)
+    }
+
     /// How many clinics, clients and patients the sandbox holds now.
     pub fn counts(&self) -> Result<Counts, SandboxError> {
         let conn = self.db.lock()?;

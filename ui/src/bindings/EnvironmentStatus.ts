@@ -27,4 +27,8 @@ error: string | null,
 /**
  * What the environment holds, e.g. "3 clinics, 80 clients, 155 patients (demo data)".
  */
-summary: string | null, };
+summary: string | null, 
+/**
+ * Who the app acts as there, from the API: name, role and how many clinics.
+ */
+who: string | null, };

@@ -22,7 +22,7 @@ export function EnvironmentBadge() {
   if (!status) return <div className="env env-starting">Connecting…</div>;
   const label =
     status.state === "ready"
-      ? `${status.name} · ${status.url ?? ""}`
+      ? [status.name, status.who, status.url].filter(Boolean).join(" · ")
       : status.state === "starting"
         ? `${status.name} · starting…`
         : `${status.name} · unavailable`;

@@ -18,6 +18,16 @@ pub enum Role {
     ReadOnly,
 }
 
+impl Role {
+    /// The role as people read it: `importer` or `read-only`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Importer => "importer",
+            Role::ReadOnly => "read-only",
+        }
+    }
+}
+
 /// The principal behind a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
