@@ -155,7 +155,7 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
         {summary.unattached.length > 0 && (
           <p className="muted">
             Rows that gave no record:{" "}
-            {summary.unattached.map((u) => `${formatCount(u.patients)} × ${u.code}`).join(", ")} (listed in findings.csv).
+            {summary.unattached.map((u) => `${formatCount(u.count)} × ${u.code}`).join(", ")} (listed in findings.csv).
           </p>
         )}
       </div>

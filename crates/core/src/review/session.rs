@@ -18,7 +18,7 @@ use crate::canonical::{
     ClientRecord, Entity, Field, Finding, PatientRecord, RequiredPolicy, Severity,
 };
 use crate::mapping::source::TableSource;
-use crate::mapping::write::WriteError;
+use crate::mapping::write::{CodeCount, WriteError};
 use crate::mapping::{Mapping, TableRole};
 use crate::read::Progress;
 use crate::validate::Context;
@@ -152,7 +152,7 @@ pub struct Summary {
     /// Findings by field, most common first.
     pub by_field: Vec<FieldTally>,
     /// Findings of rows that gave no record (duplicate rows, rows with no owner), by code.
-    pub unattached: Vec<CodeTally>,
+    pub unattached: Vec<CodeCount>,
     /// Values changed by the person.
     pub changes: u32,
 }
@@ -598,17 +598,16 @@ impl Session {
             .collect();
         s.by_field
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.field.cmp(&b.field)));
-        let mut unattached: BTreeMap<(String, Severity), u32> = BTreeMap::new();
+        let mut unattached: BTreeMap<(String, Severity), u64> = BTreeMap::new();
         for f in &self.unattached {
             *unattached.entry((f.code.clone(), f.severity)).or_default() += 1;
         }
         s.unattached = unattached
             .into_iter()
-            .map(|((code, severity), count)| CodeTally {
+            .map(|((code, severity), count)| CodeCount {
                 code,
-                severity,
-                clients: 0,
-                patients: count,
+                severity: severity.as_str().to_string(),
+                count,
             })
             .collect();
         s
