@@ -522,7 +522,7 @@ fn whole_file_codes() {
     let out = convert(&[same_client.clone(), other_phone, vec![]]);
     let c = codes(&out.findings);
     assert!(
-        c.contains(&"client.external_id inconsistent_repeated_client warning".to_string()),
+        c.contains(&"client.phone inconsistent_repeated_client warning".to_string()),
         "{c:?}"
     );
     assert!(out.findings.iter().any(|f| f.message.contains("phone")));

@@ -157,9 +157,7 @@ struct OwnerMemo {
     cells: Vec<String>,
     client: ClientRecord,
     key: Option<String>,
-    /// Findings of the client fields' transforms (reported on every row, like uncached ones).
-    value_findings: Vec<Finding>,
-    /// Validation findings (reported where the owner is first seen).
+    /// The client's findings (reported where the owner is first seen).
     client_findings: Vec<Finding>,
 }
 
@@ -291,7 +289,7 @@ impl Converter {
             .filter(|m| plan.role != TableRole::Patients && m.matches(plan, row));
         let mut prepared = self.prepare(plan, row, owner);
         if let Some(m) = owner {
-            prepared.reuse_owner(m, plan);
+            prepared.reuse_owner(m);
         } else if plan.role != TableRole::Patients {
             remember_owner(memo, plan, row, &prepared);
         }
@@ -370,8 +368,13 @@ impl Converter {
                     .map(|&i| row.cells.get(i).map_or("", String::as_str)),
             );
             let out = pf.transform.apply(pf.field, &inputs);
+            // A client's problems are reported where the client is first seen (see commit).
+            let bucket = match pf.field.entity() {
+                Entity::Client => &mut p.client_findings,
+                Entity::Patient => &mut p.findings,
+            };
             for problem in out.problems {
-                p.findings.push(Finding {
+                bucket.push(Finding {
                     file: plan.label.clone(),
                     row: row.number,
                     field: pf.field.key().into(),
@@ -403,10 +406,9 @@ impl Converter {
             }
             // Kept apart: reported only where the client is first seen, since a repeated
             // owner's later rows are not imported and their fixes would be noise.
-            p.client_findings = validate::client(&mut client, &self.context)
-                .into_iter()
-                .map(issue_finding)
-                .collect();
+            let issues = validate::client(&mut client, &self.context);
+            p.client_findings
+                .extend(issues.into_iter().map(issue_finding));
             let key = if client.external_id.is_empty() {
                 derive_client_id(
                     &client.last_name,
@@ -515,16 +517,21 @@ impl Converter {
                     ));
                 }
                 Some(key) => match self.clients.add(&key, &client, p.number) {
-                    Repeat::Different { row: first, fields } => findings.push(finding(
-                        id_field,
-                        "inconsistent_repeated_client",
-                        Severity::Warning,
-                        format!(
-                            "client {key} appears again with a different {} than on row {first}; the first row's details are kept",
-                            fields.iter().map(|f| f.column()).collect::<Vec<_>>().join(", ")
-                        ),
-                        &key,
-                    )),
+                    // On each field that differs, so the review marks the cell to look at.
+                    Repeat::Different { row: first, fields } => {
+                        for field in fields {
+                            findings.push(finding(
+                                field.key(),
+                                "inconsistent_repeated_client",
+                                Severity::Warning,
+                                format!(
+                                    "client {key} appears again with a different {} than on row {first}; the first row's details are kept",
+                                    field.column()
+                                ),
+                                client.get(field),
+                            ));
+                        }
+                    }
                     Repeat::Same => {}
                     Repeat::New => {
                         findings.append(&mut client_findings);
@@ -595,21 +602,8 @@ impl Converter {
 
 impl Prepared {
     /// Fills in the client of a row that repeats the previous row's owner, as if converted.
-    fn reuse_owner(&mut self, memo: &OwnerMemo, plan: &TablePlan) {
+    fn reuse_owner(&mut self, memo: &OwnerMemo) {
         let number = self.number;
-        self.findings
-            .extend(memo.value_findings.iter().cloned().map(|mut f| {
-                f.row = number;
-                f
-            }));
-        // Back in the order an uncached row has: row-level first, then by field as planned.
-        let position = |f: &Finding| {
-            plan.fields
-                .iter()
-                .position(|pf| pf.field.key() == f.field)
-                .map_or(0, |i| i + 1)
-        };
-        self.findings.sort_by_key(position);
         self.client_findings = memo
             .client_findings
             .iter()
@@ -628,18 +622,11 @@ fn remember_owner(memo: &mut Option<OwnerMemo>, plan: &TablePlan, row: &SourceRo
     let Some((client, key)) = &p.client else {
         return;
     };
-    let client_keys: Vec<&str> = plan
-        .fields
-        .iter()
-        .filter(|pf| pf.field.entity() == Entity::Client)
-        .map(|pf| pf.field.key())
-        .collect();
     let memo = memo.get_or_insert_with(|| OwnerMemo {
         table: String::new(),
         cells: Vec::new(),
         client: ClientRecord::default(),
         key: None,
-        value_findings: Vec::new(),
         client_findings: Vec::new(),
     });
     memo.table.clone_from(&plan.label);
@@ -648,13 +635,6 @@ fn remember_owner(memo: &mut Option<OwnerMemo>, plan: &TablePlan, row: &SourceRo
         .extend(plan.client_cells(row).map(str::to_string));
     memo.client.clone_from(client);
     memo.key.clone_from(key);
-    memo.value_findings.clear();
-    memo.value_findings.extend(
-        p.findings
-            .iter()
-            .filter(|f| client_keys.contains(&f.field.as_str()))
-            .cloned(),
-    );
     memo.client_findings.clone_from(&p.client_findings);
 }
 
