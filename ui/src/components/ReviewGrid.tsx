@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, errorMessage, type Entity, type Field, type Filter } from "../api";
 import type { ReviewRow } from "../bindings/ReviewRow";
 import { PageCache, columnName, fieldsOf, findingsOn, findingsTitle, isEditable, moveCell, worstSeverity } from "../review";
@@ -105,7 +105,6 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
   // The row at the top of the viewport, fractional: exact pixels when the list fits, scaled otherwise.
   const exact = maxScroll > 0 ? (Math.min(scrollTop, maxScroll) / maxScroll) * scrollableRows : 0;
   const first = Math.floor(exact);
-  const offset = (exact - first) * ROW_HEIGHT;
   const from = Math.max(0, first - OVERSCAN);
   const to = Math.min(count - 1, first + visibleRows + OVERSCAN);
 
@@ -147,6 +146,24 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
     }
   };
 
+  // The latest handlers, for the memoized rows (which must not re-render when they change).
+  const latestCommit = useRef(commit);
+  useEffect(() => {
+    latestCommit.current = commit;
+  });
+  const [actions] = useState<RowActions>(() => ({
+    pick: (index, col, value, edit) => {
+      setCursor({ row: index, col });
+      if (edit && value !== null) setEditing({ value });
+    },
+    type: (value) => setEditing({ value }),
+    commit: () => void latestCommit.current(),
+    cancel: () => {
+      setEditing(null);
+      scroller.current?.focus();
+    },
+  }));
+
   const startEditing = () => {
     if (!active || !activeField || !isEditable(activeField)) return;
     setEditing({ value: active.cells[cursor.col - 1] ?? "" });
@@ -168,78 +185,26 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
   };
 
   const template = `9rem repeat(${fields.length}, 11rem)`;
+  // Rows sit at fixed offsets from a base that moves every 1,000 rows, inside a window moved
+  // by a transform: scrolling only moves the window, and rows already shown are not rendered
+  // again (they are memoized) — only the rows that come into view are.
+  const base = Math.floor(from / 1000) * 1000;
+  const windowY = Math.min(scrollTop, maxScroll) - (exact - base) * ROW_HEIGHT;
   const rows = [];
   for (let i = from; i <= to; i++) {
-    const row = cache.get(i);
-    const top = (i - first) * ROW_HEIGHT - offset;
-    const out = row && (row.excluded || row.owner_excluded);
+    const isCursorRow = i === cursor.row;
     rows.push(
-      <div
-        role="row"
-        aria-rowindex={i + 2}
+      <Row
         key={i}
-        className={`grid-row review-row${out ? " excluded" : ""}${i === cursor.row ? " active-row" : ""}`}
-        data-testid="review-row"
-        style={{ gridTemplateColumns: template, transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
-      >
-        {row ? (
-          <>
-            <RowHeader row={row} active={i === cursor.row && cursor.col === 0} onPick={() => setCursor({ row: i, col: 0 })} />
-            {fields.map((field, c) => {
-              const isActive = i === cursor.row && cursor.col === c + 1;
-              const found = findingsOn(row, field);
-              const severity = worstSeverity(found);
-              const changed = row.changed.includes(field);
-              if (isActive && editing) {
-                return (
-                  <span role="gridcell" key={field} className="cell active editing">
-                    <input
-                      autoFocus
-                      aria-label={`New value of ${columnName(field)}`}
-                      data-testid="cell-editor"
-                      value={editing.value}
-                      onFocus={(e) => e.currentTarget.select()}
-                      onChange={(e) => setEditing({ value: e.target.value })}
-                      onKeyDown={(e) => {
-                        if (e.key === "Enter") {
-                          e.preventDefault();
-                          void commit();
-                        } else if (e.key === "Escape") {
-                          e.preventDefault();
-                          setEditing(null);
-                          scroller.current?.focus();
-                        }
-                      }}
-                      onBlur={() => setEditing(null)}
-                    />
-                  </span>
-                );
-              }
-              return (
-                <span
-                  role="gridcell"
-                  key={field}
-                  id={isActive ? "review-active-cell" : undefined}
-                  aria-selected={isActive}
-                  className={`cell${severity ? ` sev-${severity}` : ""}${changed ? " changed" : ""}${isActive ? " active" : ""}`}
-                  data-field={field}
-                  data-severity={severity ?? undefined}
-                  title={found.length > 0 ? findingsTitle(found) : (row.cells[c] ?? "")}
-                  onClick={() => setCursor({ row: i, col: c + 1 })}
-                  onDoubleClick={() => {
-                    setCursor({ row: i, col: c + 1 });
-                    if (isEditable(field)) setEditing({ value: row.cells[c] ?? "" });
-                  }}
-                >
-                  {row.cells[c] ?? ""}
-                </span>
-              );
-            })}
-          </>
-        ) : (
-          <span className="loading-cell muted">…</span>
-        )}
-      </div>,
+        index={i}
+        top={(i - base) * ROW_HEIGHT}
+        row={cache.get(i)}
+        fields={fields}
+        template={template}
+        activeCol={isCursorRow ? cursor.col : -1}
+        editingValue={isCursorRow && editing ? editing.value : null}
+        actions={actions}
+      />,
     );
   }
 
@@ -254,6 +219,8 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
       aria-activedescendant={editing ? undefined : "review-active-cell"}
       data-testid="review-grid"
       data-total={count}
+      data-first={first}
+      data-rendered-top={Math.round(scrollTop)}
       onKeyDown={onKeyDown}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
@@ -266,7 +233,7 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
         ))}
       </div>
       <div role="rowgroup" style={{ height: contentHeight, position: "relative" }}>
-        <div className="grid-window" style={{ top: Math.min(scrollTop, maxScroll) }}>
+        <div className="grid-window" style={{ transform: `translateY(${windowY}px)` }}>
           {rows}
         </div>
       </div>
@@ -274,6 +241,96 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
     </div>
   );
 }
+
+/** What a row can ask of the grid; one stable object so rows stay memoized. */
+interface RowActions {
+  /** Moves the cursor to a cell; with `edit`, opens the editor on `value`. */
+  pick: (index: number, col: number, value: string | null, edit: boolean) => void;
+  type: (value: string) => void;
+  commit: () => void;
+  cancel: () => void;
+}
+
+interface RowProps {
+  index: number;
+  top: number;
+  row: ReviewRow | undefined;
+  fields: Field[];
+  template: string;
+  /** The cursor's column when the cursor is on this row, else -1. */
+  activeCol: number;
+  /** The editor's text when a cell of this row is being edited. */
+  editingValue: string | null;
+  actions: RowActions;
+}
+
+const Row = memo(function Row({ index, top, row, fields, template, activeCol, editingValue, actions }: RowProps) {
+  const out = row && (row.excluded || row.owner_excluded);
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      className={`grid-row review-row${out ? " excluded" : ""}${activeCol >= 0 ? " active-row" : ""}`}
+      data-testid="review-row"
+      style={{ gridTemplateColumns: template, transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+    >
+      {row ? (
+        <>
+          <RowHeader row={row} active={activeCol === 0} onPick={() => actions.pick(index, 0, null, false)} />
+          {fields.map((field, c) => {
+            const isActive = activeCol === c + 1;
+            const value = row.cells[c] ?? "";
+            if (isActive && editingValue !== null) {
+              return (
+                <span role="gridcell" key={field} className="cell active editing">
+                  <input
+                    autoFocus
+                    aria-label={`New value of ${columnName(field)}`}
+                    data-testid="cell-editor"
+                    value={editingValue}
+                    onFocus={(e) => e.currentTarget.select()}
+                    onChange={(e) => actions.type(e.target.value)}
+                    onKeyDown={(e) => {
+                      if (e.key === "Enter") {
+                        e.preventDefault();
+                        actions.commit();
+                      } else if (e.key === "Escape") {
+                        e.preventDefault();
+                        actions.cancel();
+                      }
+                    }}
+                    onBlur={() => actions.cancel()}
+                  />
+                </span>
+              );
+            }
+            const found = findingsOn(row, field);
+            const severity = worstSeverity(found);
+            const changed = row.changed.includes(field);
+            return (
+              <span
+                role="gridcell"
+                key={field}
+                id={isActive ? "review-active-cell" : undefined}
+                aria-selected={isActive}
+                className={`cell${severity ? ` sev-${severity}` : ""}${changed ? " changed" : ""}${isActive ? " active" : ""}`}
+                data-field={field}
+                data-severity={severity ?? undefined}
+                title={found.length > 0 ? findingsTitle(found) : value}
+                // The second click of a double-click edits (some engines send no dblclick to a re-rendered cell).
+                onClick={(e) => actions.pick(index, c + 1, value, e.detail >= 2 && isEditable(field))}
+              >
+                {value}
+              </span>
+            );
+          })}
+        </>
+      ) : (
+        <span className="loading-cell muted">…</span>
+      )}
+    </div>
+  );
+});
 
 function RowHeader({ row, active, onPick }: { row: ReviewRow; active: boolean; onPick: () => void }) {
   const own = findingsOn(row, null);
