@@ -244,8 +244,34 @@ impl Converter {
         rows: &[SourceRow],
         sink: &mut dyn Sink,
     ) -> std::io::Result<Counts> {
+        let mut counts = Counts::default();
+        for (p, row) in self.prepare_batch(plan, rows).into_iter().zip(rows) {
+            counts.add(self.commit(plan, row, p, sink)?);
+        }
+        Ok(counts)
+    }
+
+    /// Like [`Converter::rows`], handing each row's records and findings to `each` on
+    /// their own, in row order.
+    pub fn rows_each(
+        &mut self,
+        plan: &TablePlan,
+        rows: &[SourceRow],
+        each: &mut dyn FnMut(&SourceRow, Collected) -> std::io::Result<()>,
+    ) -> std::io::Result<Counts> {
+        let mut counts = Counts::default();
+        for (p, row) in self.prepare_batch(plan, rows).into_iter().zip(rows) {
+            let mut out = Collected::default();
+            counts.add(self.commit(plan, row, p, &mut out)?);
+            each(row, out)?;
+        }
+        Ok(counts)
+    }
+
+    /// The per-row work of a batch, on every core.
+    fn prepare_batch(&mut self, plan: &TablePlan, rows: &[SourceRow]) -> Vec<Prepared> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let prepared: Vec<Prepared> = if threads < 2 || rows.len() < 512 {
+        let prepared = if threads < 2 || rows.len() < 512 {
             self.prepare_run(plan, rows)
         } else {
             let this = &*self;
@@ -260,13 +286,9 @@ impl Converter {
                     .collect()
             })
         };
-        // A batch starts its own owner memo: the next batch must not see a stale one.
+        // A batch starts its own owner memo: the next single row must not see a stale one.
         self.last_owner = None;
-        let mut counts = Counts::default();
-        for (p, row) in prepared.into_iter().zip(rows) {
-            counts.add(self.commit(plan, row, p, sink)?);
-        }
-        Ok(counts)
+        prepared
     }
 
     /// The per-row work of consecutive rows, with an owner memo of their own.

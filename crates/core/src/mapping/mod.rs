@@ -10,6 +10,7 @@ pub mod model;
 pub mod output;
 pub mod profile;
 pub mod resolve;
+pub mod run;
 pub mod sniff;
 pub mod source;
 pub mod suggest;

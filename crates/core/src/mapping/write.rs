@@ -4,21 +4,21 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy, Severity};
-use crate::read::{ReadError, ReadNote};
+use crate::canonical::RequiredPolicy;
+use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
-use super::convert::{plan, run_order, Converter, Counts, DateRefiner};
+use super::convert::{Converter, DateRefiner};
 use super::output::{FindingsOnly, OutputFiles, OutputFormat};
+use super::run::{convert_rows, RowOutput};
 use super::source::{self, TableSource};
 use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink, SourceRow};
+use super::{Mapping, MappingError, Sink};
 
 /// How many findings of one code and severity were written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -128,19 +128,38 @@ pub fn write_canonical(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
-    let io = |e: std::io::Error| WriteError::Io {
-        dir: dir.display().to_string(),
-        reason: e.to_string(),
-    };
-    let mut files = OutputFiles::create(dir, format).map_err(io)?;
-    let converter = converter(mapping, policy.into());
-    let mut summary = run(sources, mapping, converter, &mut files, cancel, dir)?;
+    write_canonical_with(sources, mapping, policy, dir, format, cancel, &mut |row| {
+        row
+    })
+}
+
+/// Like [`write_canonical`], each row's output passed through `change` before it is written
+/// and counted (the review's edits and exclusions).
+pub fn write_canonical_with(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    change: &mut dyn FnMut(RowOutput) -> RowOutput,
+) -> Result<WriteSummary, WriteError> {
+    let mut files = OutputFiles::create(dir, format).map_err(io_error(dir))?;
+    let mut summary = write_rows(
+        sources,
+        mapping,
+        policy.into(),
+        &mut files,
+        cancel,
+        dir,
+        change,
+    )?;
     summary.files = files
         .paths()
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    files.finish().map_err(io)?;
+    files.finish().map_err(io_error(dir))?;
     Ok(summary)
 }
 
@@ -154,143 +173,84 @@ pub fn write_findings(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
-    let io = |e: std::io::Error| WriteError::Io {
-        dir: dir.display().to_string(),
-        reason: e.to_string(),
-    };
-    let mut file = FindingsOnly::create(dir, format).map_err(io)?;
-    let converter = converter(mapping, policy.into());
-    let mut summary = run(sources, mapping, converter, &mut file, cancel, dir)?;
+    let mut file = FindingsOnly::create(dir, format).map_err(io_error(dir))?;
+    let mut summary = write_rows(
+        sources,
+        mapping,
+        policy.into(),
+        &mut file,
+        cancel,
+        dir,
+        &mut |row| row,
+    )?;
     summary.files = vec![file.path().display().to_string()];
-    file.finish().map_err(io)?;
+    file.finish().map_err(io_error(dir))?;
     Ok(summary)
 }
 
-/// Converts every table in run order into `sink`, counting by code and severity.
-fn converter(mapping: &Mapping, policies: Policies) -> Converter {
-    Converter::new(mapping, policies.required).with_import_policy(policies.import)
-}
-
-/// What the reader thread sends: the columns first, then batches of rows, then the notes.
-enum Read {
-    Columns(Vec<String>),
-    Rows(Vec<SourceRow>),
-    End(Vec<ReadNote>),
-    Failed(ReadError),
-}
-
-/// Reads a table in batches into `out` until its end, an error, or the receiver is gone.
-fn read_batches(source: &TableSource, out: &mpsc::SyncSender<Read>) {
-    let mut rows = match source::open(source) {
-        Ok(rows) => rows,
-        Err(e) => {
-            let _ = out.send(Read::Failed(e));
-            return;
-        }
-    };
-    if out.send(Read::Columns(rows.columns().to_vec())).is_err() {
-        return;
-    }
-    loop {
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
-        for row in rows.by_ref().take(BATCH_ROWS) {
-            match row {
-                Ok(row) => batch.push(SourceRow {
-                    number: row.number,
-                    cells: row.cells,
-                }),
-                Err(e) => {
-                    let _ = out.send(Read::Failed(e));
-                    return;
-                }
-            }
-        }
-        let message = if batch.is_empty() {
-            Read::End(rows.notes())
-        } else {
-            Read::Rows(batch)
-        };
-        let end = matches!(message, Read::End(_));
-        // A failed send means the converter stopped (an error, or cancelled).
-        if out.send(message).is_err() || end {
-            return;
-        }
+fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    move |e| WriteError::Io {
+        dir: dir.display().to_string(),
+        reason: e.to_string(),
     }
 }
 
-/// Rows converted together: enough to share among cores, few enough to keep memory flat.
-const BATCH_ROWS: usize = 8192;
-
-fn run(
+/// Converts every table into `sink` (each row through `change`), counting records, the
+/// ones the import policy does not send, and findings by code and severity.
+fn write_rows(
     sources: &[TableSource],
     mapping: &Mapping,
-    mut converter: Converter,
+    policies: Policies,
     sink: &mut dyn Sink,
     cancel: &AtomicBool,
     dir: &Path,
+    change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
-    let io = |e: std::io::Error| WriteError::Io {
-        dir: dir.display().to_string(),
-        reason: e.to_string(),
+    let io = io_error(dir);
+    let import = policies.import;
+    let converter = Converter::new(mapping, policies.required).with_import_policy(import);
+    let mut summary = WriteSummary {
+        clients: 0,
+        patients: 0,
+        findings: 0,
+        skipped: Skipped::default(),
+        by_code: Vec::new(),
+        files: Vec::new(),
     };
-    let mut tally = Tally {
-        inner: sink,
-        by_code: BTreeMap::new(),
-    };
-    let mut total = Counts::default();
-    for i in run_order(mapping) {
-        let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
-            continue;
-        };
-        // A reader thread fills batches while the converter works on the previous one, whose
-        // per-row work runs on every core. The stream stays on its thread from open to notes.
-        let (batches, received) = mpsc::sync_channel::<Read>(2);
-        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
-            scope.spawn(move || read_batches(s, &batches));
-            // Owned here, so that returning early drops it and ends a reader waiting to send.
-            let received = received;
-            let mut table_plan = None;
-            for message in received.iter() {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(WriteError::Cancelled);
-                }
-                match message {
-                    Read::Columns(headers) => table_plan = Some(plan(tm, &s.label, &headers)?),
-                    Read::Rows(batch) => {
-                        if let Some(p) = &table_plan {
-                            total.add(converter.rows(p, &batch, &mut tally).map_err(io)?);
-                        }
-                    }
-                    Read::End(notes) => return Ok(notes),
-                    Read::Failed(e) => return Err(e.into()),
+    let mut by_code: BTreeMap<(String, String), u64> = BTreeMap::new();
+    convert_rows(
+        sources,
+        mapping,
+        converter,
+        cancel,
+        &mut |_, _| {},
+        &mut |row| {
+            let row = change(row);
+            if let Some(c) = &row.client {
+                sink.client(c).map_err(&io)?;
+                summary.clients += 1;
+                if !import.sends_client(c) {
+                    summary.skipped.inactive_clients += 1;
                 }
             }
-            Ok(Vec::new())
-        })?;
-        // The reader pads short rows and drops the extra cells of long ones; it keeps the
-        // first rows of each kind, which become findings the user can look up.
-        for note in notes {
-            if !note.code.starts_with("ragged_") {
-                continue;
+            if let Some(p) = &row.patient {
+                sink.patient(p).map_err(&io)?;
+                summary.patients += 1;
+                if !import.sends_patient(p) {
+                    summary.skipped.deceased_patients += 1;
+                }
             }
-            for &r in &note.rows {
-                let f = Finding {
-                    file: s.label.clone(),
-                    row: r,
-                    field: String::new(),
-                    code: "ragged_row".into(),
-                    severity: Severity::Warning,
-                    message: note.message.clone(),
-                    value: String::new(),
-                    suggestion: String::new(),
-                };
-                tally.finding(&f).map_err(io)?;
-                total.findings += 1;
+            for f in &row.findings {
+                sink.finding(f).map_err(&io)?;
+                summary.findings += 1;
+                *by_code
+                    .entry((f.code.clone(), f.severity.as_str().to_owned()))
+                    .or_insert(0) += 1;
             }
-        }
-    }
-    let mut by_code: Vec<CodeCount> = tally
-        .by_code
+            Ok(())
+        },
+    )?;
+    summary.by_code = by_code
         .into_iter()
         .map(|((code, severity), count)| CodeCount {
             code,
@@ -298,40 +258,8 @@ fn run(
             count,
         })
         .collect();
-    by_code.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-    Ok(WriteSummary {
-        clients: total.clients,
-        patients: total.patients,
-        findings: total.findings,
-        skipped: Skipped {
-            inactive_clients: total.skipped_inactive_clients,
-            deceased_patients: total.skipped_deceased_patients,
-        },
-        by_code,
-        files: Vec::new(),
-    })
-}
-
-/// Passes records through to the files while counting findings by code and severity.
-struct Tally<'a> {
-    inner: &'a mut dyn Sink,
-    by_code: BTreeMap<(String, String), u64>,
-}
-
-impl Sink for Tally<'_> {
-    fn client(&mut self, r: &ClientRecord) -> std::io::Result<()> {
-        self.inner.client(r)
-    }
-
-    fn patient(&mut self, r: &PatientRecord) -> std::io::Result<()> {
-        self.inner.patient(r)
-    }
-
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        *self
-            .by_code
-            .entry((f.code.clone(), f.severity.as_str().to_owned()))
-            .or_insert(0) += 1;
-        self.inner.finding(f)
-    }
+    summary
+        .by_code
+        .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    Ok(summary)
 }

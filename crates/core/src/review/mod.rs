@@ -11,8 +11,9 @@ pub mod pipeline;
 pub mod revalidate;
 pub mod session;
 
+pub use crate::mapping::run::{convert_rows, RowOutput};
 pub use edits::{Change, Edits, EditsError, RecordRef};
-pub use pipeline::{convert_rows, write_edited, EditedSummary, RowOutput};
+pub use pipeline::{write_edited, EditedSummary};
 pub use revalidate::{editable, Record, TableRules};
 pub use session::{
     CodeTally, FieldTally, Filter, Page, ReviewError, ReviewFinding, ReviewRow, Session, Summary,

@@ -24,8 +24,10 @@ use crate::read::Progress;
 use crate::validate::Context;
 
 use super::edits::{Change, Edits, RecordRef};
-use super::pipeline::{convert_rows, id_hash, RowOutput};
+use super::pipeline::id_hash;
 use super::revalidate::{editable, revalidate, Checks, Record, TableRules};
+use crate::mapping::convert::Converter;
+use crate::mapping::run::{convert_rows, RowOutput};
 
 /// Separates the values of a stored record (a control character no export cell needs).
 const SEP: char = '\u{1f}';
@@ -306,7 +308,8 @@ impl Session {
             changes: BTreeMap::new(),
             matches: Mutex::new(None),
         };
-        convert_rows(sources, mapping, policy, cancel, progress, &mut |row| {
+        let converter = Converter::new(mapping, policy.clone());
+        convert_rows(sources, mapping, converter, cancel, progress, &mut |row| {
             session.add(row);
             Ok(())
         })?;

@@ -1,0 +1,187 @@
+//! The conversion run over whole files: every table in run order, read on a thread of its
+//! own in batches whose per-row work runs on every core, each source row's records and
+//! findings handed on in row order, then the reader's ragged-row notes.
+//!
+//! The one driver behind writing canonical files, validating, the app's review and
+//! applying its edits, so they all see exactly the same rows.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use crate::canonical::{ClientRecord, Finding, PatientRecord, Severity};
+use crate::read::{Progress, ReadError, ReadNote};
+
+use super::convert::{plan, run_order, Converter};
+use super::source::{self, TableSource};
+use super::write::WriteError;
+use super::{Mapping, SourceRow};
+
+/// What one source row became.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowOutput {
+    /// The table's position in the mapping.
+    pub table: usize,
+    /// The row number a person sees in the spreadsheet.
+    pub row: u64,
+    /// The client first seen on this row, if any.
+    pub client: Option<ClientRecord>,
+    /// The row's pet, if any.
+    pub patient: Option<PatientRecord>,
+    /// The row's findings, in the converter's order.
+    pub findings: Vec<Finding>,
+}
+
+impl RowOutput {
+    /// The findings split into the client's, the patient's and the rest (about the whole
+    /// row, or about an owner repeated from an earlier row), each in order.
+    pub fn split_findings(&self) -> (Vec<Finding>, Vec<Finding>, Vec<Finding>) {
+        let (mut c, mut p, mut rest) = (Vec::new(), Vec::new(), Vec::new());
+        for f in &self.findings {
+            if self.client.is_some() && f.field.starts_with("client.") {
+                c.push(f.clone());
+            } else if self.patient.is_some() && f.field.starts_with("patient.") {
+                p.push(f.clone());
+            } else {
+                rest.push(f.clone());
+            }
+        }
+        (c, p, rest)
+    }
+}
+
+/// Rows converted together: enough to share among cores, few enough to keep memory flat.
+const BATCH_ROWS: usize = 8192;
+
+/// Converts every row of `sources` with `converter`, handing each row's output to `each`.
+/// `progress` hears of each table's reading after every batch (table position, progress).
+pub fn convert_rows(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    mut converter: Converter,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, Progress),
+    each: &mut dyn FnMut(RowOutput) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    for i in run_order(mapping) {
+        let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
+            continue;
+        };
+        // A reader thread fills batches while the converter works on the previous one. The
+        // stream stays on its thread from open to notes.
+        let (batches, received) = mpsc::sync_channel::<Read>(2);
+        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
+            scope.spawn(move || read_batches(s, &batches));
+            // Owned here, so that returning early drops it and ends a reader waiting to send.
+            let received = received;
+            let mut table_plan = None;
+            for message in received.iter() {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(WriteError::Cancelled);
+                }
+                match message {
+                    Read::Columns(headers) => table_plan = Some(plan(tm, &s.label, &headers)?),
+                    Read::Rows(batch, read) => {
+                        let Some(p) = &table_plan else { continue };
+                        let mut failed = None;
+                        let _ = converter.rows_each(p, &batch, &mut |row, out| {
+                            let out = RowOutput {
+                                table: i,
+                                row: row.number,
+                                client: out.clients.into_iter().next(),
+                                patient: out.patients.into_iter().next(),
+                                findings: out.findings,
+                            };
+                            each(out).map_err(|e| {
+                                failed = Some(e);
+                                std::io::Error::other("stopped")
+                            })
+                        });
+                        if let Some(e) = failed {
+                            return Err(e);
+                        }
+                        progress(i, read);
+                    }
+                    Read::End(notes, read) => {
+                        progress(i, read);
+                        return Ok(notes);
+                    }
+                    Read::Failed(e) => return Err(e.into()),
+                }
+            }
+            Ok(Vec::new())
+        })?;
+        // The reader pads short rows and drops the extra cells of long ones; it keeps the
+        // first rows of each kind, which become findings the user can look up.
+        for note in notes.iter().filter(|n| n.code.starts_with("ragged_")) {
+            for &r in &note.rows {
+                let f = Finding {
+                    file: s.label.clone(),
+                    row: r,
+                    field: String::new(),
+                    code: "ragged_row".into(),
+                    severity: Severity::Warning,
+                    message: note.message.clone(),
+                    value: String::new(),
+                    suggestion: String::new(),
+                };
+                each(RowOutput {
+                    table: i,
+                    row: r,
+                    findings: vec![f],
+                    ..RowOutput::default()
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the reader thread sends: the columns first, then batches of rows (with how far it
+/// has read), then the notes.
+enum Read {
+    Columns(Vec<String>),
+    Rows(Vec<SourceRow>, Progress),
+    End(Vec<ReadNote>, Progress),
+    Failed(ReadError),
+}
+
+/// Reads a table in batches into `out` until its end, an error, or the receiver is gone.
+fn read_batches(source: &TableSource, out: &mpsc::SyncSender<Read>) {
+    let mut rows = match source::open(source) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = out.send(Read::Failed(e));
+            return;
+        }
+    };
+    if out.send(Read::Columns(rows.columns().to_vec())).is_err() {
+        return;
+    }
+    let mut count: u64 = 0;
+    loop {
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        for row in rows.by_ref().take(BATCH_ROWS) {
+            match row {
+                Ok(row) => batch.push(SourceRow {
+                    number: row.number,
+                    cells: row.cells,
+                }),
+                Err(e) => {
+                    let _ = out.send(Read::Failed(e));
+                    return;
+                }
+            }
+        }
+        count += batch.len() as u64;
+        let message = if batch.is_empty() {
+            Read::End(rows.notes(), rows.progress(count))
+        } else {
+            Read::Rows(batch, rows.progress(count))
+        };
+        let end = matches!(message, Read::End(..));
+        // A failed send means the converter stopped (an error, or cancelled).
+        if out.send(message).is_err() || end {
+            return;
+        }
+    }
+}
