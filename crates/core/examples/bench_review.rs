@@ -4,6 +4,9 @@
 //! Generate a file with `node tests/e2e/gen-big.mjs /tmp/big-1m.csv 1000000`, then run
 //! `cargo run --release -p ph-import-core --example bench_review /tmp/big-1m.csv`.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
