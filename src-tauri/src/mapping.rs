@@ -1,5 +1,6 @@
 //! Commands of the "Map columns" step: thin adapters over `ph_import_core::mapping`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -9,7 +10,7 @@ use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
 use ph_import_core::mapping::source;
 use ph_import_core::mapping::write::{self, WriteSummary};
-use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
+use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
 use ph_import_core::read::ReadOptions;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
@@ -58,8 +59,11 @@ pub async fn suggest_mapping(
     session: State<'_, MappingSession>,
     files: Vec<ReadRequest>,
     country: String,
+    roles: Option<BTreeMap<String, TableRole>>,
 ) -> Result<Resolved, AppError> {
-    load_and_resolve(&app, &session, &files, None, country).await
+    let mut options = options(&country);
+    options.roles = roles.unwrap_or_default();
+    load_and_resolve(&app, &session, &files, None, options).await
 }
 
 /// Reads the files' samples, keeps them for re-mapping, and chooses their mapping
@@ -69,7 +73,7 @@ async fn load_and_resolve(
     session: &MappingSession,
     files: &[ReadRequest],
     profile: Option<String>,
-    country: String,
+    options: SuggestOptions,
 ) -> Result<Resolved, AppError> {
     let inputs = read_inputs(files)?;
     let dir = profile_dir(app)?;
@@ -80,14 +84,8 @@ async fn load_and_resolve(
             .transpose()
             .map_err(mapping_error)?;
         let (_, tables) = resolve::load_tables_with(&inputs)?;
-        let resolved = resolve::resolve(
-            chosen.as_ref(),
-            &tables,
-            &options(&country),
-            &policy(),
-            &dir,
-        )
-        .map_err(mapping_error)?;
+        let resolved = resolve::resolve(chosen.as_ref(), &tables, &options, &policy(), &dir)
+            .map_err(mapping_error)?;
         Ok((tables, resolved))
     })
     .await?;
@@ -212,7 +210,7 @@ pub async fn apply_profile(
     profile: String,
     country: String,
 ) -> Result<Resolved, AppError> {
-    load_and_resolve(&app, &session, &files, Some(profile), country).await
+    load_and_resolve(&app, &session, &files, Some(profile), options(&country)).await
 }
 
 /// Names of the saved and built-in profiles, for the "use a profile" list.

@@ -115,7 +115,21 @@ export const tests = [
         const got = await selected(field);
         assert(got === column, `${field} is mapped to "${got}", expected "${column}"`);
       }
+      // What the file holds is guessed and shown for confirming.
+      const role = await browser.execute(() => document.querySelector("[data-testid=table-role]")?.value ?? null);
+      assert(role === "combined", `the file is said to hold "${role}", expected owners and pets`);
       await shot("05-mapping");
+      // Said to hold owners only, the pet fields leave the mapping; said again, they return.
+      await (await browser.$("[data-testid=table-role]")).selectByAttribute("value", "clients");
+      await browser.waitUntil(
+        async () => (await selected("patient.name")) === null,
+        { timeout: 15000, timeoutMsg: "the pet fields stayed after saying the file holds owners only" },
+      );
+      await (await browser.$("[data-testid=table-role]")).selectByAttribute("value", "combined");
+      await browser.waitUntil(async () => (await selected("patient.name")) === "Patient Name", {
+        timeout: 15000,
+        timeoutMsg: "the pet fields did not come back",
+      });
       // The user prefers the home phone as the main number.
       const phone = await browser.$('tr[data-field="client.phone"] select');
       await phone.selectByVisibleText("Home Phone");

@@ -2,6 +2,7 @@
 // (src/bindings, written by `cargo test`), never written by hand.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { TableRole } from "./bindings/TableRole";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { EnvironmentStatus } from "./bindings/EnvironmentStatus";
@@ -42,8 +43,8 @@ export const api = {
     invoke<Inspection>("inspect_file", { jobId, request }),
   cancelJob: (jobId: string) => invoke<boolean>("cancel_job", { jobId }),
   canonicalFields: () => invoke<FieldInfo[]>("canonical_fields"),
-  suggestMapping: (files: ReadRequest[], country: string) =>
-    invoke<Resolved>("suggest_mapping", { files, country }),
+  suggestMapping: (files: ReadRequest[], country: string, roles?: Record<string, TableRole>) =>
+    invoke<Resolved>("suggest_mapping", { files, country, roles: roles ?? null }),
   remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
     invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
   saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>

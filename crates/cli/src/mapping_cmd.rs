@@ -15,7 +15,7 @@ use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
 use ph_import_core::mapping::write::{self, Policies, WriteSummary};
-use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions};
+use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
 use ph_import_core::review::{self, Edits};
 use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
@@ -42,6 +42,8 @@ pub struct MapArgs {
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
+    #[command(flatten)]
+    pub roles: RoleArgs,
 }
 
 /// Output format of `convert`.
@@ -75,11 +77,46 @@ pub struct ConvertArgs {
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
+    #[command(flatten)]
+    pub roles: RoleArgs,
     /// Apply the changes and exclusions made in the app's review (its saved `edits.json`).
     #[arg(long, value_name = "FILE")]
     pub edits: Option<PathBuf>,
     #[command(flatten)]
     pub import: ImportArgs,
+}
+
+/// What a person says tables hold, over the guess.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RoleArgs {
+    /// Say what a table holds instead of the guess: TABLE=clients, TABLE=patients or
+    /// TABLE=combined (owners with their pets), TABLE as `map` names it. Repeatable.
+    #[arg(long = "role", value_name = "TABLE=ROLE")]
+    pub roles: Vec<String>,
+}
+
+impl RoleArgs {
+    /// The suggestion settings for `country` with these roles.
+    pub(crate) fn options(&self, country: &str) -> anyhow::Result<SuggestOptions> {
+        let mut options = SuggestOptions {
+            country: country.to_ascii_uppercase(),
+            ..SuggestOptions::default()
+        };
+        for arg in &self.roles {
+            let (table, role) = arg.rsplit_once('=').with_context(|| {
+                format!("--role {arg}: write TABLE=clients, TABLE=patients or TABLE=combined")
+            })?;
+            let role: TableRole =
+                serde_json::from_value(serde_json::Value::String(role.trim().to_lowercase()))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                    "--role {arg}: \"{role}\" is not a role; use clients, patients or combined"
+                )
+                    })?;
+            options.roles.insert(table.trim().to_string(), role);
+        }
+        Ok(options)
+    }
 }
 
 /// Which flagged records the import would send (the files carry them all, with their flags).
@@ -137,21 +174,26 @@ pub(crate) fn load_tables(
 pub(crate) fn choose(
     profile_arg: Option<&str>,
     tables: &[SourceTable],
-    country: &str,
+    options: &SuggestOptions,
     policy: &RequiredPolicy,
 ) -> anyhow::Result<Resolved> {
+    for table in options.roles.keys() {
+        if !tables.iter().any(|t| &t.name == table) {
+            let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+            anyhow::bail!(
+                "--role names a table \"{table}\" that is not among the files; the tables are: {}",
+                names.join(", ")
+            );
+        }
+    }
     let dir = profile_dir();
     let profile = profile_arg
         .map(|arg| resolve::find_profile(arg, &dir))
         .transpose()?;
-    let options = SuggestOptions {
-        country: country.to_ascii_uppercase(),
-        ..SuggestOptions::default()
-    };
     Ok(resolve::resolve(
         profile.as_ref(),
         tables,
-        &options,
+        options,
         policy,
         &dir,
     )?)
@@ -170,7 +212,8 @@ struct MapOutput<'a> {
 pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
     let (_, tables) = load_tables(&args.files)?;
-    let resolved = choose(args.profile.as_deref(), &tables, &args.country, &policy)?;
+    let options = args.roles.options(&args.country)?;
+    let resolved = choose(args.profile.as_deref(), &tables, &options, &policy)?;
     let saved = match &args.save_profile {
         Some(name) => {
             let p = Profile::new(name, "", resolved.mapping.clone());
@@ -326,8 +369,12 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
 /// Runs `ph-import convert`.
 pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
-    let (sources, resolved) =
-        prepare(&args.files, args.profile.as_deref(), &args.country, &policy)?;
+    let (sources, resolved) = prepare(
+        &args.files,
+        args.profile.as_deref(),
+        &args.roles.options(&args.country)?,
+        &policy,
+    )?;
     let format = args.format.output();
     let never = AtomicBool::new(false);
     let stdout = std::io::stdout();
@@ -397,11 +444,11 @@ impl Format {
 pub(crate) fn prepare(
     files: &[PathBuf],
     profile: Option<&str>,
-    country: &str,
+    options: &SuggestOptions,
     policy: &RequiredPolicy,
 ) -> anyhow::Result<(Vec<TableSource>, Resolved)> {
     let (sources, tables) = load_tables(files)?;
-    let mut resolved = choose(profile, &tables, country, policy)?;
+    let mut resolved = choose(profile, &tables, options, policy)?;
     // The suggestion saw a sample; the date order is decided by all values.
     if matches!(resolved.origin, Origin::Suggestion) {
         write::refine_dates(&mut resolved.mapping, &sources)?;

@@ -10,7 +10,9 @@ use clap::Args;
 use ph_import_core::mapping::write;
 use serde::Serialize;
 
-use crate::mapping_cmd::{policy, prepare, print_counts, print_origin, Format, ImportArgs};
+use crate::mapping_cmd::{
+    policy, prepare, print_counts, print_origin, Format, ImportArgs, RoleArgs,
+};
 
 /// Arguments of `ph-import validate`.
 #[derive(Args, Debug)]
@@ -39,6 +41,8 @@ pub struct ValidateArgs {
     pub no_email_required: bool,
     #[command(flatten)]
     pub import: ImportArgs,
+    #[command(flatten)]
+    pub roles: RoleArgs,
 }
 
 #[derive(Serialize)]
@@ -53,8 +57,12 @@ struct JsonSummary<'a> {
 /// Runs `ph-import validate`.
 pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
-    let (sources, resolved) =
-        prepare(&args.files, args.profile.as_deref(), &args.country, &policy)?;
+    let (sources, resolved) = prepare(
+        &args.files,
+        args.profile.as_deref(),
+        &args.roles.options(&args.country)?,
+        &policy,
+    )?;
     let never = AtomicBool::new(false);
     let summary = write::write_findings(
         &sources,

@@ -118,3 +118,46 @@ fn deceased_and_inactive_are_counted_unless_sent() {
             "1 inactive clients, 1 deceased patients",
         ));
 }
+
+#[test]
+fn a_table_role_can_be_said_instead_of_guessed() {
+    let file = fixture("demo/riverside-clients-pets.csv");
+    let out = ph_import()
+        .args([
+            "map",
+            &file,
+            "--json",
+            "--role",
+            "riverside-clients-pets.csv=clients",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let table = &json["mapping"]["tables"][0];
+    assert_eq!(table["role"], "clients");
+    let fields = table["fields"].as_array().expect("fields");
+    assert!(!fields.is_empty());
+    assert!(
+        fields.iter().all(|f| f["field"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("client."))),
+        "pet fields are left out: {table}"
+    );
+    ph_import()
+        .args(["map", &file, "--role", "riverside-clients-pets.csv=owners"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "use clients, patients or combined",
+        ));
+    ph_import()
+        .args(["map", &file, "--role", "nope.csv=clients"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("riverside-clients-pets.csv"));
+}

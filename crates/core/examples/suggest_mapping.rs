@@ -16,6 +16,7 @@ fn main() {
         &SuggestOptions {
             country: "US".into(),
             pivot_year: 2026,
+            ..SuggestOptions::default()
         },
         &RequiredPolicy::default(),
     );

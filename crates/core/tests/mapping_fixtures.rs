@@ -91,6 +91,7 @@ fn options() -> SuggestOptions {
     SuggestOptions {
         country: "US".into(),
         pivot_year: 2026,
+        ..SuggestOptions::default()
     }
 }
 

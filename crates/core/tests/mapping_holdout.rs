@@ -16,6 +16,7 @@ fn run(name: &str) -> Suggestion {
         &SuggestOptions {
             country: "US".into(),
             pivot_year: 2026,
+            ..SuggestOptions::default()
         },
         &RequiredPolicy::default(),
     )

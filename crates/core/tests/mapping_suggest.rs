@@ -13,6 +13,7 @@ fn run(csv: &str) -> Suggestion {
         &SuggestOptions {
             country: "US".into(),
             pivot_year: 2026,
+            ..SuggestOptions::default()
         },
         &RequiredPolicy::default(),
     )
@@ -225,4 +226,50 @@ proptest! {
             let _ = t.apply(Field::PatientSex, &[value.as_str(), value.as_str()]);
         }
     }
+}
+
+#[test]
+fn a_role_a_person_chose_wins_over_the_guess() {
+    let csv = "Client ID,First Name,Last Name,Email,Pet Name,Species\n\
+               1,Ann,Lee,ann@x.com,Rex,Dog\n\
+               2,Bo,Kim,bo@y.org,Tom,Cat\n";
+    let table = SourceTable::from_csv("export.csv", csv).expect("csv");
+    let with = |role: Option<TableRole>| {
+        let mut options = SuggestOptions {
+            country: "US".into(),
+            pivot_year: 2026,
+            ..SuggestOptions::default()
+        };
+        if let Some(role) = role {
+            options.roles.insert("export.csv".into(), role);
+        }
+        suggest(
+            std::slice::from_ref(&table),
+            &options,
+            &RequiredPolicy::default(),
+        )
+    };
+    assert_eq!(with(None).mapping.tables[0].role, TableRole::Combined);
+
+    // Clients only: the pet columns are left out, and say why.
+    let clients = with(Some(TableRole::Clients));
+    let t = &clients.mapping.tables[0];
+    assert_eq!(t.role, TableRole::Clients);
+    assert!(t
+        .fields
+        .iter()
+        .all(|f| f.field.key().starts_with("client.")));
+    assert!(t.ignored.iter().any(|i| i.column == "Pet Name"));
+
+    // Pets only: the client ID becomes the owner link, owner details are left out.
+    let patients = with(Some(TableRole::Patients));
+    let t = &patients.mapping.tables[0];
+    assert_eq!(t.role, TableRole::Patients);
+    assert_eq!(
+        t.field(Field::PatientClientExternalId)
+            .map(|m| m.columns.join("+"))
+            .as_deref(),
+        Some("Client ID")
+    );
+    assert!(t.field(Field::ClientFirstName).is_none());
 }

@@ -4,8 +4,11 @@ import type { DateOrder } from "../bindings/DateOrder";
 import type { FieldMapping } from "../bindings/FieldMapping";
 import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
+import type { TableRole } from "../bindings/TableRole";
 import { describeRole, describeTransform, percentOf } from "../describe";
 import { ProfileBar } from "./ProfileBar";
+
+const ROLES: TableRole[] = ["combined", "clients", "patients"];
 
 /** The clinic's country; a setting of the target once targets carry one. */
 const COUNTRY = "US";
@@ -34,6 +37,21 @@ export function MappingStep({ files, onNext }: Props) {
       alive = false;
     };
   }, [files]);
+
+  /** A person says what a table holds: the mapping is suggested again for that. */
+  const setRole = async (table: string, role: TableRole) => {
+    if (!resolved) return;
+    const roles: Record<string, TableRole> = Object.fromEntries(
+      resolved.mapping.tables.map((t) => [t.table, t.role]),
+    );
+    roles[table] = role;
+    try {
+      setResolved(await api.suggestMapping(files, COUNTRY, roles));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
 
   const remap = async (table: number, field: Field, column: string | null) => {
     if (!resolved) return;
@@ -98,6 +116,7 @@ export function MappingStep({ files, onNext }: Props) {
             report={report}
             fields={fields}
             onRemap={(field, column) => void remap(i, field, column)}
+            onRole={(role) => void setRole(table.table, role)}
             onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
             onDateOrder={(field, order) =>
               edit(i, field, (m) =>
@@ -137,9 +156,10 @@ interface TableProps {
   onRemap: (field: Field, column: string | null) => void;
   onConfirm: (field: Field) => void;
   onDateOrder: (field: Field, order: DateOrder) => void;
+  onRole: (role: TableRole) => void;
 }
 
-function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder }: TableProps) {
+function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, onRole }: TableProps) {
   const shown = useMemo(
     () =>
       fields.filter((f) =>
@@ -153,8 +173,23 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder }
   return (
     <div className="mapping-table">
       <h2>
-        {table.table} <span className="muted">— {describeRole(table.role)}</span>
+        {table.table}
       </h2>
+      <label className="table-role">
+        This file holds{" "}
+        <select
+          value={table.role}
+          onChange={(e) => onRole(e.target.value as TableRole)}
+          data-testid="table-role"
+          aria-label={`What ${table.table} holds`}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {describeRole(r)}
+            </option>
+          ))}
+        </select>
+      </label>
       {report.missing_required.length > 0 && (
         <div className="error-box" role="alert">
           No column fills these required fields: <strong>{report.missing_required.join(", ")}</strong>. Choose a

@@ -135,7 +135,8 @@ pub fn find_profile(name_or_path: &str, profile_dir: &Path) -> Result<Profile, R
 }
 
 /// Chooses the mapping for `tables`: `profile` when given, else a saved or built-in
-/// profile the headers fully match, else the automatic suggestion.
+/// profile the headers fully match (unless `options` says what tables hold), else the
+/// automatic suggestion.
 pub fn resolve(
     profile: Option<&Profile>,
     tables: &[SourceTable],
@@ -166,7 +167,12 @@ pub fn resolve(
             tables: suggestion.tables,
         });
     }
-    let profiles = all_profiles(profile_dir);
+    // A person who said what the tables hold wants the suggestion for that, not a profile.
+    let profiles = if options.roles.is_empty() {
+        all_profiles(profile_dir)
+    } else {
+        Vec::new()
+    };
     let recognized = profile::best_match(&profiles, &headers)
         .filter(|m| m.missing_columns.is_empty())
         .and_then(|m| profiles.iter().find(|p| p.name == m.name))

@@ -8,7 +8,7 @@
 //! over one column. The only columns feeding several fields are deliberate splits (a full
 //! name, a one-line address, a sex code that also says "neutered"), and they say so.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -33,6 +33,9 @@ pub struct SuggestOptions {
     pub country: String,
     /// Two-digit years fall in the hundred years ending here (usually the current year).
     pub pivot_year: i32,
+    /// What a person said a table holds, by table name, over the guess.
+    #[serde(default)]
+    pub roles: BTreeMap<String, TableRole>,
 }
 
 impl Default for SuggestOptions {
@@ -40,6 +43,7 @@ impl Default for SuggestOptions {
         Self {
             country: "US".into(),
             pivot_year: current_year(),
+            roles: BTreeMap::new(),
         }
     }
 }
@@ -176,7 +180,11 @@ pub fn suggest(
     policy: &RequiredPolicy,
 ) -> Suggestion {
     let mut drafts: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
-    decide_roles(&mut drafts);
+    let chosen: Vec<Option<TableRole>> = tables
+        .iter()
+        .map(|t| options.roles.get(&t.name).copied())
+        .collect();
+    decide_roles(&mut drafts, &chosen);
     let mut mapping = Mapping {
         country: options.country.clone(),
         ..Mapping::default()
@@ -1001,7 +1009,8 @@ fn code_table(
 
 /// Settles each table's role, looking at all tables: a table with pets and only an owner
 /// ID (or next to a clients table) is a patients table linked by that ID.
-fn decide_roles(drafts: &mut [Draft]) {
+/// `chosen` holds what a person said instead, per table, which always wins.
+fn decide_roles(drafts: &mut [Draft], chosen: &[Option<TableRole>]) {
     let has = |d: &Draft, f: Field| d.fields.iter().any(|m| m.field == f);
     let mut roles = Vec::new();
     for d in drafts.iter() {
@@ -1020,14 +1029,19 @@ fn decide_roles(drafts: &mut [Draft]) {
         });
     }
     let clients_table = roles.contains(&TableRole::Clients);
-    for (d, role) in drafts.iter_mut().zip(roles) {
+    for (i, (d, role)) in drafts.iter_mut().zip(roles).enumerate() {
         // Beside a clients table, owner names repeated on a pets table are for reference only.
-        let role = if role == TableRole::Combined && clients_table {
+        let guessed = if role == TableRole::Combined && clients_table {
             TableRole::Patients
         } else {
             role
         };
+        let role = chosen.get(i).copied().flatten().unwrap_or(guessed);
         d.role = role;
+        if role == TableRole::Clients {
+            keep_only(d, Entity::Client, "the table was said to hold clients only");
+            continue;
+        }
         if role != TableRole::Patients {
             continue;
         }
@@ -1055,6 +1069,26 @@ fn decide_roles(drafts: &mut [Draft]) {
         }
         d.fields = kept;
     }
+}
+
+/// Leaves only `entity`'s fields mapped; the other columns are listed as ignored with `why`.
+fn keep_only(d: &mut Draft, entity: Entity, why: &str) {
+    let mut kept = Vec::new();
+    for fm in std::mem::take(&mut d.fields) {
+        if fm.field.entity() == entity {
+            kept.push(fm);
+            continue;
+        }
+        for c in &fm.columns {
+            if !d.ignored.iter().any(|i| &i.column == c) {
+                d.ignored.push(IgnoredColumn {
+                    column: c.clone(),
+                    reason: why.into(),
+                });
+            }
+        }
+    }
+    d.fields = kept;
 }
 
 fn finish_table(
