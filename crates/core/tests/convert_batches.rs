@@ -78,11 +78,20 @@ fn batches_convert_exactly_like_single_rows() {
     }
 
     let mut batched = Collected::default();
-    let mut conv = Converter::new(&mapping, RequiredPolicy::ph_default()).with_context(context);
+    let mut conv =
+        Converter::new(&mapping, RequiredPolicy::ph_default()).with_context(context.clone());
     // Uneven batches, so that owners straddle batch and thread boundaries.
     for chunk in table.rows.chunks(1111) {
         conv.rows(&p, chunk, &mut batched).expect("memory");
     }
+
+    // One pipeline over many batches: each prepared while the one before is linked, with
+    // the workers' caches carried from batch to batch.
+    let mut piped = Collected::default();
+    let mut conv = Converter::new(&mapping, RequiredPolicy::ph_default()).with_context(context);
+    let mut chunks = table.rows.chunks(777);
+    conv.batches(&p, &mut || chunks.next(), &mut piped)
+        .expect("memory");
 
     assert!(
         single.findings.len() > 1000,
@@ -95,4 +104,7 @@ fn batches_convert_exactly_like_single_rows() {
     assert_eq!(single.clients, batched.clients);
     assert_eq!(single.patients, batched.patients);
     assert_eq!(single.findings, batched.findings);
+    assert_eq!(single.clients, piped.clients);
+    assert_eq!(single.patients, piped.patients);
+    assert_eq!(single.findings, piped.findings);
 }

@@ -137,3 +137,37 @@ fn preview_of_a_large_file_reads_only_its_start() {
     assert!(stream.next().is_some());
     assert!(stream.progress(1).bytes_read < 1024 * 1024);
 }
+
+/// Reading into the same cells again and again (as the conversion's reader does) gives
+/// exactly the rows the iterator gives, whatever the widths, blanks and encodings in between.
+#[test]
+fn reading_into_reused_cells_matches_reading_fresh_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("ID,Name,City,Note\n");
+    for i in 0..300 {
+        let line = match i % 6 {
+            0 => format!("{i},Long Name Number {i},Springfield,a note that is long\n"),
+            1 => format!("{i},Al\n"),
+            2 => "\n".to_string(),
+            3 => format!("{i},Zoë,Montréal,x,extra,cells\n"),
+            4 => format!("{i},\"Quoted, with comma\",,\n"),
+            _ => format!("{i},Bob,Boston,\n"),
+        };
+        text.push_str(&line);
+    }
+    let path = write(dir.path(), "widths.csv", text.as_bytes());
+    let fresh: Vec<read::Row> = read::open_rows(&path, &ReadOptions::default())
+        .expect("readable")
+        .map(|r| r.expect("row"))
+        .collect();
+    let mut stream = read::open_rows(&path, &ReadOptions::default()).expect("readable");
+    let (mut number, mut cells) = (0, Vec::new());
+    let mut reused = Vec::new();
+    while let Some(row) = stream.next_into(&mut number, &mut cells) {
+        row.expect("row");
+        reused.push((number, cells.clone()));
+    }
+    assert_eq!(fresh.len(), 250, "blank lines are skipped");
+    let fresh: Vec<(u64, Vec<String>)> = fresh.into_iter().map(|r| (r.number, r.cells)).collect();
+    assert_eq!(fresh, reused);
+}

@@ -59,11 +59,16 @@ impl Writer {
         })
     }
 
-    fn write(&mut self, cells: &[&str], json: serde_json::Value) -> std::io::Result<()> {
+    /// Writes one line: `cells` as CSV, or the object `json` builds (only built for JSON Lines).
+    fn write(
+        &mut self,
+        cells: &[&str],
+        json: impl FnOnce() -> serde_json::Value,
+    ) -> std::io::Result<()> {
         match self {
             Writer::Csv(w) => w.write_record(cells).map_err(std::io::Error::other),
             Writer::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, &json).map_err(std::io::Error::other)?;
+                serde_json::to_writer(&mut *w, &json()).map_err(std::io::Error::other)?;
                 w.write_all(b"\n")
             }
         }
@@ -164,16 +169,16 @@ impl FindingsOnly {
 }
 
 impl Sink for FindingsOnly {
-    fn client(&mut self, _: &ClientRecord) -> std::io::Result<()> {
+    fn client(&mut self, _: ClientRecord) -> std::io::Result<()> {
         Ok(())
     }
 
-    fn patient(&mut self, _: &PatientRecord) -> std::io::Result<()> {
+    fn patient(&mut self, _: PatientRecord) -> std::io::Result<()> {
         Ok(())
     }
 
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        write_finding(&mut self.findings, f)
+    fn finding(&mut self, f: Finding) -> std::io::Result<()> {
+        write_finding(&mut self.findings, &f)
     }
 }
 
@@ -189,22 +194,23 @@ fn write_finding(w: &mut Writer, f: &Finding) -> std::io::Result<()> {
         f.value.as_str(),
         f.suggestion.as_str(),
     ];
-    let json = serde_json::to_value(f).unwrap_or_default();
-    w.write(&cells, json)
+    w.write(&cells, || serde_json::to_value(f).unwrap_or_default())
 }
 
 impl Sink for OutputFiles {
-    fn client(&mut self, r: &ClientRecord) -> std::io::Result<()> {
-        let json = record_json(Entity::Client, |f| r.get(f).to_string());
+    fn client(&mut self, r: ClientRecord) -> std::io::Result<()> {
+        let r = &r;
+        let json = || record_json(Entity::Client, |f| r.get(f).to_string());
         self.clients.write(&r.cells(), json)
     }
 
-    fn patient(&mut self, r: &PatientRecord) -> std::io::Result<()> {
-        let json = record_json(Entity::Patient, |f| r.get(f).to_string());
+    fn patient(&mut self, r: PatientRecord) -> std::io::Result<()> {
+        let r = &r;
+        let json = || record_json(Entity::Patient, |f| r.get(f).to_string());
         self.patients.write(&r.cells(), json)
     }
 
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        write_finding(&mut self.findings, f)
+    fn finding(&mut self, f: Finding) -> std::io::Result<()> {
+        write_finding(&mut self.findings, &f)
     }
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use crate::canonical::{ClientRecord, Finding, PatientRecord, Severity};
 use crate::read::{Progress, ReadError, ReadNote};
 
-use super::convert::{plan, run_order, Converter};
+use super::convert::{plan, run_order, Converter, BATCH_ROWS};
 use super::source::{self, TableSource};
 use super::write::WriteError;
 use super::{Mapping, SourceRow};
@@ -49,9 +49,6 @@ impl RowOutput {
     }
 }
 
-/// Rows converted together: enough to share among cores, few enough to keep memory flat.
-const BATCH_ROWS: usize = 8192;
-
 /// Converts every row of `sources` with `converter`, handing each row's output to `each`.
 /// `progress` hears of each table's reading after every batch (table position, progress).
 pub fn convert_rows(
@@ -69,46 +66,81 @@ pub fn convert_rows(
         // A reader thread fills batches while the converter works on the previous one. The
         // stream stays on its thread from open to notes.
         let (batches, received) = mpsc::sync_channel::<Read>(2);
+        // Read batches go back to the reader once converted, to be read into again.
+        let (give_back, spare) = mpsc::channel::<Vec<SourceRow>>();
         let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
-            scope.spawn(move || read_batches(s, &batches));
+            // Named, so profilers and debuggers tell the stages apart. Failing to start a
+            // thread is the system out of resources, which `scope.spawn` panics on too.
+            std::thread::Builder::new()
+                .name("ph-read".into())
+                .spawn_scoped(scope, move || read_batches(s, &batches, &spare))
+                .expect("the system could not start a thread");
             // Owned here, so that returning early drops it and ends a reader waiting to send.
             let received = received;
-            let mut table_plan = None;
-            for message in received.iter() {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(WriteError::Cancelled);
+            let table_plan = match received.recv() {
+                Ok(Read::Columns(headers)) => plan(tm, &s.label, &headers)?,
+                Ok(Read::Failed(e)) => return Err(e.into()),
+                Ok(Read::End(notes, read)) => {
+                    progress(i, read);
+                    return Ok(notes);
                 }
-                match message {
-                    Read::Columns(headers) => table_plan = Some(plan(tm, &s.label, &headers)?),
-                    Read::Rows(batch, read) => {
-                        let Some(p) = &table_plan else { continue };
-                        let mut failed = None;
-                        let _ = converter.rows_each(p, &batch, &mut |row, out| {
-                            let out = RowOutput {
-                                table: i,
-                                row: row.number,
-                                client: out.clients.into_iter().next(),
-                                patient: out.patients.into_iter().next(),
-                                findings: out.findings,
-                            };
-                            each(out).map_err(|e| {
-                                failed = Some(e);
-                                std::io::Error::other("stopped")
-                            })
-                        });
-                        if let Some(e) = failed {
-                            return Err(e);
+                Ok(Read::Rows(..)) | Err(_) => return Ok(Vec::new()),
+            };
+            // How the reading ended: its notes and progress, or why it stopped.
+            let mut ended: Option<Result<(Vec<ReadNote>, Progress), WriteError>> = None;
+            let mut failed = None;
+            // Linking writes through `each` only, whose errors are kept in `failed`.
+            let _ = converter.batches_each(
+                &table_plan,
+                &mut || {
+                    if cancel.load(Ordering::Relaxed) {
+                        ended = Some(Err(WriteError::Cancelled));
+                        return None;
+                    }
+                    match received.recv() {
+                        Ok(Read::Rows(rows, read)) => Some(Batch { rows, read }),
+                        Ok(Read::End(notes, read)) => {
+                            ended = Some(Ok((notes, read)));
+                            None
                         }
-                        progress(i, read);
+                        Ok(Read::Failed(e)) => {
+                            ended = Some(Err(e.into()));
+                            None
+                        }
+                        Ok(Read::Columns(_)) | Err(_) => None,
                     }
-                    Read::End(notes, read) => {
-                        progress(i, read);
-                        return Ok(notes);
-                    }
-                    Read::Failed(e) => return Err(e.into()),
-                }
+                },
+                &mut |row, out| {
+                    let out = RowOutput {
+                        table: i,
+                        row: row.number,
+                        client: out.clients.into_iter().next(),
+                        patient: out.patients.into_iter().next(),
+                        findings: out.findings,
+                    };
+                    each(out).map_err(|e| {
+                        failed = Some(e);
+                        std::io::Error::other("stopped")
+                    })
+                },
+                &mut |batch| {
+                    progress(i, batch.read);
+                    // The reader may have finished: then the batch is simply dropped.
+                    let _ = give_back.send(batch.rows);
+                    Ok(())
+                },
+            );
+            if let Some(e) = failed {
+                return Err(e);
             }
-            Ok(Vec::new())
+            match ended {
+                Some(Ok((notes, read))) => {
+                    progress(i, read);
+                    Ok(notes)
+                }
+                Some(Err(e)) => Err(e),
+                None => Ok(Vec::new()),
+            }
         })?;
         // The reader pads short rows and drops the extra cells of long ones; it keeps the
         // first rows of each kind, which become findings the user can look up.
@@ -136,6 +168,18 @@ pub fn convert_rows(
     Ok(())
 }
 
+/// Rows read together, and how far the reader had got.
+struct Batch {
+    rows: Vec<SourceRow>,
+    read: Progress,
+}
+
+impl AsRef<[SourceRow]> for Batch {
+    fn as_ref(&self) -> &[SourceRow] {
+        &self.rows
+    }
+}
+
 /// What the reader thread sends: the columns first, then batches of rows (with how far it
 /// has read), then the notes.
 enum Read {
@@ -146,7 +190,12 @@ enum Read {
 }
 
 /// Reads a table in batches into `out` until its end, an error, or the receiver is gone.
-fn read_batches(source: &TableSource, out: &mpsc::SyncSender<Read>) {
+/// Batches sent back on `spare` are read into again, so their cells' memory is reused.
+fn read_batches(
+    source: &TableSource,
+    out: &mpsc::SyncSender<Read>,
+    spare: &mpsc::Receiver<Vec<SourceRow>>,
+) {
     let mut rows = match source::open(source) {
         Ok(rows) => rows,
         Err(e) => {
@@ -159,19 +208,25 @@ fn read_batches(source: &TableSource, out: &mpsc::SyncSender<Read>) {
     }
     let mut count: u64 = 0;
     loop {
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
-        for row in rows.by_ref().take(BATCH_ROWS) {
-            match row {
-                Ok(row) => batch.push(SourceRow {
-                    number: row.number,
-                    cells: row.cells,
-                }),
-                Err(e) => {
+        let mut batch = spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
+        let mut filled = 0;
+        while filled < BATCH_ROWS {
+            if filled == batch.len() {
+                batch.push(SourceRow::default());
+            }
+            let SourceRow { number, cells } = &mut batch[filled];
+            match rows.next_into(number, cells) {
+                Some(Ok(())) => filled += 1,
+                Some(Err(e)) => {
                     let _ = out.send(Read::Failed(e));
                     return;
                 }
+                None => break,
             }
         }
+        batch.truncate(filled);
         count += batch.len() as u64;
         let message = if batch.is_empty() {
             Read::End(rows.notes(), rows.progress(count))

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One data row: the row number a person sees in the spreadsheet, and its cells.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRow {
     /// The row number as shown by a spreadsheet program or text editor.
     pub number: u64,

@@ -2,14 +2,13 @@
 //! (`clients`, `patients`, `findings`): the one pipeline behind `ph-import convert` and the
 //! app's Save.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::RequiredPolicy;
+use crate::canonical::{RequiredPolicy, Severity};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
@@ -217,7 +216,7 @@ fn write_rows(
         by_code: Vec::new(),
         files: Vec::new(),
     };
-    let mut by_code: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
     convert_rows(
         sources,
         mapping,
@@ -226,40 +225,48 @@ fn write_rows(
         &mut |_, _| {},
         &mut |row| {
             let row = change(row);
-            if let Some(c) = &row.client {
-                sink.client(c).map_err(&io)?;
+            if let Some(c) = row.client {
                 summary.clients += 1;
-                if !import.sends_client(c) {
+                if !import.sends_client(&c) {
                     summary.skipped.inactive_clients += 1;
                 }
+                sink.client(c).map_err(&io)?;
             }
-            if let Some(p) = &row.patient {
-                sink.patient(p).map_err(&io)?;
+            if let Some(p) = row.patient {
                 summary.patients += 1;
-                if !import.sends_patient(p) {
+                if !import.sends_patient(&p) {
                     summary.skipped.deceased_patients += 1;
                 }
+                sink.patient(p).map_err(&io)?;
             }
-            for f in &row.findings {
-                sink.finding(f).map_err(&io)?;
+            for f in row.findings {
                 summary.findings += 1;
-                *by_code
-                    .entry((f.code.clone(), f.severity.as_str().to_owned()))
-                    .or_insert(0) += 1;
+                // A few dozen codes: a scan beats allocating a map key per finding.
+                match by_code
+                    .iter_mut()
+                    .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => by_code.push((f.code.clone(), f.severity, 1)),
+                }
+                sink.finding(f).map_err(&io)?;
             }
             Ok(())
         },
     )?;
     summary.by_code = by_code
         .into_iter()
-        .map(|((code, severity), count)| CodeCount {
+        .map(|(code, severity, count)| CodeCount {
             code,
-            severity,
+            severity: severity.as_str().to_owned(),
             count,
         })
         .collect();
-    summary
-        .by_code
-        .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    summary.by_code.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.severity.cmp(&b.severity))
+    });
     Ok(summary)
 }

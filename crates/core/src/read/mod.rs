@@ -326,6 +326,20 @@ impl Source {
             Source::Sheet(source) => source.next_record(),
         }
     }
+
+    /// The next record written over `out` (text files reuse its cells' memory).
+    fn next_record_into(&mut self, out: &mut RawRecord) -> Option<Result<(), ReadError>> {
+        match self {
+            Source::Text(source) => source.next_record_into(out),
+            Source::Sheet(source) => match source.next_record()? {
+                Ok(record) => {
+                    *out = record;
+                    Some(Ok(()))
+                }
+                Err(e) => Some(Err(e)),
+            },
+        }
+    }
 }
 
 /// Rows affected by one kind of note: a count and the first few row numbers.
@@ -593,24 +607,71 @@ impl RowStream {
         }
     }
 
-    fn shape(&mut self, record: RawRecord) -> Row {
+    fn shape(&mut self, mut record: RawRecord) -> Row {
+        self.shape_cells(record.number, &mut record.cells);
+        Row {
+            number: record.number,
+            cells: record.cells,
+        }
+    }
+
+    /// Cuts or pads a row's cells to the header's width, noting the rows that needed it.
+    fn shape_cells(&mut self, number: u64, cells: &mut Vec<String>) {
         let width = self.columns.len();
-        let mut cells = record.cells;
         if cells.len() > width {
             if cells[width..].iter().any(|c| !c.trim().is_empty()) {
-                self.long_rows.add(record.number);
+                self.long_rows.add(number);
             }
             cells.truncate(width);
         } else if cells.len() < width {
             // A sheet row simply ends at its last value; a short line of text is worth a note.
             if !self.meta.format.is_workbook() {
-                self.short_rows.add(record.number);
+                self.short_rows.add(number);
             }
             cells.resize(width, String::new());
         }
-        Row {
-            number: record.number,
-            cells,
+    }
+
+    /// Like [`Iterator::next`], written over `number` and `cells`, whose memory is reused:
+    /// a reader that hands rows back can read a whole file without allocating per cell.
+    pub fn next_into(
+        &mut self,
+        number: &mut u64,
+        cells: &mut Vec<String>,
+    ) -> Option<Result<(), ReadError>> {
+        if self.failed {
+            return None;
+        }
+        let mut record = RawRecord {
+            number: 0,
+            cells: std::mem::take(cells),
+        };
+        loop {
+            let read = match self.pending.pop_front() {
+                Some(r) => {
+                    record = r;
+                    Some(Ok(()))
+                }
+                None => self.source.next_record_into(&mut record),
+            };
+            match read {
+                None => {
+                    *cells = record.cells;
+                    return None;
+                }
+                Some(Err(e)) => {
+                    self.failed = true;
+                    *cells = record.cells;
+                    return Some(Err(e));
+                }
+                Some(Ok(())) if record.is_blank() => self.blank_rows.add(record.number),
+                Some(Ok(())) => {
+                    self.shape_cells(record.number, &mut record.cells);
+                    *number = record.number;
+                    *cells = record.cells;
+                    return Some(Ok(()));
+                }
+            }
         }
     }
 }

@@ -45,20 +45,24 @@ fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
     hash
 }
 
+/// A short hash of each field of a client, which is all the registry keeps of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientHashes([u16; CLIENT_FIELDS]);
+
 #[derive(Debug, Clone)]
 struct Seen {
     row: u64,
-    fields: [u16; CLIENT_FIELDS],
+    fields: ClientHashes,
 }
 
-fn field_hashes(c: &ClientRecord) -> [u16; CLIENT_FIELDS] {
+fn field_hashes(c: &ClientRecord) -> ClientHashes {
     let mut out = [0u16; CLIENT_FIELDS];
     for (slot, f) in out.iter_mut().zip(Field::of(Entity::Client)) {
         // Folded to 16 bits: a difference is missed once in 65,536 comparisons at worst.
         let h = fnv(c.get(f).bytes());
         *slot = (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16;
     }
-    out
+    ClientHashes(out)
 }
 
 /// The clients of one run, by ID: the first row's details, to spot repeats that differ.
@@ -89,7 +93,16 @@ pub enum Repeat {
 impl ClientRegistry {
     /// Records a client row (after normalization, so case and spacing do not count).
     pub fn add(&mut self, key: &str, client: &ClientRecord, row: u64) -> Repeat {
-        let fields = field_hashes(client);
+        self.add_hashed(key, field_hashes(client), row)
+    }
+
+    /// What [`ClientRegistry::add_hashed`] compares: pure, so it can be computed on any thread.
+    pub fn hashes(client: &ClientRecord) -> ClientHashes {
+        field_hashes(client)
+    }
+
+    /// Like [`ClientRegistry::add`], with the client's [`ClientRegistry::hashes`].
+    pub fn add_hashed(&mut self, key: &str, fields: ClientHashes, row: u64) -> Repeat {
         match self.seen.get(key) {
             None => {
                 self.seen.insert(key.to_string(), Seen { row, fields });
@@ -99,7 +112,7 @@ impl ClientRegistry {
             Some(seen) => Repeat::Different {
                 row: seen.row,
                 fields: Field::of(Entity::Client)
-                    .zip(seen.fields.iter().zip(fields.iter()))
+                    .zip(seen.fields.0.iter().zip(fields.0.iter()))
                     .filter(|(_, (a, b))| a != b)
                     .map(|(f, _)| f)
                     .collect(),

@@ -32,10 +32,16 @@ pub fn is_placeholder(raw: &str) -> bool {
 /// Whether a value is a number a spreadsheet turned into scientific notation
 /// (`9.85E+14`, `2.17555E+9`): its last digits are gone for good.
 pub fn is_excel_mangled(raw: &str) -> bool {
-    let t = raw.trim().to_ascii_uppercase();
-    let Some((mantissa, exponent)) = t.split_once("E+") else {
+    let t = raw.trim();
+    // The first "E+" or "e+" (checked on every microchip, phone and ID: no copy).
+    let Some(at) = t
+        .as_bytes()
+        .windows(2)
+        .position(|w| matches!(w[0], b'E' | b'e') && w[1] == b'+')
+    else {
         return false;
     };
+    let (mantissa, exponent) = (&t[..at], &t[at + 2..]);
     let mantissa_ok = !mantissa.is_empty()
         && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
         && mantissa.chars().filter(|c| *c == '.').count() <= 1;

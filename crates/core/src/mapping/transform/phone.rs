@@ -21,6 +21,10 @@ pub struct Phone {
 
 /// Splits an extension off a phone number: `("217-555-0143 ", Some("204"))`.
 pub fn split_extension(raw: &str) -> (&str, Option<String>) {
+    // Every marker has an x or a #: most numbers have neither, and skip the copy below.
+    if !raw.bytes().any(|b| matches!(b, b'x' | b'X' | b'#')) {
+        return (raw, None);
+    }
     // ASCII lowercase keeps byte offsets equal to `raw`'s, so slicing `raw` below is safe.
     let lower = raw.to_ascii_lowercase();
     match ["extension", "ext.", "ext", " x", "x", "#"]

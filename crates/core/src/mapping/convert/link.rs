@@ -1,0 +1,166 @@
+//! The linking half of a conversion, in row order on one thread: rows repeated verbatim,
+//! owners repeated with different details, pets linked to their owners, and the output.
+
+use crate::canonical::{Field, Finding, RequiredPolicy, Severity};
+use crate::validate::links::Repeat;
+use crate::validate::{policy, ClientRegistry, DuplicateRows, ImportPolicy};
+
+use super::super::model::TableRole;
+use super::super::table::SourceRow;
+use super::plan::TablePlan;
+use super::prepare::{Owner, Prepared};
+use super::{Counts, Sink};
+
+/// What linking remembers across rows and tables of a run.
+pub(super) struct Linker {
+    pub(super) policy: RequiredPolicy,
+    pub(super) import: ImportPolicy,
+    /// Clients seen, by key, for merging repeats, spotting conflicts and linking pets.
+    pub(super) clients: ClientRegistry,
+    pub(super) duplicates: DuplicateRows,
+    /// Whether any table of this run yields clients (else pets link to clients already in PH).
+    pub(super) expects_clients: bool,
+}
+
+impl Linker {
+    /// The part that links rows: duplicates, repeated owners, owners of pets, and the output.
+    pub(super) fn commit(
+        &mut self,
+        plan: &TablePlan,
+        row: &SourceRow,
+        p: Prepared,
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<Counts> {
+        let mut counts = Counts::default();
+        let finding =
+            |field: &str, code: &str, severity: Severity, message: String, value: &str| Finding {
+                file: plan.label.clone(),
+                row: p.number,
+                field: field.into(),
+                code: code.into(),
+                severity,
+                message,
+                value: value.into(),
+                suggestion: String::new(),
+            };
+        // A row listed twice (a pet exported twice) is reported once and not converted again.
+        if let Some(hash) = p.row_hash {
+            if let Some(first) = self.duplicates.check_hash(&plan.label, hash, p.number) {
+                let f = finding(
+                    "",
+                    "duplicate_row",
+                    Severity::Warning,
+                    format!("identical to row {first}; not imported twice"),
+                    &row.cells.join(" | "),
+                );
+                sink.finding(f)?;
+                counts.findings = 1;
+                return Ok(counts);
+            }
+        }
+        let mut findings = p.findings;
+        if let Some(owner) = p.client {
+            let id_field = Field::ClientExternalId.key();
+            let repeat = owner
+                .key
+                .as_deref()
+                .map(|key| self.clients.add_hashed(key, owner.hashes, p.number));
+            match repeat {
+                None => {
+                    findings.extend(Owner::take(owner, p.number).1);
+                    let message = if plan.role == TableRole::Combined && p.patient.is_some() {
+                        "the row has a pet but no owner: no client ID, name or contact details"
+                    } else {
+                        "no client ID, and no name or contact details to derive one from"
+                    };
+                    findings.push(finding(
+                        id_field,
+                        "missing_required",
+                        Severity::Error,
+                        message.into(),
+                        "",
+                    ));
+                }
+                // On each field that differs, so the review marks the cell to look at.
+                Some(Repeat::Different { row: first, fields }) => {
+                    let key = owner.key.as_deref().unwrap_or_default();
+                    for field in fields {
+                        findings.push(finding(
+                                field.key(),
+                                "inconsistent_repeated_client",
+                                Severity::Warning,
+                                format!(
+                                    "client {key} appears again with a different {} than on row {first}; the first row's details are kept",
+                                    field.column()
+                                ),
+                                owner.client.get(field),
+                            ));
+                    }
+                }
+                Some(Repeat::Same) => {}
+                Some(Repeat::New) => {
+                    let (client, client_findings) = Owner::take(owner, p.number);
+                    findings.extend(client_findings);
+                    for f in policy::missing_client_fields(&client, &self.policy) {
+                        // A placeholder e-mail already said why it is empty; the
+                        // requirement is still what blocks the import.
+                        findings.push(finding(
+                            f.key(),
+                            "missing_required",
+                            Severity::Error,
+                            format!("{} is required", f.key()),
+                            "",
+                        ));
+                    }
+                    if !self.import.sends_client(&client) {
+                        counts.skipped_inactive_clients += 1;
+                    }
+                    sink.client(client)?;
+                    counts.clients += 1;
+                }
+            }
+        }
+        if let Some(mut patient) = p.patient {
+            if plan.role == TableRole::Patients
+                && self.expects_clients
+                && !patient.client_external_id.is_empty()
+                && !self.clients.contains(&patient.client_external_id)
+            {
+                let written = patient.client_external_id.clone();
+                let field = Field::PatientClientExternalId.key();
+                match self.clients.match_without_zeros(&written) {
+                    Some(id) => {
+                        let mut f = finding(
+                            field,
+                            "excel_mangled_number",
+                            Severity::Fixed,
+                            format!("owner ID \"{written}\" matches client \"{id}\" once leading zeros are ignored: a spreadsheet dropped or added them; linked to {id}"),
+                            &written,
+                        );
+                        f.suggestion = id.clone();
+                        findings.push(f);
+                        patient.client_external_id = id;
+                    }
+                    None => findings.push(finding(
+                        field,
+                        "orphan_patient",
+                        Severity::Error,
+                        format!("no client has the ID \"{written}\""),
+                        &written,
+                    )),
+                }
+            }
+            findings.extend(p.patient_findings);
+            if !self.import.sends_patient(&patient) {
+                counts.skipped_deceased_patients += 1;
+            }
+            sink.patient(patient)?;
+            counts.patients += 1;
+        }
+        counts.findings = findings.len() as u64;
+        for f in findings {
+            sink.finding(f)?;
+        }
+        Ok(counts)
+    }
+}
