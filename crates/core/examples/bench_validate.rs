@@ -135,8 +135,10 @@ fn row(i: u64) -> SourceRow {
         },
         if messy {
             pick(WEIGHT, m).to_string()
+        } else if matches!(species, "Feline" | "Cat") {
+            format!("{}.5 lbs", i % 10 + 6)
         } else {
-            format!("{}.5 lbs", i % 60 + 5)
+            format!("{}.5 lbs", i % 60 + 10)
         },
         if messy && m.is_multiple_of(3) {
             "9.85E+14".into()

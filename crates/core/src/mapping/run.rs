@@ -75,8 +75,10 @@ pub fn convert_rows(
                 .name("ph-read".into())
                 .spawn_scoped(scope, move || read_batches(s, &batches, &spare))
                 .expect("the system could not start a thread");
-            // Owned here, so that returning early drops it and ends a reader waiting to send.
+            // Owned here, so that returning early drops them and ends a reader waiting to
+            // send a batch or to be given one back.
             let received = received;
+            let give_back = give_back;
             let table_plan = match received.recv() {
                 Ok(Read::Columns(headers)) => plan(tm, &s.label, &headers)?,
                 Ok(Read::Failed(e)) => return Err(e.into()),
@@ -207,10 +209,23 @@ fn read_batches(
         return;
     }
     let mut count: u64 = 0;
+    // Batches in the pipeline at once: two queued, one being prepared, one being linked, one
+    // being read, and one to spare. Past that, the reader waits for one to come back.
+    const IN_FLIGHT: usize = 6;
+    let mut made = 0;
     loop {
-        let mut batch = spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
+        let mut batch = match spare.try_recv() {
+            Ok(batch) => batch,
+            Err(_) if made < IN_FLIGHT => {
+                made += 1;
+                Vec::with_capacity(BATCH_ROWS)
+            }
+            Err(_) => match spare.recv() {
+                Ok(batch) => batch,
+                // The converter stopped (an error, or cancelled).
+                Err(_) => return,
+            },
+        };
         let mut filled = 0;
         while filled < BATCH_ROWS {
             if filled == batch.len() {

@@ -126,19 +126,24 @@ impl LineIndex {
             }
         }
         let mut i = from;
-        while i < bytes.len() {
+        // memchr jumps from line break to line break instead of testing every byte.
+        while let Some(found) = bytes
+            .get(i..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+        {
+            i += found;
             let at = start + i as u64;
-            match bytes[i] {
-                b'\n' => self.breaks.push_back((at, 1)),
-                b'\r' => match bytes.get(i + 1) {
+            if bytes[i] == b'\n' {
+                self.breaks.push_back((at, 1));
+            } else {
+                match bytes.get(i + 1) {
                     Some(b'\n') => {
                         self.breaks.push_back((at, 2));
                         i += 1;
                     }
                     Some(_) => self.breaks.push_back((at, 1)),
                     None => self.pending_cr = Some(at),
-                },
-                _ => {}
+                }
             }
             i += 1;
         }
@@ -339,8 +344,9 @@ impl DelimitedSource {
         text.clear();
         match (std::str::from_utf8(field), self.fallback) {
             (Ok(s), _) => {
-                // Transcoders replace what they cannot decode with U+FFFD.
-                if s.contains('\u{FFFD}') {
+                // Transcoders replace what they cannot decode with U+FFFD. (Searching for it
+                // costs more than the rest of reading a cell: ASCII text cannot hold it.)
+                if !s.is_ascii() && s.contains('\u{FFFD}') {
                     self.flags.0 = true;
                 }
                 text.push_str(s);

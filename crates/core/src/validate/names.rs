@@ -161,7 +161,7 @@ fn is_clean(raw: &str) -> bool {
     if raw.is_empty() {
         return true;
     }
-    if raw.starts_with(' ') || raw.ends_with(' ') || raw.contains("  ") {
+    if raw.starts_with(' ') || raw.ends_with(' ') || raw.as_bytes().windows(2).any(|w| w == b"  ") {
         return false;
     }
     let counts = |s: &str| {

@@ -144,8 +144,8 @@ pub(super) fn check_patient(p: &mut PatientRecord, ctx: &Context, out: &mut Vec<
     let name = super::names::check_pet_name(&p.name);
     p.name = name.value;
     for field in [Field::PatientExternalId, Field::PatientClientExternalId] {
-        let v = p.get(field).to_string();
-        if super::phone::is_excel_mangled(&v) {
+        let v = p.get(field);
+        if super::phone::is_excel_mangled(v) {
             out.push(Issue::new(
                 field,
                 Problem::new(
@@ -153,7 +153,7 @@ pub(super) fn check_patient(p: &mut PatientRecord, ctx: &Context, out: &mut Vec<
                     Severity::Error,
                     format!("ID \"{v}\" was turned into scientific notation by a spreadsheet; ask for a re-export with the column as text"),
                 ),
-                &v,
+                v,
             ));
         }
     }
