@@ -311,11 +311,13 @@ impl DelimitedSource {
                 let record = std::mem::take(&mut self.record);
                 self.flags = (false, false, false);
                 out.cells.truncate(record.len());
+                out.cells.reserve(record.len() - out.cells.len());
                 for (i, field) in record.iter().enumerate() {
                     match out.cells.get_mut(i) {
                         Some(cell) => self.field_text_into(field, cell),
                         None => {
-                            let mut cell = String::new();
+                            // Room to spare: the cell is reused for other rows' values.
+                            let mut cell = String::with_capacity(field.len().max(24));
                             self.field_text_into(field, &mut cell);
                             out.cells.push(cell);
                         }

@@ -8,7 +8,7 @@ use crate::validate::{policy, ClientRegistry, DuplicateRows, ImportPolicy};
 use super::super::model::TableRole;
 use super::super::table::SourceRow;
 use super::plan::TablePlan;
-use super::prepare::{Owner, Prepared};
+use super::prepare::Prepared;
 use super::{Counts, Sink};
 
 /// What linking remembers across rows and tables of a run.
@@ -67,7 +67,7 @@ impl Linker {
                 .map(|key| self.clients.add_hashed(key, owner.hashes, p.number));
             match repeat {
                 None => {
-                    findings.extend(Owner::take(owner, p.number).1);
+                    findings.extend(owner.findings(p.number));
                     let message = if plan.role == TableRole::Combined && p.patient.is_some() {
                         "the row has a pet but no owner: no client ID, name or contact details"
                     } else {
@@ -93,30 +93,33 @@ impl Linker {
                                     "client {key} appears again with a different {} than on row {first}; the first row's details are kept",
                                     field.column()
                                 ),
-                                owner.client.get(field),
+                                &owner.value(field),
                             ));
                     }
                 }
                 Some(Repeat::Same) => {}
                 Some(Repeat::New) => {
-                    let (client, client_findings) = Owner::take(owner, p.number);
-                    findings.extend(client_findings);
-                    for f in policy::missing_client_fields(&client, &self.policy) {
-                        // A placeholder e-mail already said why it is empty; the
-                        // requirement is still what blocks the import.
-                        findings.push(finding(
-                            f.key(),
-                            "missing_required",
-                            Severity::Error,
-                            format!("{} is required", f.key()),
-                            "",
-                        ));
+                    // The first registration of this client, so the owner still holds it (it is
+                    // taken only here, and the registry says New once per client).
+                    if let Some((client, client_findings)) = owner.take(p.number) {
+                        findings.extend(client_findings);
+                        for f in policy::missing_client_fields(&client, &self.policy) {
+                            // A placeholder e-mail already said why it is empty; the
+                            // requirement is still what blocks the import.
+                            findings.push(finding(
+                                f.key(),
+                                "missing_required",
+                                Severity::Error,
+                                format!("{} is required", f.key()),
+                                "",
+                            ));
+                        }
+                        if !self.import.sends_client(&client) {
+                            counts.skipped_inactive_clients += 1;
+                        }
+                        sink.client(client)?;
+                        counts.clients += 1;
                     }
-                    if !self.import.sends_client(&client) {
-                        counts.skipped_inactive_clients += 1;
-                    }
-                    sink.client(client)?;
-                    counts.clients += 1;
                 }
             }
         }

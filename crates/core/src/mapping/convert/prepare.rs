@@ -3,13 +3,13 @@
 //! prepared on every core while the linking half works through the previous batch.
 
 use std::ops::Range;
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::{Scope, ScopedJoinHandle};
 
 use rustc_hash::FxHashMap;
 
 use crate::canonical::{
-    derive_client_id, derive_patient_id, ClientRecord, Entity, Finding, PatientRecord,
+    derive_client_id, derive_patient_id, ClientRecord, Entity, Field, Finding, PatientRecord,
     RequiredPolicy, Severity,
 };
 use crate::validate::links::ClientHashes;
@@ -213,9 +213,8 @@ impl Preparer {
             client_key = key.clone();
             p.client = Some(Arc::new(Owner {
                 hashes: ClientRegistry::hashes(&client),
-                client,
                 key,
-                findings: client_findings,
+                converted: Mutex::new(Some((client, client_findings))),
             }));
         }
         if plan.role != TableRole::Clients && !patient.is_blank() {
@@ -257,28 +256,54 @@ impl Preparer {
 /// A row's owner as converted, shared by the rows that repeat its cells.
 #[derive(Debug)]
 pub(super) struct Owner {
-    pub(super) client: ClientRecord,
     /// The client's key (`None`: nothing to identify it).
     pub(super) key: Option<String>,
     /// The client's field hashes, which the registry compares (computed here, off the
     /// linking thread).
     pub(super) hashes: ClientHashes,
-    /// Validation findings of the client, on the row it was converted from; reported only
-    /// where the client is first seen.
-    pub(super) findings: Vec<Finding>,
+    /// The client and its validation findings (on the row it was converted from), until the
+    /// row that registers the client first takes them: the other rows sharing the owner
+    /// repeat a client already registered, so they never need them, and nothing is copied.
+    converted: Mutex<Option<(ClientRecord, Vec<Finding>)>>,
 }
 
 impl Owner {
-    /// The client and its findings for row `number`, copied only when other rows share them.
-    pub(super) fn take(owner: Arc<Owner>, number: u64) -> (ClientRecord, Vec<Finding>) {
-        let (client, mut findings) = match Arc::try_unwrap(owner) {
-            Ok(owner) => (owner.client, owner.findings),
-            Err(shared) => (shared.client.clone(), shared.findings.clone()),
-        };
+    fn converted(&self) -> std::sync::MutexGuard<'_, Option<(ClientRecord, Vec<Finding>)>> {
+        // Only the linking thread locks it; a poisoned lock still holds the data.
+        self.converted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The client and its findings, moved out for row `number`, which registers the client.
+    pub(super) fn take(&self, number: u64) -> Option<(ClientRecord, Vec<Finding>)> {
+        let (client, mut findings) = self.converted().take()?;
         for f in &mut findings {
             f.row = number;
         }
-        (client, findings)
+        Some((client, findings))
+    }
+
+    /// The client's findings, copied for row `number` (a client without a key is reported
+    /// on every row).
+    pub(super) fn findings(&self, number: u64) -> Vec<Finding> {
+        let mut findings = self
+            .converted()
+            .as_ref()
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        for f in &mut findings {
+            f.row = number;
+        }
+        findings
+    }
+
+    /// A field of the client, when not yet taken.
+    pub(super) fn value(&self, field: Field) -> String {
+        self.converted()
+            .as_ref()
+            .map(|(c, _)| c.get(field).to_string())
+            .unwrap_or_default()
     }
 }
 
