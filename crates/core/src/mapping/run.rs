@@ -209,9 +209,10 @@ fn read_batches(
         return;
     }
     let mut count: u64 = 0;
-    // Batches in the pipeline at once: two queued, one being prepared, one being linked, one
-    // being read, and one to spare. Past that, the reader waits for one to come back.
-    const IN_FLIGHT: usize = 6;
+    // Batches in the pipeline at once: two queued to the converter, two being prepared, one
+    // being linked, one being read, and two to spare. Past that, the reader waits for one to
+    // come back.
+    const IN_FLIGHT: usize = 8;
     let mut made = 0;
     loop {
         let mut batch = match spare.try_recv() {

@@ -217,10 +217,21 @@ impl Converter {
         let mut counts = Counts::default();
         std::thread::scope(|scope| {
             let mut workers = Workers::start(scope, prep, plan, std::mem::take(states));
-            let mut preparing = next().map(|b| workers.submit(b));
-            while let Some(submitted) = preparing {
+            // Two batches ahead, so the workers never wait for the linking of one batch to
+            // get the next (linking is the one sequential stage).
+            let mut preparing = std::collections::VecDeque::new();
+            let mut more = true;
+            loop {
+                while more && preparing.len() < AHEAD {
+                    match next() {
+                        Some(b) => preparing.push_back(workers.submit(b)),
+                        None => more = false,
+                    }
+                }
+                let Some(submitted) = preparing.pop_front() else {
+                    break;
+                };
                 let (batch, mut parts) = workers.collect(submitted);
-                preparing = next().map(|b| workers.submit(b));
                 let Some(batch) = batch else { break };
                 let mut rows = batch.as_ref().iter();
                 for part in &mut parts {
@@ -239,6 +250,9 @@ impl Converter {
 
 /// Rows prepared together: enough to share among cores, few enough to keep memory flat.
 pub const BATCH_ROWS: usize = 8192;
+
+/// Batches handed to the workers before the one being linked.
+const AHEAD: usize = 2;
 
 /// Re-detects the date order of a table's date fields from all of its rows (the
 /// suggestion saw only a sample). Feed every row, then [`DateRefiner::apply`].

@@ -401,18 +401,28 @@ const SPLIT_ROWS: usize = 512;
 /// the heaps of ended threads all the time).
 pub(super) struct Workers<'scope, B> {
     jobs: Vec<mpsc::Sender<Job<B>>>,
-    results: mpsc::Receiver<(usize, std::thread::Result<Vec<Prepared>>)>,
+    results: mpsc::Receiver<Done>,
+    /// Chunks of later batches that came back while an earlier batch was awaited.
+    early: Vec<(u64, usize, Vec<Prepared>)>,
+    /// The number of the next batch submitted.
+    submitted: u64,
     handles: Vec<ScopedJoinHandle<'scope, PrepareState>>,
     /// Emptied result buffers, handed out again: a chunk's buffer is a few megabytes, which
     /// the allocator would otherwise return to the system and fault back in every batch.
     spare: Vec<Vec<Prepared>>,
 }
 
-/// A chunk of a batch to prepare, and the buffer to prepare it into.
-type Job<B> = (Arc<B>, Range<usize>, Vec<Prepared>);
+/// A chunk of a batch to prepare (the batch's number, the batch, which rows), and the
+/// buffer to prepare it into.
+type Job<B> = (u64, Arc<B>, Range<usize>, Vec<Prepared>);
 
-/// A batch handed to the workers: the batch, and into how many chunks it was split.
+/// A prepared chunk: the batch's number, the worker's, and the rows (or a worker's panic).
+type Done = (u64, usize, std::thread::Result<Vec<Prepared>>);
+
+/// A batch handed to the workers: its number, the batch, and into how many chunks it was
+/// split.
 pub(super) struct Submitted<B> {
+    number: u64,
     batch: Arc<B>,
     chunks: usize,
 }
@@ -440,7 +450,7 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
             handles.push(
                 thread
                     .spawn_scoped(scope, move || {
-                        for (batch, range, mut out) in received {
+                        for (number, batch, range, mut out) in received {
                             // A panic (a bug) is sent on, so the linking thread does not wait forever.
                             let prepared =
                                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -454,7 +464,7 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
                                 }));
                             // Let go of the batch before answering, so the linking thread owns it again.
                             drop(batch);
-                            if done.send((k, prepared)).is_err() {
+                            if done.send((number, k, prepared)).is_err() {
                                 break;
                             }
                         }
@@ -468,6 +478,8 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
             results,
             handles,
             spare: Vec::new(),
+            early: Vec::new(),
+            submitted: 0,
         }
     }
 
@@ -477,15 +489,18 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
         let chunks = if len < SPLIT_ROWS { 1 } else { self.jobs.len() };
         let size = len.div_ceil(chunks).max(1);
         let batch = Arc::new(batch);
+        let number = self.submitted;
+        self.submitted += 1;
         let mut sent = 0;
         for (k, job) in self.jobs.iter().enumerate().take(chunks) {
             let range = (k * size).min(len)..((k + 1) * size).min(len);
             let out = self.spare.pop().unwrap_or_default();
-            if job.send((Arc::clone(&batch), range, out)).is_ok() {
+            if job.send((number, Arc::clone(&batch), range, out)).is_ok() {
                 sent += 1;
             }
         }
         Submitted {
+            number,
             batch,
             chunks: sent,
         }
@@ -493,13 +508,29 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
 
     /// Waits for a submitted batch's rows, in row order chunk after chunk, and takes the
     /// batch back.
-    pub(super) fn collect(&self, submitted: Submitted<B>) -> (Option<B>, Vec<Vec<Prepared>>) {
+    pub(super) fn collect(&mut self, submitted: Submitted<B>) -> (Option<B>, Vec<Vec<Prepared>>) {
         let mut parts: Vec<Option<Vec<Prepared>>> = Vec::new();
         parts.resize_with(self.jobs.len(), || None);
-        for _ in 0..submitted.chunks {
+        let mut got = 0;
+        // Chunks of this batch that came back while an earlier one was awaited.
+        let mut i = 0;
+        while i < self.early.len() {
+            if self.early[i].0 == submitted.number {
+                let (_, k, part) = self.early.swap_remove(i);
+                parts[k] = Some(part);
+                got += 1;
+            } else {
+                i += 1;
+            }
+        }
+        while got < submitted.chunks {
             match self.results.recv() {
-                Ok((k, Ok(part))) => parts[k] = Some(part),
-                Ok((_, Err(panic))) => std::panic::resume_unwind(panic),
+                Ok((number, k, Ok(part))) if number == submitted.number => {
+                    parts[k] = Some(part);
+                    got += 1;
+                }
+                Ok((number, k, Ok(part))) => self.early.push((number, k, part)),
+                Ok((_, _, Err(panic))) => std::panic::resume_unwind(panic),
                 // Every worker gone: only when they all panicked, which is reported above.
                 Err(_) => break,
             }
