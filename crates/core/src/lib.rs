@@ -6,6 +6,7 @@
 
 pub mod canonical;
 pub mod mapping;
+mod memo;
 pub mod ph;
 pub mod read;
 pub mod review;

@@ -7,6 +7,7 @@
 
 use crate::canonical::Severity;
 use crate::mapping::transform::{Output, Problem};
+use crate::memo::Memo;
 
 const TITLES: &[&str] = &[
     "dr", "mr", "mrs", "ms", "miss", "mx", "mstr", "master", "prof", "rev", "fr", "sir", "dame",
@@ -135,6 +136,14 @@ pub fn check_person_name(raw: &str) -> Output {
     if is_clean(raw) {
         return Output::ok(raw);
     }
+    // Names repeat (the same first names, families at one clinic): each re-cased once.
+    thread_local! {
+        static FIXED: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+    }
+    FIXED.with(|memo| memo.borrow_mut().get(raw, || fix_person_name(raw)))
+}
+
+fn fix_person_name(raw: &str) -> Output {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let words: Vec<&str> = collapsed.split(' ').filter(|w| !w.is_empty()).collect();
     let kept: Vec<&str> = words.iter().copied().filter(|w| !is_title(w)).collect();
@@ -193,6 +202,13 @@ fn is_clean(raw: &str) -> bool {
 
 /// A pet's name: spaces only. Pets are called "BJ", "mr. whiskers" and "FIFI" on purpose.
 pub fn check_pet_name(raw: &str) -> Output {
+    let collapsed = !raw.starts_with(' ')
+        && !raw.ends_with(' ')
+        && !raw.as_bytes().windows(2).any(|w| w == b"  ")
+        && !raw.chars().any(|c| c.is_whitespace() && c != ' ');
+    if collapsed {
+        return Output::ok(raw);
+    }
     Output::ok(raw.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 

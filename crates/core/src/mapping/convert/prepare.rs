@@ -6,12 +6,11 @@ use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::{Scope, ScopedJoinHandle};
 
-use rustc_hash::FxHashMap;
-
 use crate::canonical::{
     derive_client_id, derive_patient_id, ClientRecord, Entity, Field, Finding, PatientRecord,
     RequiredPolicy, Severity,
 };
+use crate::memo::Memo;
 use crate::validate::links::ClientHashes;
 use crate::validate::{self, policy, ClientRegistry, Context, DuplicateRows};
 
@@ -555,27 +554,11 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
     }
 }
 
-/// The transforms' results for cell values seen before, per field of a plan: exports repeat
-/// species, sex codes, breeds, states, cities, birth dates and weights row after row, and
-/// the transforms are pure functions of the cells. A field whose values rarely repeat
-/// (phones, e-mails, IDs) stops being cached once a trial shows it.
+/// The transforms' results for cell values seen before, one memo per field of a plan.
 #[derive(Default)]
 pub(super) struct ValueCache {
-    fields: Vec<FieldCache>,
+    fields: Vec<Memo>,
 }
-
-#[derive(Default)]
-struct FieldCache {
-    values: FxHashMap<String, Output>,
-    lookups: u32,
-    misses: u32,
-    off: bool,
-}
-
-/// Distinct values kept per field (and thread).
-const CACHED_VALUES: usize = 8192;
-/// Lookups after which a field that mostly missed stops being cached.
-const CACHE_TRIAL: u32 = 4096;
 
 impl ValueCache {
     /// The transform of field `index` of the plan applied to `inputs`.
@@ -585,24 +568,8 @@ impl ValueCache {
             return pf.transform.apply(pf.field, inputs);
         };
         if self.fields.len() <= index {
-            self.fields.resize_with(index + 1, FieldCache::default);
+            self.fields.resize_with(index + 1, Memo::default);
         }
-        let cache = &mut self.fields[index];
-        if cache.off {
-            return pf.transform.apply(pf.field, inputs);
-        }
-        cache.lookups = cache.lookups.saturating_add(1);
-        if let Some(out) = cache.values.get(*value) {
-            return out.clone();
-        }
-        cache.misses = cache.misses.saturating_add(1);
-        let out = pf.transform.apply(pf.field, inputs);
-        if cache.lookups >= CACHE_TRIAL && cache.misses > cache.lookups / 2 {
-            cache.off = true;
-            cache.values = FxHashMap::default();
-        } else if cache.values.len() < CACHED_VALUES {
-            cache.values.insert((*value).to_string(), out.clone());
-        }
-        out
+        self.fields[index].get(value, || pf.transform.apply(pf.field, inputs))
     }
 }
