@@ -1,7 +1,7 @@
 //! The linking half of a conversion, in row order on one thread: rows repeated verbatim,
 //! owners repeated with different details, pets linked to their owners, and the output.
 
-use crate::canonical::{Field, Finding, RequiredPolicy, Severity};
+use crate::canonical::{Field, RequiredPolicy, Severity};
 use crate::validate::links::Repeat;
 use crate::validate::{policy, ClientRegistry, DuplicateRows, ImportPolicy};
 
@@ -33,15 +33,8 @@ impl Linker {
     ) -> std::io::Result<Counts> {
         let mut counts = Counts::default();
         let finding =
-            |field: &str, code: &str, severity: Severity, message: String, value: &str| Finding {
-                file: plan.label.clone(),
-                row: p.number,
-                field: field.into(),
-                code: code.into(),
-                severity,
-                message,
-                value: value.into(),
-                suggestion: String::new(),
+            |field: &str, code: &str, severity: Severity, message: String, value: &str| {
+                plan.finding(p.number, field, code, severity, message, value)
             };
         // A row listed twice (a pet exported twice) is reported once and not converted again.
         if let Some(hash) = p.row_hash {

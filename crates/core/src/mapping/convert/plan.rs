@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::canonical::{Entity, Field};
+use crate::canonical::{Entity, Field, Finding, Severity};
 
 use super::super::model::{MappingError, TableMapping, TableRole};
 use super::super::table::SourceRow;
@@ -35,6 +35,28 @@ impl TablePlan {
     /// What the table holds.
     pub fn role(&self) -> TableRole {
         self.role
+    }
+
+    /// A finding about row `row` of this table, without a suggestion.
+    pub(super) fn finding(
+        &self,
+        row: u64,
+        field: &str,
+        code: &str,
+        severity: Severity,
+        message: String,
+        value: &str,
+    ) -> Finding {
+        Finding {
+            file: self.label.clone(),
+            row,
+            field: field.into(),
+            code: code.into(),
+            severity,
+            message,
+            value: value.into(),
+            suggestion: String::new(),
+        }
     }
 
     /// The cells a row's client is converted from, in field order.

@@ -90,15 +90,8 @@ impl Preparer {
         values: &mut ValueCache,
     ) -> Prepared {
         let finding =
-            |field: &str, code: &str, severity: Severity, message: String, value: &str| Finding {
-                file: plan.label.clone(),
-                row: row.number,
-                field: field.into(),
-                code: code.into(),
-                severity,
-                message,
-                value: value.into(),
-                suggestion: String::new(),
+            |field: &str, code: &str, severity: Severity, message: String, value: &str| {
+                plan.finding(row.number, field, code, severity, message, value)
             };
         let issue_finding = |i: validate::Issue| Finding {
             file: plan.label.clone(),
