@@ -17,7 +17,7 @@ use super::output::{FindingsOnly, OutputFiles, OutputFormat};
 use super::run::{convert_rows, RowOutput};
 use super::source::{self, TableSource};
 use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink};
+use super::{Mapping, MappingError, Sink, SourceRow};
 
 /// How many findings of one code and severity were written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -86,13 +86,16 @@ pub fn refine_dates(mapping: &mut Mapping, sources: &[TableSource]) -> Result<()
         DateOrder::Dmy
     };
     for (tm, s) in mapping.tables.iter_mut().zip(sources) {
-        let (headers, rows) = source::stream(s)?;
-        let mut refiner = DateRefiner::new(tm, &headers);
+        let mut rows = source::open(s)?;
+        let mut refiner = DateRefiner::new(tm, rows.columns());
         if refiner.is_empty() {
             continue;
         }
-        for row in rows {
-            refiner.add(&row?);
+        // One row's cells, read into again and again: this pass reads the whole file.
+        let mut row = SourceRow::default();
+        while let Some(read) = rows.next_into(&mut row.number, &mut row.cells) {
+            read?;
+            refiner.add(&row);
         }
         refiner.apply(tm, default);
     }
