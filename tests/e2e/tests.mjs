@@ -162,9 +162,18 @@ export const tests = [
       // and fixes the pets in review.
       const confirm = await browser.$('tr[data-field="patient.species"] button.confirm');
       await confirm.waitForExist({ timeout: 20000 });
-      await confirm.click();
+      // The table can re-render as the suggestion settles, so a click may land on a row that
+      // is being replaced: click the current button until the step lets the person go on.
       const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForEnabled({ timeout: 20000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$('tr[data-field="patient.species"] button.confirm');
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the species column could not be confirmed" },
+      );
       await toReview.click();
       const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
       assert(counts.includes("5 clients") && counts.includes("6 patients"), `review counts say "${counts}"`);
