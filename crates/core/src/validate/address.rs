@@ -102,7 +102,7 @@ pub struct PostalCheck {
 /// Normalizes a postal code for `country` (`US`, `CA`; others are only trimmed), with the
 /// client's `state` deciding whether a 4-digit ZIP lost a leading zero. Idempotent.
 pub fn check_postal_code(raw: &str, country: &str, state: &str) -> PostalCheck {
-    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::mapping::transform::collapse(raw);
     let keep = |problem| PostalCheck {
         value: text.clone(),
         problem,

@@ -43,15 +43,27 @@ fn lists() -> &'static Lists {
     })
 }
 
+/// Whether `to_lowercase` could change the text (anything but lower-case ASCII may).
+fn needs_lowercase(text: &str) -> bool {
+    text.bytes()
+        .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
+}
+
 /// Whether the value stands for "no e-mail" (none@none.com, noemail@clinic.com, "N/A").
 pub fn is_placeholder(email: &str) -> bool {
-    let lower = email.trim().to_lowercase();
+    let trimmed = email.trim();
+    // The lists are lower case: an address already in lower case is compared as it is.
+    let lower = if needs_lowercase(trimmed) {
+        std::borrow::Cow::Owned(trimmed.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(trimmed)
+    };
     let l = lists();
     match lower.rsplit_once('@') {
         Some((local, domain)) => {
             l.local.contains(&local) || l.domain.contains(&domain) || local.is_empty()
         }
-        None => l.text.contains(&lower.as_str()),
+        None => l.text.contains(&lower.as_ref()),
     }
 }
 
@@ -69,24 +81,29 @@ pub fn is_valid(email: &str) -> bool {
         && local
             .chars()
             .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
+    let domain_ok = domain.contains('.')
         && domain.len() <= 253
-        && labels.iter().all(|l| {
+        && domain.split('.').all(|l| {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
+        && domain
+            .rsplit('.')
+            .next()
             .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
     local_ok && domain_ok
 }
 
 /// The intended domain when `domain` is a known misspelling (gmial.com → gmail.com).
 pub fn domain_typo(domain: &str) -> Option<&'static str> {
-    lists().typos.get(domain.to_lowercase().as_str()).copied()
+    let typos = &lists().typos;
+    if needs_lowercase(domain) {
+        typos.get(domain.to_lowercase().as_str()).copied()
+    } else {
+        typos.get(domain).copied()
+    }
 }
 
 /// Normalizes one e-mail cell: the first of several addresses (`multiple_emails`),
@@ -95,15 +112,22 @@ pub fn domain_typo(domain: &str) -> Option<&'static str> {
 /// misspellings suggested (`email_domain_typo`). Idempotent.
 pub fn check_email(raw: &str) -> Output {
     let text = raw.trim();
-    let parts: Vec<&str> = text
-        .split([';', ',', ' ', '/', '\t', '\n'])
-        .map(|s| s.trim().trim_start_matches("mailto:"))
-        .map(|s| s.trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\''))
-        .filter(|s| !s.is_empty())
-        .collect();
+    // Most cells hold one plain address: nothing to split or strip.
+    let plain = !text.is_empty()
+        && !text.contains([';', ',', ' ', '/', '\t', '\n', '<', '>', '"', '\''])
+        && !text.starts_with("mailto:");
+    let parts: Vec<&str> = if plain {
+        vec![text]
+    } else {
+        text.split([';', ',', ' ', '/', '\t', '\n'])
+            .map(|s| s.trim().trim_start_matches("mailto:"))
+            .map(|s| s.trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\''))
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
     let mut out = Output::default();
     // "N/A" and "no email" split into parts; judge the whole cell first.
-    if is_placeholder(text) || parts.first().is_some_and(|p| is_placeholder(p)) {
+    if is_placeholder(text) || (!plain && parts.first().is_some_and(|p| is_placeholder(p))) {
         out.problems.push(Problem::new(
             "placeholder_email",
             Severity::Warning,
@@ -133,8 +157,10 @@ pub fn check_email(raw: &str) -> Output {
         }
     };
     let value = match first.rsplit_once('@') {
-        Some((local, domain)) => format!("{local}@{}", domain.trim_end_matches('.').to_lowercase()),
-        None => first.to_string(),
+        Some((local, domain)) if domain.ends_with('.') || needs_lowercase(domain) => {
+            format!("{local}@{}", domain.trim_end_matches('.').to_lowercase())
+        }
+        _ => first.to_string(),
     };
     if !is_valid(&value) {
         out.problems.push(Problem::new(

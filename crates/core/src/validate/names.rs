@@ -144,7 +144,7 @@ pub fn check_person_name(raw: &str) -> Output {
 }
 
 fn fix_person_name(raw: &str) -> Output {
-    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = crate::mapping::transform::collapse(raw);
     let words: Vec<&str> = collapsed.split(' ').filter(|w| !w.is_empty()).collect();
     let kept: Vec<&str> = words.iter().copied().filter(|w| !is_title(w)).collect();
     let titled = kept.len() != words.len();
@@ -202,14 +202,7 @@ fn is_clean(raw: &str) -> bool {
 
 /// A pet's name: spaces only. Pets are called "BJ", "mr. whiskers" and "FIFI" on purpose.
 pub fn check_pet_name(raw: &str) -> Output {
-    let collapsed = !raw.starts_with(' ')
-        && !raw.ends_with(' ')
-        && !raw.as_bytes().windows(2).any(|w| w == b"  ")
-        && !raw.chars().any(|c| c.is_whitespace() && c != ' ');
-    if collapsed {
-        return Output::ok(raw);
-    }
-    Output::ok(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    Output::ok(crate::mapping::transform::collapse(raw))
 }
 
 #[cfg(test)]

@@ -55,8 +55,8 @@ pub fn is_excel_mangled(raw: &str) -> bool {
 /// Idempotent: an E.164 value comes back unchanged and without problems.
 pub fn check_phone(raw: &str, country: &str) -> Output {
     // Collapsed first, so that what is kept as written is judged the same way next time.
-    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = collapsed.as_str();
+    let collapsed = crate::mapping::transform::collapse_borrowed(raw);
+    let text = collapsed.as_ref();
     if text.is_empty() {
         return Output::default();
     }

@@ -218,7 +218,7 @@ fn clean_word(w: &str) -> String {
 
 /// Splits a one-line address. Never fails; parts it cannot find are empty.
 pub fn split_address(raw: &str) -> SplitAddress {
-    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = super::collapse(raw);
     let mut out = SplitAddress::default();
     if text.is_empty() {
         return out;

@@ -53,7 +53,7 @@ fn is_conjunction(word: &str) -> bool {
 
 /// Splits one cell holding a person's name. Never fails: an unusable cell gives empty parts.
 pub fn split_name(raw: &str) -> SplitName {
-    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = super::collapse(raw);
     if text.is_empty() {
         return SplitName::default();
     }

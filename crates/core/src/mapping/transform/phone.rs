@@ -55,7 +55,14 @@ pub fn parse_phone(raw: &str, country: &str) -> Phone {
         }
         _ => number,
     };
-    let id = Id::from_str(&country.trim().to_ascii_uppercase()).unwrap_or(Id::US);
+    let upper;
+    let code = if country.bytes().all(|b| b.is_ascii_uppercase()) {
+        country
+    } else {
+        upper = country.trim().to_ascii_uppercase();
+        upper.as_str()
+    };
+    let id = Id::from_str(code).unwrap_or(Id::US);
     if let Some(national) = nanp_national(number, id) {
         let e164 = nanp_valid(&national, id).then(|| format!("+1{national}"));
         return Phone { e164, extension };
@@ -78,13 +85,15 @@ fn nanp_national(number: &str, id: Id) -> Option<String> {
         return None;
     }
     let plus = number.starts_with('+');
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    let national = match (digits.len(), plus) {
-        (11, _) if digits.starts_with('1') => &digits[1..],
-        (10, false) if matches!(id, Id::US | Id::CA) => digits.as_str(),
-        _ => return None,
-    };
-    Some(national.to_string())
+    let mut digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match (digits.len(), plus) {
+        (11, _) if digits.starts_with('1') => {
+            digits.remove(0);
+            Some(digits)
+        }
+        (10, false) if matches!(id, Id::US | Id::CA) => Some(digits),
+        _ => None,
+    }
 }
 
 /// Whether a North American number is valid, decided by libphonenumber once per area code
