@@ -168,18 +168,6 @@ impl Converter {
         )
     }
 
-    /// Like [`Converter::rows`], handing each row's records and findings to `each` on
-    /// their own, in row order.
-    pub fn rows_each(
-        &mut self,
-        plan: &TablePlan,
-        rows: &[SourceRow],
-        each: &mut dyn FnMut(&SourceRow, Collected) -> std::io::Result<()>,
-    ) -> std::io::Result<Counts> {
-        let mut batches = rows.chunks(BATCH_ROWS);
-        self.batches_each(plan, &mut || batches.next(), each, &mut |_| Ok(()))
-    }
-
     /// Like [`Converter::batches`], handing each row's records and findings to `each` in
     /// row order, and each batch to `done` once its rows are handed on.
     pub fn batches_each<B: AsRef<[SourceRow]> + Send + Sync>(
