@@ -36,9 +36,10 @@ pub struct MapArgs {
     /// Print JSON (the mapping and the review material) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
-    #[arg(long, value_name = "CC", default_value = "US")]
-    pub country: String,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says: default for phone
+    /// numbers, dates and weights. Without it the country is inferred from the data.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
@@ -71,9 +72,10 @@ pub struct ConvertArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
-    #[arg(long, value_name = "CC", default_value = "US")]
-    pub country: String,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says: default for phone
+    /// numbers, dates and weights. Without it the country is inferred from the data.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
@@ -97,9 +99,11 @@ pub struct RoleArgs {
 
 impl RoleArgs {
     /// The suggestion settings for `country` with these roles.
-    pub(crate) fn options(&self, country: &str) -> anyhow::Result<SuggestOptions> {
+    /// Without a country, the data decides it.
+    pub(crate) fn options(&self, country: Option<&str>) -> anyhow::Result<SuggestOptions> {
         let mut options = SuggestOptions {
-            country: country.to_ascii_uppercase(),
+            country: country.unwrap_or("US").to_ascii_uppercase(),
+            infer_country: country.is_none(),
             ..SuggestOptions::default()
         };
         for arg in &self.roles {
@@ -212,7 +216,7 @@ struct MapOutput<'a> {
 pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
     let (_, tables) = load_tables(&args.files)?;
-    let options = args.roles.options(&args.country)?;
+    let options = args.roles.options(args.country.as_deref())?;
     let resolved = choose(args.profile.as_deref(), &tables, &options, &policy)?;
     let saved = match &args.save_profile {
         Some(name) => {
@@ -372,7 +376,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let (sources, resolved) = prepare(
         &args.files,
         args.profile.as_deref(),
-        &args.roles.options(&args.country)?,
+        &args.roles.options(args.country.as_deref())?,
         &policy,
     )?;
     let format = args.format.output();

@@ -5,6 +5,8 @@
 //! applies it to every row and yields canonical records plus findings.
 
 pub mod convert;
+pub mod country;
+mod crosstable;
 pub mod header;
 pub mod model;
 pub mod output;

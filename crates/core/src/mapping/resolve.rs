@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::canonical::{Field, RequiredPolicy};
 use crate::read::{ReadError, ReadOptions};
 
+use super::country::CountryReport;
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
 use super::suggest::{map_chosen_column, missing_required, TableReport};
@@ -45,6 +46,8 @@ pub struct Resolved {
     pub mapping: Mapping,
     /// Per table: columns, candidates, code tables, date evidence, missing required fields.
     pub tables: Vec<TableReport>,
+    /// The country the suggestion inferred (or was given), with its evidence.
+    pub country: CountryReport,
 }
 
 /// Why no mapping could be chosen.
@@ -164,6 +167,7 @@ pub fn resolve(
                 recognized: false,
             },
             mapping,
+            country: suggestion.country,
             tables: suggestion.tables,
         });
     }
@@ -188,12 +192,14 @@ pub fn resolve(
                 recognized: true,
             },
             mapping,
+            country: suggestion.country,
             tables: suggestion.tables,
         });
     }
     Ok(Resolved {
         origin: Origin::Suggestion,
         mapping: suggestion.mapping,
+        country: suggestion.country,
         tables: suggestion.tables,
     })
 }

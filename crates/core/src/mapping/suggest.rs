@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use crate::canonical::{Entity, Field, FieldKind, RequiredPolicy};
 
+use super::country::{infer as infer_country, CountryReport};
 use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
@@ -30,7 +31,12 @@ use super::vocab::{compact, synonyms, Role, Synonym};
 #[ts(export)]
 pub struct SuggestOptions {
     /// The clinic's country (ISO alpha-2): phone default, date order and weight unit defaults.
+    /// With `infer_country`, only the fallback when the data says nothing.
     pub country: String,
+    /// Whether the data decides the country (states, postcodes, phones, a country column);
+    /// false when a person gave it.
+    #[serde(default = "yes")]
+    pub infer_country: bool,
     /// Two-digit years fall in the hundred years ending here (usually the current year).
     pub pivot_year: i32,
     /// What a person said a table holds, by table name, over the guess.
@@ -38,10 +44,15 @@ pub struct SuggestOptions {
     pub roles: BTreeMap<String, TableRole>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl Default for SuggestOptions {
     fn default() -> Self {
         Self {
             country: "US".into(),
+            infer_country: true,
             pivot_year: current_year(),
             roles: BTreeMap::new(),
         }
@@ -56,6 +67,8 @@ pub struct Suggestion {
     pub mapping: Mapping,
     /// Per table: columns, candidates, code tables, date evidence, missing fields.
     pub tables: Vec<TableReport>,
+    /// The country used for phones, postcodes and dates, and why.
+    pub country: CountryReport,
 }
 
 /// Review material for one table.
@@ -179,12 +192,26 @@ pub fn suggest(
     options: &SuggestOptions,
     policy: &RequiredPolicy,
 ) -> Suggestion {
+    let country = if options.infer_country {
+        infer_country(tables, &options.country)
+    } else {
+        CountryReport {
+            code: options.country.clone(),
+            reasons: vec![format!("{} was given", options.country)],
+            needs_confirmation: false,
+        }
+    };
+    let options = &SuggestOptions {
+        country: country.code.clone(),
+        ..options.clone()
+    };
     let mut drafts: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
     let chosen: Vec<Option<TableRole>> = tables
         .iter()
         .map(|t| options.roles.get(&t.name).copied())
         .collect();
     decide_roles(&mut drafts, &chosen);
+    super::crosstable::link_tables(tables, &mut drafts);
     let mut mapping = Mapping {
         country: options.country.clone(),
         ..Mapping::default()
@@ -198,19 +225,31 @@ pub fn suggest(
     Suggestion {
         mapping,
         tables: reports,
+        country,
     }
 }
 
 /// One table's assignment before roles across tables are settled.
-struct Draft {
-    stats: Vec<ColumnStats>,
+pub(super) struct Draft {
+    pub(super) stats: Vec<ColumnStats>,
     candidates: Vec<Vec<Candidate>>, // per column, best first
-    fields: Vec<FieldMapping>,
-    assigned: HashMap<usize, Vec<Field>>,
-    ignored: Vec<IgnoredColumn>,
-    role: TableRole,
+    pub(super) fields: Vec<FieldMapping>,
+    pub(super) assigned: HashMap<usize, Vec<Field>>,
+    pub(super) ignored: Vec<IgnoredColumn>,
+    pub(super) role: TableRole,
     code_tables: Vec<CodeTable>,
     dates: Vec<DateReport>,
+}
+
+impl Draft {
+    /// Whether the header of column `i` made it a candidate for any of `fields`.
+    pub(super) fn header_suggests(&self, i: usize, fields: &[Field]) -> bool {
+        self.candidates.get(i).is_some_and(|cs| {
+            cs.iter().any(|c| {
+                !c.sniffed_only && matches!(c.role, Role::Field(f) if fields.contains(&f))
+            })
+        })
+    }
 }
 
 fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {

@@ -1,0 +1,120 @@
+//! Exports of vendor styles the engine was not built on (issue 13): linked files whose ID
+//! headers mislead, a clients/patients workbook, Canadian and Australian clinics, generic
+//! address lines and status codes. Each expected output in `fixtures/vendors/<dir>/expected/`
+//! was written by hand from the input before the tool ever ran on it; the automatic mapping,
+//! with the country left to the data, must convert to exactly that.
+
+use std::path::{Path, PathBuf};
+
+use ph_import_core::canonical::{Field, RequiredPolicy};
+use ph_import_core::mapping::convert::{plan, run_order, Converter};
+use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
+use ph_import_core::mapping::{source, suggest, Mapping, SourceTable, SuggestOptions};
+
+const FIXTURES: &[(&str, &[&str])] = &[
+    ("rxworks-linked", &["Client.csv", "Patient.csv"]),
+    ("vetlink-workbook", &["vetlink-export.xlsx"]),
+    ("vetport-canada", &["patient-export.csv"]),
+    ("animana-australia", &["owners.csv", "animals.csv"]),
+    ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"]),
+];
+
+fn dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/vendors")
+        .join(name)
+}
+
+fn load(name: &str, files: &[&str]) -> Vec<SourceTable> {
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir(name).join(f)).collect();
+    source::load_all(&paths).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn options() -> SuggestOptions {
+    SuggestOptions {
+        pivot_year: 2026,
+        ..SuggestOptions::default()
+    }
+}
+
+fn convert(mapping: &Mapping, tables: &[SourceTable], out: &Path) {
+    let mut files = OutputFiles::create(out, OutputFormat::Csv).expect("output dir");
+    let mut converter = Converter::new(mapping, RequiredPolicy::default());
+    for i in run_order(mapping) {
+        let p = plan(&mapping.tables[i], &tables[i].name, &tables[i].headers).expect("plan");
+        for row in &tables[i].rows {
+            converter.row(&p, row, &mut files).expect("write");
+        }
+    }
+    files.finish().expect("flush");
+}
+
+#[test]
+fn automatic_mapping_converts_to_the_hand_written_expectation() {
+    let mut failures = Vec::new();
+    for (name, files) in FIXTURES {
+        let tables = load(name, files);
+        let suggestion = suggest(&tables, &options(), &RequiredPolicy::default());
+        let tmp = tempfile::tempdir().expect("tempdir");
+        convert(&suggestion.mapping, &tables, tmp.path());
+        for out in ["clients.csv", "patients.csv"] {
+            let got = std::fs::read_to_string(tmp.path().join(out)).unwrap_or_default();
+            let want = std::fs::read_to_string(dir(name).join("expected").join(out))
+                .unwrap_or_default();
+            if got != want {
+                failures.push(format!(
+                    "{name}/{out}:\n--- got\n{got}--- want\n{want}--- mapping\n{}",
+                    serde_json::to_string_pretty(&suggestion.mapping).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_owner_link_is_chosen_by_value_overlap_and_says_so() {
+    let tables = load("rxworks-linked", &["Client.csv", "Patient.csv"]);
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let pets = &s.mapping.tables[1];
+    let link = pets
+        .fields
+        .iter()
+        .find(|f| f.field == Field::PatientClientExternalId)
+        .expect("owner link mapped");
+    assert_eq!(link.columns, vec!["OwnerRef".to_string()]);
+    assert!(
+        link.reasons
+            .iter()
+            .any(|r| r == "100 % of values found in Client.csv AccountId"),
+        "{:?}",
+        link.reasons
+    );
+    let own = pets
+        .fields
+        .iter()
+        .find(|f| f.field == Field::PatientExternalId)
+        .expect("pet ID mapped");
+    assert_eq!(own.columns, vec!["AccountId".to_string()]);
+}
+
+#[test]
+fn the_country_comes_from_the_data_unless_given() {
+    for (name, files, want) in [
+        ("vetport-canada", &["patient-export.csv"][..], "CA"),
+        ("animana-australia", &["owners.csv", "animals.csv"][..], "AU"),
+        ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"][..], "US"),
+    ] {
+        let tables = load(name, files);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        assert_eq!(s.mapping.country, want, "{name}");
+    }
+    let tables = load("vetport-canada", &["patient-export.csv"]);
+    let given = SuggestOptions {
+        country: "US".into(),
+        infer_country: false,
+        ..options()
+    };
+    let s = suggest(&tables, &given, &RequiredPolicy::default());
+    assert_eq!(s.mapping.country, "US");
+}
