@@ -246,7 +246,7 @@ fn replace(d: &mut Draft, headers: &[String], link: FieldMapping, own: Option<Fi
 
 /// Maps `fm.field` from `fm`'s column alone: the field's previous column and the column's
 /// previous fields are released (and listed as ignored when nothing else uses them).
-fn replace_one(d: &mut Draft, headers: &[String], fm: FieldMapping) {
+pub(super) fn replace_one(d: &mut Draft, headers: &[String], fm: FieldMapping) {
     let Some(col) = fm.columns.first().cloned() else {
         return;
     };

@@ -8,6 +8,7 @@ pub mod convert;
 pub mod country;
 mod crosstable;
 pub mod header;
+mod lines;
 pub mod model;
 pub mod output;
 pub mod profile;

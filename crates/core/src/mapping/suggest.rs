@@ -20,7 +20,7 @@ use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
 use super::table::SourceTable;
-use super::transform::codes::{builtin_sex, builtin_species};
+use super::transform::codes::{builtin_sex, builtin_species, sex as sex_code, CodeEntry};
 use super::transform::dates::{current_year, DateDetection, DateOrder};
 use super::transform::units::WeightUnit;
 use super::transform::{AddressPart, NamePart, Transform};
@@ -288,6 +288,7 @@ fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
         dates: Vec::new(),
     };
     assign(&mut draft, &all, table, options);
+    super::lines::settle(table, &mut draft);
     draft
 }
 
@@ -468,6 +469,10 @@ fn value_fit(role: Role, s: &ColumnStats) -> Option<(f32, Strength, &'static str
                 "are species codes or names",
             ),
             Field::PatientBreed => (sh.alpha_text, Weak, "are words"),
+            // "MA", "MN", "IL": a column of state codes is no sex column, whatever its header.
+            Field::PatientSex if sh.state >= 0.8 && sh.state > sh.sex => {
+                (0.0, Strong, "are state codes, not sex codes")
+            }
             Field::PatientSex => (sh.sex, Strong, "are sex codes"),
             Field::PatientNeutered => (
                 sh.neutered_bool,
@@ -654,7 +659,11 @@ fn column_candidates(
         ),
         (
             Role::Field(Field::PatientSex),
-            if s.distinct <= 16 { sh.sex } else { 0.0 },
+            if s.distinct <= 16 && !(sh.state >= 0.8 && sh.state > sh.sex) {
+                sh.sex
+            } else {
+                0.0
+            },
             0.9,
             "sex codes",
         ),
@@ -867,10 +876,11 @@ fn field_mapping(
     }
     let transform = match cand.role {
         Role::Field(Field::PatientSex) => {
+            let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
             if field == Field::PatientSex {
-                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                code_tables.push(code_table(field, header, s, &codes, &mut reasons, &mut needs));
             }
-            Transform::Sex { codes: Vec::new() }
+            Transform::Sex { codes }
         }
         Role::Inverted(_) => Transform::Bool { invert: true },
         Role::PresentOf(_) => Transform::Present,
@@ -898,14 +908,15 @@ fn field_mapping(
             FieldKind::State => Transform::State,
             FieldKind::Country => Transform::Country,
             FieldKind::Species => {
-                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                code_tables.push(code_table(field, header, s, &[], &mut reasons, &mut needs));
                 Transform::Species { codes: Vec::new() }
             }
             FieldKind::Sex => {
+                let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
                 if field == Field::PatientSex {
-                    code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                    code_tables.push(code_table(field, header, s, &codes, &mut reasons, &mut needs));
                 }
-                Transform::Sex { codes: Vec::new() }
+                Transform::Sex { codes }
             }
             FieldKind::Bool => Transform::Bool { invert: false },
             FieldKind::Date => {
@@ -998,10 +1009,52 @@ fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, Str
     )
 }
 
+/// Column-level reading of plain sex codes: in a column that also writes neutered codes
+/// (`CM`, `SF`, `MN`, `FS`), a plain `M` or `F` is the intact animal, since the clinic had
+/// a code for neutered and did not use it. The entries go in the column's code table, so a
+/// person sees and can change them.
+fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool) -> Vec<CodeEntry> {
+    let neutered: Vec<&str> = s
+        .top_values
+        .iter()
+        .filter(|(v, _)| builtin_sex(v).is_some_and(|c| c.neutered == Some(true)))
+        .map(|(v, _)| v.as_str())
+        .collect();
+    if neutered.is_empty() {
+        return Vec::new();
+    }
+    let plain: Vec<CodeEntry> = s
+        .top_values
+        .iter()
+        .filter_map(|(v, _)| {
+            let c = builtin_sex(v)?;
+            let value = match (c.sex, c.neutered) {
+                ("male", None) => "male_intact",
+                ("female", None) => "female_intact",
+                _ => return None,
+            };
+            Some(CodeEntry {
+                code: v.clone(),
+                value: value.into(),
+            })
+        })
+        .collect();
+    if !plain.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "the column also writes neutered codes ({}): plain {} read as intact; please confirm",
+            neutered.join(", "),
+            plain.iter().map(|e| e.code.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    plain
+}
+
 fn code_table(
     field: Field,
     column: &str,
     s: &ColumnStats,
+    chosen: &[CodeEntry],
     reasons: &mut Vec<String>,
     needs: &mut bool,
 ) -> CodeTable {
@@ -1012,7 +1065,7 @@ fn code_table(
             let maps_to = if field == Field::PatientSpecies {
                 builtin_species(value).unwrap_or("").to_string()
             } else {
-                builtin_sex(value).map_or(String::new(), |c| match c.neutered {
+                sex_code(value, chosen).map_or(String::new(), |c| match c.neutered {
                     Some(true) => format!("{}, neutered", c.sex),
                     Some(false) => format!("{}, intact", c.sex),
                     None => c.sex.to_string(),
