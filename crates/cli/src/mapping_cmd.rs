@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::mapping::country::CountryReport;
 use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Origin, Resolved};
@@ -208,6 +209,7 @@ struct MapOutput<'a> {
     origin: &'a Origin,
     mapping: &'a Mapping,
     tables: &'a [TableReport],
+    country: &'a CountryReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     saved_profile: Option<String>,
 }
@@ -237,6 +239,7 @@ pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
                 origin: &resolved.origin,
                 mapping: &resolved.mapping,
                 tables: &resolved.tables,
+                country: &resolved.country,
                 saved_profile: saved,
             },
         )?;
@@ -297,6 +300,17 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
         Origin::Profile { name, .. } => writeln!(out, "Mapping from the profile \"{name}\":")?,
     }
     let using_suggestion = matches!(r.origin, Origin::Suggestion);
+    writeln!(
+        out,
+        "\nCountry: {}{} ({})",
+        r.mapping.country,
+        if r.country.needs_confirmation && using_suggestion {
+            "  ⚠ confirm"
+        } else {
+            ""
+        },
+        r.country.reasons.join("; ")
+    )?;
     for (t, report) in r.mapping.tables.iter().zip(&r.tables) {
         writeln!(out, "\n{} — {:?}", t.table, t.role)?;
         for f in &t.fields {

@@ -59,8 +59,8 @@ fn automatic_mapping_converts_to_the_hand_written_expectation() {
         convert(&suggestion.mapping, &tables, tmp.path());
         for out in ["clients.csv", "patients.csv"] {
             let got = std::fs::read_to_string(tmp.path().join(out)).unwrap_or_default();
-            let want = std::fs::read_to_string(dir(name).join("expected").join(out))
-                .unwrap_or_default();
+            let want =
+                std::fs::read_to_string(dir(name).join("expected").join(out)).unwrap_or_default();
             if got != want {
                 failures.push(format!(
                     "{name}/{out}:\n--- got\n{got}--- want\n{want}--- mapping\n{}",
@@ -102,7 +102,11 @@ fn the_owner_link_is_chosen_by_value_overlap_and_says_so() {
 fn the_country_comes_from_the_data_unless_given() {
     for (name, files, want) in [
         ("vetport-canada", &["patient-export.csv"][..], "CA"),
-        ("animana-australia", &["owners.csv", "animals.csv"][..], "AU"),
+        (
+            "animana-australia",
+            &["owners.csv", "animals.csv"][..],
+            "AU",
+        ),
         ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"][..], "US"),
     ] {
         let tables = load(name, files);

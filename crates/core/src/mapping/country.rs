@@ -79,7 +79,10 @@ fn postal_country(v: &str) -> Option<&'static str> {
 
 fn phone_country(v: &str) -> Option<&'static str> {
     let t = v.trim();
-    if !t.bytes().all(|b| b.is_ascii_digit() || b" ()-.+".contains(&b)) {
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" ()-.+".contains(&b))
+    {
         return None;
     }
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
@@ -93,7 +96,9 @@ fn phone_country(v: &str) -> Option<&'static str> {
     match digits.len() {
         // 04xx xxx xxx mobiles and (02)/(03)/(07)/(08) landlines.
         10 if digits.starts_with("04")
-            || ["02", "03", "07", "08"].iter().any(|p| digits.starts_with(p)) =>
+            || ["02", "03", "07", "08"]
+                .iter()
+                .any(|p| digits.starts_with(p)) =>
         {
             Some("AU")
         }

@@ -33,14 +33,20 @@ fn line_field(s: &ColumnStats) -> Option<(Field, Transform, String)> {
         return Some((
             Field::ClientState,
             Transform::State,
-            format!("{:.0}% of values are state or province codes", sh.state * 100.0),
+            format!(
+                "{:.0}% of values are state or province codes",
+                sh.state * 100.0
+            ),
         ));
     }
     if sh.zip >= 0.8 || (sh.postal_any >= 0.9 && sh.alpha_text < 0.2) {
         return Some((
             Field::ClientPostalCode,
             Transform::Copy,
-            format!("{:.0}% of values are postal codes", sh.zip.max(sh.postal_any) * 100.0),
+            format!(
+                "{:.0}% of values are postal codes",
+                sh.zip.max(sh.postal_any) * 100.0
+            ),
         ));
     }
     let digits = s
@@ -74,10 +80,12 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft) {
         let Some((field, transform, why)) = line_field(&d.stats[i]) else {
             continue;
         };
-        let named_elsewhere = d
-            .fields
-            .iter()
-            .any(|f| f.field == field && f.columns.first().is_some_and(|c| c != header && !is_numbered_line(c)));
+        let named_elsewhere = d.fields.iter().any(|f| {
+            f.field == field
+                && f.columns
+                    .first()
+                    .is_some_and(|c| c != header && !is_numbered_line(c))
+        });
         if named_elsewhere {
             continue;
         }

@@ -245,9 +245,8 @@ impl Draft {
     /// Whether the header of column `i` made it a candidate for any of `fields`.
     pub(super) fn header_suggests(&self, i: usize, fields: &[Field]) -> bool {
         self.candidates.get(i).is_some_and(|cs| {
-            cs.iter().any(|c| {
-                !c.sniffed_only && matches!(c.role, Role::Field(f) if fields.contains(&f))
-            })
+            cs.iter()
+                .any(|c| !c.sniffed_only && matches!(c.role, Role::Field(f) if fields.contains(&f)))
         })
     }
 }
@@ -878,7 +877,14 @@ fn field_mapping(
         Role::Field(Field::PatientSex) => {
             let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
             if field == Field::PatientSex {
-                code_tables.push(code_table(field, header, s, &codes, &mut reasons, &mut needs));
+                code_tables.push(code_table(
+                    field,
+                    header,
+                    s,
+                    &codes,
+                    &mut reasons,
+                    &mut needs,
+                ));
             }
             Transform::Sex { codes }
         }
@@ -914,7 +920,14 @@ fn field_mapping(
             FieldKind::Sex => {
                 let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
                 if field == Field::PatientSex {
-                    code_tables.push(code_table(field, header, s, &codes, &mut reasons, &mut needs));
+                    code_tables.push(code_table(
+                        field,
+                        header,
+                        s,
+                        &codes,
+                        &mut reasons,
+                        &mut needs,
+                    ));
                 }
                 Transform::Sex { codes }
             }
@@ -1044,7 +1057,11 @@ fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool)
         reasons.push(format!(
             "the column also writes neutered codes ({}): plain {} read as intact; please confirm",
             neutered.join(", "),
-            plain.iter().map(|e| e.code.as_str()).collect::<Vec<_>>().join(", ")
+            plain
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     plain
