@@ -304,7 +304,7 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
         out,
         "\nCountry: {}{} ({})",
         r.mapping.country,
-        if r.country.needs_confirmation && using_suggestion {
+        if r.country.needs_confirmation {
             "  ⚠ confirm"
         } else {
             ""

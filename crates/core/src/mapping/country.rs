@@ -11,9 +11,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::canonical::Field;
+
+use super::model::FieldMapping;
 use super::table::SourceTable;
-use super::transform::address::{is_canadian_postal, is_zip, STATES};
-use super::transform::country_code;
+use super::transform::address::{is_canadian_postal, is_zip, split_address, STATES};
+use super::transform::{country_code, AddressPart, Transform};
 
 /// The country a suggestion used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -121,13 +124,18 @@ impl Tally {
         &mut self,
         table: &SourceTable,
         i: usize,
+        part: &dyn Fn(&str) -> String,
         what: &str,
         weight: f32,
         test: impl Fn(&str) -> Option<&'static str>,
     ) {
         let mut filled = 0u32;
         let mut per: BTreeMap<&'static str, u32> = BTreeMap::new();
-        for v in table.column(i).map(str::trim).filter(|v| !v.is_empty()) {
+        for v in table.column(i).map(part) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
             filled += 1;
             if let Some(c) = test(v) {
                 *per.entry(c).or_insert(0) += 1;
@@ -148,19 +156,54 @@ impl Tally {
     }
 }
 
-/// The country the data points to, or `fallback` (flagged) when it says nothing.
-pub fn infer(tables: &[SourceTable], fallback: &str) -> CountryReport {
+/// The country the data points to, or `fallback` (flagged) when it says nothing. Only the
+/// columns a first mapping gave to states, postal codes, phones or countries vote (`fields`
+/// per table, as in `tables`), so IDs of four digits never pass for Australian postcodes.
+pub fn infer(tables: &[SourceTable], fields: &[&[FieldMapping]], fallback: &str) -> CountryReport {
     let mut t = Tally::default();
-    for table in tables {
-        for i in 0..table.headers.len() {
-            t.column(table, i, "state or province codes", 2.0, state_country);
-            t.column(table, i, "postal codes", 2.0, postal_country);
-            t.column(table, i, "phone numbers", 1.5, phone_country);
-            t.column(table, i, "country names or codes", 3.0, |v| {
-                // Two letters alone are as likely a state code: only a country column
-                // also holding a longer name, or codes that are no state, counts.
-                country_code(v).filter(|_| v.len() > 2 || state_country(v).is_none())
-            });
+    for (table, fields) in tables.iter().zip(fields) {
+        for fm in fields.iter() {
+            let Some(i) = fm
+                .columns
+                .first()
+                .and_then(|c| table.headers.iter().position(|h| h == c))
+            else {
+                continue;
+            };
+            let part: Box<dyn Fn(&str) -> String> = match &fm.transform {
+                Transform::SplitAddress { part } => {
+                    let part = *part;
+                    Box::new(move |v: &str| {
+                        let a = split_address(v);
+                        match part {
+                            AddressPart::State => a.state,
+                            AddressPart::PostalCode => a.postal_code,
+                            _ => String::new(),
+                        }
+                    })
+                }
+                _ => Box::new(|v: &str| v.to_string()),
+            };
+            match fm.field {
+                Field::ClientState => t.column(
+                    table,
+                    i,
+                    &part,
+                    "state or province codes",
+                    2.0,
+                    state_country,
+                ),
+                Field::ClientPostalCode => {
+                    t.column(table, i, &part, "postal codes", 2.0, postal_country)
+                }
+                Field::ClientPhone | Field::ClientPhoneAlt => {
+                    t.column(table, i, &part, "phone numbers", 1.5, phone_country)
+                }
+                Field::ClientCountry => {
+                    t.column(table, i, &part, "country names or codes", 3.0, country_code)
+                }
+                _ => {}
+            }
         }
     }
     let ranked = t
@@ -204,22 +247,44 @@ pub fn infer(tables: &[SourceTable], fallback: &str) -> CountryReport {
 mod tests {
     use super::*;
 
-    fn table(csv: &str) -> SourceTable {
-        SourceTable::from_csv("t.csv", csv).expect("csv")
+    fn guess(csv: &str, fallback: &str) -> CountryReport {
+        let t = SourceTable::from_csv("t.csv", csv).expect("csv");
+        let fields: Vec<FieldMapping> = t
+            .headers
+            .iter()
+            .filter_map(|h| {
+                let field = match h.as_str() {
+                    "Prov" | "State" => Field::ClientState,
+                    "Postal" | "Postcode" | "Zip" => Field::ClientPostalCode,
+                    "Mobile" => Field::ClientPhone,
+                    _ => return None,
+                };
+                Some(FieldMapping {
+                    field,
+                    columns: vec![h.clone()],
+                    transform: Transform::Copy,
+                    confidence: 1.0,
+                    needs_confirmation: false,
+                    reasons: vec![],
+                })
+            })
+            .collect();
+        infer(std::slice::from_ref(&t), &[&fields], fallback)
     }
 
     #[test]
-    fn canadian_and_australian_data() {
-        let ca = table("Prov,Postal,Sex\nQC,H3G 1K4,MN\nON,M5H 2N2,F\nBC,V6K 1N8,M\n");
-        assert_eq!(infer(&[ca], "US").code, "CA");
-        let au = table("State,Postcode,Mobile\nNSW,2026,0491 570 156\nVIC,3056,0491 570 157\n");
-        let r = infer(&[au], "US");
-        assert_eq!(r.code, "AU");
-        assert!(!r.needs_confirmation);
-        let us = table("State,Zip\nMA,02215\nIL,60611\n");
-        assert_eq!(infer(&[us], "GB").code, "US");
-        let none = table("Name\nRex\n");
-        let r = infer(&[none], "US");
+    fn canadian_australian_and_us_data() {
+        assert_eq!(
+            guess("Prov,Postal\nQC,H3G 1K4\nON,M5H 2N2\n", "US").code,
+            "CA"
+        );
+        let r = guess(
+            "ID,State,Postcode,Mobile\n7001,NSW,2026,0491 570 156\n7002,VIC,3056,0491 570 157\n",
+            "US",
+        );
+        assert_eq!((r.code.as_str(), r.needs_confirmation), ("AU", false));
+        assert_eq!(guess("State,Zip\nMA,02215\nIL,60611\n", "GB").code, "US");
+        let r = guess("Name,ID\nRex,1234\n", "US");
         assert_eq!((r.code.as_str(), r.needs_confirmation), ("US", true));
     }
 }

@@ -137,6 +137,32 @@ pub fn find_profile(name_or_path: &str, profile_dir: &Path) -> Result<Profile, R
         })
 }
 
+/// The country of a profile's mapping, which its transforms were saved with; flagged when
+/// the data (not a person) points to another.
+fn profile_country(
+    mapping: &Mapping,
+    data: CountryReport,
+    options: &SuggestOptions,
+) -> CountryReport {
+    if mapping.country == data.code {
+        return data;
+    }
+    let mut reasons = vec![format!("{} as saved in the profile", mapping.country)];
+    let needs_confirmation = options.infer_country && !data.needs_confirmation;
+    if needs_confirmation {
+        reasons.push(format!(
+            "but the data points to {} ({}): please confirm, or give the country",
+            data.code,
+            data.reasons.join("; ")
+        ));
+    }
+    CountryReport {
+        code: mapping.country.clone(),
+        reasons,
+        needs_confirmation,
+    }
+}
+
 /// Chooses the mapping for `tables`: `profile` when given, else a saved or built-in
 /// profile the headers fully match (unless `options` says what tables hold), else the
 /// automatic suggestion.
@@ -166,8 +192,8 @@ pub fn resolve(
                 name: p.name.clone(),
                 recognized: false,
             },
+            country: profile_country(&mapping, suggestion.country, options),
             mapping,
-            country: suggestion.country,
             tables: suggestion.tables,
         });
     }
@@ -191,8 +217,8 @@ pub fn resolve(
                 name: p.name.clone(),
                 recognized: true,
             },
+            country: profile_country(&mapping, suggestion.country, options),
             mapping,
-            country: suggestion.country,
             tables: suggestion.tables,
         });
     }

@@ -193,7 +193,11 @@ pub fn suggest(
     policy: &RequiredPolicy,
 ) -> Suggestion {
     let country = if options.infer_country {
-        infer_country(tables, &options.country)
+        // A first mapping with the fallback says which columns hold states, postcodes and
+        // phones; their values then say the country.
+        let first: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
+        let fields: Vec<&[FieldMapping]> = first.iter().map(|d| d.fields.as_slice()).collect();
+        infer_country(tables, &fields, &options.country)
     } else {
         CountryReport {
             code: options.country.clone(),
