@@ -122,3 +122,61 @@ fn the_country_comes_from_the_data_unless_given() {
     let s = suggest(&tables, &given, &RequiredPolicy::default());
     assert_eq!(s.mapping.country, "US");
 }
+
+#[test]
+fn guesses_from_values_are_flagged_with_their_reason() {
+    let tables = load("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"]);
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let field = |t: usize, f: Field| {
+        s.mapping.tables[t]
+            .fields
+            .iter()
+            .find(|m| m.field == f)
+            .cloned()
+            .unwrap_or_else(|| panic!("{f:?} mapped"))
+    };
+    for (f, col) in [
+        (Field::ClientCity, "Address 2"),
+        (Field::ClientState, "Address 3"),
+        (Field::ClientPostalCode, "Address 4"),
+    ] {
+        let m = field(0, f);
+        assert_eq!(m.columns, vec![col.to_string()], "{f:?}");
+        assert!(m.needs_confirmation, "{f:?}");
+        assert!(
+            m.reasons[0].contains("only numbers an address line"),
+            "{:?}",
+            m.reasons
+        );
+    }
+    let sex = field(1, Field::PatientSex);
+    assert!(sex.needs_confirmation);
+    assert!(
+        sex.reasons
+            .iter()
+            .any(|r| r.starts_with("the column also writes neutered codes (CM, SF): plain")),
+        "{:?}",
+        sex.reasons
+    );
+    assert!(!s.mapping.tables[0]
+        .fields
+        .iter()
+        .any(|m| m.field.key().starts_with("patient.")));
+}
+
+#[test]
+fn a_column_of_state_codes_is_never_read_as_sex() {
+    let csv = "Owner,Pet,Species,Addr4\nAnn Lee,Rex,Dog,MA\nBo Diaz,Tom,Cat,MN\nCy Ng,Kit,Cat,IL\nDi Fox,Max,Dog,ME\nEd Roe,Jo,Dog,MA\n";
+    let t = SourceTable::from_csv("p.csv", csv).expect("csv");
+    let s = suggest(&[t], &options(), &RequiredPolicy::default());
+    let fields = &s.mapping.tables[0].fields;
+    assert!(
+        !fields.iter().any(|m| m.field == Field::PatientSex),
+        "{fields:?}"
+    );
+    let state = fields
+        .iter()
+        .find(|m| m.field == Field::ClientState)
+        .expect("state mapped");
+    assert_eq!(state.columns, vec!["Addr4".to_string()]);
+}

@@ -892,7 +892,10 @@ fn field_mapping(
             }
             Transform::Sex { codes }
         }
-        Role::Inverted(_) => Transform::Bool { invert: true },
+        Role::Inverted(_) => {
+            flag_unknown_flags(field, s, &mut reasons, &mut needs);
+            Transform::Bool { invert: true }
+        }
         Role::PresentOf(_) => Transform::Present,
         Role::ClientFullName => Transform::SplitName {
             part: if field == Field::ClientFirstName {
@@ -935,7 +938,10 @@ fn field_mapping(
                 }
                 Transform::Sex { codes }
             }
-            FieldKind::Bool => Transform::Bool { invert: false },
+            FieldKind::Bool => {
+                flag_unknown_flags(field, s, &mut reasons, &mut needs);
+                Transform::Bool { invert: false }
+            }
             FieldKind::Date => {
                 let default = default_order(&options.country);
                 let detection = s.dates.detect(default);
@@ -980,6 +986,25 @@ fn field_mapping(
         confidence: (cand.confidence * 100.0).round() / 100.0,
         needs_confirmation: needs,
         reasons,
+    }
+}
+
+/// A status or flag column with values the yes/no readings do not know (`E`, `X`, `Moved`)
+/// would leave those rows empty: the mapping says which, for a person to confirm.
+fn flag_unknown_flags(field: Field, s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool) {
+    let unknown: Vec<String> = s
+        .top_values
+        .iter()
+        .filter(|(v, _)| super::transform::read_bool(field, v).is_none())
+        .map(|(v, n)| format!("{v} ({n})"))
+        .take(6)
+        .collect();
+    if !unknown.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "status codes not known: {}; those rows are left empty: please confirm what they mean",
+            unknown.join(", ")
+        ));
     }
 }
 

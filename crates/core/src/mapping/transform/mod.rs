@@ -249,7 +249,7 @@ pub fn read_bool(field: Field, text: &str) -> Option<bool> {
         Field::PatientDeceased => match key.as_str() {
             "deceased" | "dead" | "died" | "expired" | "euthanized" | "euthanased" | "euth"
             | "d" | "rip" | "passed" | "passedaway" => Some(true),
-            "alive" | "living" | "active" | "a" | "inactive" | "current" => Some(false),
+            "alive" | "living" | "active" | "a" | "inactive" | "i" | "current" => Some(false),
             _ => None,
         },
         Field::PatientNeutered => match key.as_str() {
