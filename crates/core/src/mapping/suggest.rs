@@ -635,7 +635,7 @@ fn column_candidates(
     }
     // Values alone, for columns whose header says nothing useful ("Contact 2", "Col7").
     let sh = &s.share;
-    let sniffable: [(Role, f32, f32, &str); 8] = [
+    let sniffable: [(Role, f32, f32, &str); 9] = [
         (
             Role::Field(Field::ClientEmail),
             sh.email,
@@ -687,6 +687,17 @@ fn column_candidates(
             sh.street_only,
             0.8,
             "street addresses",
+        ),
+        // Two-letter codes of several states: a one-value column could be anything.
+        (
+            Role::Field(Field::ClientState),
+            if s.distinct >= 2 && sh.sex < sh.state {
+                sh.state
+            } else {
+                0.0
+            },
+            0.9,
+            "state or province codes",
         ),
     ];
     if !s.is_empty() {
