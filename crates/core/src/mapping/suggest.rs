@@ -848,6 +848,7 @@ fn assign(draft: &mut Draft, all: &[Candidate], table: &SourceTable, options: &S
             });
         }
     }
+    join_death_evidence(draft, all, table);
     // Runner-ups: another column nearly as good for the same field deserves a look.
     for fm in &mut draft.fields {
         let Some(&col) = field_column.get(&fm.field) else {
@@ -871,6 +872,66 @@ fn assign(draft: &mut Draft, all: &[Candidate], table: &SourceTable, options: &S
                 r.confidence * 100.0
             ));
         }
+    }
+}
+
+/// A deceased flag and a date of death side by side: each says what the other forgets, so
+/// the flag column reads first and the date, when there is one, also makes the pet deceased.
+fn join_death_evidence(draft: &mut Draft, all: &[Candidate], table: &SourceTable) {
+    let Some(pos) = draft
+        .fields
+        .iter()
+        .position(|f| f.field == Field::PatientDeceased)
+    else {
+        return;
+    };
+    let free = |c: &&Candidate| draft.assigned.get(&c.column).is_none_or(Vec::is_empty);
+    let winner = &draft.fields[pos];
+    let (flag_col, date_col, invert) =
+        match winner.transform {
+            Transform::Present => {
+                let Some(flag) = all.iter().filter(free).find(|c| {
+                    c.confidence >= 0.5
+                        && matches!(
+                            c.role,
+                            Role::Field(Field::PatientDeceased)
+                                | Role::Inverted(Field::PatientDeceased)
+                        )
+                }) else {
+                    return;
+                };
+                let invert = matches!(flag.role, Role::Inverted(_));
+                (
+                    table.headers[flag.column].clone(),
+                    winner.columns[0].clone(),
+                    invert,
+                )
+            }
+            Transform::Bool { invert } if winner.columns.len() == 1 => {
+                let Some(date) = all.iter().filter(free).find(|c| {
+                    c.confidence >= 0.5 && c.role == Role::PresentOf(Field::PatientDeceased)
+                }) else {
+                    return;
+                };
+                (
+                    winner.columns[0].clone(),
+                    table.headers[date.column].clone(),
+                    invert,
+                )
+            }
+            _ => return,
+        };
+    let fm = &mut draft.fields[pos];
+    fm.reasons.push(format!(
+        "\"{flag_col}\" and the date in \"{date_col}\" are read together: deceased when the flag says so or a date is there"
+    ));
+    fm.columns = vec![flag_col.clone(), date_col.clone()];
+    fm.transform = Transform::Bool { invert };
+    for col in [flag_col, date_col] {
+        if let Some(i) = table.headers.iter().position(|h| *h == col) {
+            draft.assigned.insert(i, vec![Field::PatientDeceased]);
+        }
+        draft.ignored.retain(|x| x.column != col);
     }
 }
 

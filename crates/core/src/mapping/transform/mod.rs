@@ -95,7 +95,9 @@ pub enum Transform {
         #[serde(default)]
         codes: Vec<CodeEntry>,
     },
-    /// A yes/no value (Y, 1, True, Active, Deceased…), read with the field's own words.
+    /// A yes/no value (Y, 1, True, Active, Deceased…), read with the field's own words. A
+    /// second column, when given, is a date (of death) whose presence also means `true`:
+    /// a flag left at 0 beside a death date, or a date never entered beside a set flag.
     Bool {
         /// Store the opposite ("Inactive" column → `client.active`).
         invert: bool,
@@ -315,11 +317,17 @@ impl Transform {
             Transform::Species { codes } => species(first, codes),
             Transform::Sex { codes } => sex(field, first, codes),
             Transform::Bool { invert } => {
+                let dated = inputs.get(1).is_some_and(|d| !d.trim().is_empty());
                 if first.is_empty() {
-                    return Output::default();
+                    return if dated {
+                        Output::ok(bool_text(true))
+                    } else {
+                        Output::default()
+                    };
                 }
                 match read_bool(field, first) {
-                    Some(b) => Output::ok(bool_text(b != *invert)),
+                    Some(b) => Output::ok(bool_text(b != *invert || dated)),
+                    None if dated => Output::ok(bool_text(true)),
                     None => Output::problem(
                         "",
                         "invalid_boolean",
@@ -510,6 +518,19 @@ mod tests {
                 .value,
             "12 Elm St"
         );
+        let flag = Transform::Bool { invert: false };
+        for (cells, want) in [
+            (["0", "2024-11-28"], "true"),
+            (["1", ""], "true"),
+            (["0", ""], "false"),
+            (["", "2024-11-28"], "true"),
+        ] {
+            assert_eq!(
+                flag.apply(Field::PatientDeceased, &cells).value,
+                want,
+                "{cells:?}"
+            );
+        }
         let inactive = Transform::Bool { invert: true };
         assert_eq!(inactive.apply(Field::ClientActive, &["Y"]).value, "false");
         let status = Transform::Bool { invert: false };
