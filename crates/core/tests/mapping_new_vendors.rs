@@ -180,3 +180,26 @@ fn a_column_of_state_codes_is_never_read_as_sex() {
         .expect("state mapped");
     assert_eq!(state.columns, vec!["Addr4".to_string()]);
 }
+
+#[test]
+fn a_country_column_sets_each_clients_phone_country() {
+    let csv = "Client ID,First Name,Last Name,Email,Phone,Country,Pet ID,Pet Name,Species\n\
+        1,Ann,Lee,ann@example.com,(217) 555-0101,USA,11,Rex,Dog\n\
+        2,Tom,Hale,tom@example.co.uk,07700 900123,United Kingdom,12,Tib,Cat\n\
+        3,Bo,Diaz,bo@example.com,(312) 555-0102,USA,13,Max,Dog\n";
+    let tables = vec![SourceTable::from_csv("mixed.csv", csv).expect("csv")];
+    let mapping = suggest(&tables, &options(), &RequiredPolicy::default()).mapping;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    convert(&mapping, &tables, tmp.path());
+    let clients = std::fs::read_to_string(tmp.path().join("clients.csv")).unwrap_or_default();
+    let phones: Vec<&str> = clients
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(4))
+        .collect();
+    assert_eq!(
+        phones,
+        ["+12175550101", "+447700900123", "+13125550102"],
+        "{clients}"
+    );
+}
