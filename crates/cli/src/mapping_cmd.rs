@@ -270,8 +270,8 @@ fn transform_text(t: &Transform) -> String {
         },
         Transform::Species { .. } => "species codes".into(),
         Transform::Sex { .. } => "sex codes".into(),
-        Transform::Bool { invert: false } => "yes/no".into(),
-        Transform::Bool { invert: true } => "yes/no, inverted".into(),
+        Transform::Bool { invert: false, .. } => "yes/no".into(),
+        Transform::Bool { invert: true, .. } => "yes/no, inverted".into(),
         Transform::Present => "true when filled".into(),
         Transform::Weight { unit } => {
             format!("weight to kg (bare numbers in {unit:?})").to_lowercase()

@@ -203,3 +203,49 @@ fn a_country_column_sets_each_clients_phone_country() {
         "{clients}"
     );
 }
+
+#[test]
+fn unknown_status_codes_get_an_editable_code_table() {
+    use ph_import_core::mapping::transform::Transform;
+    let csv = "Patient ID,Patient Name,Species,patientStatus\n1,Rex,Dog,A\n2,Tib,Cat,E\n3,Max,Dog,A\n4,Jo,Dog,D\n5,Kit,Cat,A\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", csv).expect("csv")];
+    let mut s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let report = s.tables[0]
+        .code_tables
+        .iter()
+        .find(|c| c.field == Field::PatientDeceased)
+        .expect("status code table");
+    let unknown: Vec<&str> = report
+        .entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(unknown, ["E"]);
+    let fm = s.mapping.tables[0]
+        .fields
+        .iter_mut()
+        .find(|f| f.field == Field::PatientDeceased)
+        .expect("deceased mapped");
+    assert!(fm.needs_confirmation);
+    let Transform::Bool { codes, .. } = &mut fm.transform else {
+        panic!("{:?}", fm.transform)
+    };
+    assert_eq!(codes.len(), 1);
+    assert_eq!((codes[0].code.as_str(), codes[0].value.as_str()), ("E", ""));
+    // What a person sets in the table is what the conversion uses.
+    codes[0].value = "true".into();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    convert(&s.mapping, &tables, tmp.path());
+    let patients = std::fs::read_to_string(tmp.path().join("patients.csv")).unwrap_or_default();
+    let deceased: Vec<&str> = patients
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').next())
+        .collect();
+    assert_eq!(
+        deceased,
+        ["false", "true", "false", "true", "false"],
+        "{patients}"
+    );
+}

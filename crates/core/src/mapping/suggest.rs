@@ -907,7 +907,7 @@ fn join_death_evidence(draft: &mut Draft, all: &[Candidate], table: &SourceTable
                     invert,
                 )
             }
-            Transform::Bool { invert } if winner.columns.len() == 1 => {
+            Transform::Bool { invert, .. } if winner.columns.len() == 1 => {
                 let Some(date) = all.iter().filter(free).find(|c| {
                     c.confidence >= 0.5 && c.role == Role::PresentOf(Field::PatientDeceased)
                 }) else {
@@ -926,7 +926,11 @@ fn join_death_evidence(draft: &mut Draft, all: &[Candidate], table: &SourceTable
         "\"{flag_col}\" and the date in \"{date_col}\" are read together: deceased when the flag says so or a date is there"
     ));
     fm.columns = vec![flag_col.clone(), date_col.clone()];
-    fm.transform = Transform::Bool { invert };
+    let codes = match &fm.transform {
+        Transform::Bool { codes, .. } => codes.clone(),
+        _ => Vec::new(),
+    };
+    fm.transform = Transform::Bool { invert, codes };
     for col in [flag_col, date_col] {
         if let Some(i) = table.headers.iter().position(|h| *h == col) {
             draft.assigned.insert(i, vec![Field::PatientDeceased]);
@@ -964,10 +968,10 @@ fn field_mapping(
             }
             Transform::Sex { codes }
         }
-        Role::Inverted(_) => {
-            flag_unknown_flags(field, s, &mut reasons, &mut needs);
-            Transform::Bool { invert: true }
-        }
+        Role::Inverted(_) => Transform::Bool {
+            invert: true,
+            codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+        },
         Role::PresentOf(_) => Transform::Present,
         Role::ClientFullName => Transform::SplitName {
             part: if field == Field::ClientFirstName {
@@ -1010,10 +1014,10 @@ fn field_mapping(
                 }
                 Transform::Sex { codes }
             }
-            FieldKind::Bool => {
-                flag_unknown_flags(field, s, &mut reasons, &mut needs);
-                Transform::Bool { invert: false }
-            }
+            FieldKind::Bool => Transform::Bool {
+                invert: false,
+                codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+            },
             FieldKind::Date => {
                 let default = default_order(&options.country);
                 let detection = s.dates.detect(default);
@@ -1062,22 +1066,60 @@ fn field_mapping(
 }
 
 /// A status or flag column with values the yes/no readings do not know (`E`, `X`, `Moved`)
-/// would leave those rows empty: the mapping says which, for a person to confirm.
-fn flag_unknown_flags(field: Field, s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool) {
-    let unknown: Vec<String> = s
+/// would leave those rows empty. Its code table lists every value with what it reads as,
+/// and the mapping's codes hold the unknown ones with no meaning yet, for a person to set
+/// to `true` or `false`; the field is flagged until then. Status columns of clients and
+/// pets only: other yes/no fields (neutered) keep the plain reading.
+fn status_codes(
+    field: Field,
+    header: &str,
+    s: &ColumnStats,
+    reasons: &mut Vec<String>,
+    needs: &mut bool,
+    code_tables: &mut Vec<CodeTable>,
+) -> Vec<CodeEntry> {
+    if !matches!(field, Field::PatientDeceased | Field::ClientActive) || s.is_empty() {
+        return Vec::new();
+    }
+    let entries: Vec<CodeTableEntry> = s
         .top_values
         .iter()
-        .filter(|(v, _)| super::transform::read_bool(field, v).is_none())
-        .map(|(v, n)| format!("{v} ({n})"))
-        .take(6)
+        .map(|(v, n)| {
+            let read = super::transform::read_bool(field, v);
+            CodeTableEntry {
+                value: v.clone(),
+                count: *n,
+                maps_to: read.map_or(String::new(), |b| b.to_string()),
+                known: read.is_some(),
+            }
+        })
+        .collect();
+    let unknown: Vec<CodeEntry> = entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| CodeEntry {
+            code: e.value.clone(),
+            value: String::new(),
+        })
         .collect();
     if !unknown.is_empty() {
         *needs = true;
         reasons.push(format!(
-            "status codes not known: {}; those rows are left empty: please confirm what they mean",
-            unknown.join(", ")
+            "status codes not known: {}; set each to true or false in the code table (until then those rows are left empty): please confirm",
+            unknown
+                .iter()
+                .take(6)
+                .map(|e| e.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
+    code_tables.push(CodeTable {
+        field,
+        column: header.to_string(),
+        entries,
+    });
+    unknown
 }
 
 fn default_order(country: &str) -> DateOrder {

@@ -101,6 +101,10 @@ pub enum Transform {
     Bool {
         /// Store the opposite ("Inactive" column → `client.active`).
         invert: bool,
+        /// The user's own codes (`E` → `true`), checked before the built-in words; the value
+        /// is `true` or `false` for the field itself, before any inversion.
+        #[serde(default)]
+        codes: Vec<CodeEntry>,
     },
     /// `true` when the cell has any value ("Date of death" → `patient.deceased`).
     Present,
@@ -316,7 +320,7 @@ impl Transform {
             Transform::Date { order, pivot_year } => date(first, *order, *pivot_year),
             Transform::Species { codes } => species(first, codes),
             Transform::Sex { codes } => sex(field, first, codes),
-            Transform::Bool { invert } => {
+            Transform::Bool { invert, codes } => {
                 let dated = inputs.get(1).is_some_and(|d| !d.trim().is_empty());
                 if first.is_empty() {
                     return if dated {
@@ -325,7 +329,7 @@ impl Transform {
                         Output::default()
                     };
                 }
-                match read_bool(field, first) {
+                match read_flag(field, first, codes) {
                     Some(b) => Output::ok(bool_text(b != *invert || dated)),
                     None if dated => Output::ok(bool_text(true)),
                     None => Output::problem(
@@ -361,6 +365,19 @@ impl Transform {
             Transform::Microchip => microchip(first),
         }
     }
+}
+
+/// A yes/no cell read with the user's codes first, then the field's own words.
+pub fn read_flag(field: Field, text: &str, codes: &[CodeEntry]) -> Option<bool> {
+    let key = codes::code_key(text);
+    if let Some(e) = codes.iter().find(|e| codes::code_key(&e.code) == key) {
+        return match e.value.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+    }
+    read_bool(field, text)
 }
 
 fn split_name(part: NamePart, text: &str) -> Output {
@@ -518,7 +535,10 @@ mod tests {
                 .value,
             "12 Elm St"
         );
-        let flag = Transform::Bool { invert: false };
+        let flag = Transform::Bool {
+            invert: false,
+            codes: Vec::new(),
+        };
         for (cells, want) in [
             (["0", "2024-11-28"], "true"),
             (["1", ""], "true"),
@@ -531,9 +551,15 @@ mod tests {
                 "{cells:?}"
             );
         }
-        let inactive = Transform::Bool { invert: true };
+        let inactive = Transform::Bool {
+            invert: true,
+            codes: Vec::new(),
+        };
         assert_eq!(inactive.apply(Field::ClientActive, &["Y"]).value, "false");
-        let status = Transform::Bool { invert: false };
+        let status = Transform::Bool {
+            invert: false,
+            codes: Vec::new(),
+        };
         assert_eq!(
             status.apply(Field::PatientDeceased, &["Deceased"]).value,
             "true"
