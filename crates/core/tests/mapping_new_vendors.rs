@@ -249,3 +249,26 @@ fn unknown_status_codes_get_an_editable_code_table() {
         "{patients}"
     );
 }
+
+#[test]
+fn of_several_lines_of_place_names_the_last_is_the_town() {
+    let csv = "Account,Surname,Forename,Address 1,Address 2,Address 3,Postcode,Email\n\
+        1,Hughes,Ann,14 Station Road,Chesterton,Cambridge,CB1 2JD,ann@example.co.uk\n\
+        2,Patel,Raj,2 Mill Lane,Trumpington,Cambridge,CB2 9LD,raj@example.co.uk\n\
+        3,Evans,Sue,8 High Street,Histon,Cambridge,CB24 9JD,sue@example.co.uk\n";
+    let tables = vec![SourceTable::from_csv("clients.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let col = |f: Field| {
+        s.mapping.tables[0]
+            .fields
+            .iter()
+            .find(|m| m.field == f)
+            .map(|m| m.columns.clone())
+    };
+    assert_eq!(col(Field::ClientCity), Some(vec!["Address 3".to_string()]));
+    assert_eq!(
+        col(Field::ClientAddressLine2),
+        Some(vec!["Address 2".to_string()])
+    );
+    assert_eq!(s.mapping.country, "GB");
+}

@@ -73,13 +73,20 @@ fn line_field(s: &ColumnStats) -> Option<(Field, Transform, String)> {
 /// line of state codes the state, a line of postcodes the postal code, unless a column
 /// named for that field already fills it.
 pub(super) fn settle(table: &SourceTable, d: &mut Draft) {
-    for (i, header) in table.headers.iter().enumerate() {
-        if !is_numbered_line(header) {
+    let lines: Vec<(usize, Field, Transform, String)> = table
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| is_numbered_line(h))
+        .filter_map(|(i, _)| line_field(&d.stats[i]).map(|(f, t, why)| (i, f, t, why)))
+        .collect();
+    for (n, (i, field, transform, why)) in lines.iter().cloned().enumerate() {
+        // Of several lines of place names ("Chesterton", "Cambridge"), the town is the last;
+        // the others keep what their header said (a second address line).
+        if lines[n + 1..].iter().any(|l| l.1 == field) {
             continue;
         }
-        let Some((field, transform, why)) = line_field(&d.stats[i]) else {
-            continue;
-        };
+        let header = &table.headers[i];
         let named_elsewhere = d.fields.iter().any(|f| {
             f.field == field
                 && f.columns
