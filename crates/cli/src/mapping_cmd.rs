@@ -340,12 +340,15 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                     format!("  ({how})")
                 },
             )?;
-            if f.needs_confirmation {
-                for reason in f.reasons.iter().filter(|x| {
-                    x.contains("confirm") || x.contains("not certain") || x.contains("not known")
-                }) {
-                    writeln!(out, "      {reason}")?;
-                }
+            // The evidence across tables is shown even when sure: it is what a person checks.
+            for reason in f.reasons.iter().filter(|x| {
+                (f.needs_confirmation
+                    && (x.contains("confirm")
+                        || x.contains("not certain")
+                        || x.contains("not known")))
+                    || x.contains(" % of values found in ")
+            }) {
+                writeln!(out, "      {reason}")?;
             }
         }
         for i in &t.ignored {

@@ -105,10 +105,9 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft) {
                 transform,
                 confidence: 0.7,
                 needs_confirmation: true,
-                reasons: vec![
-                    format!("\"{header}\" only numbers an address line; {why}"),
-                    "suggested from the values: please confirm".into(),
-                ],
+                reasons: vec![format!(
+                    "\"{header}\" only numbers an address line; {why}: please confirm"
+                )],
             },
         );
     }
