@@ -6,7 +6,7 @@
 //! only for what it clearly is (a column of state codes, of postcodes, of phone numbers),
 //! so a sex column's `MN` never votes for Minnesota.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -117,6 +117,18 @@ fn phone_country(v: &str) -> Option<&'static str> {
 struct Tally {
     votes: BTreeMap<&'static str, f32>,
     evidence: BTreeMap<&'static str, Vec<String>>,
+    /// Countries with evidence that points to them alone (not only 4-digit postcodes or
+    /// landline prefixes that neighbours share).
+    strong: BTreeSet<&'static str>,
+}
+
+/// A hint several countries share: 4-digit postcodes (Australia, New Zealand, much of
+/// Europe) and 10-digit numbers starting 02/03/07/08 (Australian and New Zealand landlines).
+fn shared_hint(v: &str) -> bool {
+    let t = v.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    (t.len() == 4 && digits.len() == 4)
+        || (!t.starts_with('+') && digits.len() == 10 && !digits.starts_with("04"))
 }
 
 impl Tally {
@@ -131,6 +143,7 @@ impl Tally {
     ) {
         let mut filled = 0u32;
         let mut per: BTreeMap<&'static str, u32> = BTreeMap::new();
+        let mut strong: BTreeSet<&'static str> = BTreeSet::new();
         for v in table.column(i).map(part) {
             let v = v.trim();
             if v.is_empty() {
@@ -139,6 +152,9 @@ impl Tally {
             filled += 1;
             if let Some(c) = test(v) {
                 *per.entry(c).or_insert(0) += 1;
+                if !shared_hint(v) {
+                    strong.insert(c);
+                }
             }
         }
         let hits: u32 = per.values().sum();
@@ -146,6 +162,7 @@ impl Tally {
         if filled == 0 || (hits as f32) < 0.6 * filled as f32 {
             return;
         }
+        self.strong.extend(strong);
         for (c, n) in per {
             *self.votes.entry(c).or_insert(0.0) += weight * n as f32 / filled as f32;
             self.evidence.entry(c).or_default().push(format!(
@@ -216,6 +233,13 @@ pub fn infer(tables: &[SourceTable], fields: &[&[FieldMapping]], fallback: &str)
             let mut reasons = vec![format!("{code} inferred from the data")];
             reasons.extend(t.evidence.get(code).cloned().unwrap_or_default());
             let mixed = *score < 0.75 * total;
+            let shared = !t.strong.contains(code);
+            if shared {
+                reasons.push(
+                    "only postcodes or phone prefixes that neighbouring countries share: please confirm"
+                        .into(),
+                );
+            }
             if mixed {
                 reasons.push(format!(
                     "other countries also show ({}); please confirm",
@@ -230,7 +254,7 @@ pub fn infer(tables: &[SourceTable], fields: &[&[FieldMapping]], fallback: &str)
             CountryReport {
                 code: code.to_string(),
                 reasons,
-                needs_confirmation: mixed,
+                needs_confirmation: mixed || shared,
             }
         }
         _ => CountryReport {
@@ -284,6 +308,12 @@ mod tests {
         );
         assert_eq!((r.code.as_str(), r.needs_confirmation), ("AU", false));
         assert_eq!(guess("State,Zip\nMA,02215\nIL,60611\n", "GB").code, "US");
+        // Four digits and an 02 landline: Australia, but New Zealand writes them too.
+        let r = guess(
+            "Postcode,Mobile\n2026,02 5550 1234\n3056,02 5550 1235\n",
+            "US",
+        );
+        assert_eq!((r.code.as_str(), r.needs_confirmation), ("AU", true));
         let r = guess("Name,ID\nRex,1234\n", "US");
         assert_eq!((r.code.as_str(), r.needs_confirmation), ("US", true));
     }
