@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::mapping::country::CountryReport;
 use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Origin, Resolved};
@@ -36,9 +37,10 @@ pub struct MapArgs {
     /// Print JSON (the mapping and the review material) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
-    #[arg(long, value_name = "CC", default_value = "US")]
-    pub country: String,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says: default for phone
+    /// numbers, dates and weights. Without it the country is inferred from the data.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
@@ -71,9 +73,10 @@ pub struct ConvertArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and weights.
-    #[arg(long, value_name = "CC", default_value = "US")]
-    pub country: String,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says: default for phone
+    /// numbers, dates and weights. Without it the country is inferred from the data.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
@@ -97,9 +100,11 @@ pub struct RoleArgs {
 
 impl RoleArgs {
     /// The suggestion settings for `country` with these roles.
-    pub(crate) fn options(&self, country: &str) -> anyhow::Result<SuggestOptions> {
+    /// Without a country, the data decides it.
+    pub(crate) fn options(&self, country: Option<&str>) -> anyhow::Result<SuggestOptions> {
         let mut options = SuggestOptions {
-            country: country.to_ascii_uppercase(),
+            country: country.unwrap_or("US").to_ascii_uppercase(),
+            infer_country: country.is_none(),
             ..SuggestOptions::default()
         };
         for arg in &self.roles {
@@ -204,6 +209,7 @@ struct MapOutput<'a> {
     origin: &'a Origin,
     mapping: &'a Mapping,
     tables: &'a [TableReport],
+    country: &'a CountryReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     saved_profile: Option<String>,
 }
@@ -212,7 +218,7 @@ struct MapOutput<'a> {
 pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
     let policy = policy(args.no_email_required);
     let (_, tables) = load_tables(&args.files)?;
-    let options = args.roles.options(&args.country)?;
+    let options = args.roles.options(args.country.as_deref())?;
     let resolved = choose(args.profile.as_deref(), &tables, &options, &policy)?;
     let saved = match &args.save_profile {
         Some(name) => {
@@ -233,6 +239,7 @@ pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
                 origin: &resolved.origin,
                 mapping: &resolved.mapping,
                 tables: &resolved.tables,
+                country: &resolved.country,
                 saved_profile: saved,
             },
         )?;
@@ -263,8 +270,8 @@ fn transform_text(t: &Transform) -> String {
         },
         Transform::Species { .. } => "species codes".into(),
         Transform::Sex { .. } => "sex codes".into(),
-        Transform::Bool { invert: false } => "yes/no".into(),
-        Transform::Bool { invert: true } => "yes/no, inverted".into(),
+        Transform::Bool { invert: false, .. } => "yes/no".into(),
+        Transform::Bool { invert: true, .. } => "yes/no, inverted".into(),
         Transform::Present => "true when filled".into(),
         Transform::Weight { unit } => {
             format!("weight to kg (bare numbers in {unit:?})").to_lowercase()
@@ -293,6 +300,17 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
         Origin::Profile { name, .. } => writeln!(out, "Mapping from the profile \"{name}\":")?,
     }
     let using_suggestion = matches!(r.origin, Origin::Suggestion);
+    writeln!(
+        out,
+        "\nCountry: {}{} ({})",
+        r.mapping.country,
+        if r.country.needs_confirmation {
+            "  ⚠ confirm"
+        } else {
+            ""
+        },
+        r.country.reasons.join("; ")
+    )?;
     for (t, report) in r.mapping.tables.iter().zip(&r.tables) {
         writeln!(out, "\n{} — {:?}", t.table, t.role)?;
         for f in &t.fields {
@@ -322,12 +340,15 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                     format!("  ({how})")
                 },
             )?;
-            if f.needs_confirmation {
-                for reason in f.reasons.iter().filter(|x| {
-                    x.contains("confirm") || x.contains("not certain") || x.contains("not known")
-                }) {
-                    writeln!(out, "      {reason}")?;
-                }
+            // The evidence across tables is shown even when sure: it is what a person checks.
+            for reason in f.reasons.iter().filter(|x| {
+                (f.needs_confirmation
+                    && (x.contains("confirm")
+                        || x.contains("not certain")
+                        || x.contains("not known")))
+                    || x.contains(" % of values found in ")
+            }) {
+                writeln!(out, "      {reason}")?;
             }
         }
         for i in &t.ignored {
@@ -372,7 +393,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     let (sources, resolved) = prepare(
         &args.files,
         args.profile.as_deref(),
-        &args.roles.options(&args.country)?,
+        &args.roles.options(args.country.as_deref())?,
         &policy,
     )?;
     let format = args.format.output();

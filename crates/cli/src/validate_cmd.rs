@@ -33,9 +33,10 @@ pub struct ValidateArgs {
     /// Format of the findings file.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// The clinic's country (ISO 3166 alpha-2): default for phone numbers, dates and addresses.
-    #[arg(long, value_name = "CC", default_value = "US")]
-    pub country: String,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says: default for phone
+    /// numbers, dates and addresses. Without it the country is inferred from the data.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     /// Accept clients without an e-mail address (the target's policy allows it).
     #[arg(long)]
     pub no_email_required: bool,
@@ -60,7 +61,7 @@ pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
     let (sources, resolved) = prepare(
         &args.files,
         args.profile.as_deref(),
-        &args.roles.options(&args.country)?,
+        &args.roles.options(args.country.as_deref())?,
         &policy,
     )?;
     let never = AtomicBool::new(false);

@@ -235,6 +235,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = SourceTable::from_csv("bench.csv", &sample)?;
     let options = SuggestOptions {
         country: "US".into(),
+        infer_country: false,
         ..SuggestOptions::default()
     };
     let mapping = suggest(

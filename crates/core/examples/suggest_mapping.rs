@@ -15,6 +15,7 @@ fn main() {
         &tables,
         &SuggestOptions {
             country: "US".into(),
+            infer_country: false,
             pivot_year: 2026,
             ..SuggestOptions::default()
         },

@@ -56,6 +56,7 @@ fn batches_convert_exactly_like_single_rows() {
     let table = SourceTable::from_csv("export.csv", &export(3000)).expect("csv");
     let options = SuggestOptions {
         country: "US".into(),
+        infer_country: false,
         ..SuggestOptions::default()
     };
     let mapping = suggest(

@@ -48,6 +48,7 @@ fn run(stop_after: usize, cancel_after: Option<usize>) -> (Result<(), WriteError
     let (sources, tables) = load_tables(std::slice::from_ref(&path)).expect("readable");
     let options = SuggestOptions {
         country: "US".into(),
+        infer_country: false,
         ..SuggestOptions::default()
     };
     let mapping = suggest(&tables, &options, &RequiredPolicy::default()).mapping;

@@ -90,6 +90,7 @@ fn load(f: &Fixture) -> Vec<SourceTable> {
 fn options() -> SuggestOptions {
     SuggestOptions {
         country: "US".into(),
+        infer_country: false,
         pivot_year: 2026,
         ..SuggestOptions::default()
     }

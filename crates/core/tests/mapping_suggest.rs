@@ -220,7 +220,10 @@ proptest! {
             Transform::Microchip,
             Transform::State,
             Transform::Country,
-            Transform::Bool { invert: false },
+            Transform::Bool {
+                invert: false,
+                codes: Vec::new(),
+            },
         ];
         for t in &transforms {
             let _ = t.apply(Field::PatientSex, &[value.as_str(), value.as_str()]);

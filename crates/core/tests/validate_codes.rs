@@ -67,7 +67,10 @@ fn transform_for(field: Field) -> Transform {
         },
         Field::ClientState => Transform::State,
         Field::ClientCountry => Transform::Country,
-        Field::ClientActive | Field::PatientDeceased => Transform::Bool { invert: false },
+        Field::ClientActive | Field::PatientDeceased => Transform::Bool {
+            invert: false,
+            codes: Vec::new(),
+        },
         Field::PatientSpecies => Transform::Species { codes: vec![] },
         Field::PatientSex | Field::PatientNeutered => Transform::Sex { codes: vec![] },
         Field::PatientDateOfBirth => Transform::Date {

@@ -70,6 +70,7 @@ fn validate(name: &str, country: &str) -> Vec<Finding> {
     let policy = RequiredPolicy::ph_default();
     let options = SuggestOptions {
         country: country.to_string(),
+        infer_country: false,
         ..SuggestOptions::default()
     };
     let mut resolved =

@@ -7,8 +7,14 @@ import type { TableRole } from "./TableRole";
 export type SuggestOptions = { 
 /**
  * The clinic's country (ISO alpha-2): phone default, date order and weight unit defaults.
+ * With `infer_country`, only the fallback when the data says nothing.
  */
 country: string, 
+/**
+ * Whether the data decides the country (states, postcodes, phones, a country column);
+ * false when a person gave it.
+ */
+infer_country: boolean, 
 /**
  * Two-digit years fall in the hundred years ending here (usually the current year).
  */

@@ -44,7 +44,12 @@ codes: Array<CodeEntry>, } | { "kind": "bool",
 /**
  * Store the opposite ("Inactive" column → `client.active`).
  */
-invert: boolean, } | { "kind": "present" } | { "kind": "weight", 
+invert: boolean, 
+/**
+ * The user's own codes (`E` → `true`), checked before the built-in words; the value
+ * is `true` or `false` for the field itself, before any inversion.
+ */
+codes: Array<CodeEntry>, } | { "kind": "present" } | { "kind": "weight", 
 /**
  * Unit of numbers written without one.
  */

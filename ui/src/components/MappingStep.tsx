@@ -10,7 +10,8 @@ import { ProfileBar } from "./ProfileBar";
 
 const ROLES: TableRole[] = ["combined", "clients", "patients"];
 
-/** The clinic's country; a setting of the target once targets carry one. */
+/** The fallback country when the data says nothing (the data decides otherwise); a setting
+ * of the target once targets carry one. */
 const COUNTRY = "US";
 
 interface Props {
@@ -99,6 +100,10 @@ export function MappingStep({ files, onNext }: Props) {
           ? `Using the profile “${resolved.origin.name}”${resolved.origin.recognized ? ", recognized from the column names" : ""}.`
           : "Suggested automatically from the column names and their values."}{" "}
         {toConfirm > 0 ? `${toConfirm} suggestion(s) need your confirmation.` : "Nothing needs confirming."}
+      </p>
+      <p className={resolved.country.needs_confirmation ? "country needs-confirm" : "country"} data-testid="mapping-country">
+        Country: {resolved.country.code} ({resolved.country.reasons.join("; ")})
+        {resolved.country.needs_confirmation ? " — please confirm." : ""}
       </p>
       <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
       {error && (

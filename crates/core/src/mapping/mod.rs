@@ -5,7 +5,10 @@
 //! applies it to every row and yields canonical records plus findings.
 
 pub mod convert;
+pub mod country;
+mod crosstable;
 pub mod header;
+mod lines;
 pub mod model;
 pub mod output;
 pub mod profile;

@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::canonical::{Field, RequiredPolicy};
 use crate::read::{ReadError, ReadOptions};
 
+use super::country::CountryReport;
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
 use super::suggest::{map_chosen_column, missing_required, TableReport};
@@ -45,6 +46,8 @@ pub struct Resolved {
     pub mapping: Mapping,
     /// Per table: columns, candidates, code tables, date evidence, missing required fields.
     pub tables: Vec<TableReport>,
+    /// The country the suggestion inferred (or was given), with its evidence.
+    pub country: CountryReport,
 }
 
 /// Why no mapping could be chosen.
@@ -134,6 +137,32 @@ pub fn find_profile(name_or_path: &str, profile_dir: &Path) -> Result<Profile, R
         })
 }
 
+/// The country of a profile's mapping, which its transforms were saved with; flagged when
+/// the data (not a person) points to another.
+fn profile_country(
+    mapping: &Mapping,
+    data: CountryReport,
+    options: &SuggestOptions,
+) -> CountryReport {
+    if mapping.country == data.code {
+        return data;
+    }
+    let mut reasons = vec![format!("{} as saved in the profile", mapping.country)];
+    let needs_confirmation = options.infer_country && !data.needs_confirmation;
+    if needs_confirmation {
+        reasons.push(format!(
+            "but the data points to {} ({}): please confirm, or give the country",
+            data.code,
+            data.reasons.join("; ")
+        ));
+    }
+    CountryReport {
+        code: mapping.country.clone(),
+        reasons,
+        needs_confirmation,
+    }
+}
+
 /// Chooses the mapping for `tables`: `profile` when given, else a saved or built-in
 /// profile the headers fully match (unless `options` says what tables hold), else the
 /// automatic suggestion.
@@ -163,6 +192,7 @@ pub fn resolve(
                 name: p.name.clone(),
                 recognized: false,
             },
+            country: profile_country(&mapping, suggestion.country, options),
             mapping,
             tables: suggestion.tables,
         });
@@ -187,6 +217,7 @@ pub fn resolve(
                 name: p.name.clone(),
                 recognized: true,
             },
+            country: profile_country(&mapping, suggestion.country, options),
             mapping,
             tables: suggestion.tables,
         });
@@ -194,6 +225,7 @@ pub fn resolve(
     Ok(Resolved {
         origin: Origin::Suggestion,
         mapping: suggestion.mapping,
+        country: suggestion.country,
         tables: suggestion.tables,
     })
 }

@@ -15,11 +15,12 @@ use ts_rs::TS;
 
 use crate::canonical::{Entity, Field, FieldKind, RequiredPolicy};
 
+use super::country::{infer as infer_country, CountryReport};
 use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
 use super::table::SourceTable;
-use super::transform::codes::{builtin_sex, builtin_species};
+use super::transform::codes::{builtin_sex, builtin_species, sex as sex_code, CodeEntry};
 use super::transform::dates::{current_year, DateDetection, DateOrder};
 use super::transform::units::WeightUnit;
 use super::transform::{AddressPart, NamePart, Transform};
@@ -30,7 +31,12 @@ use super::vocab::{compact, synonyms, Role, Synonym};
 #[ts(export)]
 pub struct SuggestOptions {
     /// The clinic's country (ISO alpha-2): phone default, date order and weight unit defaults.
+    /// With `infer_country`, only the fallback when the data says nothing.
     pub country: String,
+    /// Whether the data decides the country (states, postcodes, phones, a country column);
+    /// false when a person gave it.
+    #[serde(default = "yes")]
+    pub infer_country: bool,
     /// Two-digit years fall in the hundred years ending here (usually the current year).
     pub pivot_year: i32,
     /// What a person said a table holds, by table name, over the guess.
@@ -38,10 +44,15 @@ pub struct SuggestOptions {
     pub roles: BTreeMap<String, TableRole>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl Default for SuggestOptions {
     fn default() -> Self {
         Self {
             country: "US".into(),
+            infer_country: true,
             pivot_year: current_year(),
             roles: BTreeMap::new(),
         }
@@ -56,6 +67,8 @@ pub struct Suggestion {
     pub mapping: Mapping,
     /// Per table: columns, candidates, code tables, date evidence, missing fields.
     pub tables: Vec<TableReport>,
+    /// The country used for phones, postcodes and dates, and why.
+    pub country: CountryReport,
 }
 
 /// Review material for one table.
@@ -179,12 +192,30 @@ pub fn suggest(
     options: &SuggestOptions,
     policy: &RequiredPolicy,
 ) -> Suggestion {
+    let country = if options.infer_country {
+        // A first mapping with the fallback says which columns hold states, postcodes and
+        // phones; their values then say the country.
+        let first: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
+        let fields: Vec<&[FieldMapping]> = first.iter().map(|d| d.fields.as_slice()).collect();
+        infer_country(tables, &fields, &options.country)
+    } else {
+        CountryReport {
+            code: options.country.clone(),
+            reasons: vec![format!("{} was given", options.country)],
+            needs_confirmation: false,
+        }
+    };
+    let options = &SuggestOptions {
+        country: country.code.clone(),
+        ..options.clone()
+    };
     let mut drafts: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
     let chosen: Vec<Option<TableRole>> = tables
         .iter()
         .map(|t| options.roles.get(&t.name).copied())
         .collect();
     decide_roles(&mut drafts, &chosen);
+    super::crosstable::link_tables(tables, &mut drafts);
     let mut mapping = Mapping {
         country: options.country.clone(),
         ..Mapping::default()
@@ -198,19 +229,30 @@ pub fn suggest(
     Suggestion {
         mapping,
         tables: reports,
+        country,
     }
 }
 
 /// One table's assignment before roles across tables are settled.
-struct Draft {
-    stats: Vec<ColumnStats>,
+pub(super) struct Draft {
+    pub(super) stats: Vec<ColumnStats>,
     candidates: Vec<Vec<Candidate>>, // per column, best first
-    fields: Vec<FieldMapping>,
-    assigned: HashMap<usize, Vec<Field>>,
-    ignored: Vec<IgnoredColumn>,
-    role: TableRole,
+    pub(super) fields: Vec<FieldMapping>,
+    pub(super) assigned: HashMap<usize, Vec<Field>>,
+    pub(super) ignored: Vec<IgnoredColumn>,
+    pub(super) role: TableRole,
     code_tables: Vec<CodeTable>,
     dates: Vec<DateReport>,
+}
+
+impl Draft {
+    /// Whether the header of column `i` made it a candidate for any of `fields`.
+    pub(super) fn header_suggests(&self, i: usize, fields: &[Field]) -> bool {
+        self.candidates.get(i).is_some_and(|cs| {
+            cs.iter()
+                .any(|c| !c.sniffed_only && matches!(c.role, Role::Field(f) if fields.contains(&f)))
+        })
+    }
 }
 
 fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
@@ -249,6 +291,7 @@ fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
         dates: Vec::new(),
     };
     assign(&mut draft, &all, table, options);
+    super::lines::settle(table, &mut draft);
     draft
 }
 
@@ -429,6 +472,10 @@ fn value_fit(role: Role, s: &ColumnStats) -> Option<(f32, Strength, &'static str
                 "are species codes or names",
             ),
             Field::PatientBreed => (sh.alpha_text, Weak, "are words"),
+            // "MA", "MN", "IL": a column of state codes is no sex column, whatever its header.
+            Field::PatientSex if sh.state >= 0.8 && sh.state > sh.sex => {
+                (0.0, Strong, "are state codes, not sex codes")
+            }
             Field::PatientSex => (sh.sex, Strong, "are sex codes"),
             Field::PatientNeutered => (
                 sh.neutered_bool,
@@ -588,7 +635,7 @@ fn column_candidates(
     }
     // Values alone, for columns whose header says nothing useful ("Contact 2", "Col7").
     let sh = &s.share;
-    let sniffable: [(Role, f32, f32, &str); 8] = [
+    let sniffable: [(Role, f32, f32, &str); 9] = [
         (
             Role::Field(Field::ClientEmail),
             sh.email,
@@ -615,7 +662,11 @@ fn column_candidates(
         ),
         (
             Role::Field(Field::PatientSex),
-            if s.distinct <= 16 { sh.sex } else { 0.0 },
+            if s.distinct <= 16 && !(sh.state >= 0.8 && sh.state > sh.sex) {
+                sh.sex
+            } else {
+                0.0
+            },
             0.9,
             "sex codes",
         ),
@@ -636,6 +687,17 @@ fn column_candidates(
             sh.street_only,
             0.8,
             "street addresses",
+        ),
+        // Two-letter codes of several states: a one-value column could be anything.
+        (
+            Role::Field(Field::ClientState),
+            if s.distinct >= 2 && sh.sex < sh.state {
+                sh.state
+            } else {
+                0.0
+            },
+            0.9,
+            "state or province codes",
         ),
     ];
     if !s.is_empty() {
@@ -786,6 +848,7 @@ fn assign(draft: &mut Draft, all: &[Candidate], table: &SourceTable, options: &S
             });
         }
     }
+    join_death_evidence(draft, all, table);
     // Runner-ups: another column nearly as good for the same field deserves a look.
     for fm in &mut draft.fields {
         let Some(&col) = field_column.get(&fm.field) else {
@@ -812,6 +875,70 @@ fn assign(draft: &mut Draft, all: &[Candidate], table: &SourceTable, options: &S
     }
 }
 
+/// A deceased flag and a date of death side by side: each says what the other forgets, so
+/// the flag column reads first and the date, when there is one, also makes the pet deceased.
+fn join_death_evidence(draft: &mut Draft, all: &[Candidate], table: &SourceTable) {
+    let Some(pos) = draft
+        .fields
+        .iter()
+        .position(|f| f.field == Field::PatientDeceased)
+    else {
+        return;
+    };
+    let free = |c: &&Candidate| draft.assigned.get(&c.column).is_none_or(Vec::is_empty);
+    let winner = &draft.fields[pos];
+    let (flag_col, date_col, invert) =
+        match winner.transform {
+            Transform::Present => {
+                let Some(flag) = all.iter().filter(free).find(|c| {
+                    c.confidence >= 0.5
+                        && matches!(
+                            c.role,
+                            Role::Field(Field::PatientDeceased)
+                                | Role::Inverted(Field::PatientDeceased)
+                        )
+                }) else {
+                    return;
+                };
+                let invert = matches!(flag.role, Role::Inverted(_));
+                (
+                    table.headers[flag.column].clone(),
+                    winner.columns[0].clone(),
+                    invert,
+                )
+            }
+            Transform::Bool { invert, .. } if winner.columns.len() == 1 => {
+                let Some(date) = all.iter().filter(free).find(|c| {
+                    c.confidence >= 0.5 && c.role == Role::PresentOf(Field::PatientDeceased)
+                }) else {
+                    return;
+                };
+                (
+                    winner.columns[0].clone(),
+                    table.headers[date.column].clone(),
+                    invert,
+                )
+            }
+            _ => return,
+        };
+    let fm = &mut draft.fields[pos];
+    fm.reasons.push(format!(
+        "\"{flag_col}\" and the date in \"{date_col}\" are read together: deceased when the flag says so or a date is there"
+    ));
+    fm.columns = vec![flag_col.clone(), date_col.clone()];
+    let codes = match &fm.transform {
+        Transform::Bool { codes, .. } => codes.clone(),
+        _ => Vec::new(),
+    };
+    fm.transform = Transform::Bool { invert, codes };
+    for col in [flag_col, date_col] {
+        if let Some(i) = table.headers.iter().position(|h| *h == col) {
+            draft.assigned.insert(i, vec![Field::PatientDeceased]);
+        }
+        draft.ignored.retain(|x| x.column != col);
+    }
+}
+
 fn field_mapping(
     field: Field,
     cand: &Candidate,
@@ -828,12 +955,23 @@ fn field_mapping(
     }
     let transform = match cand.role {
         Role::Field(Field::PatientSex) => {
+            let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
             if field == Field::PatientSex {
-                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                code_tables.push(code_table(
+                    field,
+                    header,
+                    s,
+                    &codes,
+                    &mut reasons,
+                    &mut needs,
+                ));
             }
-            Transform::Sex { codes: Vec::new() }
+            Transform::Sex { codes }
         }
-        Role::Inverted(_) => Transform::Bool { invert: true },
+        Role::Inverted(_) => Transform::Bool {
+            invert: true,
+            codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+        },
         Role::PresentOf(_) => Transform::Present,
         Role::ClientFullName => Transform::SplitName {
             part: if field == Field::ClientFirstName {
@@ -859,16 +997,27 @@ fn field_mapping(
             FieldKind::State => Transform::State,
             FieldKind::Country => Transform::Country,
             FieldKind::Species => {
-                code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                code_tables.push(code_table(field, header, s, &[], &mut reasons, &mut needs));
                 Transform::Species { codes: Vec::new() }
             }
             FieldKind::Sex => {
+                let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
                 if field == Field::PatientSex {
-                    code_tables.push(code_table(field, header, s, &mut reasons, &mut needs));
+                    code_tables.push(code_table(
+                        field,
+                        header,
+                        s,
+                        &codes,
+                        &mut reasons,
+                        &mut needs,
+                    ));
                 }
-                Transform::Sex { codes: Vec::new() }
+                Transform::Sex { codes }
             }
-            FieldKind::Bool => Transform::Bool { invert: false },
+            FieldKind::Bool => Transform::Bool {
+                invert: false,
+                codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+            },
             FieldKind::Date => {
                 let default = default_order(&options.country);
                 let detection = s.dates.detect(default);
@@ -916,6 +1065,63 @@ fn field_mapping(
     }
 }
 
+/// A status or flag column with values the yes/no readings do not know (`E`, `X`, `Moved`)
+/// would leave those rows empty. Its code table lists every value with what it reads as,
+/// and the mapping's codes hold the unknown ones with no meaning yet, for a person to set
+/// to `true` or `false`; the field is flagged until then. Status columns of clients and
+/// pets only: other yes/no fields (neutered) keep the plain reading.
+fn status_codes(
+    field: Field,
+    header: &str,
+    s: &ColumnStats,
+    reasons: &mut Vec<String>,
+    needs: &mut bool,
+    code_tables: &mut Vec<CodeTable>,
+) -> Vec<CodeEntry> {
+    if !matches!(field, Field::PatientDeceased | Field::ClientActive) || s.is_empty() {
+        return Vec::new();
+    }
+    let entries: Vec<CodeTableEntry> = s
+        .top_values
+        .iter()
+        .map(|(v, n)| {
+            let read = super::transform::read_bool(field, v);
+            CodeTableEntry {
+                value: v.clone(),
+                count: *n,
+                maps_to: read.map_or(String::new(), |b| b.to_string()),
+                known: read.is_some(),
+            }
+        })
+        .collect();
+    let unknown: Vec<CodeEntry> = entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| CodeEntry {
+            code: e.value.clone(),
+            value: String::new(),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "status codes not known: {}; set each to true or false in the code table (until then those rows are left empty): please confirm",
+            unknown
+                .iter()
+                .take(6)
+                .map(|e| e.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    code_tables.push(CodeTable {
+        field,
+        column: header.to_string(),
+        entries,
+    });
+    unknown
+}
+
 fn default_order(country: &str) -> DateOrder {
     match country {
         "US" | "PH" | "FM" => DateOrder::Mdy,
@@ -959,10 +1165,56 @@ fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, Str
     )
 }
 
+/// Column-level reading of plain sex codes: in a column that also writes neutered codes
+/// (`CM`, `SF`, `MN`, `FS`), a plain `M` or `F` is the intact animal, since the clinic had
+/// a code for neutered and did not use it. The entries go in the column's code table, so a
+/// person sees and can change them.
+fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool) -> Vec<CodeEntry> {
+    let neutered: Vec<&str> = s
+        .top_values
+        .iter()
+        .filter(|(v, _)| builtin_sex(v).is_some_and(|c| c.neutered == Some(true)))
+        .map(|(v, _)| v.as_str())
+        .collect();
+    if neutered.is_empty() {
+        return Vec::new();
+    }
+    let plain: Vec<CodeEntry> = s
+        .top_values
+        .iter()
+        .filter_map(|(v, _)| {
+            let c = builtin_sex(v)?;
+            let value = match (c.sex, c.neutered) {
+                ("male", None) => "male_intact",
+                ("female", None) => "female_intact",
+                _ => return None,
+            };
+            Some(CodeEntry {
+                code: v.clone(),
+                value: value.into(),
+            })
+        })
+        .collect();
+    if !plain.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "the column also writes neutered codes ({}): plain {} read as intact; please confirm",
+            neutered.join(", "),
+            plain
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    plain
+}
+
 fn code_table(
     field: Field,
     column: &str,
     s: &ColumnStats,
+    chosen: &[CodeEntry],
     reasons: &mut Vec<String>,
     needs: &mut bool,
 ) -> CodeTable {
@@ -973,7 +1225,7 @@ fn code_table(
             let maps_to = if field == Field::PatientSpecies {
                 builtin_species(value).unwrap_or("").to_string()
             } else {
-                builtin_sex(value).map_or(String::new(), |c| match c.neutered {
+                sex_code(value, chosen).map_or(String::new(), |c| match c.neutered {
                     Some(true) => format!("{}, neutered", c.sex),
                     Some(false) => format!("{}, intact", c.sex),
                     None => c.sex.to_string(),

@@ -69,7 +69,10 @@ impl TableRules {
                     },
                     FieldKind::State => Transform::State,
                     FieldKind::Country => Transform::Country,
-                    FieldKind::Bool => Transform::Bool { invert: false },
+                    FieldKind::Bool => Transform::Bool {
+                        invert: false,
+                        codes: Vec::new(),
+                    },
                     FieldKind::Microchip => Transform::Microchip,
                     FieldKind::WeightKg => Transform::Weight {
                         unit: WeightUnit::Kg,

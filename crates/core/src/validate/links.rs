@@ -170,6 +170,14 @@ fn trim(cell: &str) -> &str {
     }
 }
 
+/// The form in which the linker compares an owner ID with the client IDs when the exact
+/// text does not match: trimmed, and a numeric ID without its leading zeros. The mapping's
+/// cross-table evidence compares columns in this same form.
+pub fn link_key(id: &str) -> &str {
+    let t = trim(id);
+    unpadded(t).unwrap_or(t)
+}
+
 /// A numeric ID without its leading zeros; `None` when it is not all digits.
 fn unpadded(id: &str) -> Option<&str> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {

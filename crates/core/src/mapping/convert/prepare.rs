@@ -136,6 +136,11 @@ impl Preparer {
         let mut patient = PatientRecord::default();
         // One buffer for every field's cells: a row has ~20 fields, a file a million rows.
         let mut inputs: Vec<&str> = Vec::with_capacity(4);
+        let row_country = if owner.is_none() {
+            row_country(plan, row)
+        } else {
+            None
+        };
         for (index, pf) in plan.fields.iter().enumerate() {
             if owner.is_some() && pf.field.entity() == Entity::Client {
                 continue;
@@ -146,7 +151,14 @@ impl Preparer {
                     .iter()
                     .map(|&i| row.cells.get(i).map_or("", String::as_str)),
             );
-            let out = values.apply(index, pf, &inputs);
+            // A mixed-country file: each client's phone is read with the client's own country.
+            let out = match (&pf.transform, &row_country) {
+                (Transform::Phone { country }, Some(rc)) if rc != country => Transform::Phone {
+                    country: rc.clone(),
+                }
+                .apply(pf.field, &inputs),
+                _ => values.apply(index, pf, &inputs),
+            };
             // A client's problems are reported where the client is first seen (see commit).
             let bucket = match pf.field.entity() {
                 Entity::Client => &mut client_findings,
@@ -545,6 +557,21 @@ impl<'scope, B: AsRef<[SourceRow]> + Send + Sync + 'scope> Workers<'scope, B> {
             .map(|h| h.join().unwrap_or_default())
             .collect()
     }
+}
+
+/// The row's own country code, when a country column is mapped and says one.
+fn row_country(plan: &TablePlan, row: &SourceRow) -> Option<String> {
+    let pf = plan
+        .fields
+        .iter()
+        .find(|f| f.field == Field::ClientCountry && !f.columns.is_empty())?;
+    let cells: Vec<&str> = pf
+        .columns
+        .iter()
+        .map(|&i| row.cells.get(i).map_or("", String::as_str))
+        .collect();
+    let code = pf.transform.apply(pf.field, &cells).value;
+    (code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
 }
 
 /// The transforms' results for cell values seen before, one memo per field of a plan.

@@ -94,7 +94,19 @@ pub const STATES: &[(&str, &str)] = &[
     ("YT", "yukon"),
 ];
 
-/// The 2-letter code of a US state or Canadian province written as a code or a name.
+/// Australian states and territories (`WA` and `NT` are also written by the tables above).
+pub const AU_STATES: &[(&str, &str)] = &[
+    ("NSW", "new south wales"),
+    ("VIC", "victoria"),
+    ("QLD", "queensland"),
+    ("SA", "south australia"),
+    ("WA", "western australia"),
+    ("TAS", "tasmania"),
+    ("NT", "northern territory"),
+    ("ACT", "australian capital territory"),
+];
+
+/// The code of a US state, Canadian province or Australian state written as a code or a name.
 pub fn state_code(text: &str) -> Option<&'static str> {
     let t = text.trim().trim_end_matches('.').to_lowercase();
     let t = t.replace('.', "");
@@ -104,6 +116,11 @@ pub fn state_code(text: &str) -> Option<&'static str> {
     STATES
         .iter()
         .find(|(code, name)| code.eq_ignore_ascii_case(&t) || *name == t)
+        .or_else(|| {
+            AU_STATES
+                .iter()
+                .find(|(code, name)| code.eq_ignore_ascii_case(&t) || *name == t)
+        })
         .map(|(code, _)| *code)
         .or(match t.as_str() {
             "newfoundland" => Some("NL"),

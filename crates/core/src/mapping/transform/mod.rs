@@ -95,10 +95,16 @@ pub enum Transform {
         #[serde(default)]
         codes: Vec<CodeEntry>,
     },
-    /// A yes/no value (Y, 1, True, Active, Deceased…), read with the field's own words.
+    /// A yes/no value (Y, 1, True, Active, Deceased…), read with the field's own words. A
+    /// second column, when given, is a date (of death) whose presence also means `true`:
+    /// a flag left at 0 beside a death date, or a date never entered beside a set flag.
     Bool {
         /// Store the opposite ("Inactive" column → `client.active`).
         invert: bool,
+        /// The user's own codes (`E` → `true`), checked before the built-in words; the value
+        /// is `true` or `false` for the field itself, before any inversion.
+        #[serde(default)]
+        codes: Vec<CodeEntry>,
     },
     /// `true` when the cell has any value ("Date of death" → `patient.deceased`).
     Present,
@@ -249,7 +255,7 @@ pub fn read_bool(field: Field, text: &str) -> Option<bool> {
         Field::PatientDeceased => match key.as_str() {
             "deceased" | "dead" | "died" | "expired" | "euthanized" | "euthanased" | "euth"
             | "d" | "rip" | "passed" | "passedaway" => Some(true),
-            "alive" | "living" | "active" | "a" | "inactive" | "current" => Some(false),
+            "alive" | "living" | "active" | "a" | "inactive" | "i" | "current" => Some(false),
             _ => None,
         },
         Field::PatientNeutered => match key.as_str() {
@@ -314,12 +320,18 @@ impl Transform {
             Transform::Date { order, pivot_year } => date(first, *order, *pivot_year),
             Transform::Species { codes } => species(first, codes),
             Transform::Sex { codes } => sex(field, first, codes),
-            Transform::Bool { invert } => {
+            Transform::Bool { invert, codes } => {
+                let dated = inputs.get(1).is_some_and(|d| !d.trim().is_empty());
                 if first.is_empty() {
-                    return Output::default();
+                    return if dated {
+                        Output::ok(bool_text(true))
+                    } else {
+                        Output::default()
+                    };
                 }
-                match read_bool(field, first) {
-                    Some(b) => Output::ok(bool_text(b != *invert)),
+                match read_flag(field, first, codes) {
+                    Some(b) => Output::ok(bool_text(b != *invert || dated)),
+                    None if dated => Output::ok(bool_text(true)),
                     None => Output::problem(
                         "",
                         "invalid_boolean",
@@ -353,6 +365,19 @@ impl Transform {
             Transform::Microchip => microchip(first),
         }
     }
+}
+
+/// A yes/no cell read with the user's codes first, then the field's own words.
+pub fn read_flag(field: Field, text: &str, codes: &[CodeEntry]) -> Option<bool> {
+    let key = codes::code_key(text);
+    if let Some(e) = codes.iter().find(|e| codes::code_key(&e.code) == key) {
+        return match e.value.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+    }
+    read_bool(field, text)
 }
 
 fn split_name(part: NamePart, text: &str) -> Output {
@@ -510,9 +535,31 @@ mod tests {
                 .value,
             "12 Elm St"
         );
-        let inactive = Transform::Bool { invert: true };
+        let flag = Transform::Bool {
+            invert: false,
+            codes: Vec::new(),
+        };
+        for (cells, want) in [
+            (["0", "2024-11-28"], "true"),
+            (["1", ""], "true"),
+            (["0", ""], "false"),
+            (["", "2024-11-28"], "true"),
+        ] {
+            assert_eq!(
+                flag.apply(Field::PatientDeceased, &cells).value,
+                want,
+                "{cells:?}"
+            );
+        }
+        let inactive = Transform::Bool {
+            invert: true,
+            codes: Vec::new(),
+        };
         assert_eq!(inactive.apply(Field::ClientActive, &["Y"]).value, "false");
-        let status = Transform::Bool { invert: false };
+        let status = Transform::Bool {
+            invert: false,
+            codes: Vec::new(),
+        };
         assert_eq!(
             status.apply(Field::PatientDeceased, &["Deceased"]).value,
             "true"
