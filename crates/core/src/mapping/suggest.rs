@@ -955,7 +955,7 @@ fn field_mapping(
     }
     let transform = match cand.role {
         Role::Field(Field::PatientSex) => {
-            let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
+            let codes = mixed_sex_codes(s, &mut reasons);
             if field == Field::PatientSex {
                 code_tables.push(code_table(
                     field,
@@ -1001,7 +1001,7 @@ fn field_mapping(
                 Transform::Species { codes: Vec::new() }
             }
             FieldKind::Sex => {
-                let codes = mixed_sex_codes(s, &mut reasons, &mut needs);
+                let codes = mixed_sex_codes(s, &mut reasons);
                 if field == Field::PatientSex {
                     code_tables.push(code_table(
                         field,
@@ -1168,8 +1168,8 @@ fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, Str
 /// Column-level reading of plain sex codes: in a column that also writes neutered codes
 /// (`CM`, `SF`, `MN`, `FS`), a plain `M` or `F` is the intact animal, since the clinic had
 /// a code for neutered and did not use it. The entries go in the column's code table, so a
-/// person sees and can change them.
-fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool) -> Vec<CodeEntry> {
+/// person sees and can change them; this reading is the rule, so it is said, not asked.
+fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>) -> Vec<CodeEntry> {
     let neutered: Vec<&str> = s
         .top_values
         .iter()
@@ -1196,9 +1196,8 @@ fn mixed_sex_codes(s: &ColumnStats, reasons: &mut Vec<String>, needs: &mut bool)
         })
         .collect();
     if !plain.is_empty() {
-        *needs = true;
         reasons.push(format!(
-            "the column also writes neutered codes ({}): plain {} read as intact; please confirm",
+            "the column also writes neutered codes ({}): plain {} read as intact",
             neutered.join(", "),
             plain
                 .iter()
