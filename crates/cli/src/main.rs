@@ -4,6 +4,7 @@
 
 mod auth_cmd;
 mod clients_cmd;
+mod dedupe_cmd;
 mod env_cmd;
 mod inspect;
 mod mapping_cmd;
@@ -34,6 +35,9 @@ enum Command {
     Map(mapping_cmd::MapArgs),
     /// Convert export files to canonical clients, patients and findings files.
     Convert(mapping_cmd::ConvertArgs),
+    /// Find duplicates inside export files and, with --clinic, match every record against the
+    /// clinic's clients and patients in PH: new, identical, update, conflict or ambiguous.
+    Dedupe(dedupe_cmd::DedupeArgs),
     /// Check export files: every problem found, counted by code and severity, written to a findings file.
     Validate(validate_cmd::ValidateArgs),
     /// List, add or remove PH environments (names and URLs; tokens stay in the OS keychain).
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Map(args) => mapping_cmd::run_map(args),
         Command::Convert(args) => mapping_cmd::run_convert(args),
         Command::Validate(args) => validate_cmd::run_validate(args),
+        Command::Dedupe(args) => dedupe_cmd::run(args),
         Command::Env(args) => env_cmd::run(args),
         Command::Login(args) => auth_cmd::run_login(args),
         Command::Logout(args) => auth_cmd::run_logout(args),

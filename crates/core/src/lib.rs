@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod canonical;
+pub mod dedupe;
 pub mod mapping;
 mod memo;
 pub mod ph;

@@ -22,7 +22,7 @@ pub mod transform;
 pub mod vocab;
 pub mod write;
 
-pub use convert::{Collected, Converter, Sink};
+pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};
 pub use profile::{Profile, ProfileMatch};
 pub use suggest::{suggest, SuggestOptions, Suggestion};

@@ -1,4 +1,5 @@
-//! Writing `clients.*`, `patients.*` and `findings.*` as CSV or JSON Lines.
+//! Writing `clients.*`, `patients.*`, `findings.*`, `duplicates.*` and `matches.*` as CSV
+//! or JSON Lines.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -7,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::{ClientRecord, Entity, Field, Finding, PatientRecord};
+use crate::dedupe::classify::{MatchedBy, RecordMatch};
+use crate::dedupe::{DuplicateGroup, DUPLICATE_COLUMNS};
 
 use super::convert::Sink;
 
@@ -213,4 +216,116 @@ impl Sink for OutputFiles {
     fn finding(&mut self, f: Finding) -> std::io::Result<()> {
         write_finding(&mut self.findings, &f)
     }
+}
+
+/// Writes `duplicates.*` into `dir`: one line per member of each group (the columns of
+/// [`DUPLICATE_COLUMNS`]; in CSV the reasons joined by `; `). Returns the path.
+pub fn write_duplicates(
+    dir: &Path,
+    format: OutputFormat,
+    groups: &[DuplicateGroup],
+) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("duplicates.{}", format.extension()));
+    let mut w = Writer::create(&path, format, &DUPLICATE_COLUMNS)?;
+    for g in groups {
+        for m in &g.members {
+            let id = g.id.to_string();
+            let row = m.row.to_string();
+            let score = format!("{:.2}", m.score);
+            let reasons = m.reasons.join("; ");
+            let entity = match g.entity {
+                Entity::Client => "client",
+                Entity::Patient => "patient",
+            };
+            let cells = [
+                id.as_str(),
+                g.kind.as_str(),
+                entity,
+                m.external_id.as_str(),
+                m.file.as_str(),
+                row.as_str(),
+                if m.primary { "true" } else { "false" },
+                score.as_str(),
+                reasons.as_str(),
+            ];
+            w.write(&cells, || {
+                serde_json::json!({
+                    "group_id": g.id,
+                    "kind": g.kind.as_str(),
+                    "entity": entity,
+                    "external_id": m.external_id,
+                    "file": m.file,
+                    "row": m.row,
+                    "primary": m.primary,
+                    "score": (f64::from(m.score) * 100.0).round() / 100.0,
+                    "reasons": m.reasons,
+                })
+            })?;
+        }
+    }
+    w.flush()?;
+    Ok(path)
+}
+
+/// Column names of `matches.*`.
+pub const MATCH_COLUMNS: [&str; 10] = [
+    "entity",
+    "external_id",
+    "client_external_id",
+    "classification",
+    "ph_id",
+    "matched_by",
+    "score",
+    "reasons",
+    "candidates",
+    "diffs",
+];
+
+/// Writes `matches.*` into `dir`: how each incoming record relates to PH (in CSV the diffs
+/// as `field: PH value → file value`, joined by `; `). Returns the path.
+pub fn write_matches(
+    dir: &Path,
+    format: OutputFormat,
+    matches: &[&RecordMatch],
+) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("matches.{}", format.extension()));
+    let mut w = Writer::create(&path, format, &MATCH_COLUMNS)?;
+    for m in matches {
+        let entity = match m.entity {
+            Entity::Client => "client",
+            Entity::Patient => "patient",
+        };
+        let matched_by = match m.matched_by {
+            Some(MatchedBy::ExternalId) => "external_id",
+            Some(MatchedBy::Email) => "email",
+            Some(MatchedBy::Evidence) => "evidence",
+            None => "",
+        };
+        let score = format!("{:.2}", m.score);
+        let diffs: Vec<String> = m
+            .diffs
+            .iter()
+            .map(|d| format!("{}: {} → {}", d.field.key(), d.ph, d.file))
+            .collect();
+        let (reasons, candidates, diffs) = (
+            m.reasons.join("; "),
+            m.candidates.join("; "),
+            diffs.join("; "),
+        );
+        let cells = [
+            entity,
+            m.external_id.as_str(),
+            m.client_external_id.as_str(),
+            m.classification.as_str(),
+            m.ph_id.as_deref().unwrap_or_default(),
+            matched_by,
+            score.as_str(),
+            reasons.as_str(),
+            candidates.as_str(),
+            diffs.as_str(),
+        ];
+        w.write(&cells, || serde_json::to_value(m).unwrap_or_default())?;
+    }
+    w.flush()?;
+    Ok(path)
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use crate::canonical::{ClientRecord, Finding, PatientRecord, Severity};
 use crate::read::{Progress, ReadError, ReadNote};
 
-use super::convert::{plan, run_order, Converter, BATCH_ROWS};
+use super::convert::{plan, run_order, Converter, Repeated, BATCH_ROWS};
 use super::source::{self, TableSource};
 use super::write::WriteError;
 use super::{Mapping, SourceRow};
@@ -29,6 +29,8 @@ pub struct RowOutput {
     pub patient: Option<PatientRecord>,
     /// The row's findings, in the converter's order.
     pub findings: Vec<Finding>,
+    /// The earlier row of the same table this row repeats, if it does.
+    pub repeat: Option<Repeated>,
 }
 
 impl RowOutput {
@@ -119,6 +121,7 @@ pub fn convert_rows(
                         client: out.clients.into_iter().next(),
                         patient: out.patients.into_iter().next(),
                         findings: out.findings,
+                        repeat: out.repeats.into_iter().next(),
                     };
                     each(out).map_err(|e| {
                         failed = Some(e);

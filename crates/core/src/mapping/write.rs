@@ -8,16 +8,17 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::{RequiredPolicy, Severity};
+use crate::canonical::{Entity, RequiredPolicy, Severity};
+use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
 use super::convert::{Converter, DateRefiner};
-use super::output::{FindingsOnly, OutputFiles, OutputFormat};
+use super::output::{write_duplicates, FindingsOnly, OutputFiles, OutputFormat};
 use super::run::{convert_rows, RowOutput};
 use super::source::{self, TableSource};
 use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink, SourceRow};
+use super::{Mapping, MappingError, Sink, SourceRow, TableRole};
 
 /// How many findings of one code and severity were written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -30,6 +31,22 @@ pub struct CodeCount {
     /// How many.
     #[ts(type = "number")]
     pub count: u64,
+}
+
+/// How many duplicate groups of one kind and entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KindCount {
+    /// The kind of group.
+    pub kind: DuplicateKind,
+    /// Clients or pets.
+    pub entity: Entity,
+    /// How many groups.
+    #[ts(type = "number")]
+    pub groups: u64,
+    /// How many records they hold.
+    #[ts(type = "number")]
+    pub records: u64,
 }
 
 /// What a conversion wrote.
@@ -49,6 +66,9 @@ pub struct WriteSummary {
     pub skipped: Skipped,
     /// Findings by code and severity, most common first.
     pub by_code: Vec<CodeCount>,
+    /// Duplicate groups inside the files, by kind (written to `duplicates.*` by a conversion;
+    /// empty for validation alone).
+    pub duplicates: Vec<KindCount>,
     /// The files written.
     pub files: Vec<String>,
 }
@@ -147,11 +167,13 @@ pub fn write_canonical_with(
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
     let mut files = OutputFiles::create(dir, format).map_err(io_error(dir))?;
+    let mut collector = Collector::default();
     let mut summary = write_rows(
         sources,
         mapping,
         policy.into(),
         &mut files,
+        Some(&mut collector),
         cancel,
         dir,
         change,
@@ -162,6 +184,11 @@ pub fn write_canonical_with(
         .map(|p| p.display().to_string())
         .collect();
     files.finish().map_err(io_error(dir))?;
+    let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
+    let groups = collector.groups(&labels);
+    summary.duplicates = count_groups(&groups);
+    let path = write_duplicates(dir, format, &groups).map_err(io_error(dir))?;
+    summary.files.push(path.display().to_string());
     Ok(summary)
 }
 
@@ -181,6 +208,7 @@ pub fn write_findings(
         mapping,
         policy.into(),
         &mut file,
+        None,
         cancel,
         dir,
         &mut |row| row,
@@ -197,13 +225,48 @@ fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
     }
 }
 
+/// What a row repeated verbatim in table `table` holds: a pet unless the table lists clients.
+pub fn repeated_entity(mapping: &Mapping, table: usize) -> Entity {
+    match mapping.tables.get(table).map(|t| t.role) {
+        Some(TableRole::Clients) => Entity::Client,
+        _ => Entity::Patient,
+    }
+}
+
+/// How many groups of each kind and entity, in the order first seen.
+fn count_groups(groups: &[DuplicateGroup]) -> Vec<KindCount> {
+    let mut out: Vec<KindCount> = Vec::new();
+    for g in groups {
+        let records = g.members.len() as u64;
+        match out
+            .iter_mut()
+            .find(|c| c.kind == g.kind && c.entity == g.entity)
+        {
+            Some(c) => {
+                c.groups += 1;
+                c.records += records;
+            }
+            None => out.push(KindCount {
+                kind: g.kind,
+                entity: g.entity,
+                groups: 1,
+                records,
+            }),
+        }
+    }
+    out
+}
+
 /// Converts every table into `sink` (each row through `change`), counting records, the
-/// ones the import policy does not send, and findings by code and severity.
+/// ones the import policy does not send, and findings by code and severity; the records
+/// and repeated rows also go to `collector` for the duplicate groups.
+#[allow(clippy::too_many_arguments)]
 fn write_rows(
     sources: &[TableSource],
     mapping: &Mapping,
     policies: Policies,
     sink: &mut dyn Sink,
+    mut collector: Option<&mut Collector>,
     cancel: &AtomicBool,
     dir: &Path,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
@@ -217,8 +280,10 @@ fn write_rows(
         findings: 0,
         skipped: Skipped::default(),
         by_code: Vec::new(),
+        duplicates: Vec::new(),
         files: Vec::new(),
     };
+
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
     convert_rows(
         sources,
@@ -228,6 +293,9 @@ fn write_rows(
         &mut |_, _| {},
         &mut |row| {
             let row = change(row);
+            if let Some(collector) = collector.as_deref_mut() {
+                collector.row(&row, repeated_entity(mapping, row.table));
+            }
             if let Some(c) = row.client {
                 summary.clients += 1;
                 if !import.sends_client(&c) {

@@ -6,6 +6,7 @@
 //! only [`credentials`] and the transport's `Authorization` header see its value.
 
 mod api;
+pub mod canonical;
 pub mod credentials;
 pub mod endpoint;
 pub mod environments;

@@ -79,8 +79,11 @@ pub struct ClientRegistry {
 pub enum Repeat {
     /// The first time this ID is seen.
     New,
-    /// Seen before with the same details.
-    Same,
+    /// Seen before on `row` with the same details.
+    Same {
+        /// Where the client was first seen.
+        row: u64,
+    },
     /// Seen before on `row` with different `fields`.
     Different {
         /// Where the client was first seen.
@@ -108,7 +111,7 @@ impl ClientRegistry {
                 self.seen.insert(key.to_string(), Seen { row, fields });
                 Repeat::New
             }
-            Some(seen) if seen.fields == fields => Repeat::Same,
+            Some(seen) if seen.fields == fields => Repeat::Same { row: seen.row },
             Some(seen) => Repeat::Different {
                 row: seen.row,
                 fields: Field::of(Entity::Client)

@@ -9,7 +9,7 @@ use super::super::model::TableRole;
 use super::super::table::SourceRow;
 use super::plan::TablePlan;
 use super::prepare::Prepared;
-use super::{Counts, Sink};
+use super::{Counts, RepeatKind, Repeated, Sink};
 
 /// What linking remembers across rows and tables of a run.
 pub(super) struct Linker {
@@ -47,6 +47,11 @@ impl Linker {
                     &row.cells.join(" | "),
                 );
                 sink.finding(f)?;
+                sink.repeat(Repeated {
+                    first,
+                    kind: RepeatKind::Row,
+                    external_id: String::new(),
+                })?;
                 counts.findings = 1;
                 return Ok(counts);
             }
@@ -77,6 +82,11 @@ impl Linker {
                 // On each field that differs, so the review marks the cell to look at.
                 Some(Repeat::Different { row: first, fields }) => {
                     let key = owner.key.as_deref().unwrap_or_default();
+                    sink.repeat(Repeated {
+                        first,
+                        kind: RepeatKind::ClientIdDifferent,
+                        external_id: key.to_owned(),
+                    })?;
                     for field in fields {
                         findings.push(finding(
                                 field.key(),
@@ -90,7 +100,16 @@ impl Linker {
                             ));
                     }
                 }
-                Some(Repeat::Same) => {}
+                // Owners repeat on every pet row of a combined table; only a clients table
+                // listing one client twice has a duplicate.
+                Some(Repeat::Same { row: first }) if plan.role == TableRole::Clients => {
+                    sink.repeat(Repeated {
+                        first,
+                        kind: RepeatKind::ClientId,
+                        external_id: owner.key.clone().unwrap_or_default(),
+                    })?;
+                }
+                Some(Repeat::Same { .. }) => {}
                 Some(Repeat::New) => {
                     // The first registration of this client, so the owner still holds it (it is
                     // taken only here, and the registry says New once per client).

@@ -31,6 +31,34 @@ pub trait Sink {
     fn patient(&mut self, record: PatientRecord) -> std::io::Result<()>;
     /// A problem.
     fn finding(&mut self, finding: Finding) -> std::io::Result<()>;
+    /// The row being converted repeats an earlier row of its table (for the duplicate
+    /// groups; its findings already say so).
+    fn repeat(&mut self, repeat: Repeated) -> std::io::Result<()> {
+        let _ = repeat;
+        Ok(())
+    }
+}
+
+/// How a row repeats an earlier row of its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeated {
+    /// The earlier row.
+    pub first: u64,
+    /// What repeats.
+    pub kind: RepeatKind,
+    /// The repeated client's ID (empty for a repeated row, which is not converted).
+    pub external_id: String,
+}
+
+/// What a repeated row repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatKind {
+    /// Every cell: the row is not converted again.
+    Row,
+    /// The client ID of a clients table, with the same details.
+    ClientId,
+    /// The client ID, with different details (the first row's are kept).
+    ClientIdDifferent,
 }
 
 /// Collects everything in memory (tests, previews, the app's review screen).
@@ -42,6 +70,8 @@ pub struct Collected {
     pub patients: Vec<PatientRecord>,
     /// Findings, in row order.
     pub findings: Vec<Finding>,
+    /// The earlier rows that rows repeat, in row order.
+    pub repeats: Vec<Repeated>,
 }
 
 impl Sink for Collected {
@@ -55,6 +85,10 @@ impl Sink for Collected {
     }
     fn finding(&mut self, finding: Finding) -> std::io::Result<()> {
         self.findings.push(finding);
+        Ok(())
+    }
+    fn repeat(&mut self, repeat: Repeated) -> std::io::Result<()> {
+        self.repeats.push(repeat);
         Ok(())
     }
 }

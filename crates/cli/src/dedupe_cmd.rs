@@ -1,0 +1,293 @@
+//! `ph-import dedupe`: the duplicates inside export files, and (with `--clinic`) how each
+//! record relates to the clinic's clients and patients already in PH.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::Args;
+use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
+use ph_import_core::dedupe::resolve::{resolve, Decisions, Outcome};
+use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
+use ph_import_core::mapping::output::{write_duplicates, write_matches};
+use ph_import_core::ph::Client;
+use serde::Serialize;
+
+use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
+use crate::ph_session::{self, DEFAULT_ENV};
+
+/// Arguments of `ph-import dedupe`.
+#[derive(Args, Debug)]
+pub struct DedupeArgs {
+    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS (each sheet with data is a table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// Also match every record against this clinic's clients and patients in PH (its PH id,
+    /// see `ph-import whoami`).
+    #[arg(long, value_name = "ID")]
+    pub clinic: Option<String>,
+    /// The environment of `--clinic`; the built-in sandbox by default.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_ENV)]
+    pub env: String,
+    /// Field policies and per-record decisions (merge, keep both, skip) to apply, as saved
+    /// by the app or written by hand (see docs/dedupe.md).
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Write duplicates.* (and with --clinic matches.*) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Format of the files written with --out.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Print JSON (groups, classifications, outcomes) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The clinic's country (ISO 3166 alpha-2), over what the data says.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Accept clients without an e-mail address (the target's policy allows it).
+    #[arg(long)]
+    pub no_email_required: bool,
+    #[command(flatten)]
+    pub roles: RoleArgs,
+    #[command(flatten)]
+    pub import: ImportArgs,
+}
+
+/// What importing would do, counted.
+#[derive(Debug, Default, Serialize)]
+struct OutcomeCounts {
+    create: u64,
+    update: u64,
+    unchanged: u64,
+    skip: u64,
+    undecided: u64,
+}
+
+impl OutcomeCounts {
+    fn add(&mut self, o: &Outcome) {
+        let n = match o {
+            Outcome::Create => &mut self.create,
+            Outcome::Update { .. } => &mut self.update,
+            Outcome::Unchanged { .. } => &mut self.unchanged,
+            Outcome::Skip => &mut self.skip,
+            Outcome::Undecided => &mut self.undecided,
+        };
+        *n += 1;
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    groups: &'a [DuplicateGroup],
+    excluded_for_errors: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classified: Option<&'a Classified>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcomes: Option<Outcomes<'a>>,
+}
+
+#[derive(Serialize)]
+struct Outcomes<'a> {
+    clients: &'a OutcomeCounts,
+    patients: &'a OutcomeCounts,
+}
+
+/// Runs `ph-import dedupe`.
+pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
+    let required = policy(args.no_email_required);
+    let (sources, resolved) = prepare(
+        &args.files,
+        args.profile.as_deref(),
+        &args.roles.options(args.country.as_deref())?,
+        &required,
+    )?;
+    let decisions = match &args.decisions {
+        Some(path) => Decisions::load(path)?,
+        None => Decisions::default(),
+    };
+    let never = AtomicBool::new(false);
+    let found = scan(
+        &sources,
+        &resolved.mapping,
+        args.import.policies(required),
+        &never,
+        &mut |_, _| {},
+    )?;
+    let classified = match &args.clinic {
+        Some(clinic) => Some(classify::classify(
+            &found.clients,
+            &found.patients,
+            &fetch_clinic(&args.env, clinic)?,
+        )),
+        None => None,
+    };
+    let (mut clients, mut patients) = (OutcomeCounts::default(), OutcomeCounts::default());
+    if let Some(c) = &classified {
+        c.clients
+            .iter()
+            .for_each(|m| clients.add(&resolve(m, &decisions)));
+        c.patients
+            .iter()
+            .for_each(|m| patients.add(&resolve(m, &decisions)));
+    }
+    let mut written = Vec::new();
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+        let io = || format!("could not write into {}", dir.display());
+        written.push(write_duplicates(dir, args.format.output(), &found.groups).with_context(io)?);
+        if let Some(c) = &classified {
+            let all: Vec<&RecordMatch> = c.clients.iter().chain(&c.patients).collect();
+            written.push(write_matches(dir, args.format.output(), &all).with_context(io)?);
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let report = JsonReport {
+            groups: &found.groups,
+            excluded_for_errors: found.excluded,
+            classified: classified.as_ref(),
+            outcomes: classified.as_ref().map(|_| Outcomes {
+                clients: &clients,
+                patients: &patients,
+            }),
+        };
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    print_origin(&mut out, &resolved)?;
+    print_groups(&mut out, &found)?;
+    if let Some(c) = &classified {
+        print_classified(&mut out, c, &clients, &patients)?;
+    }
+    for p in &written {
+        writeln!(out, "Wrote {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// Every client of the clinic with its patients, pages fetched with a count on stderr.
+fn fetch_clinic(env: &str, clinic: &str) -> anyhow::Result<Vec<Client>> {
+    let runtime = ph_session::runtime()?;
+    runtime.block_on(async {
+        let session = ph_session::open(env).await?;
+        let mut pages = session.api.clients(clinic, None);
+        let mut all = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            all.extend(page);
+            match pages.total_count() {
+                Some(total) => eprint!(
+                    "\rReading the clinic's PH clients: {} of {total}",
+                    all.len()
+                ),
+                None => eprint!("\rReading the clinic's PH clients: {}", all.len()),
+            }
+        }
+        eprintln!();
+        anyhow::Ok(all)
+    })
+}
+
+/// How many records a group description lists before "…".
+const SHOWN_GROUPS: usize = 20;
+
+fn print_groups(out: &mut impl Write, found: &Scan) -> anyhow::Result<()> {
+    if found.groups.is_empty() {
+        writeln!(out, "No duplicates inside the files.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} duplicate groups inside the files:",
+        found.groups.len()
+    )?;
+    for (kind, n) in ph_import_core::dedupe::count_by_kind(&found.groups) {
+        writeln!(out, "  {n:>7} × {}", kind.as_str())?;
+    }
+    for g in found.groups.iter().take(SHOWN_GROUPS) {
+        writeln!(
+            out,
+            "  group {} ({}, {:?}):",
+            g.id,
+            g.kind.as_str(),
+            g.entity
+        )?;
+        for m in &g.members {
+            let id = if m.external_id.is_empty() {
+                "-"
+            } else {
+                &m.external_id
+            };
+            writeln!(
+                out,
+                "    {} {id} ({} row {}) {:.2} {}",
+                if m.primary { "keep" } else { "dup " },
+                m.file,
+                m.row,
+                m.score,
+                m.reasons.join(", ")
+            )?;
+        }
+    }
+    if found.groups.len() > SHOWN_GROUPS {
+        writeln!(
+            out,
+            "  … and {} more groups (see --out or --json)",
+            found.groups.len() - SHOWN_GROUPS
+        )?;
+    }
+    Ok(())
+}
+
+fn print_classified(
+    out: &mut impl Write,
+    c: &Classified,
+    clients: &OutcomeCounts,
+    patients: &OutcomeCounts,
+) -> anyhow::Result<()> {
+    for (what, counts, outcomes) in [
+        ("Clients", &c.client_counts, clients),
+        ("Patients", &c.patient_counts, patients),
+    ] {
+        writeln!(
+            out,
+            "{what} against PH: {} new, {} identical, {} update, {} conflict, {} ambiguous",
+            counts.new, counts.identical, counts.update, counts.conflict, counts.ambiguous
+        )?;
+        writeln!(
+            out,
+            "  importing would create {}, update {}, leave {} unchanged, skip {}; {} wait for a decision",
+            outcomes.create, outcomes.update, outcomes.unchanged, outcomes.skip, outcomes.undecided
+        )?;
+    }
+    let notable = c
+        .clients
+        .iter()
+        .chain(&c.patients)
+        .filter(|m| !m.diffs.is_empty() || !m.candidates.is_empty());
+    for m in notable.take(SHOWN_GROUPS) {
+        writeln!(
+            out,
+            "  {} {:?} {}: {}",
+            m.classification.as_str(),
+            m.entity,
+            m.external_id,
+            m.reasons.join(", ")
+        )?;
+        for d in &m.diffs {
+            let ph = if d.ph.is_empty() { "(empty)" } else { &d.ph };
+            writeln!(out, "      {}: PH {ph} / file {}", d.field.key(), d.file)?;
+        }
+        if !m.candidates.is_empty() {
+            writeln!(out, "      may be PH {}", m.candidates.join(", "))?;
+        }
+    }
+    Ok(())
+}
