@@ -186,13 +186,15 @@ pub fn resolve(m: &RecordMatch, decisions: &Decisions) -> Outcome {
     let ph_id = match (decision.map(|d| d.action), &m.ph_id) {
         (Some(DecisionAction::Skip), _) => return Outcome::Skip,
         (Some(DecisionAction::KeepBoth), _) => return Outcome::Create,
-        (Some(DecisionAction::Merge), _) if m.classification == Classification::Ambiguous => match decision
-            .and_then(|d| d.ph_id.clone())
-            .filter(|id| m.candidates.contains(id))
-        {
-            Some(id) => id,
-            None => return Outcome::Undecided,
-        },
+        (Some(DecisionAction::Merge), _) if m.classification == Classification::Ambiguous => {
+            match decision
+                .and_then(|d| d.ph_id.clone())
+                .filter(|id| m.candidates.contains(id))
+            {
+                Some(id) => id,
+                None => return Outcome::Undecided,
+            }
+        }
         (_, Some(id)) => id.clone(),
         (_, None) if m.classification == Classification::Ambiguous => return Outcome::Undecided,
         (_, None) => return Outcome::Create,
