@@ -16,6 +16,15 @@ pub enum ReadError {
         /// The operating system's reason.
         reason: String,
     },
+    /// A folder, named pipe, device or socket: only regular files are read, since reading
+    /// from a pipe or device can wait forever or never end.
+    #[error("{file}: this is {what}, not a regular file, so it is not read. Choose the export file itself, saved on a disk.")]
+    NotAFile {
+        /// File name as shown to the user.
+        file: String,
+        /// What the path is instead, e.g. "a named pipe (FIFO)".
+        what: String,
+    },
     /// The file has no bytes at all, or nothing but blank lines.
     #[error("{file}: the file is empty. Ask the clinic to export it again; the export may have been cancelled or saved before it finished.")]
     Empty {
@@ -130,6 +139,7 @@ impl ReadError {
     pub fn code(&self) -> &'static str {
         match self {
             ReadError::Io { .. } => "io",
+            ReadError::NotAFile { .. } => "not_a_file",
             ReadError::Empty { .. } => "empty",
             ReadError::NotTabular { .. } => "not_tabular",
             ReadError::NeedsResave { .. } => "needs_resave",
