@@ -1,0 +1,168 @@
+//! The hostile corpus: every file in `fixtures/read/hostile/` with its exact outcome, and
+//! the cases that cannot be committed as files (a named pipe, a folder, a device). The large
+//! generated cases, with their time and memory bounds, are in the CLI's `hostile_bounded` test.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use ph_import_core::read::{self, Inspection, ReadError, ReadOptions};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/read/hostile")
+        .join(name)
+}
+
+fn inspect(path: &Path) -> Result<Inspection, ReadError> {
+    read::inspect(
+        path,
+        &ReadOptions::default(),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+}
+
+/// What reading a file must give: an error with this code whose message holds the text, or
+/// these data rows and notes.
+enum Outcome {
+    Fails(&'static str, &'static str),
+    Reads {
+        rows: u64,
+        notes: &'static [(&'static str, u64)],
+    },
+}
+
+use Outcome::{Fails, Reads};
+
+/// Every committed hostile file. The test fails when a file is added without a line here.
+const CORPUS: &[(&str, Outcome)] = &[
+    (
+        "binary-noise.csv",
+        Fails("not_tabular", "binary data rather than text"),
+    ),
+    ("blank-lines-only.csv", Fails("empty", "the file is empty")),
+    ("empty.csv", Fails("empty", "the file is empty")),
+    (
+        "html-table-saved-as.xls",
+        Fails("needs_resave", "a web page (HTML)"),
+    ),
+    (
+        "not-a-spreadsheet.pdf.csv",
+        Fails("not_tabular", "a PDF document"),
+    ),
+    (
+        "password-protected.ods",
+        Fails("password_protected", "protected with a password"),
+    ),
+    (
+        "password-protected.xlsx",
+        Fails("password_protected", "protected with a password"),
+    ),
+    (
+        "spreadsheetml-2003.xls",
+        Fails("needs_resave", "an Excel 2003 XML spreadsheet"),
+    ),
+    (
+        "truncated.xlsx",
+        Fails("corrupt_workbook", "damaged or incomplete"),
+    ),
+    (
+        "word-document.xlsx",
+        Fails("not_tabular", "a Word document"),
+    ),
+    (
+        "zip-not-workbook.xlsx",
+        Fails("not_tabular", "a damaged ZIP archive"),
+    ),
+    (
+        "zipped-export.csv",
+        Fails("archive", "it holds clients.csv, patients.csv"),
+    ),
+    // 1.8 KB declaring ten trillion shared strings: calamine would reserve 240 TB and abort.
+    (
+        "shared-strings-bomb.xlsx",
+        Fails(
+            "corrupt_workbook",
+            "claims 10000000000000 entries but has room for at most 41",
+        ),
+    ),
+    (
+        "malformed-sheet-xml.xlsx",
+        Fails("corrupt_workbook", "after sheet row 2: Xml error"),
+    ),
+    (
+        "sheet-not-xml.xlsx",
+        Fails("corrupt_workbook", "sheet \"Clients\" could not be read"),
+    ),
+    (
+        "cell-beyond-last-column.xlsx",
+        Reads {
+            rows: 1,
+            notes: &[("columns_beyond_limit", 1)],
+        },
+    ),
+];
+
+#[test]
+fn every_hostile_file_gets_its_exact_outcome() {
+    for (name, outcome) in CORPUS {
+        let result = inspect(&fixture(name));
+        match (outcome, result) {
+            (Fails(code, text), Err(e)) => {
+                let message = e.to_string();
+                assert_eq!(e.code(), *code, "{name}: {message}");
+                assert!(message.contains(text), "{name}: {message}");
+                // Every message names the file and ends as a sentence saying what to do.
+                assert!(message.starts_with(name), "{message}");
+                assert!(message.ends_with('.'), "{message}");
+            }
+            (Reads { rows, notes }, Ok(i)) => {
+                assert_eq!(i.row_count, Some(*rows), "{name}");
+                let got: Vec<(&str, u64)> =
+                    i.notes.iter().map(|n| (n.code.as_str(), n.count)).collect();
+                assert_eq!(got, *notes, "{name}");
+            }
+            (Fails(code, _), Ok(_)) => panic!("{name}: read, but should fail with {code}"),
+            (Reads { .. }, Err(e)) => panic!("{name}: should read, but {e}"),
+        }
+    }
+}
+
+#[test]
+fn the_corpus_lists_every_committed_file() {
+    let mut names: Vec<String> = std::fs::read_dir(fixture(""))
+        .expect("hostile fixtures")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut listed: Vec<&str> = CORPUS.iter().map(|(n, _)| *n).collect();
+    listed.sort();
+    assert_eq!(names, listed);
+}
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("clients.csv");
+    std::fs::create_dir(&folder).expect("folder");
+    let e = inspect(&folder).expect_err("a folder");
+    assert_eq!(e.code(), "not_a_file");
+    assert!(e.to_string().contains("this is a folder"), "{e}");
+    #[cfg(unix)]
+    {
+        // A named pipe blocks whoever opens it until a writer comes: refused before opening.
+        let fifo = dir.path().join("patients.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = inspect(&fifo).expect_err("a named pipe");
+            assert_eq!(e.code(), "not_a_file");
+            assert!(e.to_string().contains("a named pipe (FIFO)"), "{e}");
+        }
+        // A device never ends (/dev/zero) or is always empty (/dev/null).
+        for device in ["/dev/zero", "/dev/null"] {
+            let e = inspect(Path::new(device)).expect_err(device);
+            assert_eq!(e.code(), "not_a_file", "{device}: {e}");
+            assert!(e.to_string().contains("a device"), "{e}");
+        }
+    }
+}
