@@ -17,6 +17,7 @@ use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
 use ph_import_core::mapping::write::{self, Policies, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
+use ph_import_core::private_file::Overwrite;
 use ph_import_core::review::{self, Edits};
 use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
@@ -133,6 +134,10 @@ pub struct ImportArgs {
     /// Count clients flagged inactive as sent (by default they are carried but not sent).
     #[arg(long)]
     pub send_inactive: bool,
+    /// Replace output files already in the folder (by default a file this run did not write
+    /// is left alone and the run stops). A symbolic link is never written through.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl ImportArgs {
@@ -143,6 +148,11 @@ impl ImportArgs {
             import: ImportPolicy {
                 send_deceased_patients: self.send_deceased,
                 send_inactive_clients: self.send_inactive,
+            },
+            overwrite: if self.force {
+                Overwrite::Replace
+            } else {
+                Overwrite::Refuse
             },
         }
     }

@@ -8,6 +8,7 @@ pub mod canonical;
 pub mod mapping;
 mod memo;
 pub mod ph;
+pub mod private_file;
 pub mod read;
 pub mod review;
 pub mod validate;

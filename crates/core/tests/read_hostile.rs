@@ -94,6 +94,15 @@ const CORPUS: &[(&str, Outcome)] = &[
         "sheet-not-xml.xlsx",
         Fails("corrupt_workbook", "sheet \"Clients\" could not be read"),
     ),
+    // Cells a spreadsheet would run as formulas read as the text they are (the writers
+    // neutralize them: crates/cli/tests/written_files.rs).
+    (
+        "formula-cells.csv",
+        Reads {
+            rows: 3,
+            notes: &[],
+        },
+    ),
     (
         "cell-beyond-last-column.xlsx",
         Reads {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::{RequiredPolicy, Severity};
+use crate::private_file::{CreateError, Overwrite};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
@@ -62,6 +63,10 @@ pub enum WriteError {
     /// The mapping does not fit the files.
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    /// An output file could not be created: it exists, it is a link, or the folder is not
+    /// writable.
+    #[error(transparent)]
+    Create(#[from] CreateError),
     /// The output folder or files could not be written.
     #[error(
         "could not write to {dir}: {reason}. Choose a folder you can write to, with free space."
@@ -102,14 +107,18 @@ pub fn refine_dates(mapping: &mut Mapping, sources: &[TableSource]) -> Result<()
     Ok(())
 }
 
-/// What the target asks of a run: the fields it requires, and which deceased pets and
-/// inactive clients are sent (the files carry them all; the summary counts those not sent).
+/// What a run is asked to do: the fields the target requires, which deceased pets and
+/// inactive clients are sent (the files carry them all; the summary counts those not sent),
+/// and whether output files already in the folder may be replaced.
 #[derive(Debug, Clone, Default)]
 pub struct Policies {
     /// Fields the target requires.
     pub required: RequiredPolicy,
     /// Which flagged records are sent.
     pub import: ImportPolicy,
+    /// Files already in the output folder: replaced by default (the app saves into the
+    /// folder the user chose); the CLI refuses unless `--force`.
+    pub overwrite: Overwrite,
 }
 
 impl From<RequiredPolicy> for Policies {
@@ -117,6 +126,7 @@ impl From<RequiredPolicy> for Policies {
         Policies {
             required,
             import: ImportPolicy::default(),
+            overwrite: Overwrite::default(),
         }
     }
 }
@@ -146,16 +156,9 @@ pub fn write_canonical_with(
     cancel: &AtomicBool,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
-    let mut files = OutputFiles::create(dir, format).map_err(io_error(dir))?;
-    let mut summary = write_rows(
-        sources,
-        mapping,
-        policy.into(),
-        &mut files,
-        cancel,
-        dir,
-        change,
-    )?;
+    let policies = policy.into();
+    let mut files = OutputFiles::create_with(dir, format, policies.overwrite)?;
+    let mut summary = write_rows(sources, mapping, policies, &mut files, cancel, dir, change)?;
     summary.files = files
         .paths()
         .iter()
@@ -175,11 +178,12 @@ pub fn write_findings(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
-    let mut file = FindingsOnly::create(dir, format).map_err(io_error(dir))?;
+    let policies = policy.into();
+    let mut file = FindingsOnly::create_with(dir, format, policies.overwrite)?;
     let mut summary = write_rows(
         sources,
         mapping,
-        policy.into(),
+        policies,
         &mut file,
         cancel,
         dir,
