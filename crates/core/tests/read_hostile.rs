@@ -94,6 +94,14 @@ const CORPUS: &[(&str, Outcome)] = &[
         "sheet-not-xml.xlsx",
         Fails("corrupt_workbook", "sheet \"Clients\" could not be read"),
     ),
+    // A quote opened on line 3 and never closed: 300 rows would vanish into one cell.
+    (
+        "runaway-quote.csv",
+        Fails(
+            "runaway_quote",
+            "on line 3 opens a value that runs on for 301 lines",
+        ),
+    ),
     // Cells a spreadsheet would run as formulas read as the text they are (the writers
     // neutralize them: crates/cli/tests/written_files.rs).
     (
@@ -174,4 +182,42 @@ fn only_regular_files_are_read() {
             assert!(e.to_string().contains("a device"), "{e}");
         }
     }
+}
+
+#[test]
+fn a_quote_that_swallows_thousands_of_lines_stops_where_it_began() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Closed at last, 50,000 lines on: read as one value, it would be one ragged row.
+    let mut text = String::from("ID,Name,Notes\n1,Ann,ok\n2,Bob,\"stray\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("{i},Name {i},x\n"));
+    }
+    text.push_str("\"\n3,Cara,ok\n");
+    let path = dir.path().join("swallowed.csv");
+    std::fs::write(&path, text).expect("write");
+    let e = inspect(&path).expect_err("runaway");
+    assert!(
+        matches!(
+            e,
+            ReadError::RunawayQuote {
+                line: 3,
+                lines: 50_002,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_note_of_a_few_dozen_lines_is_still_one_value() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let note = vec!["Seen for vaccines, all fine"; 60].join("\n");
+    let text = format!("ID,Name,Notes\n1,Ann,\"{note}\"\n2,Bob,ok\n");
+    let path = dir.path().join("notes.csv");
+    std::fs::write(&path, text).expect("write");
+    let i = inspect(&path).expect("readable");
+    assert_eq!(i.row_count, Some(2));
+    assert_eq!(i.preview[0].cells[2], note);
+    assert_eq!(i.preview[1].number, 62);
 }

@@ -111,6 +111,17 @@ pub enum ReadError {
         /// The limit in megabytes.
         limit_mb: u64,
     },
+    /// One record runs over hundreds of lines: a quote opened and never closed, which would
+    /// read every row after it as one value.
+    #[error("{file}: a quote character (\") on line {line} opens a value that runs on for {lines} lines, so the rows in those lines would be lost inside one cell. Fix that quote on line {line} in a text editor (a quote inside a value must be doubled, as in 12\"\" toy), or export the file again.")]
+    RunawayQuote {
+        /// File name as shown to the user.
+        file: String,
+        /// Line where the runaway value starts.
+        line: u64,
+        /// How many lines it runs over.
+        lines: u64,
+    },
     /// The delimited text is malformed in a way the reader cannot recover from.
     #[error("{file}: line {line} could not be read ({reason}). Check that line in a text editor, or export the file again.")]
     Malformed {
@@ -151,6 +162,7 @@ impl ReadError {
             ReadError::UnknownEncoding { .. } => "unknown_encoding",
             ReadError::HeaderRowOutOfRange { .. } => "header_row_out_of_range",
             ReadError::FieldTooLarge { .. } => "field_too_large",
+            ReadError::RunawayQuote { .. } => "runaway_quote",
             ReadError::Malformed { .. } => "malformed",
             ReadError::Cancelled { .. } => "cancelled",
         }
