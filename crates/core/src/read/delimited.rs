@@ -153,17 +153,15 @@ impl LineIndex {
         }
     }
 
-    /// The 1-based line just past the line breaks before `offset` (blank lines at `offset`
-    /// are not stepped over). Offsets must not go backwards.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while let Some(&(at, _)) = self.breaks.front() {
-            if at >= offset {
-                break;
-            }
-            self.passed += 1;
-            self.breaks.pop_front();
-        }
-        self.passed + 1
+    /// The 1-based line just past the line breaks before `offset`, without passing them
+    /// (the next record's start still steps over blank lines with [`LineIndex::line_of`]).
+    fn line_at(&self, offset: u64) -> u64 {
+        let before = self
+            .breaks
+            .iter()
+            .take_while(|&&(at, _)| at < offset)
+            .count() as u64;
+        self.passed + before + 1
     }
 
     /// The 1-based line where a record reported at `offset` really starts. The csv crate
@@ -327,7 +325,7 @@ impl DelimitedSource {
                 let number = self.lines.borrow_mut().line_of(start);
                 let spans = self
                     .lines
-                    .borrow_mut()
+                    .borrow()
                     .line_at(self.reader.position().byte())
                     .saturating_sub(number);
                 if spans > RECORD_LINE_LIMIT {
