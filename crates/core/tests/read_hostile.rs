@@ -221,3 +221,42 @@ fn a_note_of_a_few_dozen_lines_is_still_one_value() {
     assert_eq!(i.preview[0].cells[2], note);
     assert_eq!(i.preview[1].number, 62);
 }
+
+#[test]
+fn a_line_of_more_columns_than_a_spreadsheet_has_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A 10 MB header of quoted cells full of the other delimiters: a million columns.
+    let path = dir.path().join("header-10mb.csv");
+    let header = "\"a;b|c\td\",".repeat(1024 * 1024);
+    std::fs::write(&path, format!("{header}\n1,2\n")).expect("write");
+    let e = inspect(&path).expect_err("too wide");
+    assert!(
+        matches!(
+            e,
+            ReadError::TooManyColumns {
+                line: 1,
+                columns: 1_048_577,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn repeated_header_names_are_numbered_at_the_limit_width() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 16,384 columns all named alike: every name numbered, none repeated.
+    let path = dir.path().join("same-names.csv");
+    let header = vec!["Phone"; 16_384].join(",");
+    let row = vec!["1"; 16_384].join(",");
+    std::fs::write(&path, format!("{header}\n{row}\n")).expect("write");
+    let options = ReadOptions {
+        header_row: Some(1),
+        ..ReadOptions::default()
+    };
+    let i = read::inspect(&path, &options, &|_| {}, &AtomicBool::new(false)).expect("readable");
+    assert_eq!(i.columns.len(), 16_384);
+    assert_eq!(i.columns[1].name, "Phone (2)");
+    assert_eq!(i.columns[16_383].name, "Phone (16384)");
+}

@@ -25,6 +25,10 @@ pub(crate) const FIELD_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
 /// few lines, while a quote left open swallows every row after it into one value.
 pub(crate) const RECORD_LINE_LIMIT: u64 = 200;
 
+/// Most columns a line may split into: Excel's 16,384 (XFD). Every step after reading is
+/// linear in the columns, but a million of them is a wrong delimiter or a crafted file.
+pub(crate) const COLUMN_LIMIT: usize = 16_384;
+
 /// Chooses the delimiter that splits the sample into the most rows of one consistent width.
 pub(crate) fn sniff_delimiter(sample: &str) -> (u8, String) {
     let mut best: Option<(u8, usize, usize, usize)> = None; // (delimiter, score, width, rows)
@@ -333,6 +337,13 @@ impl DelimitedSource {
                         file: self.file.clone(),
                         line: number,
                         lines: spans,
+                    }));
+                }
+                if self.record.len() > COLUMN_LIMIT {
+                    return Some(Err(ReadError::TooManyColumns {
+                        file: self.file.clone(),
+                        line: number,
+                        columns: self.record.len() as u64,
                     }));
                 }
                 let record = std::mem::take(&mut self.record);

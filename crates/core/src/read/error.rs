@@ -122,6 +122,16 @@ pub enum ReadError {
         /// How many lines it runs over.
         lines: u64,
     },
+    /// A line splits into more columns than any spreadsheet has.
+    #[error("{file}: line {line} splits into {columns} columns, more than the 16,384 a spreadsheet can have, so this is not a table of clients. Check that the right delimiter was chosen, or export the file again.")]
+    TooManyColumns {
+        /// File name as shown to the user.
+        file: String,
+        /// The line.
+        line: u64,
+        /// How many columns it has.
+        columns: u64,
+    },
     /// The delimited text is malformed in a way the reader cannot recover from.
     #[error("{file}: line {line} could not be read ({reason}). Check that line in a text editor, or export the file again.")]
     Malformed {
@@ -163,6 +173,7 @@ impl ReadError {
             ReadError::HeaderRowOutOfRange { .. } => "header_row_out_of_range",
             ReadError::FieldTooLarge { .. } => "field_too_large",
             ReadError::RunawayQuote { .. } => "runaway_quote",
+            ReadError::TooManyColumns { .. } => "too_many_columns",
             ReadError::Malformed { .. } => "malformed",
             ReadError::Cancelled { .. } => "cancelled",
         }
