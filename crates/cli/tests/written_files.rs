@@ -173,3 +173,12 @@ fn a_symbolic_link_in_the_output_folder_is_never_written_through() {
         Some("precious")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_edits_file_that_is_a_device_is_refused_at_once() {
+    let out = tempfile::tempdir().expect("temp dir");
+    convert(out.path(), &["--edits", "/dev/zero"])
+        .code(2)
+        .stderr(predicate::str::contains("is not a regular file"));
+}
