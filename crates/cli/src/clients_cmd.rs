@@ -2,12 +2,14 @@
 //! as a table, a CSV file or JSON (for duplicate review before an import).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
+use ph_import_core::mapping::output::{OutputFormat, Writer};
 use ph_import_core::ph::Client;
+use ph_import_core::private_file::Overwrite;
 
 use crate::ph_session::{self, DEFAULT_ENV};
 
@@ -30,6 +32,9 @@ pub struct ClientsArgs {
     /// Print the clients with their patients as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Replace the --out file if it already exists (never through a symbolic link).
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
@@ -66,7 +71,12 @@ pub fn run(args: &ClientsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(path) = &args.out {
-        write_csv(path, &clients).with_context(|| format!("could not write {}", path.display()))?;
+        let overwrite = if args.force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Refuse
+        };
+        write_csv(path, &clients, overwrite)?;
         eprintln!("{} clients written to {}", clients.len(), path.display());
         return Ok(());
     }
@@ -95,12 +105,12 @@ const CSV_HEADER: [&str; 19] = [
     "patients",
 ];
 
-fn write_csv(path: &PathBuf, clients: &[Client]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(CSV_HEADER)?;
+/// The clients as CSV, through the same private, spreadsheet-safe writer as `convert`.
+fn write_csv(path: &Path, clients: &[Client], overwrite: Overwrite) -> anyhow::Result<()> {
+    let mut writer = Writer::create_with(path, OutputFormat::Csv, &CSV_HEADER, overwrite)?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     for c in clients {
-        writer.write_record([
+        let cells = [
             c.id.clone(),
             text(&c.external_id),
             c.first_name.clone(),
@@ -120,9 +130,15 @@ fn write_csv(path: &PathBuf, clients: &[Client]) -> anyhow::Result<()> {
             c.updated_at.to_rfc3339(),
             c.patients.len().to_string(),
             patients_summary(c),
-        ])?;
+        ];
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        writer
+            .write(&cells, || serde_json::Value::Null)
+            .with_context(|| format!("could not write {}", path.display()))?;
     }
-    writer.flush()?;
+    writer
+        .flush()
+        .with_context(|| format!("could not write {}", path.display()))?;
     Ok(())
 }
 

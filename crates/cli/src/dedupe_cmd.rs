@@ -111,10 +111,12 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         None => Decisions::default(),
     };
     let never = AtomicBool::new(false);
+    let policies = args.import.policies(required);
+    let overwrite = policies.overwrite;
     let found = scan(
         &sources,
         &resolved.mapping,
-        args.import.policies(required),
+        policies,
         &never,
         &mut |_, _| {},
     )?;
@@ -140,10 +142,14 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create {}", dir.display()))?;
         let io = || format!("could not write into {}", dir.display());
-        written.push(write_duplicates(dir, args.format.output(), &found.groups).with_context(io)?);
+        written.push(
+            write_duplicates(dir, args.format.output(), &found.groups, overwrite)
+                .with_context(io)?,
+        );
         if let Some(c) = &classified {
             let all: Vec<&RecordMatch> = c.clients.iter().chain(&c.patients).collect();
-            written.push(write_matches(dir, args.format.output(), &all).with_context(io)?);
+            written
+                .push(write_matches(dir, args.format.output(), &all, overwrite).with_context(io)?);
         }
     }
     let stdout = std::io::stdout();

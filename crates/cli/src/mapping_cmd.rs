@@ -17,6 +17,7 @@ use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
 use ph_import_core::mapping::write::{self, Policies, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
+use ph_import_core::private_file::Overwrite;
 use ph_import_core::review::{self, Edits};
 use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
@@ -133,6 +134,10 @@ pub struct ImportArgs {
     /// Count clients flagged inactive as sent (by default they are carried but not sent).
     #[arg(long)]
     pub send_inactive: bool,
+    /// Replace output files already in the folder (by default a file this run did not write
+    /// is left alone and the run stops). A symbolic link is never written through.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl ImportArgs {
@@ -143,6 +148,11 @@ impl ImportArgs {
             import: ImportPolicy {
                 send_deceased_patients: self.send_deceased,
                 send_inactive_clients: self.send_inactive,
+            },
+            overwrite: if self.force {
+                Overwrite::Replace
+            } else {
+                Overwrite::Refuse
             },
         }
     }
@@ -411,8 +421,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
             &never,
         )?,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read the edits file {}", path.display()))?;
+            let text = read_edits(path)?;
             let edits = Edits::from_json(&text)
                 .with_context(|| format!("{} is not usable", path.display()))?;
             let edited = review::write_edited(
@@ -448,6 +457,40 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     }
     print_counts(&mut out, &summary)?;
     Ok(())
+}
+
+/// The largest edits file read: the app's review saves a few kilobytes per thousand changes.
+const EDITS_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The edits file's text: a regular file of at most [`EDITS_LIMIT_BYTES`] (never a pipe or
+/// a device such as /dev/zero, which would be read forever).
+fn read_edits(path: &std::path::Path) -> anyhow::Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("could not read the edits file {shown}"))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "the edits file {shown} is not a regular file; give the edits.json the app saved"
+        );
+    }
+    if meta.len() > EDITS_LIMIT_BYTES {
+        anyhow::bail!(
+            "the edits file {shown} is {} MB, more than the {} MB an edits.json can be; give the edits.json the app saved",
+            meta.len() / (1024 * 1024),
+            EDITS_LIMIT_BYTES / (1024 * 1024)
+        );
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(
+            std::fs::File::open(path)
+                .with_context(|| format!("could not read the edits file {shown}"))?,
+            EDITS_LIMIT_BYTES,
+        ),
+        &mut text,
+    )
+    .with_context(|| format!("could not read the edits file {shown}"))?;
+    Ok(text)
 }
 
 impl Format {

@@ -89,7 +89,8 @@ fn deceased_and_inactive_are_counted_unless_sent() {
         let out = ph_import()
             .arg("validate")
             .arg(&file)
-            .args(["--json", "--out"])
+            // Run again into the same folder: its findings.csv is replaced on purpose.
+            .args(["--json", "--force", "--out"])
             .arg(dir.path())
             .args(extra)
             .output()

@@ -131,6 +131,24 @@ fn clients_are_listed_as_csv_json_and_table() {
         .arg(&csv_path)
         .assert()
         .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&csv_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The file is there now: not replaced without --force.
+    home.cmd()
+        .args(["clients", "--clinic", "riverside", "--out"])
+        .arg(&csv_path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    home.cmd()
+        .args(["clients", "--clinic", "riverside", "--force", "--out"])
+        .arg(&csv_path)
+        .assert()
+        .success();
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let headers = reader.headers().unwrap().clone();
     assert_eq!(&headers[0], "id");

@@ -283,7 +283,7 @@ fn synthetic(n: usize, duplicate_every: usize, rng: &mut Rng) -> (Vec<ClientReco
         while firsts.len() < size {
             let f = rng.pick(FIRST);
             // A household does not have two members of one name (nicknames included).
-            if !firsts.contains(&f) && !(firsts.contains(&"William") && f == "Bill") {
+            if !(firsts.contains(&f) || firsts.contains(&"William") && f == "Bill") {
                 firsts.push(f);
             }
         }
@@ -307,7 +307,7 @@ fn synthetic(n: usize, duplicate_every: usize, rng: &mut Rng) -> (Vec<ClientReco
                 country: "US".into(),
                 ..ClientRecord::default()
             };
-            if rng.next() % duplicate_every as u64 == 0 {
+            if rng.next().is_multiple_of(duplicate_every as u64) {
                 let mut d = vary(&c, rng);
                 d.external_id = format!("{id}-dup");
                 truth.insert(pair(&id, &d.external_id));

@@ -9,6 +9,7 @@ pub mod dedupe;
 pub mod mapping;
 mod memo;
 pub mod ph;
+pub mod private_file;
 pub mod read;
 pub mod review;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! Writing `clients.*`, `patients.*`, `findings.*`, `duplicates.*` and `matches.*` as CSV
 //! or JSON Lines.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::canonical::{ClientRecord, Entity, Field, Finding, PatientRecord};
 use crate::dedupe::classify::{MatchedBy, RecordMatch};
 use crate::dedupe::{DuplicateGroup, DUPLICATE_COLUMNS};
+use crate::private_file::{self, CreateError, Overwrite};
 
 use super::convert::Sink;
 
@@ -44,32 +46,63 @@ pub const FINDING_COLUMNS: [&str; 8] = [
     "suggestion",
 ];
 
-enum Writer {
+/// One output file, CSV or JSON Lines, created private (see [`crate::private_file`]).
+/// Every CSV cell goes through [`spreadsheet_safe`]; JSON Lines are written exactly.
+pub enum Writer {
+    /// Comma-separated, neutralized for spreadsheets.
     Csv(Box<csv::Writer<BufWriter<File>>>),
+    /// One JSON object per line, values exact.
     Jsonl(BufWriter<File>),
 }
 
 impl Writer {
-    fn create(path: &Path, format: OutputFormat, header: &[&str]) -> std::io::Result<Writer> {
-        let file = BufWriter::new(File::create(path)?);
-        Ok(match format {
-            OutputFormat::Csv => {
-                let mut w = csv::Writer::from_writer(file);
-                w.write_record(header).map_err(std::io::Error::other)?;
-                Writer::Csv(Box::new(w))
-            }
+    /// Creates `path` (replacing a regular file already there, never a link) with `header`
+    /// as its first CSV row.
+    pub fn create(
+        path: &Path,
+        format: OutputFormat,
+        header: &[&str],
+    ) -> Result<Writer, CreateError> {
+        Writer::create_with(path, format, header, Overwrite::Replace)
+    }
+
+    /// Like [`Writer::create`], an existing file handled as `overwrite` says.
+    pub fn create_with(
+        path: &Path,
+        format: OutputFormat,
+        header: &[&str],
+        overwrite: Overwrite,
+    ) -> Result<Writer, CreateError> {
+        let file = BufWriter::new(private_file::create(path, overwrite)?);
+        let mut writer = match format {
+            OutputFormat::Csv => Writer::Csv(Box::new(csv::Writer::from_writer(file))),
             OutputFormat::Jsonl => Writer::Jsonl(file),
-        })
+        };
+        if format == OutputFormat::Csv {
+            writer
+                .write(header, || serde_json::Value::Null)
+                .map_err(|e| CreateError::Io {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(writer)
     }
 
     /// Writes one line: `cells` as CSV, or the object `json` builds (only built for JSON Lines).
-    fn write(
+    pub fn write(
         &mut self,
         cells: &[&str],
         json: impl FnOnce() -> serde_json::Value,
     ) -> std::io::Result<()> {
         match self {
-            Writer::Csv(w) => w.write_record(cells).map_err(std::io::Error::other),
+            Writer::Csv(w) => {
+                for cell in cells {
+                    w.write_field(spreadsheet_safe(cell).as_bytes())
+                        .map_err(std::io::Error::other)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(std::io::Error::other)
+            }
             Writer::Jsonl(w) => {
                 serde_json::to_writer(&mut *w, &json()).map_err(std::io::Error::other)?;
                 w.write_all(b"\n")
@@ -77,12 +110,42 @@ impl Writer {
         }
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    /// Flushes what is buffered to disk.
+    pub fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Writer::Csv(w) => w.flush(),
             Writer::Jsonl(w) => w.flush(),
         }
     }
+}
+
+/// A cell as written to CSV meant for spreadsheets. Excel, LibreOffice and Google Sheets run
+/// a cell that begins with `=`, `+`, `-` or `@` as a formula (and trim a leading tab or
+/// carriage return first), so a value from a clinic's file could run a formula on the
+/// reader's machine. Such a cell gets a leading `'`, which spreadsheets show as text and hide.
+/// A plain signed number (`-12.5`, `+12175550143`, an E.164 phone) is left as it is: it
+/// cannot be a formula, and a spreadsheet reads it as the number it is. `-` alone, or `-` with
+/// anything but digits and one decimal point, is not a number and gets the `'`.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'+' | b'-') if is_plain_number(&cell[1..]) => Cow::Borrowed(cell),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// Digits with at most one decimal point, at least one digit, nothing else.
+fn is_plain_number(text: &str) -> bool {
+    let mut digits = 0;
+    let mut points = 0;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' => points += 1,
+            _ => return false,
+        }
+    }
+    digits > 0 && points <= 1
 }
 
 /// Writes the three output files into a directory.
@@ -111,9 +174,18 @@ fn record_json(entity: Entity, get: impl Fn(Field) -> String) -> serde_json::Val
 }
 
 impl OutputFiles {
-    /// Creates (or overwrites) `clients.*`, `patients.*` and `findings.*` in `dir`.
-    pub fn create(dir: &Path, format: OutputFormat) -> std::io::Result<OutputFiles> {
-        std::fs::create_dir_all(dir)?;
+    /// Creates (or replaces) `clients.*`, `patients.*` and `findings.*` in `dir`.
+    pub fn create(dir: &Path, format: OutputFormat) -> Result<OutputFiles, CreateError> {
+        OutputFiles::create_with(dir, format, Overwrite::Replace)
+    }
+
+    /// Like [`OutputFiles::create`], files already there handled as `overwrite` says.
+    pub fn create_with(
+        dir: &Path,
+        format: OutputFormat,
+        overwrite: Overwrite,
+    ) -> Result<OutputFiles, CreateError> {
+        private_file::create_dir(dir)?;
         let ext = format.extension();
         let paths = [
             dir.join(format!("clients.{ext}")),
@@ -123,9 +195,9 @@ impl OutputFiles {
         let client_cols: Vec<&str> = Field::of(Entity::Client).map(Field::column).collect();
         let patient_cols: Vec<&str> = Field::of(Entity::Patient).map(Field::column).collect();
         Ok(OutputFiles {
-            clients: Writer::create(&paths[0], format, &client_cols)?,
-            patients: Writer::create(&paths[1], format, &patient_cols)?,
-            findings: Writer::create(&paths[2], format, &FINDING_COLUMNS)?,
+            clients: Writer::create_with(&paths[0], format, &client_cols, overwrite)?,
+            patients: Writer::create_with(&paths[1], format, &patient_cols, overwrite)?,
+            findings: Writer::create_with(&paths[2], format, &FINDING_COLUMNS, overwrite)?,
             paths,
         })
     }
@@ -150,12 +222,21 @@ pub struct FindingsOnly {
 }
 
 impl FindingsOnly {
-    /// Creates (or overwrites) `findings.*` in `dir`.
-    pub fn create(dir: &Path, format: OutputFormat) -> std::io::Result<FindingsOnly> {
-        std::fs::create_dir_all(dir)?;
+    /// Creates (or replaces) `findings.*` in `dir`.
+    pub fn create(dir: &Path, format: OutputFormat) -> Result<FindingsOnly, CreateError> {
+        FindingsOnly::create_with(dir, format, Overwrite::Replace)
+    }
+
+    /// Like [`FindingsOnly::create`], a file already there handled as `overwrite` says.
+    pub fn create_with(
+        dir: &Path,
+        format: OutputFormat,
+        overwrite: Overwrite,
+    ) -> Result<FindingsOnly, CreateError> {
+        private_file::create_dir(dir)?;
         let path = dir.join(format!("findings.{}", format.extension()));
         Ok(FindingsOnly {
-            findings: Writer::create(&path, format, &FINDING_COLUMNS)?,
+            findings: Writer::create_with(&path, format, &FINDING_COLUMNS, overwrite)?,
             path,
         })
     }
@@ -224,9 +305,14 @@ pub fn write_duplicates(
     dir: &Path,
     format: OutputFormat,
     groups: &[DuplicateGroup],
-) -> std::io::Result<PathBuf> {
+    overwrite: Overwrite,
+) -> Result<PathBuf, CreateError> {
     let path = dir.join(format!("duplicates.{}", format.extension()));
-    let mut w = Writer::create(&path, format, &DUPLICATE_COLUMNS)?;
+    let mut w = Writer::create_with(&path, format, &DUPLICATE_COLUMNS, overwrite)?;
+    let io = |e: std::io::Error| CreateError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     for g in groups {
         for m in &g.members {
             let id = g.id.to_string();
@@ -260,10 +346,11 @@ pub fn write_duplicates(
                     "score": (f64::from(m.score) * 100.0).round() / 100.0,
                     "reasons": m.reasons,
                 })
-            })?;
+            })
+            .map_err(io)?;
         }
     }
-    w.flush()?;
+    w.flush().map_err(io)?;
     Ok(path)
 }
 
@@ -287,9 +374,14 @@ pub fn write_matches(
     dir: &Path,
     format: OutputFormat,
     matches: &[&RecordMatch],
-) -> std::io::Result<PathBuf> {
+    overwrite: Overwrite,
+) -> Result<PathBuf, CreateError> {
     let path = dir.join(format!("matches.{}", format.extension()));
-    let mut w = Writer::create(&path, format, &MATCH_COLUMNS)?;
+    let mut w = Writer::create_with(&path, format, &MATCH_COLUMNS, overwrite)?;
+    let io = |e: std::io::Error| CreateError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     for m in matches {
         let entity = match m.entity {
             Entity::Client => "client",
@@ -324,8 +416,55 @@ pub fn write_matches(
             candidates.as_str(),
             diffs.as_str(),
         ];
-        w.write(&cells, || serde_json::to_value(m).unwrap_or_default())?;
+        w.write(&cells, || serde_json::to_value(m).unwrap_or_default())
+            .map_err(io)?;
     }
-    w.flush()?;
+    w.flush().map_err(io)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starters_are_neutralized() {
+        for (cell, written) in [
+            ("=1+2", "'=1+2"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("\t=1+2", "'\t=1+2"),
+            ("\r=1+2", "'\r=1+2"),
+            ("-", "'-"),
+            ("+", "'+"),
+            ("-.", "'-."),
+            ("-1.2.3", "'-1.2.3"),
+            ("+1 217 555 0143", "'+1 217 555 0143"),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn plain_values_and_signed_numbers_stay_as_they_are() {
+        for cell in [
+            "",
+            "Ann",
+            "a=b",
+            " =1+2",
+            "12",
+            "-12.5",
+            "+12175550143",
+            "-0.5",
+            "-.5",
+            "+7.",
+            "ann@example.com",
+        ] {
+            assert!(
+                matches!(spreadsheet_safe(cell), Cow::Borrowed(c) if c == cell),
+                "{cell:?}"
+            );
+        }
+    }
 }

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::canonical::{Entity, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
+use crate::private_file::{CreateError, Overwrite};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
@@ -82,6 +83,10 @@ pub enum WriteError {
     /// The mapping does not fit the files.
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    /// An output file could not be created: it exists, it is a link, or the folder is not
+    /// writable.
+    #[error(transparent)]
+    Create(#[from] CreateError),
     /// The output folder or files could not be written.
     #[error(
         "could not write to {dir}: {reason}. Choose a folder you can write to, with free space."
@@ -122,14 +127,18 @@ pub fn refine_dates(mapping: &mut Mapping, sources: &[TableSource]) -> Result<()
     Ok(())
 }
 
-/// What the target asks of a run: the fields it requires, and which deceased pets and
-/// inactive clients are sent (the files carry them all; the summary counts those not sent).
+/// What a run is asked to do: the fields the target requires, which deceased pets and
+/// inactive clients are sent (the files carry them all; the summary counts those not sent),
+/// and whether output files already in the folder may be replaced.
 #[derive(Debug, Clone, Default)]
 pub struct Policies {
     /// Fields the target requires.
     pub required: RequiredPolicy,
     /// Which flagged records are sent.
     pub import: ImportPolicy,
+    /// Files already in the output folder: replaced by default (the app saves into the
+    /// folder the user chose); the CLI refuses unless `--force`.
+    pub overwrite: Overwrite,
 }
 
 impl From<RequiredPolicy> for Policies {
@@ -137,6 +146,7 @@ impl From<RequiredPolicy> for Policies {
         Policies {
             required,
             import: ImportPolicy::default(),
+            overwrite: Overwrite::default(),
         }
     }
 }
@@ -166,12 +176,14 @@ pub fn write_canonical_with(
     cancel: &AtomicBool,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
-    let mut files = OutputFiles::create(dir, format).map_err(io_error(dir))?;
+    let policies: Policies = policy.into();
+    let overwrite = policies.overwrite;
+    let mut files = OutputFiles::create_with(dir, format, overwrite)?;
     let mut collector = Collector::default();
     let mut summary = write_rows(
         sources,
         mapping,
-        policy.into(),
+        policies,
         &mut files,
         Some(&mut collector),
         cancel,
@@ -187,7 +199,7 @@ pub fn write_canonical_with(
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     let groups = collector.groups(&labels);
     summary.duplicates = count_groups(&groups);
-    let path = write_duplicates(dir, format, &groups).map_err(io_error(dir))?;
+    let path = write_duplicates(dir, format, &groups, overwrite)?;
     summary.files.push(path.display().to_string());
     Ok(summary)
 }
@@ -202,11 +214,12 @@ pub fn write_findings(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
-    let mut file = FindingsOnly::create(dir, format).map_err(io_error(dir))?;
+    let policies = policy.into();
+    let mut file = FindingsOnly::create_with(dir, format, policies.overwrite)?;
     let mut summary = write_rows(
         sources,
         mapping,
-        policy.into(),
+        policies,
         &mut file,
         None,
         cancel,

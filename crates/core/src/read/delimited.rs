@@ -21,6 +21,14 @@ pub(crate) const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// A single field larger than this is a runaway quote, not data.
 pub(crate) const FIELD_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
 
+/// A record spanning more lines than this is a runaway quote: an address or a note runs to a
+/// few lines, while a quote left open swallows every row after it into one value.
+pub(crate) const RECORD_LINE_LIMIT: u64 = 200;
+
+/// Most columns a line may split into: Excel's 16,384 (XFD). Every step after reading is
+/// linear in the columns, but a million of them is a wrong delimiter or a crafted file.
+pub(crate) const COLUMN_LIMIT: usize = 16_384;
+
 /// Chooses the delimiter that splits the sample into the most rows of one consistent width.
 pub(crate) fn sniff_delimiter(sample: &str) -> (u8, String) {
     let mut best: Option<(u8, usize, usize, usize)> = None; // (delimiter, score, width, rows)
@@ -147,6 +155,17 @@ impl LineIndex {
             }
             i += 1;
         }
+    }
+
+    /// The 1-based line just past the line breaks before `offset`, without passing them
+    /// (the next record's start still steps over blank lines with [`LineIndex::line_of`]).
+    fn line_at(&self, offset: u64) -> u64 {
+        let before = self
+            .breaks
+            .iter()
+            .take_while(|&&(at, _)| at < offset)
+            .count() as u64;
+        self.passed + before + 1
     }
 
     /// The 1-based line where a record reported at `offset` really starts. The csv crate
@@ -308,6 +327,25 @@ impl DelimitedSource {
                 self.record_start.set(self.reader.position().byte());
                 let start = self.record.position().map_or(0, |p| p.byte());
                 let number = self.lines.borrow_mut().line_of(start);
+                let spans = self
+                    .lines
+                    .borrow()
+                    .line_at(self.reader.position().byte())
+                    .saturating_sub(number);
+                if spans > RECORD_LINE_LIMIT {
+                    return Some(Err(ReadError::RunawayQuote {
+                        file: self.file.clone(),
+                        line: number,
+                        lines: spans,
+                    }));
+                }
+                if self.record.len() > COLUMN_LIMIT {
+                    return Some(Err(ReadError::TooManyColumns {
+                        file: self.file.clone(),
+                        line: number,
+                        columns: self.record.len() as u64,
+                    }));
+                }
                 let record = std::mem::take(&mut self.record);
                 self.flags = (false, false, false);
                 out.cells.truncate(record.len());

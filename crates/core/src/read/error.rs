@@ -16,6 +16,15 @@ pub enum ReadError {
         /// The operating system's reason.
         reason: String,
     },
+    /// A folder, named pipe, device or socket: only regular files are read, since reading
+    /// from a pipe or device can wait forever or never end.
+    #[error("{file}: this is {what}, not a regular file, so it is not read. Choose the export file itself, saved on a disk.")]
+    NotAFile {
+        /// File name as shown to the user.
+        file: String,
+        /// What the path is instead, e.g. "a named pipe (FIFO)".
+        what: String,
+    },
     /// The file has no bytes at all, or nothing but blank lines.
     #[error("{file}: the file is empty. Ask the clinic to export it again; the export may have been cancelled or saved before it finished.")]
     Empty {
@@ -102,6 +111,27 @@ pub enum ReadError {
         /// The limit in megabytes.
         limit_mb: u64,
     },
+    /// One record runs over hundreds of lines: a quote opened and never closed, which would
+    /// read every row after it as one value.
+    #[error("{file}: a quote character (\") on line {line} opens a value that runs on for {lines} lines, so the rows in those lines would be lost inside one cell. Fix that quote on line {line} in a text editor (a quote inside a value must be doubled, as in 12\"\" toy), or export the file again.")]
+    RunawayQuote {
+        /// File name as shown to the user.
+        file: String,
+        /// Line where the runaway value starts.
+        line: u64,
+        /// How many lines it runs over.
+        lines: u64,
+    },
+    /// A line splits into more columns than any spreadsheet has.
+    #[error("{file}: line {line} splits into {columns} columns, more than the 16,384 a spreadsheet can have, so this is not a table of clients. Check that the right delimiter was chosen, or export the file again.")]
+    TooManyColumns {
+        /// File name as shown to the user.
+        file: String,
+        /// The line.
+        line: u64,
+        /// How many columns it has.
+        columns: u64,
+    },
     /// The delimited text is malformed in a way the reader cannot recover from.
     #[error("{file}: line {line} could not be read ({reason}). Check that line in a text editor, or export the file again.")]
     Malformed {
@@ -130,6 +160,7 @@ impl ReadError {
     pub fn code(&self) -> &'static str {
         match self {
             ReadError::Io { .. } => "io",
+            ReadError::NotAFile { .. } => "not_a_file",
             ReadError::Empty { .. } => "empty",
             ReadError::NotTabular { .. } => "not_tabular",
             ReadError::NeedsResave { .. } => "needs_resave",
@@ -141,6 +172,8 @@ impl ReadError {
             ReadError::UnknownEncoding { .. } => "unknown_encoding",
             ReadError::HeaderRowOutOfRange { .. } => "header_row_out_of_range",
             ReadError::FieldTooLarge { .. } => "field_too_large",
+            ReadError::RunawayQuote { .. } => "runaway_quote",
+            ReadError::TooManyColumns { .. } => "too_many_columns",
             ReadError::Malformed { .. } => "malformed",
             ReadError::Cancelled { .. } => "cancelled",
         }

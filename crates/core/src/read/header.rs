@@ -238,22 +238,25 @@ pub(crate) fn column_names(header: Option<&[String]>, width: usize) -> Vec<Strin
             }
         })
         .collect();
-    // Number repeated names in order of appearance: "Phone", "Phone (2)".
-    for i in 0..names.len() {
-        let mut n = 1;
-        for j in 0..i {
-            if names[j].eq_ignore_ascii_case(&names[i]) {
-                n += 1;
-            }
+    // Number repeated names in order of appearance: "Phone", "Phone (2)". Sets, not scans:
+    // a crafted header repeats one name a million times.
+    let mut taken: std::collections::HashSet<String> =
+        names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for name in &mut names {
+        let key = name.to_ascii_lowercase();
+        let next = seen.entry(key).or_insert(1);
+        if *next == 1 {
+            *next = 2;
+            continue;
         }
-        if n > 1 {
-            let mut candidate = format!("{} ({n})", names[i]);
-            while names.iter().any(|x| x.eq_ignore_ascii_case(&candidate)) {
-                n += 1;
-                candidate = format!("{} ({n})", names[i]);
-            }
-            names[i] = candidate;
+        let mut candidate = format!("{name} ({next})");
+        while !taken.insert(candidate.to_ascii_lowercase()) {
+            *next += 1;
+            candidate = format!("{name} ({next})");
         }
+        *next += 1;
+        *name = candidate;
     }
     names
 }

@@ -14,6 +14,7 @@ pub mod kinds;
 mod sniff;
 mod workbook;
 mod xls_check;
+mod xlsx_check;
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -343,7 +344,7 @@ impl Source {
 }
 
 /// Rows affected by one kind of note: a count and the first few row numbers.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Tally {
     count: u64,
     rows: Vec<u64>,
@@ -526,6 +527,18 @@ impl RowStream {
             &self.blank_rows,
             format!("{} blank row(s) were skipped.", self.blank_rows.count),
         );
+        if let Source::Sheet(s) = &self.source {
+            let cut = s.cut_columns();
+            push(
+                "columns_beyond_limit",
+                &cut,
+                format!(
+                    "{} row(s) hold values beyond column 16,384 (XFD), the last column a spreadsheet has (first at {}); those values are not read. Check that the file was exported as a table.",
+                    cut.count,
+                    rows_text(&cut.rows)
+                ),
+            );
+        }
         if let Source::Text(s) = &self.source {
             push(
                 "invalid_characters",

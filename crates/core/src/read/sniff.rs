@@ -17,6 +17,16 @@ pub(crate) struct Head {
 }
 
 pub(crate) fn read_head(path: &Path) -> Result<Head, ReadError> {
+    // Checked before opening: opening a named pipe waits for a writer that may never come.
+    let kind = std::fs::metadata(path)
+        .map_err(|e| ReadError::io(path, &e))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(ReadError::NotAFile {
+            file: display_name(path),
+            what: special_kind(kind).into(),
+        });
+    }
     let mut file = std::fs::File::open(path).map_err(|e| ReadError::io(path, &e))?;
     let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(HEAD_BYTES.min(file_len as usize));
@@ -25,6 +35,28 @@ pub(crate) fn read_head(path: &Path) -> Result<Head, ReadError> {
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::io(path, &e))?;
     Ok(Head { bytes, file_len })
+}
+
+/// What a path that is not a regular file is, in words.
+fn special_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "something other than a file"
+    }
 }
 
 /// Decides the format, or says in words what the file is instead.

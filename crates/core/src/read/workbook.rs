@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use calamine::{
     open_workbook, Data, DataRef, ExcelDateTime, Ods, Reader, Sheet, SheetType, SheetVisible, Xls,
@@ -17,13 +18,14 @@ use calamine::{
 };
 
 use super::error::{display_name, ReadError};
-use super::{FileFormat, RawRecord, SheetInfo};
+use super::{FileFormat, RawRecord, SheetInfo, Tally};
 
 /// Rows handed over at a time: enough to keep both threads busy, little memory.
 const CHANNEL_ROWS: usize = 512;
 
-/// Widest row kept: Excel's own limit is 16,384 columns (XFD).
-const MAX_COLUMNS: u32 = 16_384;
+/// Widest row kept: Excel's own limit is 16,384 columns (XFD). Values further right are
+/// counted in a `columns_beyond_limit` note, never dropped silently.
+pub(crate) const MAX_COLUMNS: u32 = 16_384;
 
 /// An opened workbook: its sheets, the chosen one, and that sheet's rows.
 pub(crate) struct Workbook {
@@ -49,7 +51,9 @@ pub(crate) fn open(
     let file = display_name(path);
     let (open_tx, open_rx) = mpsc::sync_channel::<Opening>(1);
     let (row_tx, row_rx) = mpsc::sync_channel::<Message>(CHANNEL_ROWS);
+    let cut = Arc::new(Mutex::new(Tally::default()));
     let worker = Worker {
+        cut: cut.clone(),
         path: path.to_path_buf(),
         file: file.clone(),
         format,
@@ -76,6 +80,7 @@ pub(crate) fn open(
                     last_row: 0,
                     rows_total,
                     done: false,
+                    cut,
                 },
             })
         }
@@ -100,9 +105,15 @@ pub(crate) struct SheetSource {
     last_row: u64,
     rows_total: u64,
     done: bool,
+    cut: Arc<Mutex<Tally>>,
 }
 
 impl SheetSource {
+    /// Rows with values beyond the last column kept ([`MAX_COLUMNS`]), so far.
+    pub(crate) fn cut_columns(&self) -> Tally {
+        self.cut.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
     /// The next non-empty row, or None after the last.
     pub(crate) fn next_record(&mut self) -> Option<Result<RawRecord, ReadError>> {
         if self.done {
@@ -146,6 +157,8 @@ struct Worker {
     wanted: Option<String>,
     open_tx: SyncSender<Opening>,
     rows: SyncSender<Message>,
+    /// Rows with values beyond [`MAX_COLUMNS`], shared with the reading side.
+    cut: Arc<Mutex<Tally>>,
 }
 
 /// Where a worker's rows go; sending fails once the reader is dropped, which stops the worker.
@@ -162,7 +175,10 @@ impl Rows<'_> {
 impl Worker {
     fn run(self) {
         let result = match self.format {
-            FileFormat::Xlsx | FileFormat::Xlsm => self.stream_xlsx(),
+            FileFormat::Xlsx | FileFormat::Xlsm => match super::xlsx_check::damage(&self.path) {
+                Some(reason) => Err(self.classify(reason)),
+                None => self.stream_xlsx(),
+            },
             FileFormat::Xlsb => self.stream_xlsb(),
             FileFormat::Xls => match super::xls_check::damage(&self.path) {
                 Some(reason) => Err(self.classify(reason)),
@@ -192,11 +208,31 @@ impl Worker {
         classify(&self.file, reason)
     }
 
+    /// Notes a sheet row (1-based) with values beyond the last column kept.
+    fn cut_row(&self, number: u64) {
+        if let Ok(mut tally) = self.cut.lock() {
+            tally.add(number);
+        }
+    }
+
     /// Announces the sheets and the one chosen, or fails when there is none to read.
     fn announce(&self, sheets: Vec<SheetInfo>) -> Result<String, ReadError> {
         let chosen = choose(&self.file, &sheets, self.wanted.as_deref())?;
         let _ = self.open_tx.send(Ok((sheets, chosen.clone())));
         Ok(chosen)
+    }
+
+    /// Like [`Worker::announce`], but a workbook with no readable data whose worksheets
+    /// failed to parse is damaged, not empty.
+    fn announce_or_damage(
+        &self,
+        sheets: Vec<SheetInfo>,
+        damaged: Option<String>,
+    ) -> Result<String, ReadError> {
+        match (damaged, sheets.iter().any(|s| s.has_data)) {
+            (Some(reason), false) if self.wanted.is_none() => Err(self.classify(reason)),
+            _ => self.announce(sheets),
+        }
     }
 
     /// XLS and ODS: calamine loads a sheet whole; rows are then handed out one by one.
@@ -240,9 +276,13 @@ impl Worker {
             if row.iter().all(|c| matches!(c, Data::Empty)) {
                 continue;
             }
-            let mut cells = vec![String::new(); first_col as usize];
-            cells.extend(row.iter().map(render));
             let number = u64::from(first_row) + i as u64 + 1;
+            let width = MAX_COLUMNS.saturating_sub(first_col) as usize;
+            if row.iter().skip(width).any(|c| !matches!(c, Data::Empty)) {
+                self.cut_row(number);
+            }
+            let mut cells = vec![String::new(); first_col.min(MAX_COLUMNS) as usize];
+            cells.extend(row.iter().take(width).map(render));
             if !rows.send(Ok(RawRecord { number, cells })) {
                 break;
             }
@@ -255,18 +295,22 @@ impl Worker {
             .map_err(|e: calamine::XlsxError| self.classify(e.to_string()))?;
         let metadata = book.sheets_metadata().to_vec();
         let mut sheets = Vec::new();
+        let mut damaged = None;
         for meta in &metadata {
             let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
                 Ok(mut cells) => {
                     let rows = cells.dimensions().end.0.saturating_add(1);
                     let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
-                    (rows, has_data)
+                    (
+                        rows,
+                        has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
+                    )
                 }
-                Err(_) => (0, false),
+                Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
             };
             sheets.push(info(meta, rows, has_data));
         }
-        let chosen = self.announce(sheets)?;
+        let chosen = self.announce_or_damage(sheets, damaged)?;
         let mut cells = match book.worksheet_cells_reader(&chosen) {
             Ok(c) => c,
             Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
@@ -279,18 +323,22 @@ impl Worker {
             .map_err(|e: calamine::XlsbError| self.classify(e.to_string()))?;
         let metadata = book.sheets_metadata().to_vec();
         let mut sheets = Vec::new();
+        let mut damaged = None;
         for meta in &metadata {
             let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
                 Ok(mut cells) => {
                     let rows = cells.dimensions().end.0.saturating_add(1);
                     let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
-                    (rows, has_data)
+                    (
+                        rows,
+                        has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
+                    )
                 }
-                Err(_) => (0, false),
+                Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
             };
             sheets.push(info(meta, rows, has_data));
         }
-        let chosen = self.announce(sheets)?;
+        let chosen = self.announce_or_damage(sheets, damaged)?;
         let mut cells = match book.worksheet_cells_reader(&chosen) {
             Ok(c) => c,
             Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
@@ -305,6 +353,7 @@ impl Worker {
     ) -> Option<Result<RawRecord, ReadError>> {
         let rows = Rows { tx: &self.rows };
         let mut current: Option<(u32, Vec<String>)> = None;
+        let mut last_cut = None;
         loop {
             let cell = match next() {
                 Ok(Some(cell)) => cell,
@@ -324,7 +373,14 @@ impl Worker {
             };
             let (row, col) = cell.get_position();
             let text = render_ref(cell.get_value());
-            if text.is_empty() || col >= MAX_COLUMNS {
+            if text.is_empty() {
+                continue;
+            }
+            if col >= MAX_COLUMNS {
+                if last_cut != Some(row) {
+                    last_cut = Some(row);
+                    self.cut_row(u64::from(row) + 1);
+                }
                 continue;
             }
             match &mut current {
@@ -360,14 +416,27 @@ fn put(cells: &mut Vec<String>, col: u32, text: String) {
     cells[col] = text;
 }
 
-/// Whether a sheet holds any value, reading only as far as the first one.
+/// Whether a sheet holds any value, reading only as far as the first one; why not, when
+/// its XML is broken before any value.
 fn first_value<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
-) -> bool {
-    while let Ok(Some(cell)) = next() {
+) -> Result<bool, String> {
+    while let Some(cell) = next()? {
         if !render_ref(cell.get_value()).is_empty() {
-            return true;
+            return Ok(true);
         }
+    }
+    Ok(false)
+}
+
+/// Keeps the first worksheet's parse error (chart and macro sheets have no cells to parse);
+/// the sheet is then listed without data.
+fn note_damage(damaged: &mut Option<String>, meta: &Sheet, reason: String) -> bool {
+    if meta.typ == SheetType::WorkSheet && damaged.is_none() {
+        *damaged = Some(format!(
+            "sheet \"{}\" could not be read: {reason}",
+            meta.name
+        ));
     }
     false
 }
