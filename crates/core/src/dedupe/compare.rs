@@ -143,10 +143,25 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Comparison {
                 4.0
             }
         }
+        // The same street under another house number: a typo or a move along the street.
+        Some((false, sim)) if sim >= 0.9 => {
+            reasons.push("same street, different house number".to_owned());
+            1.0
+        }
         Some((false, _)) => -2.0,
         None => 0.0,
     };
-    let postal = agree_exact(a.get(Part::Postal), b.get(Part::Postal));
+    let (pa, pb) = (a.get(Part::Postal), b.get(Part::Postal));
+    // One character apart is a typo more often than a neighbouring area: no opinion.
+    let postal_typo = pa.len() == pb.len()
+        && pa.len() >= 4
+        && pa.bytes().zip(pb.bytes()).filter(|(x, y)| x != y).count() == 1;
+    let postal = if postal_typo {
+        reasons.push("postal code one character apart".to_owned());
+        None
+    } else {
+        agree_exact(pa, pb)
+    };
     weight += match postal {
         Some(true) => {
             reasons.push("same postal code".to_owned());
@@ -425,6 +440,24 @@ mod tests {
         let c = compare(&a, &b);
         assert_eq!(c.verdict, Verdict::Conflicting, "{c:?}");
         assert!(c.reasons.contains(&"different address".to_owned()));
+    }
+
+    #[test]
+    fn a_mistyped_house_number_or_postal_code_is_a_conflict_not_a_stranger() {
+        let a = client("Sophie", "Reid", "", "", "37 Hawkins Close", "2268");
+        let b = client("Sophie", "Reid", "", "", "37 Hawkins Close", "2267");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(c
+            .reasons
+            .contains(&"postal code one character apart".to_owned()));
+        let a = client("Campbell", "Bossley", "", "", "176 Caley Crescent", "4880");
+        let b = client("Campbell", "Bossley", "", "", "23 Caley Cres", "4880");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Conflicting, "{c:?}");
+        assert!(c
+            .reasons
+            .contains(&"same street, different house number".to_owned()));
     }
 
     #[test]
