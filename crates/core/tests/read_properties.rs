@@ -115,3 +115,101 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// The reader's buffers hold 256 KiB: runs of blank lines, quoted line breaks and line
+/// endings placed around that boundary must never drop, add or refuse a row.
+const BUFFER: usize = 256 * 1024;
+
+/// Rows of `Client ID,Last Name,Email` up to about `fill` bytes, then `gap` blank lines, then
+/// a last row; every line ends with `eol`. Returns the text and the expected (line, cells).
+fn boundary_file(
+    fill: usize,
+    gap: usize,
+    eol: &str,
+    quoted: bool,
+) -> (String, Vec<(u64, Vec<String>)>) {
+    let mut text = format!("Client ID,Last Name,Email{eol}");
+    let mut want = Vec::new();
+    let mut line = 2u64;
+    let mut i = 0u64;
+    while text.len() < fill {
+        let last = format!("L{i}");
+        text.push_str(&format!("{i},{last},e{i}@x.io{eol}"));
+        want.push((line, vec![i.to_string(), last, format!("e{i}@x.io")]));
+        line += 1;
+        i += 1;
+    }
+    text.push_str(&eol.repeat(gap));
+    line += gap as u64;
+    if quoted {
+        // A value that really spans two lines, right after the blank run.
+        text.push_str(&format!("9999,\"Z{eol}Y\",z@x.io{eol}"));
+        want.push((
+            line,
+            vec!["9999".into(), format!("Z{eol}Y"), "z@x.io".into()],
+        ));
+        line += 2;
+    } else {
+        text.push_str(&format!("9999,Z,z@x.io{eol}"));
+        want.push((line, vec!["9999".into(), "Z".into(), "z@x.io".into()]));
+        line += 1;
+    }
+    text.push_str(&format!("10000,W,w@x.io{eol}"));
+    want.push((line, vec!["10000".into(), "W".into(), "w@x.io".into()]));
+    (text, want)
+}
+
+fn read_lines(path: &std::path::Path) -> Vec<(u64, Vec<String>)> {
+    let stream = read::open_rows(path, &ReadOptions::default()).expect("a valid file is read");
+    stream
+        .map(|r| {
+            let r = r.expect("every row of a valid file is read");
+            (r.number, r.cells)
+        })
+        .collect()
+}
+
+/// The case from the issue: 400 blank lines across the first buffer boundary (no quote at all)
+/// were refused as a runaway quote.
+#[test]
+fn blank_run_across_the_buffer_boundary_is_not_a_runaway_quote() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = String::from("Client ID,Last Name,Email\n");
+    for i in 0..11814 {
+        s.push_str(&format!("{i},L{i},e{i}@x.io\n"));
+    }
+    s.push_str(&"\n".repeat(400));
+    s.push_str("9999,Z,z@x.io\n");
+    let rows = read_lines(&write(&dir, "blank400.csv", s.as_bytes()));
+    assert_eq!(rows.len(), 11815);
+    assert_eq!(rows.last().map(|r| r.0), Some(11816 + 400));
+    // And every length of run, in each line ending, with the run ending right at the boundary.
+    for eol in ["\n", "\r\n", "\r"] {
+        for gap in [1, 2, 3, 199, 200, 201, 255, 256, 257, 400, 1000] {
+            let (text, want) = boundary_file(BUFFER - gap * eol.len() + 1, gap, eol, false);
+            let got = read_lines(&write(&dir, "gap.csv", text.as_bytes()));
+            assert_eq!(got, want, "gap {gap}, eol {eol:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn blank_runs_and_quotes_around_buffer_boundaries_keep_every_row(
+        before in 0usize..600,
+        gap in 1usize..700,
+        eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+        quoted in any::<bool>(),
+        boundary in 1usize..3,
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (text, want) = boundary_file((BUFFER * boundary).saturating_sub(before), gap, eol, quoted);
+        let got = read_lines(&write(&dir, "prop.csv", text.as_bytes()));
+        prop_assert_eq!(got, want);
+    }
+}

@@ -317,10 +317,10 @@ impl DelimitedSource {
         &mut self,
         out: &mut RawRecord,
     ) -> Option<Result<(), ReadError>> {
-        let line = self
-            .lines
-            .borrow_mut()
-            .line_of(self.reader.position().byte());
+        // Only for an error's message: passing line breaks here would pass the blank lines
+        // read so far, and the record's own start could no longer step over the rest of them
+        // (a run of blank lines across a buffer boundary was then counted as record lines).
+        let line = self.lines.borrow().line_at(self.reader.position().byte());
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
