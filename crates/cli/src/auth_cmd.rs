@@ -12,6 +12,7 @@ use ph_import_core::ph::{
 use serde::Serialize;
 
 use crate::ph_session::{self, load_settings, DEFAULT_ENV};
+use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import login`.
 #[derive(Args, Debug)]
@@ -64,7 +65,7 @@ pub fn run_login(args: &LoginArgs) -> anyhow::Result<()> {
     if let Some(principal) = principal {
         eprintln!(
             "The token belongs to {} ({}), with {} clinic(s).",
-            principal.name,
+            visible(&principal.name),
             principal.role.label(),
             principal.clinics.len()
         );
@@ -139,17 +140,20 @@ pub fn run_whoami(args: &WhoamiArgs) -> anyhow::Result<()> {
                 url: session.url.clone(),
                 principal: &principal,
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            return Ok(());
+            return write_json(&mut std::io::stdout().lock(), &out);
         }
         println!("Environment: {} ({})", session.env.name, session.url);
-        println!("Principal:   {}", principal.name);
+        println!("Principal:   {}", visible(&principal.name));
         println!("Role:        {}", principal.role.label());
         println!("Clinics:");
         for clinic in &principal.clinics {
             println!(
                 "  {}  {}  ({}, {} clients, {} patients)",
-                clinic.id, clinic.name, clinic.country, clinic.client_count, clinic.patient_count
+                visible(&clinic.id),
+                visible(&clinic.name),
+                visible(&clinic.country),
+                clinic.client_count,
+                clinic.patient_count
             );
         }
         Ok(())

@@ -12,6 +12,7 @@ use ph_import_core::ph::Client;
 use ph_import_core::private_file::Overwrite;
 
 use crate::ph_session::{self, DEFAULT_ENV};
+use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import clients`.
 #[derive(Args, Debug)]
@@ -66,8 +67,7 @@ pub fn run(args: &ClientsArgs) -> anyhow::Result<()> {
     if args.json {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        serde_json::to_writer_pretty(&mut out, &clients)?;
-        writeln!(out)?;
+        write_json(&mut out, &clients)?;
         return Ok(());
     }
     if let Some(path) = &args.out {
@@ -77,7 +77,11 @@ pub fn run(args: &ClientsArgs) -> anyhow::Result<()> {
             Overwrite::Refuse
         };
         write_csv(path, &clients, overwrite)?;
-        eprintln!("{} clients written to {}", clients.len(), path.display());
+        eprintln!(
+            "{} clients written to {}",
+            clients.len(),
+            visible(&path.display().to_string())
+        );
         return Ok(());
     }
     print_table(&clients)
@@ -155,8 +159,8 @@ fn print_table(clients: &[Client]) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for c in clients {
-        writeln!(
-            out,
+        // PH holds what earlier imports sent, so its values are as untrusted as a file's.
+        let line = format!(
             "{}  ext={}  {} {}  {}  {}  {}  patients: {}",
             c.id,
             c.external_id.as_deref().unwrap_or("-"),
@@ -170,7 +174,8 @@ fn print_table(clients: &[Client]) -> anyhow::Result<()> {
             } else {
                 patients_summary(c)
             }
-        )?;
+        );
+        writeln!(out, "{}", visible(&line))?;
     }
     writeln!(out, "{} clients", clients.len())?;
     Ok(())

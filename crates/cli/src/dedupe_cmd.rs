@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
 use crate::ph_session::{self, DEFAULT_ENV};
+use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import dedupe`.
 #[derive(Args, Debug)]
@@ -164,8 +165,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
                 patients: &patients,
             }),
         };
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        write_json(&mut out, &report)?;
         return Ok(());
     }
     print_origin(&mut out, &resolved)?;
@@ -174,7 +174,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         print_classified(&mut out, c, &clients, &patients)?;
     }
     for p in &written {
-        writeln!(out, "Wrote {}", p.display())?;
+        writeln!(out, "Wrote {}", visible(&p.display().to_string()))?;
     }
     Ok(())
 }
@@ -233,12 +233,13 @@ fn print_groups(out: &mut impl Write, found: &Scan) -> anyhow::Result<()> {
             };
             writeln!(
                 out,
-                "    {} {id} ({} row {}) {:.2} {}",
+                "    {} {} ({} row {}) {:.2} {}",
                 if m.primary { "keep" } else { "dup " },
-                m.file,
+                visible(id),
+                visible(&m.file),
                 m.row,
                 m.score,
-                m.reasons.join(", ")
+                visible(&m.reasons.join(", "))
             )?;
         }
     }
@@ -284,15 +285,21 @@ fn print_classified(
             "  {} {:?} {}: {}",
             m.classification.as_str(),
             m.entity,
-            m.external_id,
-            m.reasons.join(", ")
+            visible(&m.external_id),
+            visible(&m.reasons.join(", "))
         )?;
         for d in &m.diffs {
             let ph = if d.ph.is_empty() { "(empty)" } else { &d.ph };
-            writeln!(out, "      {}: PH {ph} / file {}", d.field.key(), d.file)?;
+            writeln!(
+                out,
+                "      {}: PH {} / file {}",
+                d.field.key(),
+                visible(ph),
+                visible(&d.file)
+            )?;
         }
         if !m.candidates.is_empty() {
-            writeln!(out, "      may be PH {}", m.candidates.join(", "))?;
+            writeln!(out, "      may be PH {}", visible(&m.candidates.join(", ")))?;
         }
     }
     Ok(())

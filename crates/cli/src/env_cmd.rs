@@ -5,6 +5,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use ph_import_core::ph::{environments, EnvironmentKind, Settings};
 
 use crate::ph_session::load_settings;
+use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import env`.
 #[derive(Args, Debug)]
@@ -88,17 +89,16 @@ pub fn run(args: &EnvArgs) -> anyhow::Result<()> {
 fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
     let envs = settings.environments();
     if json {
-        println!("{}", serde_json::to_string_pretty(&envs)?);
-        return Ok(());
+        return write_json(&mut std::io::stdout().lock(), &envs);
     }
     let width = envs.iter().map(|e| e.name.len()).max().unwrap_or(4).max(4);
     println!("{:width$}  {:10}  URL", "NAME", "KIND");
     for env in envs {
         println!(
             "{:width$}  {:10}  {}",
-            env.name,
+            visible(&env.name),
             kind_name(env.kind),
-            env.base_url
+            visible(env.base_url.as_str())
         );
     }
     Ok(())

@@ -9,6 +9,8 @@ use clap::Args;
 use ph_import_core::read::{self, Inspection, ReadOptions};
 use serde::Serialize;
 
+use crate::visible::{visible, write_json};
+
 /// Arguments of `ph-import inspect`.
 #[derive(Args, Debug)]
 pub struct InspectArgs {
@@ -93,14 +95,13 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        serde_json::to_writer_pretty(
+        write_json(
             &mut out,
             &Output {
                 inspection: &inspection,
                 rows,
             },
         )?;
-        writeln!(out)?;
     } else {
         print_text(&mut out, &inspection, rows.as_deref())?;
     }
@@ -126,7 +127,7 @@ fn print_text(
     i: &Inspection,
     rows: Option<&[Vec<String>]>,
 ) -> std::io::Result<()> {
-    writeln!(out, "File:        {}", i.file)?;
+    writeln!(out, "File:        {}", visible(&i.file))?;
     writeln!(
         out,
         "Format:      {}",
@@ -135,19 +136,20 @@ fn print_text(
     if let Some(e) = &i.encoding {
         writeln!(
             out,
-            "Encoding:    {e} ({})",
-            i.encoding_reason.as_deref().unwrap_or("")
+            "Encoding:    {} ({})",
+            visible(e),
+            visible(i.encoding_reason.as_deref().unwrap_or(""))
         )?;
     }
     if let Some(d) = &i.delimiter {
         let name = match d.as_str() {
             "\t" => "tab".to_owned(),
-            other => format!("\"{other}\""),
+            other => format!("\"{}\"", visible(other)),
         };
         writeln!(
             out,
             "Delimiter:   {name} ({})",
-            i.delimiter_reason.as_deref().unwrap_or("")
+            visible(i.delimiter_reason.as_deref().unwrap_or(""))
         )?;
     }
     if !i.sheets.is_empty() {
@@ -162,21 +164,21 @@ fn print_text(
                 };
                 let empty = if s.has_data { "" } else { " (empty)" };
                 let hidden = if s.hidden { " (hidden)" } else { "" };
-                format!("{}{empty}{hidden}{mark}", s.name)
+                format!("{}{empty}{hidden}{mark}", visible(&s.name))
             })
             .collect();
         writeln!(out, "Sheets:      {}", names.join(", "))?;
     }
     match i.header_row {
-        Some(n) => writeln!(out, "Header row:  {n} ({})", i.header_reason)?,
-        None => writeln!(out, "Header row:  none ({})", i.header_reason)?,
+        Some(n) => writeln!(out, "Header row:  {n} ({})", visible(&i.header_reason))?,
+        None => writeln!(out, "Header row:  none ({})", visible(&i.header_reason))?,
     }
     writeln!(out, "Data rows:   {}", i.row_count.unwrap_or(0))?;
     writeln!(out, "Columns:     {}", i.columns.len())?;
     let width = i
         .columns
         .iter()
-        .map(|c| c.name.chars().count())
+        .map(|c| visible(&c.name).to_string().chars().count())
         .max()
         .unwrap_or(0)
         .min(32);
@@ -185,18 +187,18 @@ fn print_text(
             out,
             "  {:>3}  {:<width$}  {:<6}  {}",
             c.index + 1,
-            c.name,
+            visible(&c.name),
             format!("{:?}", c.kind).to_lowercase(),
-            c.samples.join(" | ")
+            visible(&c.samples.join(" | "))
         )?;
     }
     for n in &i.notes {
-        writeln!(out, "Note: {}", n.message)?;
+        writeln!(out, "Note: {}", visible(&n.message))?;
     }
     if let Some(rows) = rows {
         writeln!(out)?;
         for row in rows {
-            writeln!(out, "{}", row.join(" | "))?;
+            writeln!(out, "{}", visible(&row.join(" | ")))?;
         }
     }
     Ok(())

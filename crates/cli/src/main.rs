@@ -10,6 +10,7 @@ mod inspect;
 mod mapping_cmd;
 mod ph_session;
 mod validate_cmd;
+mod visible;
 
 use std::process::ExitCode;
 
@@ -72,8 +73,9 @@ fn main() -> ExitCode {
         // `ph-import inspect … | head` closing the pipe early is not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // `{:#}` prints the whole chain of causes on one line, each a sentence for the user.
-            eprintln!("error: {e:#}");
+            // `{:#}` prints the whole chain of causes on one line, each a sentence for the user;
+            // the sentences quote file names, headers and cells, whose controls are shown.
+            eprintln!("error: {}", visible::visible(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -23,6 +23,8 @@ use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 
+use crate::visible::{visible, write_json};
+
 /// Arguments of `ph-import map`.
 #[derive(Args, Debug)]
 pub struct MapArgs {
@@ -243,7 +245,7 @@ pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        serde_json::to_writer_pretty(
+        write_json(
             &mut out,
             &MapOutput {
                 origin: &resolved.origin,
@@ -253,12 +255,11 @@ pub fn run_map(args: &MapArgs) -> anyhow::Result<()> {
                 saved_profile: saved,
             },
         )?;
-        writeln!(out)?;
         return Ok(());
     }
     print_mapping(&mut out, &resolved)?;
     if let Some(path) = saved {
-        writeln!(out, "\nSaved the profile to {path}")?;
+        writeln!(out, "\nSaved the profile to {}", visible(&path))?;
     }
     Ok(())
 }
@@ -305,24 +306,27 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
             recognized: true,
         } => writeln!(
             out,
-            "The files match the saved profile \"{name}\"; using it:"
+            "The files match the saved profile \"{}\"; using it:",
+            visible(name)
         )?,
-        Origin::Profile { name, .. } => writeln!(out, "Mapping from the profile \"{name}\":")?,
+        Origin::Profile { name, .. } => {
+            writeln!(out, "Mapping from the profile \"{}\":", visible(name))?
+        }
     }
     let using_suggestion = matches!(r.origin, Origin::Suggestion);
     writeln!(
         out,
         "\nCountry: {}{} ({})",
-        r.mapping.country,
+        visible(&r.mapping.country),
         if r.country.needs_confirmation {
             "  ⚠ confirm"
         } else {
             ""
         },
-        r.country.reasons.join("; ")
+        visible(&r.country.reasons.join("; "))
     )?;
     for (t, report) in r.mapping.tables.iter().zip(&r.tables) {
-        writeln!(out, "\n{} — {:?}", t.table, t.role)?;
+        writeln!(out, "\n{} — {:?}", visible(&t.table), t.role)?;
         for f in &t.fields {
             let how = transform_text(&f.transform);
             let flag = if f.needs_confirmation {
@@ -341,13 +345,13 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                 f.field.key(),
                 f.columns
                     .iter()
-                    .map(|c| format!("\"{c}\""))
+                    .map(|c| format!("\"{}\"", visible(c)))
                     .collect::<Vec<_>>()
                     .join(" + "),
                 if how.is_empty() {
                     String::new()
                 } else {
-                    format!("  ({how})")
+                    format!("  ({})", visible(&how))
                 },
             )?;
             // The evidence across tables is shown even when sure: it is what a person checks.
@@ -358,11 +362,16 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                         || x.contains("not known")))
                     || x.contains(" % of values found in ")
             }) {
-                writeln!(out, "      {reason}")?;
+                writeln!(out, "      {}", visible(reason))?;
             }
         }
         for i in &t.ignored {
-            writeln!(out, "  not mapped: \"{}\" — {}", i.column, i.reason)?;
+            writeln!(
+                out,
+                "  not mapped: \"{}\" — {}",
+                visible(&i.column),
+                visible(&i.reason)
+            )?;
         }
         if using_suggestion {
             for c in &report.code_tables {
@@ -372,13 +381,23 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                     .take(12)
                     .map(|e| {
                         if e.known {
-                            format!("{}→{} ({})", e.value, e.maps_to, e.count)
+                            format!(
+                                "{}→{} ({})",
+                                visible(&e.value),
+                                visible(&e.maps_to),
+                                e.count
+                            )
                         } else {
-                            format!("{}→? ({})", e.value, e.count)
+                            format!("{}→? ({})", visible(&e.value), e.count)
                         }
                     })
                     .collect();
-                writeln!(out, "  codes of \"{}\": {}", c.column, codes.join(", "))?;
+                writeln!(
+                    out,
+                    "  codes of \"{}\": {}",
+                    visible(&c.column),
+                    codes.join(", ")
+                )?;
             }
             if !report.missing_required.is_empty() {
                 writeln!(
@@ -453,7 +472,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
         summary.clients, summary.patients, summary.findings
     )?;
     for p in &summary.files {
-        writeln!(out, "  {p}")?;
+        writeln!(out, "  {}", visible(p))?;
     }
     print_counts(&mut out, &summary)?;
     Ok(())
@@ -528,7 +547,7 @@ pub(crate) fn print_origin(out: &mut impl Write, resolved: &Resolved) -> anyhow:
             "Used the automatic mapping; some fields need confirming (see `ph-import map`)."
         )?,
         Origin::Suggestion => writeln!(out, "Used the automatic mapping.")?,
-        Origin::Profile { name, .. } => writeln!(out, "Used the profile \"{name}\".")?,
+        Origin::Profile { name, .. } => writeln!(out, "Used the profile \"{}\".", visible(name))?,
     }
     Ok(())
 }
@@ -546,7 +565,7 @@ pub(crate) fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyh
             writeln!(out, "  {total:>7} {severity}")?;
         }
         for c in summary.by_code.iter().filter(|c| c.severity == severity) {
-            writeln!(out, "  {:>9} × {}", c.count, c.code)?;
+            writeln!(out, "  {:>9} × {}", c.count, visible(&c.code))?;
         }
     }
     let skipped = &summary.skipped;

@@ -10,6 +10,8 @@ use clap::Args;
 use ph_import_core::mapping::write;
 use serde::Serialize;
 
+use crate::visible::{visible, write_json};
+
 use crate::mapping_cmd::{
     policy, prepare, print_counts, print_origin, Format, ImportArgs, RoleArgs,
 };
@@ -84,7 +86,7 @@ pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
                 .map(|c| c.count)
                 .sum()
         };
-        serde_json::to_writer_pretty(
+        write_json(
             &mut out,
             &JsonSummary {
                 summary: &summary,
@@ -93,7 +95,6 @@ pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
                 fixed: count("fixed"),
             },
         )?;
-        writeln!(out)?;
         return Ok(());
     }
     print_origin(&mut out, &resolved)?;
@@ -103,7 +104,7 @@ pub fn run_validate(args: &ValidateArgs) -> anyhow::Result<()> {
         summary.clients, summary.patients, summary.findings
     )?;
     for p in &summary.files {
-        writeln!(out, "  {p}")?;
+        writeln!(out, "  {}", visible(p))?;
     }
     print_counts(&mut out, &summary)?;
     Ok(())
