@@ -12,6 +12,7 @@ use ph_import_core::dedupe::resolve::{resolve, Decisions, Outcome};
 use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
 use ph_import_core::mapping::output::{write_duplicates, write_matches};
 use ph_import_core::ph::Client;
+use ph_import_core::private_file;
 use serde::Serialize;
 
 use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
@@ -140,8 +141,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     }
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("could not create {}", dir.display()))?;
+        private_file::create_dir(dir)?;
         let io = || format!("could not write into {}", dir.display());
         written.push(
             write_duplicates(dir, args.format.output(), &found.groups, overwrite)

@@ -1,5 +1,6 @@
-//! The files `convert` and `validate` write: spreadsheet-safe CSV (JSON Lines exact), private
-//! modes, no writing through a symbolic link or over a file the run did not create.
+//! The files `convert`, `validate` and `dedupe` write: spreadsheet-safe CSV (JSON Lines
+//! exact), private modes, no writing through a symbolic link (a file or the folder) or over a
+//! file the run did not create.
 
 use std::path::Path;
 
@@ -181,4 +182,68 @@ fn an_edits_file_that_is_a_device_is_refused_at_once() {
     convert(out.path(), &["--edits", "/dev/zero"])
         .code(2)
         .stderr(predicate::str::contains("is not a regular file"));
+}
+
+/// The names in `dir` with their contents, sorted: what a run must leave as it found.
+fn contents(dir: &Path) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            let text = std::fs::read_to_string(e.path()).unwrap_or_else(|_| "<not text>".into());
+            (e.file_name().to_string_lossy().into_owned(), text)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_a_symbolic_link_is_never_written_through() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let target = tmp.path().join("elsewhere");
+    std::fs::create_dir(&target).expect("dir");
+    let link = tmp.path().join("out");
+    std::os::unix::fs::symlink(&target, &link).expect("link");
+    let file = fixture("read/hostile/formula-cells.csv");
+    // `out/` and `out/.` name the link's target: refused as well.
+    for out in [
+        link.clone(),
+        tmp.path().join("out/"),
+        tmp.path().join("out/."),
+    ] {
+        for verb in ["convert", "validate", "dedupe"] {
+            for extra in [&[][..], &["--force"][..]] {
+                ph_import()
+                    .arg(verb)
+                    .arg(&file)
+                    .arg("--out")
+                    .arg(&out)
+                    .args(extra)
+                    .timeout(std::time::Duration::from_secs(60))
+                    .assert()
+                    .code(2)
+                    .stderr(predicate::str::contains(format!(
+                        "error: {} is a symbolic link, and files with client data are never written through a link (it could point anywhere). Remove the link or choose another folder.",
+                        out.display()
+                    )));
+            }
+        }
+    }
+    assert_eq!(contents(&target), []);
+    // A link above the output folder is the machine's own layout (macOS /tmp is one): followed.
+    convert(&link.join("sub"), &[]).success();
+    assert_eq!(
+        contents(&target.join("sub"))
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect::<Vec<_>>(),
+        [
+            "clients.csv",
+            "duplicates.csv",
+            "findings.csv",
+            "patients.csv"
+        ]
+    );
 }

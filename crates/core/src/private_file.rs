@@ -1,13 +1,17 @@
 //! Creating files that hold client data: readable by their owner only, never written
-//! through a symbolic link, and never over a file this run did not create unless asked.
+//! through a symbolic link (the file, or the folder it goes into), and never over a file this
+//! run did not create unless asked.
 //!
 //! On Unix files are created `0600` in folders created `0700`; folders that already exist
 //! keep their permissions. On Windows new files inherit the folder's ACL, which for a folder
 //! in the user's profile admits only that user and administrators.
+//!
+//! Links in the folders above the output folder are followed: they are the machine's own
+//! layout (on macOS `/tmp` and `/var` are links), not something a file to import can plant.
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -71,8 +75,11 @@ impl CreateError {
     }
 }
 
-/// Creates `dir` and its missing parents, each new one readable by its owner only.
+/// Creates `dir` and its missing parents, each new one readable by its owner only. A `dir`
+/// that is a symbolic link is refused like a file that is one: the files would land wherever
+/// it points.
 pub fn create_dir(dir: &Path) -> Result<(), CreateError> {
+    refuse_folder_link(dir)?;
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -81,6 +88,21 @@ pub fn create_dir(dir: &Path) -> Result<(), CreateError> {
         builder.mode(0o700);
     }
     builder.create(dir).map_err(|e| CreateError::io(dir, &e))
+}
+
+/// `out/` and `out/.` name what the link `out` points to, not the link: without them, the
+/// link itself is what is looked at.
+fn without_trailing_dots(dir: &Path) -> PathBuf {
+    dir.components().collect()
+}
+
+fn refuse_folder_link(dir: &Path) -> Result<(), CreateError> {
+    match std::fs::symlink_metadata(without_trailing_dots(dir)) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(CreateError::Symlink {
+            path: dir.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Creates `path` new, readable and writable by its owner only. An existing symbolic link
@@ -194,5 +216,26 @@ mod tests {
             Some("precious")
         );
         assert!(!tmp.path().join("nowhere").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_is_a_symbolic_link_is_refused() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let target = tmp.path().join("elsewhere");
+        std::fs::create_dir(&target).expect("dir");
+        let link = tmp.path().join("out");
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        for dir in [
+            link.clone(),
+            tmp.path().join("out/"),
+            tmp.path().join("out/."),
+        ] {
+            let e = create_dir(&dir).expect_err("refused");
+            assert!(matches!(e, CreateError::Symlink { .. }), "{dir:?}: {e}");
+        }
+        // A link above the folder is the machine's layout, and followed.
+        create_dir(&link.join("sub")).expect("below a link");
+        assert!(target.join("sub").is_dir());
     }
 }

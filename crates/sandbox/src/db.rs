@@ -123,19 +123,51 @@ pub(crate) fn open(data_dir: Option<&Path>) -> Result<Connection, SandboxError> 
 
 /// The one database connection, shared by all requests. Every request holds it for its
 /// whole unit of work, which also serializes concurrent uses of one idempotency key.
+/// Beside it, the row counts as of the last change, so the health check never waits for
+/// the connection.
 #[derive(Clone)]
-pub(crate) struct Db(Arc<Mutex<Connection>>);
+pub(crate) struct Db {
+    conn: Arc<Mutex<Connection>>,
+    counts: Arc<Mutex<Counts>>,
+}
 
 impl Db {
     pub(crate) fn new(conn: Connection) -> Self {
-        Self(Arc::new(Mutex::new(conn)))
+        let counts = counts(&conn).unwrap_or_default();
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            counts: Arc::new(Mutex::new(counts)),
+        }
     }
 
     /// The connection, for work that is short or already off the async threads.
+    /// Prefer [`Db::sync`] for changes, which keeps the health check's counts current.
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Connection>, SandboxError> {
-        self.0.lock().map_err(|_| SandboxError::Database {
+        self.conn.lock().map_err(|_| SandboxError::Database {
             reason: "the database is unusable after an earlier failure; restart the sandbox".into(),
         })
+    }
+
+    /// Runs `work` with the connection on this thread, then refreshes the row counts if it
+    /// changed anything.
+    pub(crate) fn sync<T, E>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<SandboxError>,
+    {
+        let mut conn = self.lock()?;
+        let before = conn.total_changes();
+        let result = work(&mut conn);
+        if conn.total_changes() != before {
+            if let Ok(now) = counts(&conn) {
+                if let Ok(mut cached) = self.counts.lock() {
+                    *cached = now;
+                }
+            }
+        }
+        result
     }
 
     /// Runs `work` with the connection on a blocking thread, so a long query does not
@@ -149,21 +181,23 @@ impl Db {
         E: From<SandboxError> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.lock()?;
-            work(&mut conn)
-        })
-        .await
-        .unwrap_or_else(|e| {
-            Err(E::from(SandboxError::Database {
-                reason: format!("a database task stopped unexpectedly: {e}"),
-            }))
-        })
+        tokio::task::spawn_blocking(move || db.sync(work))
+            .await
+            .unwrap_or_else(|e| {
+                Err(E::from(SandboxError::Database {
+                    reason: format!("a database task stopped unexpectedly: {e}"),
+                }))
+            })
+    }
+
+    /// The row counts as of the last change, without touching the connection.
+    pub(crate) fn cached_counts(&self) -> Counts {
+        self.counts.lock().map(|c| *c).unwrap_or_default()
     }
 }
 
 /// Row counts, for the health check and the start-up banner.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct Counts {
     /// Clinics.
     pub clinics: u64,

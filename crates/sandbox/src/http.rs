@@ -1,5 +1,6 @@
 //! The HTTP side: POST /graphql with bearer auth, status codes from error codes, injected
-//! faults, and connections that can be dropped without an answer.
+//! faults, connections that can be dropped without an answer, and bounds on body size,
+//! concurrency and answer size.
 
 use std::io;
 use std::net::SocketAddr;
@@ -10,8 +11,9 @@ use std::task::{Context, Poll};
 
 use axum::body::Bytes;
 use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::serve::{IncomingStream, Listener};
 use axum::Json;
@@ -19,15 +21,20 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::api::errors::{error_body, ErrorCode};
+use crate::api::guard::{mib, CONCURRENT_REQUESTS, QUEUE_WAIT};
 use crate::faults::Verdict;
 use crate::AppState;
 
 /// POST /graphql.
+///
+/// Order: faults, token, body (at most `max_body_bytes`, else 413), then a turn at the gate
+/// (at most [`CONCURRENT_REQUESTS`] at once), then the GraphQL work on a blocking thread, so
+/// however heavy a request is, the async threads stay free for `/health` and other
+/// connections.
 pub(crate) async fn graphql(
     State(app): State<Arc<AppState>>,
     ConnectInfo(connection): ConnectInfo<ConnectionHandle>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     let (latency, verdict) = app.faults.judge();
     if !latency.is_zero() {
@@ -61,7 +68,8 @@ pub(crate) async fn graphql(
         }
     }
 
-    let authorization = headers
+    let authorization = request
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let Some(token) = crate::auth::bearer(authorization).map(str::to_owned) else {
@@ -87,21 +95,142 @@ pub(crate) async fn graphql(
         }
     };
 
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
-        Ok(r) => r,
+    let limit = app.guard.max_body_bytes;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return body_too_large(limit, declared);
+    }
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
+            return body_too_large(limit, None)
+        }
         Err(e) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
-                &format!(
-                    "the body is not a GraphQL request (JSON with \"query\" and \"variables\"): {e}"
-                ),
+                &format!("the request body could not be read: {e}"),
             )
         }
     };
-    let mut response = app.schema.execute(request.data(principal)).await;
+
+    let Ok(Ok(turn)) = tokio::time::timeout(QUEUE_WAIT, app.gate.clone().acquire_owned()).await
+    else {
+        let mut response = refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            &format!(
+                "the sandbox is busy: {CONCURRENT_REQUESTS} GraphQL requests have been running for over {} s; retry later",
+                QUEUE_WAIT.as_secs()
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(1));
+        return response;
+    };
+    let runtime = tokio::runtime::Handle::current();
+    let work = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        answer(&app, &runtime, &body, principal)
+    });
+    match work.await {
+        Ok((status, json)) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json,
+        )
+            .into_response(),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            &format!("the request failed inside the sandbox: {e}"),
+        ),
+    }
+}
+
+/// The GraphQL work of one request, on a blocking thread: decode, execute, encode the
+/// answer (refused if larger than `max_response_bytes`).
+fn answer(
+    app: &AppState,
+    runtime: &tokio::runtime::Handle,
+    body: &[u8],
+    principal: crate::auth::Principal,
+) -> (StatusCode, Vec<u8>) {
+    let encode = |value: &serde_json::Value| serde_json::to_vec(value).unwrap_or_default();
+    let request: async_graphql::Request = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                encode(&error_body(
+                    ErrorCode::BadRequest,
+                    &format!(
+                        "the body is not a GraphQL request (JSON with \"query\" and \"variables\"): {e}"
+                    ),
+                )),
+            )
+        }
+    };
+    let mut response = runtime.block_on(app.schema.execute(request.data(principal)));
     let status = with_codes(&mut response.errors);
-    (status, Json(response)).into_response()
+    let max = app.guard.max_response_bytes;
+    let mut out = Capped {
+        bytes: Vec::new(),
+        max,
+    };
+    match serde_json::to_writer(&mut out, &response) {
+        Ok(()) => (status, out.bytes),
+        Err(_) => (
+            StatusCode::OK,
+            encode(&error_body(
+                ErrorCode::BadRequest,
+                &format!(
+                    "the answer would be larger than {}; ask for fewer clients per page (`first`) or fewer fields",
+                    mib(max)
+                ),
+            )),
+        ),
+    }
+}
+
+/// A buffer that refuses to grow past `max` bytes.
+struct Capped {
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.max {
+            return Err(io::Error::other("the answer is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn body_too_large(limit: usize, declared: Option<u64>) -> Response {
+    let size = declared.map_or_else(|| "larger than that".to_owned(), |n| format!("{n} bytes"));
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BadRequest,
+        &format!(
+            "the request body may be at most {} ({limit} bytes); this one is {size}: send fewer items per batch (apiInfo.maxBatchSize) or split the request",
+            mib(limit)
+        ),
+    )
 }
 
 /// Gives every error a code (parse and validation errors get BAD_REQUEST) and picks the
@@ -275,5 +404,18 @@ mod tests {
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(with_codes(&mut []), StatusCode::OK);
+    }
+
+    #[test]
+    fn an_answer_over_the_cap_is_not_encoded() {
+        use std::io::Write;
+        let mut out = Capped {
+            bytes: Vec::new(),
+            max: 4,
+        };
+        assert!(out.write_all(b"1234").is_ok());
+        assert!(out.write_all(b"5").is_err());
+        assert_eq!(out.bytes, b"1234");
+        assert!(serde_json::to_writer(&mut out, &"long text").is_err());
     }
 }

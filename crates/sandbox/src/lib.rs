@@ -13,8 +13,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -143,8 +142,7 @@ impl RunningSandbox {
     /// Adds `n` generated clients (with one or two patients each) to an existing clinic,
     /// e.g. for paging tests; returns how many were added.
     pub fn seed_bulk(&self, clinic_id: &str, n: usize) -> Result<usize, SandboxError> {
-        let mut conn = self.db.lock()?;
-        seed::bulk(&mut conn, clinic_id, n)
+        self.db.sync(|conn| seed::bulk(conn, clinic_id, n))
     }
 
     /// Adds a clinic, or changes the one with this id.
@@ -155,8 +153,8 @@ impl RunningSandbox {
         country: &str,
         requires_email: bool,
     ) -> Result<(), SandboxError> {
-        let conn = self.db.lock()?;
-        seed::add_clinic(&conn, id, name, country, requires_email)
+        self.db
+            .sync(|conn| seed::add_clinic(conn, id, name, country, requires_email))
     }
 
     /// Adds a token (role `importer` or `read_only`) for the given clinics.
@@ -166,8 +164,7 @@ impl RunningSandbox {
                 reason: format!("role {:?} is not one of importer, read_only", token.role),
             });
         }
-        let conn = self.db.lock()?;
-        seed::add_token(&conn, token)
+        self.db.sync(|conn| seed::add_token(conn, token))
     }
 
     /// The demo tokens, when the sandbox was started with demo data.
@@ -218,6 +215,10 @@ pub(crate) struct AppState {
     db: Db,
     schema: api::ApiSchema,
     faults: faults::FaultControl,
+    /// What one request may send and ask for.
+    guard: api::guard::QueryLimits,
+    /// Bounds how many GraphQL requests run at once (not /health).
+    gate: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Serialize)]
@@ -228,24 +229,22 @@ struct Health {
     counts: Counts,
 }
 
-async fn health(State(app): State<Arc<AppState>>) -> Result<Json<Health>, (StatusCode, String)> {
-    let counts = app
-        .db
-        .run(|conn| db::counts(conn))
-        .await
-        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
-    Ok(Json(Health {
+/// GET /health: answered from the counts as of the last change, without the database
+/// connection or the GraphQL gate, so it stays fast however busy /graphql is.
+async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
+    Json(Health {
         status: "ok",
         service: "ph-sandbox",
         version: env!("CARGO_PKG_VERSION"),
-        counts,
-    }))
+        counts: app.db.cached_counts(),
+    })
 }
 
 fn router(app: Arc<AppState>) -> Router {
+    let body_limit = DefaultBodyLimit::max(app.guard.max_body_bytes);
     Router::new()
         .route("/health", get(health))
-        .route("/graphql", post(http::graphql))
+        .route("/graphql", post(http::graphql).layer(body_limit))
         .with_state(app)
 }
 
@@ -257,6 +256,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
     }
     let db = Db::new(conn);
     let faults = faults::FaultControl::new(config.faults.clone());
+    let guard = api::guard::QueryLimits::for_api(config.limits);
     let app = Arc::new(AppState {
         db: db.clone(),
         schema: api::schema(Some(api::ApiState {
@@ -264,6 +264,8 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
             limits: config.limits,
         })),
         faults: faults.clone(),
+        guard,
+        gate: Arc::new(tokio::sync::Semaphore::new(api::guard::CONCURRENT_REQUESTS)),
     });
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

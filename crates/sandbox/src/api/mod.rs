@@ -2,6 +2,7 @@
 
 mod batch;
 pub(crate) mod errors;
+pub(crate) mod guard;
 mod idempotency;
 mod store;
 pub(crate) mod types;
@@ -27,12 +28,22 @@ pub(crate) struct ApiState {
 }
 
 /// Builds the schema; `state` is None only to print the schema text.
+///
+/// The limits of [`guard`] come first, with messages that say what to do; the built-in
+/// depth, recursion and directive limits below back them up. The guard also applies the cost
+/// limit, to the cost async-graphql computes from the `complexity` attributes, because the
+/// built-in `limit_complexity` refuses without saying the cost or the limit.
 pub(crate) fn schema(state: Option<ApiState>) -> ApiSchema {
     let builder = Schema::build(Query, Mutation, EmptySubscription)
         .register_output_type::<ErrorCode>()
-        .limit_depth(12);
+        .limit_depth(guard::MAX_DEPTH)
+        .limit_recursive_depth(guard::MAX_NESTING)
+        .limit_directives(guard::MAX_DIRECTIVES);
     match state {
-        Some(state) => builder.data(state).finish(),
+        Some(state) => builder
+            .extension(guard::Guard(guard::QueryLimits::for_api(state.limits)))
+            .data(state)
+            .finish(),
         None => builder.finish(),
     }
 }
@@ -94,6 +105,13 @@ fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         })
 }
 
+/// The cost of a page of clients: its size (`first`, 500 by default) times the cost of
+/// the fields selected in it, so a query's cost grows with the rows it can return.
+fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = usize::try_from(first.unwrap_or(500)).unwrap_or(0);
+    first.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Reads of the API.
 pub struct Query;
 
@@ -150,6 +168,7 @@ impl Query {
     /// A clinic's clients with their patients, in a stable order (by id), a page at a time.
     /// `updatedSince` returns only clients whose record or one of whose patients changed at
     /// or after it.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,
