@@ -460,7 +460,10 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
                 edited.excluded
             )?;
             for s in &edited.stale {
-                writeln!(out, "  not applied, the export has changed: {s}")?;
+                writeln!(out, "  not applied, the export has changed: {}", visible(s))?;
+            }
+            for s in &edited.not_applied {
+                writeln!(out, "  not applied, {}", visible(s))?;
             }
             edited.summary
         }

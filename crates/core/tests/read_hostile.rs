@@ -102,6 +102,30 @@ const CORPUS: &[(&str, Outcome)] = &[
             "on line 3 opens a value that runs on for 301 lines",
         ),
     ),
+    // A quote opened on line 12 and closed on line 51: the 39 rows between were one value.
+    (
+        "stray-quote.csv",
+        Reads {
+            rows: 60,
+            notes: &[("stray_quote", 1)],
+        },
+    ),
+    // A quote opened 11 lines before the end and never closed.
+    (
+        "stray-quote-near-end.csv",
+        Reads {
+            rows: 161,
+            notes: &[("stray_quote", 1)],
+        },
+    ),
+    // Ctrl-Z after the last line, as DOS programs end a file: no phantom row.
+    (
+        "dos-eof-mark.csv",
+        Reads {
+            rows: 5,
+            notes: &[],
+        },
+    ),
     // Cells a spreadsheet would run as formulas read as the text they are (the writers
     // neutralize them: crates/cli/tests/written_files.rs).
     (
@@ -259,4 +283,78 @@ fn repeated_header_names_are_numbered_at_the_limit_width() {
     assert_eq!(i.columns.len(), 16_384);
     assert_eq!(i.columns[1].name, "Phone (2)");
     assert_eq!(i.columns[16_383].name, "Phone (16384)");
+}
+
+#[test]
+fn lines_a_stray_quote_ran_over_are_read_as_the_rows_they_are() {
+    let i = inspect(&fixture("stray-quote.csv")).expect("readable");
+    let row = |n: u64| {
+        i.preview
+            .iter()
+            .find(|r| r.number == n)
+            .map(|r| r.cells.clone())
+            .unwrap_or_default()
+    };
+    // The quote is read as a plain character, on both of its lines.
+    assert_eq!(row(12), ["11", "\"Ann", "Smith11", "a11@example.com"]);
+    assert_eq!(row(13), ["12", "Ann", "Smith12", "a12@example.com"]);
+    assert_eq!(row(51), ["50", "Bob\"", "Smith50", "a50@example.com"]);
+    assert_eq!(row(52), ["51", "Ann", "Smith51", "a51@example.com"]);
+    let note = &i.notes[0];
+    assert_eq!(note.rows, [12]);
+    assert!(
+        note.message
+            .contains("(line 12 to line 51, 39 row(s) kept)"),
+        "{}",
+        note.message
+    );
+    let end = inspect(&fixture("stray-quote-near-end.csv")).expect("readable");
+    assert!(
+        end.notes[0]
+            .message
+            .contains("(line 151 to line 162, 11 row(s) kept)"),
+        "{}",
+        end.notes[0].message
+    );
+}
+
+#[test]
+fn values_that_really_span_lines_stay_one_value() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // An address of three lines, a note with commas on its second line, a quoted value
+    // holding a row-shaped line between two lines of prose (a pasted record in a note).
+    let text = "ID,Name,Address,Email\n\
+        1,Ann,\"12 Main St\nApt 4\nSpringfield\",a@x.io\n\
+        2,Bob,\"Called, left a message\nback, on Monday, ok\",b@x.io\n\
+        3,Cy,\"see note\nolder, record, of, him\nand more prose here\",c@x.io\n\
+        4,Di,plain,d@x.io\n";
+    let path = dir.path().join("multiline.csv");
+    std::fs::write(&path, text).expect("write");
+    let i = inspect(&path).expect("readable");
+    assert_eq!(i.row_count, Some(4));
+    assert!(i.notes.is_empty(), "{:?}", i.notes);
+    assert_eq!(i.preview[0].cells[2], "12 Main St\nApt 4\nSpringfield");
+    assert_eq!(
+        i.preview[1].cells[2],
+        "Called, left a message\nback, on Monday, ok"
+    );
+    assert_eq!(i.preview[3].number, 10);
+}
+
+#[test]
+fn a_dos_end_of_file_mark_is_dropped_only_at_the_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // After the last line without a line break, and inside a value (kept: it is data).
+    let path = dir.path().join("dos.csv");
+    let mut text = String::from("ID,Name\r\n1,A\x1aB\r\n");
+    for i in 2..20 {
+        text.push_str(&format!("{i},Name {i}\r\n"));
+    }
+    text.push_str("20,Cy\x1a\x1a");
+    std::fs::write(&path, text).expect("write");
+    let i = inspect(&path).expect("readable");
+    assert_eq!(i.row_count, Some(20));
+    assert_eq!(i.preview[0].cells, ["1", "A\u{1a}B"]);
+    assert_eq!(i.preview[19].cells, ["20", "Cy"]);
+    assert!(i.notes.is_empty(), "{:?}", i.notes);
 }

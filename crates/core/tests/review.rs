@@ -427,3 +427,72 @@ fn a_change_to_a_value_that_is_no_longer_in_the_export_is_not_applied() {
     assert!(read(out.path(), "clients.csv").contains("ana.garcia@"));
     assert!(!read(out.path(), "clients.csv").contains("x@example.com"));
 }
+
+/// A change no review can make (an ID) and changes whose record is not in the export are
+/// each named as not applied, never counted as applied.
+#[test]
+fn changes_that_cannot_apply_are_named_not_counted() {
+    use ph_import_core::review::{Change, RecordRef};
+    let (sources, mapping) = mapped(&["vendors/avimark-clients-animals/CLIENT.csv"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = write_canonical(
+        &sources,
+        &mapping,
+        RequiredPolicy::default(),
+        dir.path(),
+        OutputFormat::Csv,
+        &AtomicBool::new(false),
+    )
+    .expect("convert");
+    assert!(plain.clients > 0);
+    let clients = read(dir.path(), "clients.csv");
+    let first_id = clients
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .expect("a client")
+        .to_string();
+    let label = sources[0].label.clone();
+    let change = |row: u64, field: Field, before: &str, after: &str| Change {
+        entity: Entity::Client,
+        file: label.clone(),
+        row,
+        field,
+        before: before.into(),
+        after: after.into(),
+    };
+    let edits = Edits {
+        changes: vec![
+            change(2, Field::ClientExternalId, &first_id, "X-1"),
+            change(9999, Field::ClientEmail, "", "a@b.co"),
+        ],
+        excluded: vec![RecordRef {
+            entity: Entity::Client,
+            file: "another-file.csv".into(),
+            row: 3,
+        }],
+        ..Edits::default()
+    };
+    let edited = tempfile::tempdir().expect("temp dir");
+    let out = write_edited(
+        &sources,
+        &mapping,
+        RequiredPolicy::default(),
+        &edits,
+        edited.path(),
+        OutputFormat::Csv,
+        &AtomicBool::new(false),
+    )
+    .expect("convert with edits");
+    assert_eq!((out.applied, out.excluded), (0, 0));
+    assert_eq!(
+        out.not_applied,
+        [
+            format!("{label} row 2 client: client.external_id cannot be changed in a review (IDs link pets to their owners and records to PH); change it in the export"),
+            format!("{label} row 9999 client: no such record in the export, so client.email was not set to \"a@b.co\""),
+            "another-file.csv row 3 client: no such record in the export, so nothing was left out".to_string(),
+        ]
+    );
+    // Nothing changed in what was written.
+    assert_eq!(read(edited.path(), "clients.csv"), clients);
+}

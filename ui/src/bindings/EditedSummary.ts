@@ -20,4 +20,9 @@ excluded: number,
 /**
  * Changes not applied because the value in the export is no longer the one changed.
  */
-stale: Array<string>, };
+stale: Array<string>, 
+/**
+ * Changes and exclusions not applied for another reason (no such record in the export,
+ * a field a review cannot change), each saying which and why.
+ */
+not_applied: Array<string>, };

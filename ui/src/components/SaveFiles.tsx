@@ -121,6 +121,13 @@ export function SaveFiles({ files, mapping }: Props) {
                 {state.summary.stale.length} change(s) were not applied because the file changed since the review.
               </p>
             )}
+            {state.summary.not_applied.length > 0 && (
+              <ul className="error-text">
+                {state.summary.not_applied.map((s) => (
+                  <li key={s}>Not applied: {s}</li>
+                ))}
+              </ul>
+            )}
             {state.summary.summary.by_code.length > 0 && (
               <ul className="by-code">
                 {state.summary.summary.by_code.map((c) => (

@@ -147,15 +147,21 @@ pub fn convert_rows(
                 None => Ok(Vec::new()),
             }
         })?;
-        // The reader pads short rows and drops the extra cells of long ones; it keeps the
-        // first rows of each kind, which become findings the user can look up.
-        for note in notes.iter().filter(|n| n.code.starts_with("ragged_")) {
+        // The reader pads short rows and drops the extra cells of long ones, and reads the
+        // lines a stray quote ran over as rows; it keeps the first rows of each kind, which
+        // become findings the user can look up.
+        for note in &notes {
+            let code = match note.code.as_str() {
+                "ragged_long_rows" | "ragged_short_rows" => "ragged_row",
+                "stray_quote" => "stray_quote",
+                _ => continue,
+            };
             for &r in &note.rows {
                 let f = Finding {
                     file: s.label.clone(),
                     row: r,
                     field: String::new(),
-                    code: "ragged_row".into(),
+                    code: code.into(),
                     severity: Severity::Warning,
                     message: note.message.clone(),
                     value: String::new(),

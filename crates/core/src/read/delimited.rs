@@ -190,21 +190,91 @@ impl LineIndex {
     }
 }
 
-/// Stops a runaway field (an unclosed quote) before it eats all memory, and indexes lines.
+/// The text read since the current record began, so that a record spanning lines can be
+/// read again line by line (see [`DelimitedSource::split_stray_quote`]).
+#[derive(Default)]
+struct Retained {
+    /// Offset in the text of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+}
+
+impl Retained {
+    /// The text from `start` to `end`, if still held.
+    fn slice(&self, start: u64, end: u64) -> Option<&[u8]> {
+        let from = usize::try_from(start.checked_sub(self.base)?).ok()?;
+        let to = usize::try_from(end.checked_sub(self.base)?).ok()?;
+        self.bytes.get(from..to)
+    }
+}
+
+/// The DOS end-of-file mark (Ctrl-Z) old programs write after the last line.
+const DOS_EOF: u8 = 0x1A;
+
+/// Stops a runaway field (an unclosed quote) before it eats all memory, indexes lines, keeps
+/// the current record's text, and drops a DOS end-of-file mark at the very end.
 struct Guard<R> {
     inner: R,
     consumed: u64,
     record_start: Rc<Cell<u64>>,
     lines: Rc<RefCell<LineIndex>>,
+    retained: Rc<RefCell<Retained>>,
+    /// Ctrl-Z bytes held back from the end of the last read: dropped if the text ends there.
+    held_eof_marks: usize,
+}
+
+impl<R: Read> Guard<R> {
+    fn read_inner(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            // Held marks go out first when more text follows them.
+            let held = self.held_eof_marks.min(buf.len());
+            if held > 0 && held == buf.len() {
+                // No room to look ahead: they are data.
+                buf[..held].fill(DOS_EOF);
+                self.held_eof_marks -= held;
+                return Ok(held);
+            }
+            let n = self.inner.read(&mut buf[held..])?;
+            if n == 0 {
+                // The end of the text: held marks are dropped.
+                self.held_eof_marks = 0;
+                return Ok(0);
+            }
+            buf[..held].fill(DOS_EOF);
+            self.held_eof_marks -= held;
+            let total = held + n;
+            let trailing = buf[..total]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == DOS_EOF)
+                .count();
+            self.held_eof_marks += trailing;
+            if total > trailing {
+                return Ok(total - trailing);
+            }
+        }
+    }
 }
 
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.consumed.saturating_sub(self.record_start.get()) > FIELD_LIMIT_BYTES {
+        let record_start = self.record_start.get();
+        if self.consumed.saturating_sub(record_start) > FIELD_LIMIT_BYTES {
             return Err(io::Error::other(RUNAWAY));
         }
-        let n = self.inner.read(buf)?;
+        let n = self.read_inner(buf)?;
         self.lines.borrow_mut().scan(self.consumed, &buf[..n]);
+        let mut retained = self.retained.borrow_mut();
+        // What lies before the current record is dropped once it is half the buffer, so the
+        // copying stays linear in the file's size.
+        let dead = usize::try_from(record_start.saturating_sub(retained.base))
+            .unwrap_or(usize::MAX)
+            .min(retained.bytes.len());
+        if dead > 0 && dead >= retained.bytes.len() / 2 {
+            retained.bytes.drain(..dead);
+            retained.base += dead as u64;
+        }
+        retained.bytes.extend_from_slice(&buf[..n]);
         self.consumed += n as u64;
         Ok(n)
     }
@@ -231,6 +301,17 @@ pub(crate) struct DelimitedSource {
     pub nuls: Tally,
     /// What the current record's fields needed: (replaced, fell back, NUL removed).
     flags: (bool, bool, bool),
+    retained: Rc<RefCell<Retained>>,
+    delimiter: u8,
+    /// Fields of the last record on one line: how wide a row of this file is.
+    width: usize,
+    /// Lines of a stray-quoted record still to be given out as rows: (line, fields).
+    split: VecDeque<(u64, Vec<Vec<u8>>)>,
+    /// Quoted values that ran over lines looking like rows of their own, which were read
+    /// as rows: the line where each opened (a count and the first few lines).
+    pub stray_quotes: Tally,
+    /// The first few of those: (line where the quote opened, last line it ran to, rows kept).
+    pub stray_spans: Vec<(u64, u64, u64)>,
 }
 
 impl DelimitedSource {
@@ -267,11 +348,14 @@ impl DelimitedSource {
         };
         let record_start = Rc::new(Cell::new(0));
         let lines = Rc::new(RefCell::new(LineIndex::default()));
+        let retained = Rc::new(RefCell::new(Retained::default()));
         let guarded = Guard {
             inner: decoded,
             consumed: 0,
             record_start: record_start.clone(),
             lines: lines.clone(),
+            retained: retained.clone(),
+            held_eof_marks: 0,
         };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -291,6 +375,12 @@ impl DelimitedSource {
             fell_back: Tally::default(),
             nuls: Tally::default(),
             flags: (false, false, false),
+            retained,
+            delimiter,
+            width: 0,
+            split: VecDeque::new(),
+            stray_quotes: Tally::default(),
+            stray_spans: Vec::new(),
         })
     }
 
@@ -317,6 +407,13 @@ impl DelimitedSource {
         &mut self,
         out: &mut RawRecord,
     ) -> Option<Result<(), ReadError>> {
+        if let Some((number, fields)) = self.split.pop_front() {
+            self.flags = (false, false, false);
+            self.fields_into(fields.iter().map(Vec::as_slice), out);
+            self.tally_flags(number);
+            out.number = number;
+            return Some(Ok(()));
+        }
         // Only for an error's message: passing line breaks here would pass the blank lines
         // read so far, and the record's own start could no longer step over the rest of them
         // (a run of blank lines across a buffer boundary was then counted as record lines).
@@ -346,37 +443,118 @@ impl DelimitedSource {
                         columns: self.record.len() as u64,
                     }));
                 }
+                if spans > 1 && self.split_stray_quote(start, self.reader.position().byte(), number)
+                {
+                    return self.next_record_into(out);
+                }
+                if spans <= 1 && self.record.iter().any(|f| !f.is_empty()) {
+                    self.width = self.record.len();
+                }
                 let record = std::mem::take(&mut self.record);
                 self.flags = (false, false, false);
-                out.cells.truncate(record.len());
-                out.cells.reserve(record.len() - out.cells.len());
-                for (i, field) in record.iter().enumerate() {
-                    match out.cells.get_mut(i) {
-                        Some(cell) => self.field_text_into(field, cell),
-                        None => {
-                            // Room to spare: the cell is reused for other rows' values.
-                            let mut cell = String::with_capacity(field.len().max(24));
-                            self.field_text_into(field, &mut cell);
-                            out.cells.push(cell);
-                        }
-                    }
-                }
+                self.fields_into(record.iter(), out);
                 self.record = record;
-                let (replaced, fell_back, nul) = self.flags;
-                for (flag, tally) in [
-                    (replaced, &mut self.replaced),
-                    (fell_back, &mut self.fell_back),
-                    (nul, &mut self.nuls),
-                ] {
-                    if flag {
-                        tally.add(number);
-                    }
-                }
+                self.tally_flags(number);
                 out.number = number;
                 Some(Ok(()))
             }
             Err(e) => Some(Err(self.error(e, line))),
         }
+    }
+
+    /// Writes `fields` as text over `out`'s cells, reusing their memory.
+    fn fields_into<'f>(
+        &mut self,
+        fields: impl ExactSizeIterator<Item = &'f [u8]>,
+        out: &mut RawRecord,
+    ) {
+        let len = fields.len();
+        out.cells.truncate(len);
+        out.cells.reserve(len - out.cells.len());
+        for (i, field) in fields.enumerate() {
+            match out.cells.get_mut(i) {
+                Some(cell) => self.field_text_into(field, cell),
+                None => {
+                    // Room to spare: the cell is reused for other rows' values.
+                    let mut cell = String::with_capacity(field.len().max(24));
+                    self.field_text_into(field, &mut cell);
+                    out.cells.push(cell);
+                }
+            }
+        }
+    }
+
+    fn tally_flags(&mut self, number: u64) {
+        let (replaced, fell_back, nul) = self.flags;
+        for (flag, tally) in [
+            (replaced, &mut self.replaced),
+            (fell_back, &mut self.fell_back),
+            (nul, &mut self.nuls),
+        ] {
+            if flag {
+                tally.add(number);
+            }
+        }
+    }
+
+    /// A record from `start` to `end` that spans lines: when the lines inside its quoted value
+    /// look like rows of their own (as wide as the file's rows), a stray quote has swallowed
+    /// them. Then each line is queued as its own row, the quote read as a plain character,
+    /// and the span noted; returns whether it did so.
+    fn split_stray_quote(&mut self, start: u64, end: u64, number: u64) -> bool {
+        if self.width < 2 {
+            return false;
+        }
+        let retained = Rc::clone(&self.retained);
+        let retained = retained.borrow();
+        let Some(text) = retained.slice(start, end) else {
+            return false;
+        };
+        let lines = split_lines(text);
+        // The csv crate starts a record after blank lines at the first of them.
+        let lines: Vec<&[u8]> = lines.into_iter().skip_while(|l| l.is_empty()).collect();
+        if lines.len() < 2 {
+            return false;
+        }
+        let quotes = text.iter().filter(|&&b| b == b'"').count();
+        // Lines wholly inside the value: all but the first, and the last too when the quote
+        // never closed (an odd count of quotes).
+        let inside = if quotes % 2 == 1 {
+            &lines[1..]
+        } else {
+            &lines[1..lines.len() - 1]
+        };
+        // As wide as the file's rows, and filled like a row: two values at least (an ID and
+        // a name), and no more than half of them empty.
+        let rowlike = |l: &[u8]| {
+            let fields = parse_line(l, self.delimiter);
+            let filled = fields
+                .iter()
+                .filter(|f| f.iter().any(|&b| !b.is_ascii_whitespace() && b != b'"'))
+                .count();
+            fields.len() == self.width && filled >= 2 && filled * 2 >= fields.len()
+        };
+        // A value that really spans lines leaves its first line short of a row (the rest of
+        // the row follows the closing quote), and an address or a note between holds no
+        // delimiters, or not a row's worth. A stray quote's own line is a whole row.
+        let inside_rows = inside.iter().filter(|l| rowlike(l)).count();
+        if !rowlike(lines[0]) || inside_rows == 0 || inside_rows * 2 < inside.len() {
+            return false;
+        }
+        let parsed: Vec<(u64, Vec<Vec<u8>>)> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(i, l)| (number + i as u64, parse_line(l, self.delimiter)))
+            .collect();
+        let last = number + lines.len() as u64 - 1;
+        self.stray_quotes.add(number);
+        if self.stray_spans.len() < 5 {
+            self.stray_spans
+                .push((number, last, parsed.len().saturating_sub(1) as u64));
+        }
+        self.split.extend(parsed);
+        true
     }
 
     /// A field's text, written over `text`.
@@ -419,6 +597,51 @@ impl DelimitedSource {
                 reason: e.to_string(),
             },
         }
+    }
+}
+
+/// The lines of `text`, split at LF, CRLF or CR, without their line breaks.
+fn split_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut from = 0;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\n' => {
+                lines.push(&text[from..i]);
+                from = i + 1;
+            }
+            b'\r' => {
+                lines.push(&text[from..i]);
+                if text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                from = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if from < text.len() {
+        lines.push(&text[from..]);
+    }
+    lines
+}
+
+/// The fields of one line read on its own: quotes are honoured when they pair up on the line,
+/// and read as plain characters when one is left open (the stray quote itself).
+fn parse_line(line: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
+    let paired = line.iter().filter(|&&b| b == b'"').count() % 2 == 0;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .quoting(paired)
+        .delimiter(delimiter)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => record.iter().map(<[u8]>::to_vec).collect(),
+        _ => vec![line.to_vec()],
     }
 }
 

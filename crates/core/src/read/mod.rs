@@ -559,6 +559,20 @@ impl RowStream {
                     rows_text(&s.fell_back.rows)
                 ),
             );
+            let spans: Vec<String> = s
+                .stray_spans
+                .iter()
+                .map(|(open, last, rows)| format!("line {open} to line {last}, {rows} row(s) kept"))
+                .collect();
+            push(
+                "stray_quote",
+                &s.stray_quotes,
+                format!(
+                    "{} quote character(s) left open made a value run over lines that look like rows of their own ({}); each of those lines was read as its own row and the quote as a plain character, so no row is lost. Check the row where each quote opened, and fix the quote in the file if a value there really spans lines.",
+                    s.stray_quotes.count,
+                    spans.join("; ")
+                ),
+            );
             push(
                 "nul_characters",
                 &s.nuls,

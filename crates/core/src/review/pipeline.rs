@@ -19,13 +19,20 @@ use crate::mapping::{Mapping, TableRole};
 use crate::validate::Context;
 
 use super::edits::{EditIndex, Edits, RecordRef};
-use super::revalidate::{revalidate, Checks, Record, TableRules};
+use super::revalidate::{editable, revalidate, Checks, Record, TableRules};
 
 /// A 64-bit hash of a client ID: the set of a million IDs in 16 MB instead of 50.
 pub(crate) fn id_hash(id: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
     h.finish()
+}
+
+fn entity_name(e: Entity) -> &'static str {
+    match e {
+        Entity::Client => "client",
+        Entity::Patient => "patient",
+    }
 }
 
 /// Applies an edits document to rows as they stream by.
@@ -43,6 +50,10 @@ pub(crate) struct Editor {
     pub(crate) stale: Vec<String>,
     /// Records left out (pets of a left-out client included).
     pub(crate) excluded: u64,
+    /// Changes that cannot be made in a review (IDs, another entity's field), with why.
+    pub(crate) refused: Vec<String>,
+    /// The records of the edits that rows were found for.
+    seen: HashSet<RecordRef>,
 }
 
 impl Editor {
@@ -58,7 +69,37 @@ impl Editor {
             applied: 0,
             stale: Vec::new(),
             excluded: 0,
+            refused: Vec::new(),
+            seen: HashSet::new(),
         }
+    }
+
+    /// The changes and exclusions whose record no row of the export is (another export, or
+    /// rows removed since), each named so the person can find it.
+    pub(crate) fn unmatched(&self) -> Vec<String> {
+        let name = |r: &RecordRef| format!("{} row {} {}", r.file, r.row, entity_name(r.entity));
+        let mut out: Vec<String> = Vec::new();
+        for (r, list) in &self.index.changes {
+            if !self.seen.contains(r) {
+                for (field, _, after) in list {
+                    out.push(format!(
+                        "{}: no such record in the export, so {} was not set to \"{after}\"",
+                        name(r),
+                        field.key()
+                    ));
+                }
+            }
+        }
+        for r in &self.index.excluded {
+            if !self.seen.contains(r) {
+                out.push(format!(
+                    "{}: no such record in the export, so nothing was left out",
+                    name(r)
+                ));
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The row with its records changed, re-validated or left out as the edits say.
@@ -104,6 +145,12 @@ impl Editor {
         {
             return out;
         }
+        if client_changes.is_some() || client_out {
+            self.seen.insert(client_ref);
+        }
+        if patient_changes.is_some() || patient_out {
+            self.seen.insert(patient_ref);
+        }
         let client_changes = client_changes.cloned();
         let patient_changes = patient_changes.cloned();
         let (mut cf, mut pf, mut findings) = out.split_findings();
@@ -117,14 +164,23 @@ impl Editor {
             client_exists: &exists,
         };
         let mut stale = Vec::new();
+        let mut refused = Vec::new();
         let mut applied = 0;
+        let role = rules.role();
         let mut change =
             |record: &Record,
              found: &[Finding],
              list: &[(crate::canonical::Field, String, String)]| {
                 let mut typed = Vec::new();
                 for (field, before, after) in list {
-                    if record.get(*field) == before {
+                    if field.entity() != record.entity() || !editable(*field, role) {
+                        refused.push(format!(
+                            "{label} row {} {}: {} cannot be changed in a review (IDs link pets to their owners and records to PH); change it in the export",
+                            out.row,
+                            entity_name(record.entity()),
+                            field.key(),
+                        ));
+                    } else if record.get(*field) == before {
                         typed.push((*field, after.as_str()));
                         applied += 1;
                     } else {
@@ -155,6 +211,7 @@ impl Editor {
         }
         self.applied += applied;
         self.stale.append(&mut stale);
+        self.refused.append(&mut refused);
         if client_out {
             if let Some(c) = out.client.take() {
                 self.excluded_clients.insert(c.external_id);
@@ -192,6 +249,9 @@ pub struct EditedSummary {
     pub excluded: u64,
     /// Changes not applied because the value in the export is no longer the one changed.
     pub stale: Vec<String>,
+    /// Changes and exclusions not applied for another reason (no such record in the export,
+    /// a field a review cannot change), each saying which and why.
+    pub not_applied: Vec<String>,
 }
 
 /// Converts every row like [`crate::mapping::write::write_canonical`], applies `edits`,
@@ -216,10 +276,13 @@ pub fn write_edited(
         cancel,
         &mut |row| editor.apply(row),
     )?;
+    let mut not_applied = std::mem::take(&mut editor.refused);
+    not_applied.extend(editor.unmatched());
     Ok(EditedSummary {
         summary,
         applied: editor.applied,
         excluded: editor.excluded,
         stale: editor.stale,
+        not_applied,
     })
 }

@@ -176,6 +176,7 @@ codes! {
     "inconsistent_repeated_client", Warning, "one client ID with different details on different rows";
     "duplicate_row", Warning, "a row identical to an earlier one; not imported twice";
     "ragged_row", Warning, "a row with more or fewer cells than the header";
+    "stray_quote", Warning, "a quote left open ran over lines that are rows of their own; they were read as rows";
     "name_normalized", Fixed, "a name re-cased or stripped of a title";
     "second_owner", Warning, "a cell names two people; the second is not imported";
     "invalid_boolean", Warning, "not a yes/no value; left empty";
