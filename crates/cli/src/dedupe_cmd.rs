@@ -5,14 +5,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use anyhow::Context;
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
 use ph_import_core::dedupe::resolve::{resolve, Decisions, Outcome};
 use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
-use ph_import_core::mapping::output::{write_duplicates, write_matches};
+use ph_import_core::mapping::output::{
+    file_names, write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
+};
 use ph_import_core::ph::Client;
-use ph_import_core::private_file;
+use ph_import_core::private_file::FileSet;
 use serde::Serialize;
 
 use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
@@ -141,17 +142,19 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     }
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
-        private_file::create_dir(dir)?;
-        let io = || format!("could not write into {}", dir.display());
-        written.push(
-            write_duplicates(dir, args.format.output(), &found.groups, overwrite)
-                .with_context(io)?,
-        );
+        // One set, so that matches.* refused leaves no duplicates.* behind.
+        let format = args.format.output();
+        let mut stems = vec![DUPLICATES_FILE];
+        if classified.is_some() {
+            stems.push(MATCHES_FILE);
+        }
+        let mut set = FileSet::new(dir, &file_names(format, &stems), overwrite)?;
+        write_duplicates_in(&mut set, format, &found.groups)?;
         if let Some(c) = &classified {
             let all: Vec<&RecordMatch> = c.clients.iter().chain(&c.patients).collect();
-            written
-                .push(write_matches(dir, args.format.output(), &all, overwrite).with_context(io)?);
+            write_matches_in(&mut set, format, &all)?;
         }
+        written = set.commit()?;
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

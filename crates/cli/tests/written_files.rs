@@ -1,6 +1,6 @@
 //! The files `convert`, `validate` and `dedupe` write: spreadsheet-safe CSV (JSON Lines
 //! exact), private modes, no writing through a symbolic link (a file or the folder) or over a
-//! file the run did not create.
+//! file the run did not create, and all of a run's files or none.
 
 use std::path::Path;
 
@@ -243,6 +243,54 @@ fn an_output_folder_that_is_a_symbolic_link_is_never_written_through() {
             "clients.csv",
             "duplicates.csv",
             "findings.csv",
+            "patients.csv"
+        ]
+    );
+}
+
+#[test]
+fn a_refused_output_file_leaves_the_folder_as_it_was() {
+    let out = tempfile::tempdir().expect("temp dir");
+    std::fs::write(out.path().join("findings.csv"), "theirs").expect("write");
+    std::fs::write(out.path().join("notes.txt"), "kept").expect("write");
+    let before = contents(out.path());
+    convert(out.path(), &[])
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "error: {} already exists and was not written by this run, so it was left alone. Choose an empty folder, or add --force to replace it.",
+            out.path().join("findings.csv").display()
+        )));
+    assert_eq!(contents(out.path()), before);
+
+    // The last file written (duplicates.csv, after the records) is checked before the first.
+    std::fs::remove_file(out.path().join("findings.csv")).expect("remove");
+    std::fs::write(out.path().join("duplicates.csv"), "theirs").expect("write");
+    let before = contents(out.path());
+    convert(out.path(), &[])
+        .code(2)
+        .stderr(predicate::str::contains("duplicates.csv already exists"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(contents(out.path()), before);
+    ph_import()
+        .arg("dedupe")
+        .arg(fixture("dedupe/clinic-with-duplicates.csv"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("duplicates.csv already exists"));
+    assert_eq!(contents(out.path()), before);
+
+    // --force replaces it, and writes the rest; no temporary file is left behind.
+    convert(out.path(), &["--force"]).success();
+    let names: Vec<String> = contents(out.path()).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "clients.csv",
+            "duplicates.csv",
+            "findings.csv",
+            "notes.txt",
             "patients.csv"
         ]
     );

@@ -1,6 +1,8 @@
 //! Creating files that hold client data: readable by their owner only, never written
 //! through a symbolic link (the file, or the folder it goes into), and never over a file this
-//! run did not create unless asked.
+//! run did not create unless asked. A run's files go through a [`FileSet`]: written under
+//! temporary names and put in place together at the end, so a refusal or a failure half-way
+//! leaves the folder as it was.
 //!
 //! On Unix files are created `0600` in folders created `0700`; folders that already exist
 //! keep their permissions. On Windows new files inherit the folder's ACL, which for a folder
@@ -75,11 +77,19 @@ impl CreateError {
     }
 }
 
-/// Creates `dir` and its missing parents, each new one readable by its owner only. A `dir`
-/// that is a symbolic link is refused like a file that is one: the files would land wherever
-/// it points.
-pub fn create_dir(dir: &Path) -> Result<(), CreateError> {
+/// Creates `dir` and its missing parents, each new one readable by its owner only, and
+/// returns the folders it created, outermost first. A `dir` that is a symbolic link is
+/// refused like a file that is one: the files would land wherever it points.
+pub fn create_dir(dir: &Path) -> Result<Vec<PathBuf>, CreateError> {
     refuse_folder_link(dir)?;
+    let plain = without_trailing_dots(dir);
+    let mut missing: Vec<PathBuf> = plain
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| std::fs::symlink_metadata(a).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -87,7 +97,8 @@ pub fn create_dir(dir: &Path) -> Result<(), CreateError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|e| CreateError::io(dir, &e))
+    builder.create(dir).map_err(|e| CreateError::io(dir, &e))?;
+    Ok(missing)
 }
 
 /// `out/` and `out/.` name what the link `out` points to, not the link: without them, the
@@ -131,6 +142,157 @@ pub fn create(path: &Path, overwrite: Overwrite) -> Result<File, CreateError> {
         io::ErrorKind::AlreadyExists => CreateError::Exists { path: shown },
         _ => CreateError::io(path, &e),
     })
+}
+
+/// Why `path`, already there, may not be written as `overwrite` says; `None` when it may.
+fn in_the_way(path: &Path, overwrite: Overwrite) -> Option<CreateError> {
+    let existing = std::fs::symlink_metadata(path).ok()?;
+    let shown = path.display().to_string();
+    if existing.file_type().is_symlink() {
+        Some(CreateError::Symlink { path: shown })
+    } else if overwrite == Overwrite::Refuse || !existing.is_file() {
+        Some(CreateError::Exists { path: shown })
+    } else {
+        None
+    }
+}
+
+/// The files one run writes into one folder, all or none: [`FileSet::new`] checks every
+/// name before anything is written, each file is written under a hidden temporary name, and
+/// [`FileSet::commit`] moves them all into place. Dropped without a commit (an error, a
+/// cancel), it removes its temporary files and the folders it created.
+#[derive(Debug)]
+pub struct FileSet {
+    overwrite: Overwrite,
+    created_dirs: Vec<PathBuf>,
+    files: Vec<Staged>,
+    committed: bool,
+}
+
+#[derive(Debug)]
+struct Staged {
+    path: PathBuf,
+    temp: Option<PathBuf>,
+}
+
+impl FileSet {
+    /// Checks that each of `names` may be written into `dir` as `overwrite` says (none is a
+    /// link; none exists unless it may be replaced), then creates the folder. Nothing is
+    /// written yet.
+    pub fn new(dir: &Path, names: &[String], overwrite: Overwrite) -> Result<FileSet, CreateError> {
+        refuse_folder_link(dir)?;
+        let files: Vec<Staged> = names
+            .iter()
+            .map(|name| Staged {
+                path: dir.join(name),
+                temp: None,
+            })
+            .collect();
+        if let Some(e) = files.iter().find_map(|f| in_the_way(&f.path, overwrite)) {
+            return Err(e);
+        }
+        Ok(FileSet {
+            overwrite,
+            created_dirs: create_dir(dir)?,
+            files,
+            committed: false,
+        })
+    }
+
+    /// Creates the temporary file that becomes `name` (one of the names given to
+    /// [`FileSet::new`]) at the commit, private and new; returns it with the path it will have.
+    pub fn create(&mut self, name: &str) -> Result<(File, PathBuf), CreateError> {
+        let staged = self
+            .files
+            .iter_mut()
+            .find(|f| f.path.file_name().is_some_and(|n| n == name))
+            .ok_or_else(|| CreateError::Io {
+                path: name.to_owned(),
+                reason: "it is not one of the files this run was set up to write".into(),
+            })?;
+        let shown = staged.path.display().to_string();
+        let dir = staged.path.parent().unwrap_or(Path::new("."));
+        // Hidden, and unique so that two runs into one folder never share one.
+        let temp = dir.join(format!(".{name}.{}.partial", uuid::Uuid::new_v4().simple()));
+        let file = open_new(&temp).map_err(|e| CreateError::Io {
+            path: shown,
+            reason: e.to_string(),
+        })?;
+        staged.temp = Some(temp);
+        Ok((file, staged.path.clone()))
+    }
+
+    /// Where the files go, in the order of the names given to [`FileSet::new`].
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// Moves every file written into place and returns their paths. A file that turned up
+    /// meanwhile is refused as [`FileSet::new`] would have; then the files this run had
+    /// already put in place are removed again, and the folder is left as it was (a file
+    /// replaced under [`Overwrite::Replace`] stays replaced). The files must be closed.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, CreateError> {
+        let mut placed: Vec<PathBuf> = Vec::new();
+        for i in 0..self.files.len() {
+            let Some(temp) = self.files[i].temp.clone() else {
+                continue;
+            };
+            let path = self.files[i].path.clone();
+            let existed = std::fs::symlink_metadata(&path).is_ok();
+            if let Err(e) = place(&temp, &path, self.overwrite) {
+                for p in placed {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e);
+            }
+            self.files[i].temp = None;
+            if !existed {
+                placed.push(path);
+            }
+        }
+        self.committed = true;
+        Ok(self.paths())
+    }
+}
+
+/// Moves `temp` to `path`. Refusing, a hard link makes the move and the check that nothing
+/// is at `path` one step; where links are not supported (FAT, some network shares) the
+/// check and a rename follow each other.
+fn place(temp: &Path, path: &Path, overwrite: Overwrite) -> Result<(), CreateError> {
+    if overwrite == Overwrite::Refuse {
+        match std::fs::hard_link(temp, path) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(temp);
+                return Ok(());
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(in_the_way(path, overwrite).unwrap_or(CreateError::Exists {
+                    path: path.display().to_string(),
+                }));
+            }
+            Err(_) => {}
+        }
+    }
+    if let Some(e) = in_the_way(path, overwrite) {
+        return Err(e);
+    }
+    // A rename replaces a link swapped in meanwhile, it never writes through it.
+    std::fs::rename(temp, path).map_err(|e| CreateError::io(path, &e))
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        for temp in self.files.iter().filter_map(|f| f.temp.as_ref()) {
+            let _ = std::fs::remove_file(temp);
+        }
+        // Innermost first; a folder something else has been put in meanwhile stays.
+        for dir in self.created_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// `O_CREAT | O_EXCL`: fails on anything already at `path`, a dangling link included.
@@ -233,9 +395,125 @@ mod tests {
         ] {
             let e = create_dir(&dir).expect_err("refused");
             assert!(matches!(e, CreateError::Symlink { .. }), "{dir:?}: {e}");
+            for overwrite in [Overwrite::Refuse, Overwrite::Replace] {
+                let e =
+                    FileSet::new(&dir, &["clients.csv".into()], overwrite).expect_err("refused");
+                assert!(matches!(e, CreateError::Symlink { .. }), "{dir:?}: {e}");
+            }
         }
         // A link above the folder is the machine's layout, and followed.
         create_dir(&link.join("sub")).expect("below a link");
         assert!(target.join("sub").is_dir());
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn set_of(dir: &Path, overwrite: Overwrite) -> Result<FileSet, CreateError> {
+        FileSet::new(dir, &["a.csv".into(), "b.csv".into()], overwrite)
+    }
+
+    #[test]
+    fn a_set_is_checked_whole_before_anything_is_written() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("b.csv"), "theirs").expect("write");
+        let e = set_of(tmp.path(), Overwrite::Refuse).expect_err("refused");
+        assert!(
+            matches!(&e, CreateError::Exists { path } if path.ends_with("b.csv")),
+            "{e}"
+        );
+        assert_eq!(names(tmp.path()), ["b.csv"]);
+    }
+
+    #[test]
+    fn a_set_appears_whole_at_the_commit() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut set = set_of(tmp.path(), Overwrite::Refuse).expect("set");
+        for name in ["a.csv", "b.csv"] {
+            let (mut file, path) = set.create(name).expect("file");
+            assert_eq!(path, tmp.path().join(name));
+            file.write_all(name.as_bytes()).expect("write");
+        }
+        assert!(names(tmp.path()).iter().all(|n| n.ends_with(".partial")));
+        let paths = set.commit().expect("commit");
+        assert_eq!(paths, [tmp.path().join("a.csv"), tmp.path().join("b.csv")]);
+        assert_eq!(names(tmp.path()), ["a.csv", "b.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("b.csv"))
+                .ok()
+                .as_deref(),
+            Some("b.csv")
+        );
+        #[cfg(unix)]
+        assert_eq!(mode(&tmp.path().join("a.csv")), 0o600);
+
+        // Replacing: the files written before are replaced by the new ones.
+        let mut set = set_of(tmp.path(), Overwrite::Replace).expect("set");
+        set.create("a.csv")
+            .expect("file")
+            .0
+            .write_all(b"new")
+            .expect("write");
+        set.create("b.csv").expect("file");
+        set.commit().expect("commit");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a.csv"))
+                .ok()
+                .as_deref(),
+            Some("new")
+        );
+        assert_eq!(names(tmp.path()), ["a.csv", "b.csv"]);
+    }
+
+    #[test]
+    fn a_set_dropped_unfinished_leaves_nothing() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("keep.txt"), "theirs").expect("write");
+        let mut set = set_of(tmp.path(), Overwrite::Refuse).expect("set");
+        set.create("a.csv")
+            .expect("file")
+            .0
+            .write_all(b"half")
+            .expect("write");
+        drop(set);
+        assert_eq!(names(tmp.path()), ["keep.txt"]);
+
+        // The folders it created go too; the one that was there stays.
+        let new = tmp.path().join("new/out");
+        let mut set = set_of(&new, Overwrite::Refuse).expect("set");
+        set.create("a.csv").expect("file");
+        drop(set);
+        assert_eq!(names(tmp.path()), ["keep.txt"]);
+    }
+
+    #[test]
+    fn a_file_turning_up_before_the_commit_undoes_the_set() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut set = set_of(tmp.path(), Overwrite::Refuse).expect("set");
+        set.create("a.csv").expect("file");
+        set.create("b.csv").expect("file");
+        std::fs::write(tmp.path().join("b.csv"), "theirs").expect("write");
+        let e = set.commit().expect_err("refused");
+        assert!(
+            matches!(&e, CreateError::Exists { path } if path.ends_with("b.csv")),
+            "{e}"
+        );
+        assert_eq!(names(tmp.path()), ["b.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("b.csv"))
+                .ok()
+                .as_deref(),
+            Some("theirs")
+        );
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::canonical::{ClientRecord, Entity, Field, Finding, PatientRecord};
 use crate::dedupe::classify::{MatchedBy, RecordMatch};
 use crate::dedupe::{DuplicateGroup, DUPLICATE_COLUMNS};
-use crate::private_file::{self, CreateError, Overwrite};
+use crate::private_file::{self, CreateError, FileSet, Overwrite};
 
 use super::convert::Sink;
 
@@ -31,6 +31,11 @@ impl OutputFormat {
             OutputFormat::Csv => "csv",
             OutputFormat::Jsonl => "jsonl",
         }
+    }
+
+    /// The name of the output file `stem` in this format, e.g. `clients.csv`.
+    pub fn file_name(self, stem: &str) -> String {
+        format!("{stem}.{}", self.extension())
     }
 }
 
@@ -73,7 +78,29 @@ impl Writer {
         header: &[&str],
         overwrite: Overwrite,
     ) -> Result<Writer, CreateError> {
-        let file = BufWriter::new(private_file::create(path, overwrite)?);
+        Writer::from_file(private_file::create(path, overwrite)?, path, format, header)
+    }
+
+    /// Writes the file `name` of `set` (its temporary file until the set is committed);
+    /// returns the writer and the path the file will have.
+    pub fn in_set(
+        set: &mut FileSet,
+        name: &str,
+        format: OutputFormat,
+        header: &[&str],
+    ) -> Result<(Writer, PathBuf), CreateError> {
+        let (file, path) = set.create(name)?;
+        Ok((Writer::from_file(file, &path, format, header)?, path))
+    }
+
+    /// A writer on `file`, created private; `path` names it in errors.
+    fn from_file(
+        file: File,
+        path: &Path,
+        format: OutputFormat,
+        header: &[&str],
+    ) -> Result<Writer, CreateError> {
+        let file = BufWriter::new(file);
         let mut writer = match format {
             OutputFormat::Csv => Writer::Csv(Box::new(csv::Writer::from_writer(file))),
             OutputFormat::Jsonl => Writer::Jsonl(file),
@@ -148,12 +175,30 @@ fn is_plain_number(text: &str) -> bool {
     digits > 0 && points <= 1
 }
 
-/// Writes the three output files into a directory.
+/// Writes the three output files into a directory, all or none (see [`FileSet`]).
 pub struct OutputFiles {
     clients: Writer,
     patients: Writer,
     findings: Writer,
     paths: [PathBuf; 3],
+    /// The set the files belong to, when they are the whole of it.
+    set: Option<FileSet>,
+}
+
+/// The stems of the files [`OutputFiles`] writes.
+pub const RECORD_FILES: [&str; 3] = ["clients", "patients", "findings"];
+
+/// The names of the files `stems` in `format`.
+pub fn file_names(format: OutputFormat, stems: &[&str]) -> Vec<String> {
+    stems.iter().map(|stem| format.file_name(stem)).collect()
+}
+
+/// Flushes `w`, an error naming `path`.
+fn flush(w: &mut Writer, path: &Path) -> Result<(), CreateError> {
+    w.flush().map_err(|e| CreateError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 fn record_json(entity: Entity, get: impl Fn(Field) -> String) -> serde_json::Value {
@@ -185,33 +230,53 @@ impl OutputFiles {
         format: OutputFormat,
         overwrite: Overwrite,
     ) -> Result<OutputFiles, CreateError> {
-        private_file::create_dir(dir)?;
-        let ext = format.extension();
-        let paths = [
-            dir.join(format!("clients.{ext}")),
-            dir.join(format!("patients.{ext}")),
-            dir.join(format!("findings.{ext}")),
-        ];
+        let mut set = FileSet::new(dir, &file_names(format, &RECORD_FILES), overwrite)?;
+        let mut files = OutputFiles::in_set(&mut set, format)?;
+        files.set = Some(set);
+        Ok(files)
+    }
+
+    /// The three files as part of `set`, which must list them (see [`file_names`]); the set
+    /// is committed by its owner once every file in it is finished.
+    pub fn in_set(set: &mut FileSet, format: OutputFormat) -> Result<OutputFiles, CreateError> {
+        let [clients, patients, findings] = RECORD_FILES.map(|stem| format.file_name(stem));
         let client_cols: Vec<&str> = Field::of(Entity::Client).map(Field::column).collect();
         let patient_cols: Vec<&str> = Field::of(Entity::Patient).map(Field::column).collect();
+        let (clients, clients_path) = Writer::in_set(set, &clients, format, &client_cols)?;
+        let (patients, patients_path) = Writer::in_set(set, &patients, format, &patient_cols)?;
+        let (findings, findings_path) = Writer::in_set(set, &findings, format, &FINDING_COLUMNS)?;
         Ok(OutputFiles {
-            clients: Writer::create_with(&paths[0], format, &client_cols, overwrite)?,
-            patients: Writer::create_with(&paths[1], format, &patient_cols, overwrite)?,
-            findings: Writer::create_with(&paths[2], format, &FINDING_COLUMNS, overwrite)?,
-            paths,
+            clients,
+            patients,
+            findings,
+            paths: [clients_path, patients_path, findings_path],
+            set: None,
         })
     }
 
-    /// The paths written.
+    /// The paths the files have once written.
     pub fn paths(&self) -> &[PathBuf; 3] {
         &self.paths
     }
 
-    /// Flushes everything to disk.
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.clients.flush()?;
-        self.patients.flush()?;
-        self.findings.flush()
+    /// Flushes and closes the files; when they are a set of their own, puts them in place.
+    pub fn finish(mut self) -> Result<(), CreateError> {
+        flush(&mut self.clients, &self.paths[0])?;
+        flush(&mut self.patients, &self.paths[1])?;
+        flush(&mut self.findings, &self.paths[2])?;
+        let OutputFiles {
+            clients,
+            patients,
+            findings,
+            set,
+            ..
+        } = self;
+        // Closed before they are moved: Windows cannot rename an open file.
+        drop((clients, patients, findings));
+        match set {
+            Some(set) => set.commit().map(drop),
+            None => Ok(()),
+        }
     }
 }
 
@@ -219,6 +284,7 @@ impl OutputFiles {
 pub struct FindingsOnly {
     findings: Writer,
     path: PathBuf,
+    set: FileSet,
 }
 
 impl FindingsOnly {
@@ -233,11 +299,13 @@ impl FindingsOnly {
         format: OutputFormat,
         overwrite: Overwrite,
     ) -> Result<FindingsOnly, CreateError> {
-        private_file::create_dir(dir)?;
-        let path = dir.join(format!("findings.{}", format.extension()));
+        let name = format.file_name("findings");
+        let mut set = FileSet::new(dir, std::slice::from_ref(&name), overwrite)?;
+        let (findings, path) = Writer::in_set(&mut set, &name, format, &FINDING_COLUMNS)?;
         Ok(FindingsOnly {
-            findings: Writer::create_with(&path, format, &FINDING_COLUMNS, overwrite)?,
+            findings,
             path,
+            set,
         })
     }
 
@@ -246,9 +314,13 @@ impl FindingsOnly {
         &self.path
     }
 
-    /// Flushes the file to disk.
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.findings.flush()
+    /// Flushes and closes the file, and puts it in place.
+    pub fn finish(mut self) -> Result<(), CreateError> {
+        flush(&mut self.findings, &self.path)?;
+        let FindingsOnly { findings, set, .. } = self;
+        // Closed before it is moved: Windows cannot rename an open file.
+        drop(findings);
+        set.commit().map(drop)
     }
 }
 
@@ -299,6 +371,25 @@ impl Sink for OutputFiles {
     }
 }
 
+/// The stem of the file [`write_duplicates`] writes.
+pub const DUPLICATES_FILE: &str = "duplicates";
+/// The stem of the file [`write_matches`] writes.
+pub const MATCHES_FILE: &str = "matches";
+
+/// Writes the one file `stem` into `dir` with `write`, as a [`FileSet`] of its own.
+fn write_alone(
+    dir: &Path,
+    format: OutputFormat,
+    stem: &str,
+    overwrite: Overwrite,
+    write: impl FnOnce(&mut FileSet) -> Result<PathBuf, CreateError>,
+) -> Result<PathBuf, CreateError> {
+    let mut set = FileSet::new(dir, &[format.file_name(stem)], overwrite)?;
+    let path = write(&mut set)?;
+    set.commit()?;
+    Ok(path)
+}
+
 /// Writes `duplicates.*` into `dir`: one line per member of each group (the columns of
 /// [`DUPLICATE_COLUMNS`]; in CSV the reasons joined by `; `). Returns the path.
 pub fn write_duplicates(
@@ -307,8 +398,19 @@ pub fn write_duplicates(
     groups: &[DuplicateGroup],
     overwrite: Overwrite,
 ) -> Result<PathBuf, CreateError> {
-    let path = dir.join(format!("duplicates.{}", format.extension()));
-    let mut w = Writer::create_with(&path, format, &DUPLICATE_COLUMNS, overwrite)?;
+    write_alone(dir, format, DUPLICATES_FILE, overwrite, |set| {
+        write_duplicates_in(set, format, groups)
+    })
+}
+
+/// Like [`write_duplicates`], the file part of `set` (which must list it).
+pub fn write_duplicates_in(
+    set: &mut FileSet,
+    format: OutputFormat,
+    groups: &[DuplicateGroup],
+) -> Result<PathBuf, CreateError> {
+    let name = format.file_name(DUPLICATES_FILE);
+    let (mut w, path) = Writer::in_set(set, &name, format, &DUPLICATE_COLUMNS)?;
     let io = |e: std::io::Error| CreateError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -376,8 +478,19 @@ pub fn write_matches(
     matches: &[&RecordMatch],
     overwrite: Overwrite,
 ) -> Result<PathBuf, CreateError> {
-    let path = dir.join(format!("matches.{}", format.extension()));
-    let mut w = Writer::create_with(&path, format, &MATCH_COLUMNS, overwrite)?;
+    write_alone(dir, format, MATCHES_FILE, overwrite, |set| {
+        write_matches_in(set, format, matches)
+    })
+}
+
+/// Like [`write_matches`], the file part of `set` (which must list it).
+pub fn write_matches_in(
+    set: &mut FileSet,
+    format: OutputFormat,
+    matches: &[&RecordMatch],
+) -> Result<PathBuf, CreateError> {
+    let name = format.file_name(MATCHES_FILE);
+    let (mut w, path) = Writer::in_set(set, &name, format, &MATCH_COLUMNS)?;
     let io = |e: std::io::Error| CreateError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),

@@ -10,12 +10,15 @@ use ts_rs::TS;
 
 use crate::canonical::{Entity, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
-use crate::private_file::{CreateError, Overwrite};
+use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
 use super::convert::{Converter, DateRefiner};
-use super::output::{write_duplicates, FindingsOnly, OutputFiles, OutputFormat};
+use super::output::{
+    file_names, write_duplicates_in, FindingsOnly, OutputFiles, OutputFormat, DUPLICATES_FILE,
+    RECORD_FILES,
+};
 use super::run::{convert_rows, RowOutput};
 use super::source::{self, TableSource};
 use super::transform::dates::DateOrder;
@@ -98,7 +101,7 @@ pub enum WriteError {
         reason: String,
     },
     /// The user cancelled.
-    #[error("writing the files was cancelled; the files in the folder are incomplete")]
+    #[error("writing the files was cancelled; nothing was written to the folder")]
     Cancelled,
 }
 
@@ -151,7 +154,8 @@ impl From<RequiredPolicy> for Policies {
     }
 }
 
-/// Converts every row of `sources` with `mapping` and writes the canonical files into `dir`.
+/// Converts every row of `sources` with `mapping` and writes the canonical files into `dir`:
+/// all of them, or (on a refusal, an error or a cancel) none.
 pub fn write_canonical(
     sources: &[TableSource],
     mapping: &Mapping,
@@ -177,8 +181,9 @@ pub fn write_canonical_with(
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
     let policies: Policies = policy.into();
-    let overwrite = policies.overwrite;
-    let mut files = OutputFiles::create_with(dir, format, overwrite)?;
+    let stems = [RECORD_FILES.as_slice(), &[DUPLICATES_FILE]].concat();
+    let mut set = FileSet::new(dir, &file_names(format, &stems), policies.overwrite)?;
+    let mut files = OutputFiles::in_set(&mut set, format)?;
     let mut collector = Collector::default();
     let mut summary = write_rows(
         sources,
@@ -190,17 +195,16 @@ pub fn write_canonical_with(
         dir,
         change,
     )?;
-    summary.files = files
-        .paths()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    files.finish().map_err(io_error(dir))?;
+    files.finish()?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     let groups = collector.groups(&labels);
     summary.duplicates = count_groups(&groups);
-    let path = write_duplicates(dir, format, &groups, overwrite)?;
-    summary.files.push(path.display().to_string());
+    write_duplicates_in(&mut set, format, &groups)?;
+    summary.files = set
+        .commit()?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     Ok(summary)
 }
 
@@ -227,7 +231,7 @@ pub fn write_findings(
         &mut |row| row,
     )?;
     summary.files = vec![file.path().display().to_string()];
-    file.finish().map_err(io_error(dir))?;
+    file.finish()?;
     Ok(summary)
 }
 
@@ -353,4 +357,72 @@ fn write_rows(
             .then_with(|| a.severity.cmp(&b.severity))
     });
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::mapping::{resolve, SuggestOptions};
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_run_stopped_half_way_leaves_the_folder_as_it_was() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let input = tempfile::tempdir().expect("temp dir");
+        let file = input.path().join("clients.csv");
+        // Several batches, so that the cancel lands between two of them.
+        let mut text = String::from("First Name,Last Name,Email,Pet Name,Species\n");
+        for i in 0..3 * crate::mapping::convert::BATCH_ROWS {
+            text.push_str(&format!("Ann,Lee{i},ann{i}@example.com,Rex,dog\n"));
+        }
+        std::fs::write(&file, text).expect("input");
+        let (sources, tables) = resolve::load_tables(&[file]).expect("input reads");
+        let mapping = resolve::resolve(
+            None,
+            &tables,
+            &SuggestOptions::default(),
+            &RequiredPolicy::default(),
+            tmp.path(),
+        )
+        .expect("mapping")
+        .mapping;
+        std::fs::write(tmp.path().join("keep.txt"), "theirs").expect("write");
+        for dir in [tmp.path().to_path_buf(), tmp.path().join("new/out")] {
+            let cancel = AtomicBool::new(false);
+            let mut rows = 0;
+            // Cancelled once rows are in the files: they were written, and must not remain.
+            let result = write_canonical_with(
+                &sources,
+                &mapping,
+                RequiredPolicy::default(),
+                &dir,
+                OutputFormat::Csv,
+                &cancel,
+                &mut |row| {
+                    rows += 1;
+                    if rows == 2 {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    row
+                },
+            );
+            assert!(matches!(result, Err(WriteError::Cancelled)), "{result:?}");
+            assert!(rows >= 2, "{rows}");
+            assert_eq!(names(tmp.path()), ["keep.txt"], "{dir:?}");
+        }
+    }
 }
