@@ -12,6 +12,7 @@
 //! Every normalizer is idempotent: normalizing its own output changes nothing.
 
 pub mod address;
+mod controls;
 pub mod dates;
 pub mod email;
 pub mod links;
@@ -89,6 +90,12 @@ impl Issue {
 /// Validates and normalizes a client in place; returns what was found.
 pub fn client(c: &mut ClientRecord, ctx: &Context) -> Vec<Issue> {
     let mut out = Vec::new();
+    for field in controls::CLIENT_FIELDS {
+        if let Some((kept, issue)) = controls::strip(field, c.get(field)) {
+            c.set(field, kept);
+            out.push(issue);
+        }
+    }
     for field in [Field::ClientFirstName, Field::ClientLastName] {
         let before = c.get(field).to_string();
         if before.is_empty() {
@@ -125,6 +132,12 @@ pub fn client(c: &mut ClientRecord, ctx: &Context) -> Vec<Issue> {
 /// Validates and normalizes a patient in place; returns what was found.
 pub fn patient(p: &mut PatientRecord, ctx: &Context) -> Vec<Issue> {
     let mut out = Vec::new();
+    for field in controls::PATIENT_FIELDS {
+        if let Some((kept, issue)) = controls::strip(field, p.get(field)) {
+            p.set(field, kept);
+            out.push(issue);
+        }
+    }
     patient::check_patient(p, ctx, &mut out);
     out
 }
@@ -181,6 +194,7 @@ codes! {
     "second_owner", Warning, "a cell names two people; the second is not imported";
     "invalid_boolean", Warning, "not a yes/no value; left empty";
     "unknown_country", Warning, "a country this tool does not know; kept as written";
+    "control_characters", Warning, "control characters (escape codes, bidi overrides) in a name, address or pet field; removed";
 }
 
 /// The usual severity of a code; `None` for unknown codes.
