@@ -2,12 +2,12 @@
 //! record relates to the clinic's clients and patients already in PH.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
-use ph_import_core::dedupe::resolve::{resolve, Decisions, Outcome};
+use ph_import_core::dedupe::resolve::{resolve, Decisions, DecisionsError, Outcome};
 use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
 use ph_import_core::mapping::output::{
     file_names, write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
@@ -16,6 +16,7 @@ use ph_import_core::ph::Client;
 use ph_import_core::private_file::FileSet;
 use serde::Serialize;
 
+use crate::input_file;
 use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
 use crate::ph_session::{self, DEFAULT_ENV};
 use crate::visible::{visible, write_json};
@@ -102,6 +103,11 @@ struct Outcomes<'a> {
 
 /// Runs `ph-import dedupe`.
 pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
+    // Before the export is read: a wrong --decisions path fails at once.
+    let decisions = match &args.decisions {
+        Some(path) => read_decisions(path)?,
+        None => Decisions::default(),
+    };
     let required = policy(args.no_email_required);
     let (sources, resolved) = prepare(
         &args.files,
@@ -109,10 +115,6 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         &args.roles.options(args.country.as_deref())?,
         &required,
     )?;
-    let decisions = match &args.decisions {
-        Some(path) => Decisions::load(path)?,
-        None => Decisions::default(),
-    };
     let never = AtomicBool::new(false);
     let policies = args.import.policies(required);
     let overwrite = policies.overwrite;
@@ -180,6 +182,22 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         writeln!(out, "Wrote {}", visible(&p.display().to_string()))?;
     }
     Ok(())
+}
+
+/// The decisions file, read as every file a person names for a run is.
+fn read_decisions(path: &Path) -> anyhow::Result<Decisions> {
+    let text = input_file::read_small(
+        path,
+        "decisions file",
+        "give the decisions file the app saved, or one written as docs/dedupe.md describes",
+    )?;
+    serde_json::from_str(&text).map_err(|e| {
+        DecisionsError::Invalid {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// Every client of the clinic with its patients, pages fetched with a count on stderr.

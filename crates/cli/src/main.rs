@@ -6,6 +6,7 @@ mod auth_cmd;
 mod clients_cmd;
 mod dedupe_cmd;
 mod env_cmd;
+mod input_file;
 mod inspect;
 mod mapping_cmd;
 mod ph_session;

@@ -23,6 +23,7 @@ use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 
+use crate::input_file;
 use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import map`.
@@ -481,38 +482,9 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The largest edits file read: the app's review saves a few kilobytes per thousand changes.
-const EDITS_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
-
-/// The edits file's text: a regular file of at most [`EDITS_LIMIT_BYTES`] (never a pipe or
-/// a device such as /dev/zero, which would be read forever).
+/// The edits file's text, read as every file a person names for a run is.
 fn read_edits(path: &std::path::Path) -> anyhow::Result<String> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("could not read the edits file {shown}"))?;
-    if !meta.is_file() {
-        anyhow::bail!(
-            "the edits file {shown} is not a regular file; give the edits.json the app saved"
-        );
-    }
-    if meta.len() > EDITS_LIMIT_BYTES {
-        anyhow::bail!(
-            "the edits file {shown} is {} MB, more than the {} MB an edits.json can be; give the edits.json the app saved",
-            meta.len() / (1024 * 1024),
-            EDITS_LIMIT_BYTES / (1024 * 1024)
-        );
-    }
-    let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut std::io::Read::take(
-            std::fs::File::open(path)
-                .with_context(|| format!("could not read the edits file {shown}"))?,
-            EDITS_LIMIT_BYTES,
-        ),
-        &mut text,
-    )
-    .with_context(|| format!("could not read the edits file {shown}"))?;
-    Ok(text)
+    input_file::read_small(path, "edits file", "give the edits.json the app saved")
 }
 
 impl Format {
