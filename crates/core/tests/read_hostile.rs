@@ -135,6 +135,45 @@ const CORPUS: &[(&str, Outcome)] = &[
             notes: &[],
         },
     ),
+    // 2 KB: a Workbook stream of 4 GB whose one sector points back at itself; calamine
+    // copied that sector until it held 4 GB (SIGABRT where the allocation fails).
+    (
+        "fat-chain-bomb.xls",
+        Fails(
+            "corrupt_workbook",
+            "its Workbook stream claims 4294967280 bytes, more than the whole file (2048 bytes)",
+        ),
+    ),
+    (
+        "fat-chain-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "the sector chain of its Workbook stream loops back to sector 3",
+        ),
+    ),
+    // Calamine read the directory's chain without end.
+    (
+        "directory-chain-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "the sector chain of its directory loops back to sector 1",
+        ),
+    ),
+    // The header claims an 8 GB mini allocation table, in a chain that loops.
+    (
+        "mini-fat-bomb.xls",
+        Fails(
+            "corrupt_workbook",
+            "its mini allocation table claims 8589934592 bytes, more than the whole file (2048 bytes)",
+        ),
+    ),
+    (
+        "difat-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "its allocation table index (DIFAT) loops back to sector 3",
+        ),
+    ),
     (
         "cell-beyond-last-column.xlsx",
         Reads {
