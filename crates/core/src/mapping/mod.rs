@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod country;
 mod crosstable;
+mod draft;
 pub mod header;
 mod lines;
 pub mod model;
