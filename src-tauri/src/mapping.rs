@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job::{self, WriteSummary};
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
 use ph_import_core::mapping::source;
-use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
 use ph_import_core::read::ReadOptions;
+use ph_import_core::table_file::OutputFormat;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -237,7 +237,7 @@ pub async fn save_canonical(
     let result = off_ui_thread(move || {
         let dir = PathBuf::from(dir);
         let sources = source::discover_with(&inputs)?;
-        let summary = write::write_canonical(
+        let summary = job::write_canonical(
             &sources,
             &mapping,
             policy(),

@@ -8,14 +8,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job::EditedSummary;
+use ph_import_core::job::WriteError;
 use ph_import_core::mapping::profile::Profile;
 use ph_import_core::mapping::source;
-use ph_import_core::mapping::write::WriteError;
 use ph_import_core::mapping::Mapping;
-use ph_import_core::review::{
-    self, EditedSummary, Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary,
-};
+use ph_import_core::review::{Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary};
+use ph_import_core::table_file::OutputFormat;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
@@ -70,7 +69,7 @@ pub struct SimilarOutcome {
 
 fn review_error(e: ReviewError) -> AppError {
     match e {
-        ReviewError::Convert(e) => write_error(e),
+        ReviewError::Convert(e) => write_error(e.into()),
         other => AppError::new("review", other.to_string()),
     }
 }
@@ -277,7 +276,7 @@ pub async fn save_reviewed(
     let result = off_ui_thread(move || {
         let dir = PathBuf::from(dir);
         let sources = source::discover_with(&inputs)?;
-        let summary = review::write_edited(
+        let summary = ph_import_core::job::write_edited(
             &sources,
             &mapping,
             policy(),

@@ -7,13 +7,15 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
-use ph_import_core::dedupe::resolve::{resolve, Decisions, DecisionsError, Outcome};
-use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
-use ph_import_core::mapping::output::{
-    file_names, write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
+use ph_import_core::dedupe::output::{
+    write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
 };
+use ph_import_core::dedupe::resolve::{resolve, Decisions, DecisionsError, Outcome};
+use ph_import_core::dedupe::DuplicateGroup;
+use ph_import_core::job::{scan, Scan};
 use ph_import_core::ph::Client;
 use ph_import_core::private_file::FileSet;
+use ph_import_core::table_file::file_names;
 use serde::Serialize;
 
 use crate::input_file;

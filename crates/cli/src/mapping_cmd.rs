@@ -7,18 +7,18 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::job::{self as write, Policies, WriteSummary};
 use ph_import_core::mapping::country::CountryReport;
-use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Origin, Resolved};
 use ph_import_core::mapping::source::TableSource;
 use ph_import_core::mapping::suggest::TableReport;
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
-use ph_import_core::mapping::write::{self, Policies, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
 use ph_import_core::private_file::Overwrite;
-use ph_import_core::review::{self, Edits};
+use ph_import_core::review::Edits;
+use ph_import_core::table_file::OutputFormat;
 use ph_import_core::validate::ImportPolicy;
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
@@ -444,7 +444,7 @@ pub fn run_convert(args: &ConvertArgs) -> anyhow::Result<()> {
             let text = read_edits(path)?;
             let edits = Edits::from_json(&text)
                 .with_context(|| format!("{} is not usable", path.display()))?;
-            let edited = review::write_edited(
+            let edited = ph_import_core::job::write_edited(
                 &sources,
                 &resolved.mapping,
                 policy,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use clap::Args;
-use ph_import_core::mapping::write;
+use ph_import_core::job as write;
 use serde::Serialize;
 
 use crate::visible::{visible, write_json};

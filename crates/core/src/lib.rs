@@ -6,10 +6,12 @@
 
 pub mod canonical;
 pub mod dedupe;
+pub mod job;
 pub mod mapping;
 mod memo;
 pub mod ph;
 pub mod private_file;
 pub mod read;
 pub mod review;
+pub mod table_file;
 pub mod validate;

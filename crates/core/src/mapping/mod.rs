@@ -11,7 +11,6 @@ mod draft;
 pub mod header;
 mod lines;
 pub mod model;
-pub mod output;
 pub mod profile;
 pub mod resolve;
 pub mod run;
@@ -21,7 +20,6 @@ pub mod suggest;
 pub mod table;
 pub mod transform;
 pub mod vocab;
-pub mod write;
 
 pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};

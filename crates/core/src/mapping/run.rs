@@ -13,8 +13,7 @@ use crate::read::{Progress, ReadError, ReadNote};
 
 use super::convert::{plan, run_order, Converter, Repeated, BATCH_ROWS};
 use super::source::{self, TableSource};
-use super::write::WriteError;
-use super::{Mapping, SourceRow};
+use super::{Mapping, MappingError, SourceRow};
 
 /// What one source row became.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,16 +50,30 @@ impl RowOutput {
     }
 }
 
+/// Why a conversion run stopped before its end, apart from its consumer's own errors.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A source file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The mapping does not fit the files.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// The person cancelled.
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
 /// Converts every row of `sources` with `converter`, handing each row's output to `each`.
 /// `progress` hears of each table's reading after every batch (table position, progress).
-pub fn convert_rows(
+pub fn convert_rows<E: From<RunError>>(
     sources: &[TableSource],
     mapping: &Mapping,
     mut converter: Converter,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, Progress),
-    each: &mut dyn FnMut(RowOutput) -> Result<(), WriteError>,
-) -> Result<(), WriteError> {
+    each: &mut dyn FnMut(RowOutput) -> Result<(), E>,
+) -> Result<(), E> {
     for i in run_order(mapping) {
         let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
             continue;
@@ -70,7 +83,7 @@ pub fn convert_rows(
         let (batches, received) = mpsc::sync_channel::<Read>(2);
         // Read batches go back to the reader once converted, to be read into again.
         let (give_back, spare) = mpsc::channel::<Vec<SourceRow>>();
-        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
+        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, E> {
             // Named, so profilers and debuggers tell the stages apart. Failing to start a
             // thread is the system out of resources, which `scope.spawn` panics on too.
             std::thread::Builder::new()
@@ -82,8 +95,10 @@ pub fn convert_rows(
             let received = received;
             let give_back = give_back;
             let table_plan = match received.recv() {
-                Ok(Read::Columns(headers)) => plan(tm, &s.label, &headers)?,
-                Ok(Read::Failed(e)) => return Err(e.into()),
+                Ok(Read::Columns(headers)) => {
+                    plan(tm, &s.label, &headers).map_err(|e| E::from(RunError::from(e)))?
+                }
+                Ok(Read::Failed(e)) => return Err(RunError::from(e).into()),
                 Ok(Read::End(notes, read)) => {
                     progress(i, read);
                     return Ok(notes);
@@ -91,14 +106,14 @@ pub fn convert_rows(
                 Ok(Read::Rows(..)) | Err(_) => return Ok(Vec::new()),
             };
             // How the reading ended: its notes and progress, or why it stopped.
-            let mut ended: Option<Result<(Vec<ReadNote>, Progress), WriteError>> = None;
+            let mut ended: Option<Result<(Vec<ReadNote>, Progress), E>> = None;
             let mut failed = None;
             // Linking writes through `each` only, whose errors are kept in `failed`.
             let _ = converter.batches_each(
                 &table_plan,
                 &mut || {
                     if cancel.load(Ordering::Relaxed) {
-                        ended = Some(Err(WriteError::Cancelled));
+                        ended = Some(Err(RunError::Cancelled.into()));
                         return None;
                     }
                     match received.recv() {
@@ -108,7 +123,7 @@ pub fn convert_rows(
                             None
                         }
                         Ok(Read::Failed(e)) => {
-                            ended = Some(Err(e.into()));
+                            ended = Some(Err(RunError::from(e).into()));
                             None
                         }
                         Ok(Read::Columns(_)) | Err(_) => None,

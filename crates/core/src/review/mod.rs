@@ -13,7 +13,7 @@ pub mod session;
 
 pub use crate::mapping::run::{convert_rows, RowOutput};
 pub use edits::{Change, Edits, EditsError, RecordRef};
-pub use pipeline::{write_edited, EditedSummary};
+pub(crate) use pipeline::Editor;
 pub use revalidate::{editable, Record, TableRules};
 pub use session::{
     CodeTally, FieldTally, Filter, Page, ReviewError, ReviewFinding, ReviewRow, Session, Summary,

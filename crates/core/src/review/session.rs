@@ -15,10 +15,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::{
-    ClientRecord, Entity, Field, Finding, PatientRecord, RequiredPolicy, Severity,
+    ClientRecord, CodeCount, Entity, Field, Finding, PatientRecord, RequiredPolicy, Severity,
 };
 use crate::mapping::source::TableSource;
-use crate::mapping::write::{CodeCount, WriteError};
 use crate::mapping::{Mapping, TableRole};
 use crate::read::Progress;
 use crate::validate::Context;
@@ -27,7 +26,7 @@ use super::edits::{Change, Edits, RecordRef};
 use super::pipeline::id_hash;
 use super::revalidate::{editable, revalidate, Checks, Record, TableRules};
 use crate::mapping::convert::Converter;
-use crate::mapping::run::{convert_rows, RowOutput};
+use crate::mapping::run::{convert_rows, RowOutput, RunError};
 
 /// Separates the values of a stored record (a control character no export cell needs).
 const SEP: char = '\u{1f}';
@@ -164,7 +163,7 @@ pub struct Summary {
 pub enum ReviewError {
     /// The conversion failed.
     #[error(transparent)]
-    Convert(#[from] WriteError),
+    Convert(#[from] RunError),
     /// No such record.
     #[error("there is no {entity:?} number {id} in this review; reload the page of records")]
     NoRecord {
@@ -309,7 +308,7 @@ impl Session {
             matches: Mutex::new(None),
         };
         let converter = Converter::new(mapping, policy.clone());
-        convert_rows(sources, mapping, converter, cancel, progress, &mut |row| {
+        convert_rows::<RunError>(sources, mapping, converter, cancel, progress, &mut |row| {
             session.add(row);
             Ok(())
         })?;

@@ -8,34 +8,22 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::canonical::CodeCount;
 use crate::canonical::{Entity, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
 use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::ReadError;
 use crate::validate::{ImportPolicy, Skipped};
 
-use super::convert::{Converter, DateRefiner};
-use super::output::{
-    file_names, write_duplicates_in, FindingsOnly, OutputFiles, OutputFormat, DUPLICATES_FILE,
-    RECORD_FILES,
-};
-use super::run::{convert_rows, RowOutput};
-use super::source::{self, TableSource};
-use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink, SourceRow, TableRole};
+use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
+use crate::mapping::convert::{Converter, DateRefiner};
+use crate::mapping::run::{convert_rows, RowOutput, RunError};
+use crate::mapping::source::{self, TableSource};
+use crate::mapping::transform::dates::DateOrder;
+use crate::mapping::{Mapping, MappingError, Sink, SourceRow, TableRole};
+use crate::table_file::{file_names, OutputFormat};
 
-/// How many findings of one code and severity were written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CodeCount {
-    /// The finding code, e.g. `invalid_email`.
-    pub code: String,
-    /// `error`, `warning` or `fixed`.
-    pub severity: String,
-    /// How many.
-    #[ts(type = "number")]
-    pub count: u64,
-}
+use super::output::{FindingsOnly, OutputFiles, RECORD_FILES};
 
 /// How many duplicate groups of one kind and entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -103,6 +91,16 @@ pub enum WriteError {
     /// The user cancelled.
     #[error("writing the files was cancelled; nothing was written to the folder")]
     Cancelled,
+}
+
+impl From<RunError> for WriteError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Read(e) => WriteError::Read(e),
+            RunError::Mapping(e) => WriteError::Mapping(e),
+            RunError::Cancelled => WriteError::Cancelled,
+        }
+    }
 }
 
 /// Settles date orders that the suggestion's sample left open by reading every value of the
@@ -302,7 +300,7 @@ fn write_rows(
     };
 
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows(
+    convert_rows::<WriteError>(
         sources,
         mapping,
         converter,

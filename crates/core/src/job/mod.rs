@@ -1,0 +1,16 @@
+//! The run of one import's files, from the files chosen to the files written: find the
+//! tables, sample them, choose the mapping, settle date orders, then convert every row in
+//! one streaming pass that yields records, findings and duplicate groups, and write them.
+//! The CLI's verbs and the app's screens drive this one run; they only show its results.
+
+mod edited;
+pub mod output;
+mod scan;
+pub mod write;
+
+pub use edited::{write_edited, EditedSummary};
+pub use scan::{scan, Scan};
+pub use write::{
+    refine_dates, repeated_entity, write_canonical, write_canonical_with, write_findings,
+    CodeCount, KindCount, Policies, WriteError, WriteSummary,
+};
