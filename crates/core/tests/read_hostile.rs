@@ -174,6 +174,39 @@ const CORPUS: &[(&str, Outcome)] = &[
             "its allocation table index (DIFAT) loops back to sector 3",
         ),
     ),
+    // OpenDocument files are read whole: what they unpack to is capped before calamine
+    // reads them. A real content.xml of 1.9 GB took 2 GB and 58 s; this one only says so.
+    (
+        "content-claims-2gb.ods",
+        Fails(
+            "workbook_too_large",
+            "its sheet data (content.xml) unpacks to 1812 MB, more than the 512 MB an OpenDocument workbook may have here",
+        ),
+    ),
+    // 842 bytes: one row of 90 numbers repeated a million times (SIGABRT at 2.2 GB).
+    (
+        "rows-repeated-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
+    // 11 KB: 20,000 rows of 16,384 repeated numbers (SIGABRT at 2.9 GB).
+    (
+        "columns-repeated-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
+    // Two billion spaces in one cell (SIGABRT at 3 GB after 24 s).
+    (
+        "spaces-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
     (
         "cell-beyond-last-column.xlsx",
         Reads {

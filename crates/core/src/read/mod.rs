@@ -11,6 +11,7 @@ mod encoding;
 mod error;
 mod header;
 pub mod kinds;
+mod ods_check;
 mod sniff;
 mod workbook;
 mod xls_check;

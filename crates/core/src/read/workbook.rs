@@ -184,7 +184,13 @@ impl Worker {
                 Some(reason) => Err(self.classify(reason)),
                 None => self.whole::<Xls<BufReader<File>>>(),
             },
-            FileFormat::Ods => self.whole::<Ods<BufReader<File>>>(),
+            FileFormat::Ods => match super::ods_check::check(&self.path) {
+                Err(super::ods_check::TooLarge(reason)) => Err(ReadError::WorkbookTooLarge {
+                    file: self.file.clone(),
+                    reason,
+                }),
+                Ok(_) => self.whole::<Ods<BufReader<File>>>(),
+            },
             FileFormat::Csv => Err(ReadError::CorruptWorkbook {
                 file: self.file.clone(),
                 reason: "not a workbook".into(),
@@ -245,9 +251,11 @@ impl Worker {
             open_workbook(&self.path).map_err(|e: R::Error| self.classify(e.to_string()))?;
         let metadata = book.sheets_metadata().to_vec();
         let mut sheets = Vec::new();
-        let mut ranges = Vec::new();
+        let mut failed = Vec::new();
         for meta in &metadata {
             // A sheet that cannot be loaded is listed as empty; it fails only if chosen.
+            // Each copy is dropped once listed: the library already holds every sheet, and
+            // keeping a second copy of all of them doubled the memory of a large workbook.
             let range = if meta.typ == SheetType::WorkSheet {
                 book.worksheet_range(&meta.name).map_err(|e| e.to_string())
             } else {
@@ -261,15 +269,18 @@ impl Worker {
                 Err(_) => (0, false),
             };
             sheets.push(info(meta, rows, has_data));
-            ranges.push(range);
+            failed.push(range.err());
         }
         let chosen = self.announce(sheets)?;
         let index = metadata.iter().position(|m| m.name == chosen).unwrap_or(0);
-        let range = match ranges.swap_remove(index) {
+        if let Some(reason) = failed.swap_remove(index) {
+            return Ok(Some(Err(self.classify(reason))));
+        }
+        let range = match book.worksheet_range(&chosen) {
             Ok(r) => r,
-            Err(reason) => return Ok(Some(Err(self.classify(reason)))),
+            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
         };
-        drop(ranges);
+        drop(book);
         let rows = Rows { tx: &self.rows };
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         for (i, row) in range.rows().enumerate() {
