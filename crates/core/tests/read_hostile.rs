@@ -207,6 +207,21 @@ const CORPUS: &[(&str, Outcome)] = &[
             "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
         ),
     ),
+    // Calamine keeps an ODS sheet's first 1,048,576 rows; the three after the gap are noted.
+    (
+        "rows-beyond-last-row.ods",
+        Reads {
+            rows: 2,
+            notes: &[("rows_beyond_limit", 3)],
+        },
+    ),
+    (
+        "cell-beyond-last-column.ods",
+        Reads {
+            rows: 1,
+            notes: &[("columns_beyond_limit", 1)],
+        },
+    ),
     (
         "cell-beyond-last-column.xlsx",
         Reads {

@@ -539,6 +539,16 @@ impl RowStream {
                     rows_text(&cut.rows)
                 ),
             );
+            let cut = s.cut_rows();
+            push(
+                "rows_beyond_limit",
+                &cut,
+                format!(
+                    "{} row(s) hold values below row 1,048,576, the last row a spreadsheet has (first at {}); those rows are not read. Save the sheet as CSV, which has no row limit, and use that file.",
+                    cut.count,
+                    rows_text(&cut.rows)
+                ),
+            );
         }
         if let Source::Text(s) = &self.source {
             push(
