@@ -3,7 +3,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
@@ -12,26 +11,23 @@ use ph_import_core::dedupe::output::{
 };
 use ph_import_core::dedupe::resolve::{resolve, Decisions, DecisionsError, Outcome};
 use ph_import_core::dedupe::DuplicateGroup;
-use ph_import_core::job::{scan, Scan};
+use ph_import_core::job::Scan;
 use ph_import_core::ph::Client;
 use ph_import_core::private_file::FileSet;
 use ph_import_core::table_file::file_names;
 use serde::Serialize;
 
 use crate::input_file;
-use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
 use crate::ph_session::{self, DEFAULT_ENV};
+use crate::progress::{self, Display};
+use crate::run_args::{print_origin, Format, ImportArgs, InputArgs};
 use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import dedupe`.
 #[derive(Args, Debug)]
 pub struct DedupeArgs {
-    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS (each sheet with data is a table).
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
-    #[arg(long, value_name = "NAME|PATH")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Also match every record against this clinic's clients and patients in PH (its PH id,
     /// see `ph-import whoami`).
     #[arg(long, value_name = "ID")]
@@ -52,14 +48,6 @@ pub struct DedupeArgs {
     /// Print JSON (groups, classifications, outcomes) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The clinic's country (ISO 3166 alpha-2), over what the data says.
-    #[arg(long, value_name = "CC")]
-    pub country: Option<String>,
-    /// Accept clients without an e-mail address (the target's policy allows it).
-    #[arg(long)]
-    pub no_email_required: bool,
-    #[command(flatten)]
-    pub roles: RoleArgs,
     #[command(flatten)]
     pub import: ImportArgs,
 }
@@ -110,23 +98,12 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         Some(path) => read_decisions(path)?,
         None => Decisions::default(),
     };
-    let required = policy(args.no_email_required);
-    let (sources, resolved) = prepare(
-        &args.files,
-        args.profile.as_deref(),
-        &args.roles.options(args.country.as_deref())?,
-        &required,
-    )?;
-    let never = AtomicBool::new(false);
-    let policies = args.import.policies(required);
+    let mut display = Display::new(args.json);
+    let job = args.input.open(&mut display)?;
+    let policies = args.import.policies(args.input.required());
     let overwrite = policies.overwrite;
-    let found = scan(
-        &sources,
-        &resolved.mapping,
-        policies,
-        &never,
-        &mut |_, _| {},
-    )?;
+    let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
+    display.finish();
     let classified = match &args.clinic {
         Some(clinic) => Some(classify::classify(
             &found.clients,
@@ -175,7 +152,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         write_json(&mut out, &report)?;
         return Ok(());
     }
-    print_origin(&mut out, &resolved)?;
+    print_origin(&mut out, &job.resolved)?;
     print_groups(&mut out, &found)?;
     if let Some(c) = &classified {
         print_classified(&mut out, c, &clients, &patients)?;

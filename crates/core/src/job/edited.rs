@@ -13,7 +13,9 @@ use crate::mapping::Mapping;
 use crate::review::{Editor, Edits};
 use crate::table_file::OutputFormat;
 
-use super::write::{write_canonical_with, Policies, WriteError, WriteSummary};
+use crate::read::Progress;
+
+use super::write::{write_canonical_progress, Policies, WriteError, WriteSummary};
 
 /// What a conversion with edits wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -45,9 +47,36 @@ pub fn write_edited(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<EditedSummary, WriteError> {
+    write_edited_with(
+        sources,
+        mapping,
+        policy,
+        edits,
+        dir,
+        format,
+        cancel,
+        &mut |_, _| {},
+        &[],
+    )
+}
+
+/// Like [`write_edited`], `progress` told of each table's reading after every batch, and
+/// the files `beside` (name, text) written into the same set.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_edited_with(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    edits: &Edits,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, Progress),
+    beside: &[(&str, &str)],
+) -> Result<EditedSummary, WriteError> {
     let policies = policy.into();
     let mut editor = Editor::new(edits, mapping, policies.required.clone());
-    let summary = write_canonical_with(
+    let summary = write_canonical_progress(
         sources,
         mapping,
         policies,
@@ -55,6 +84,8 @@ pub fn write_edited(
         format,
         cancel,
         &mut |row| editor.apply(row),
+        progress,
+        beside,
     )?;
     let mut not_applied = std::mem::take(&mut editor.refused);
     not_applied.extend(editor.unmatched());

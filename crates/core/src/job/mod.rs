@@ -5,10 +5,12 @@
 
 mod edited;
 pub mod output;
+mod run;
 mod scan;
 pub mod write;
 
 pub use edited::{write_edited, EditedSummary};
+pub use run::{Job, JobError, JobProgress, JobSpec, Phase, SAVED_EDITS, SAVED_PROFILE};
 pub use scan::{scan, Scan};
 pub use write::{
     refine_dates, repeated_entity, write_canonical, write_canonical_with, write_findings,

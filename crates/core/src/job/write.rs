@@ -12,7 +12,7 @@ pub use crate::canonical::CodeCount;
 use crate::canonical::{Entity, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
 use crate::private_file::{CreateError, FileSet, Overwrite};
-use crate::read::ReadError;
+use crate::read::{Progress, ReadError};
 use crate::validate::{ImportPolicy, Skipped};
 
 use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
@@ -178,9 +178,38 @@ pub fn write_canonical_with(
     cancel: &AtomicBool,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
+    write_canonical_progress(
+        sources,
+        mapping,
+        policy,
+        dir,
+        format,
+        cancel,
+        change,
+        &mut |_, _| {},
+        &[],
+    )
+}
+
+/// Like [`write_canonical_with`], `progress` told of each table's reading after every batch,
+/// and the files `beside` (name, text) written into the same set: all of them, or none.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_canonical_progress(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    change: &mut dyn FnMut(RowOutput) -> RowOutput,
+    progress: &mut dyn FnMut(usize, Progress),
+    beside: &[(&str, &str)],
+) -> Result<WriteSummary, WriteError> {
     let policies: Policies = policy.into();
     let stems = [RECORD_FILES.as_slice(), &[DUPLICATES_FILE]].concat();
-    let mut set = FileSet::new(dir, &file_names(format, &stems), policies.overwrite)?;
+    let mut names = file_names(format, &stems);
+    names.extend(beside.iter().map(|(name, _)| name.to_string()));
+    let mut set = FileSet::new(dir, &names, policies.overwrite)?;
     let mut files = OutputFiles::in_set(&mut set, format)?;
     let mut collector = Collector::default();
     let mut summary = write_rows(
@@ -192,12 +221,20 @@ pub fn write_canonical_with(
         cancel,
         dir,
         change,
+        progress,
     )?;
     files.finish()?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     let groups = collector.groups(&labels);
     summary.duplicates = count_groups(&groups);
     write_duplicates_in(&mut set, format, &groups)?;
+    for (name, text) in beside {
+        let (mut file, path) = set.create(name)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| CreateError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     summary.files = set
         .commit()?
         .iter()
@@ -216,6 +253,27 @@ pub fn write_findings(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
+    write_findings_with(
+        sources,
+        mapping,
+        policy,
+        dir,
+        format,
+        cancel,
+        &mut |_, _| {},
+    )
+}
+
+/// Like [`write_findings`], `progress` told of each table's reading after every batch.
+pub(crate) fn write_findings_with(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, Progress),
+) -> Result<WriteSummary, WriteError> {
     let policies = policy.into();
     let mut file = FindingsOnly::create_with(dir, format, policies.overwrite)?;
     let mut summary = write_rows(
@@ -227,6 +285,7 @@ pub fn write_findings(
         cancel,
         dir,
         &mut |row| row,
+        progress,
     )?;
     summary.files = vec![file.path().display().to_string()];
     file.finish()?;
@@ -285,6 +344,7 @@ fn write_rows(
     cancel: &AtomicBool,
     dir: &Path,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
+    progress: &mut dyn FnMut(usize, Progress),
 ) -> Result<WriteSummary, WriteError> {
     let io = io_error(dir);
     let import = policies.import;
@@ -300,46 +360,39 @@ fn write_rows(
     };
 
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows::<WriteError>(
-        sources,
-        mapping,
-        converter,
-        cancel,
-        &mut |_, _| {},
-        &mut |row| {
-            let row = change(row);
-            if let Some(collector) = collector.as_deref_mut() {
-                collector.row(&row, repeated_entity(mapping, row.table));
+    convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
+        let row = change(row);
+        if let Some(collector) = collector.as_deref_mut() {
+            collector.row(&row, repeated_entity(mapping, row.table));
+        }
+        if let Some(c) = row.client {
+            summary.clients += 1;
+            if !import.sends_client(&c) {
+                summary.skipped.inactive_clients += 1;
             }
-            if let Some(c) = row.client {
-                summary.clients += 1;
-                if !import.sends_client(&c) {
-                    summary.skipped.inactive_clients += 1;
-                }
-                sink.client(c).map_err(&io)?;
+            sink.client(c).map_err(&io)?;
+        }
+        if let Some(p) = row.patient {
+            summary.patients += 1;
+            if !import.sends_patient(&p) {
+                summary.skipped.deceased_patients += 1;
             }
-            if let Some(p) = row.patient {
-                summary.patients += 1;
-                if !import.sends_patient(&p) {
-                    summary.skipped.deceased_patients += 1;
-                }
-                sink.patient(p).map_err(&io)?;
+            sink.patient(p).map_err(&io)?;
+        }
+        for f in row.findings {
+            summary.findings += 1;
+            // A few dozen codes: a scan beats allocating a map key per finding.
+            match by_code
+                .iter_mut()
+                .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
+            {
+                Some((_, _, n)) => *n += 1,
+                None => by_code.push((f.code.clone(), f.severity, 1)),
             }
-            for f in row.findings {
-                summary.findings += 1;
-                // A few dozen codes: a scan beats allocating a map key per finding.
-                match by_code
-                    .iter_mut()
-                    .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
-                {
-                    Some((_, _, n)) => *n += 1,
-                    None => by_code.push((f.code.clone(), f.severity, 1)),
-                }
-                sink.finding(f).map_err(&io)?;
-            }
-            Ok(())
-        },
-    )?;
+            sink.finding(f).map_err(&io)?;
+        }
+        Ok(())
+    })?;
     summary.by_code = by_code
         .into_iter()
         .map(|(code, severity, count)| CodeCount {
