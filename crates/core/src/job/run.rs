@@ -154,13 +154,14 @@ impl Job {
         progress: &mut dyn FnMut(JobProgress),
         cancel: &AtomicBool,
     ) -> Result<Job, JobError> {
-        let sources = source::discover_with(&spec.inputs)?;
-        let mut tables = Vec::with_capacity(sources.len());
-        // Each table's stream stays open after its sample, to settle dates without reading
-        // the file again.
-        let mut streams: Vec<RowStream> = Vec::with_capacity(sources.len());
-        for (i, s) in sources.iter().enumerate() {
-            let mut rows = source::open(s)?;
+        // Each table's stream found it, samples it, and stays open to settle dates, so a
+        // file is read once before its conversion.
+        let opened = source::discover_open(&spec.inputs)?;
+        let mut sources = Vec::with_capacity(opened.len());
+        let mut tables = Vec::with_capacity(opened.len());
+        let mut streams: Vec<RowStream> = Vec::with_capacity(opened.len());
+        let count = opened.len();
+        for (i, (s, mut rows)) in opened.into_iter().enumerate() {
             let mut sample = SourceTable {
                 name: s.label.clone(),
                 headers: rows.columns().to_vec(),
@@ -181,9 +182,10 @@ impl Job {
                 Phase::Sampling,
                 &s.label,
                 i,
-                sources.len(),
+                count,
                 rows.progress(sample.rows.len() as u64),
             ));
+            sources.push(s);
             tables.push(sample);
             streams.push(rows);
         }

@@ -294,6 +294,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
         meta.delimiter_reason = Some(reason);
         Source::Text(Box::new(delimited::DelimitedSource::open(
             path,
+            head.file,
             detected.encoding,
             detected.bom_len,
             delimiter,
@@ -470,6 +471,16 @@ impl RowStream {
     /// The column names, in file order.
     pub fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    /// A workbook's sheets (empty for a text file).
+    pub fn sheets(&self) -> &[SheetInfo] {
+        &self.meta.sheets
+    }
+
+    /// The sheet being read, for a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        self.meta.sheet.as_deref()
     }
 
     /// The header row, 1-based; None when the file has none.
