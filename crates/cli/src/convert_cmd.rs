@@ -10,7 +10,7 @@ use ph_import_core::review::Edits;
 
 use crate::input_file;
 use crate::progress::{self, Display};
-use crate::run_args::{print_counts, print_origin, Format, ImportArgs, InputArgs};
+use crate::run_args::{print_written, Format, ImportArgs, InputArgs};
 use crate::visible::visible;
 
 /// Arguments of `ph-import convert`.
@@ -76,17 +76,11 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
             edited.summary
         }
     };
-    print_origin(&mut out, &job.resolved)?;
-    writeln!(
-        out,
+    let headline = format!(
         "Wrote {} clients, {} patients and {} findings:",
         summary.clients, summary.patients, summary.findings
-    )?;
-    for p in &summary.files {
-        writeln!(out, "  {}", visible(p))?;
-    }
-    print_counts(&mut out, &summary)?;
-    Ok(())
+    );
+    print_written(&mut out, &job.resolved, &headline, &summary)
 }
 
 /// The edits file's text, read as every file a person names for a run is.

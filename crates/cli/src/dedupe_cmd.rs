@@ -9,7 +9,7 @@ use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
 use ph_import_core::dedupe::output::{
     write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
 };
-use ph_import_core::dedupe::resolve::{resolve, Decisions, DecisionsError, Outcome};
+use ph_import_core::dedupe::resolve::{Decisions, DecisionsError, OutcomeCounts};
 use ph_import_core::dedupe::DuplicateGroup;
 use ph_import_core::job::Scan;
 use ph_import_core::ph::Client;
@@ -52,29 +52,6 @@ pub struct DedupeArgs {
     pub import: ImportArgs,
 }
 
-/// What importing would do, counted.
-#[derive(Debug, Default, Serialize)]
-struct OutcomeCounts {
-    create: u64,
-    update: u64,
-    unchanged: u64,
-    skip: u64,
-    undecided: u64,
-}
-
-impl OutcomeCounts {
-    fn add(&mut self, o: &Outcome) {
-        let n = match o {
-            Outcome::Create => &mut self.create,
-            Outcome::Update { .. } => &mut self.update,
-            Outcome::Unchanged { .. } => &mut self.unchanged,
-            Outcome::Skip => &mut self.skip,
-            Outcome::Undecided => &mut self.undecided,
-        };
-        *n += 1;
-    }
-}
-
 #[derive(Serialize)]
 struct JsonReport<'a> {
     groups: &'a [DuplicateGroup],
@@ -112,15 +89,13 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         )),
         None => None,
     };
-    let (mut clients, mut patients) = (OutcomeCounts::default(), OutcomeCounts::default());
-    if let Some(c) = &classified {
-        c.clients
-            .iter()
-            .for_each(|m| clients.add(&resolve(m, &decisions)));
-        c.patients
-            .iter()
-            .for_each(|m| patients.add(&resolve(m, &decisions)));
-    }
+    let (clients, patients) = match &classified {
+        Some(c) => (
+            OutcomeCounts::of(&c.clients, &decisions),
+            OutcomeCounts::of(&c.patients, &decisions),
+        ),
+        None => Default::default(),
+    };
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
         // One set, so that matches.* refused leaves no duplicates.* behind.

@@ -170,6 +170,21 @@ pub fn print_origin(out: &mut impl Write, resolved: &Resolved) -> anyhow::Result
     Ok(())
 }
 
+/// What a run wrote: the mapping used, `headline`, the files, and the findings counted.
+pub fn print_written(
+    out: &mut impl Write,
+    resolved: &Resolved,
+    headline: &str,
+    summary: &WriteSummary,
+) -> anyhow::Result<()> {
+    print_origin(out, resolved)?;
+    writeln!(out, "{headline}")?;
+    for p in &summary.files {
+        writeln!(out, "  {}", visible(p))?;
+    }
+    print_counts(out, summary)
+}
+
 /// Findings by severity and code, and what the import policy will not send.
 pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Result<()> {
     for severity in ["error", "warning", "fixed"] {

@@ -2,17 +2,16 @@
 //! findings file, without writing the canonical records. It runs the same conversion as
 //! `convert`, so the findings are exactly those `convert` writes.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 use ph_import_core::job::WriteSummary;
 use serde::Serialize;
 
-use crate::visible::{visible, write_json};
+use crate::visible::write_json;
 
 use crate::progress::{self, Display};
-use crate::run_args::{print_counts, print_origin, Format, ImportArgs, InputArgs};
+use crate::run_args::{print_written, Format, ImportArgs, InputArgs};
 
 /// Arguments of `ph-import validate`.
 #[derive(Args, Debug)]
@@ -75,15 +74,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
-    print_origin(&mut out, &job.resolved)?;
-    writeln!(
-        out,
+    let headline = format!(
         "Checked {} clients and {} patients: {} findings, written to:",
         summary.clients, summary.patients, summary.findings
-    )?;
-    for p in &summary.files {
-        writeln!(out, "  {}", visible(p))?;
-    }
-    print_counts(&mut out, &summary)?;
-    Ok(())
+    );
+    print_written(&mut out, &job.resolved, &headline, &summary)
 }
