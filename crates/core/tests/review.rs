@@ -39,7 +39,7 @@ fn mapped(files: &[&str]) -> (Vec<TableSource>, Mapping) {
 }
 
 fn open(sources: &[TableSource], mapping: &Mapping) -> Session {
-    Session::open(
+    ph_import_core::job::review_rows(
         sources,
         mapping,
         RequiredPolicy::default(),

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::RequiredPolicy;
-use crate::mapping::convert::DateRefiner;
+use crate::mapping::convert::{Converter, DateRefiner};
 use crate::mapping::country::CountryReport;
 use crate::mapping::profile::Profile;
 use crate::mapping::resolve::{self, Origin, ResolveError, Resolved, SAMPLE_ROWS};
+use crate::mapping::row::RunError;
 use crate::mapping::source::{self, TableSource};
 use crate::mapping::transform::dates::DateOrder;
 use crate::mapping::{Mapping, SourceRow, SourceTable, SuggestOptions};
@@ -21,6 +22,7 @@ use crate::read::{Progress, ReadError, ReadOptions, RowStream};
 use crate::review::{Edits, ReviewError, Session};
 use crate::table_file::OutputFormat;
 
+use super::convert::convert_rows;
 use super::edited::{write_edited_with, EditedSummary};
 use super::scan::{scan, Scan};
 use super::write::{write_findings_with, Policies, WriteError, WriteSummary};
@@ -361,7 +363,7 @@ impl Job {
         progress: &mut dyn FnMut(JobProgress),
         cancel: &AtomicBool,
     ) -> Result<Session, ReviewError> {
-        Session::open(
+        review_rows(
             &self.sources,
             self.mapping(),
             required,
@@ -386,6 +388,24 @@ impl Job {
             ))
         }
     }
+}
+
+/// Converts every row of `sources` with `mapping` into a review [`Session`]; `progress`
+/// hears of each table's reading (table position, progress).
+pub fn review_rows(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    required: RequiredPolicy,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, Progress),
+) -> Result<Session, ReviewError> {
+    let mut session = Session::new(mapping, required.clone());
+    let converter = Converter::new(mapping, required);
+    convert_rows::<RunError>(sources, mapping, converter, cancel, progress, &mut |row| {
+        session.add(row);
+        Ok(())
+    })?;
+    Ok(session.finish())
 }
 
 /// Settles each table's date orders that its sample left open: the sample's rows first,

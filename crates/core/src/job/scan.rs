@@ -6,11 +6,11 @@ use std::sync::atomic::AtomicBool;
 use crate::canonical::{ClientRecord, PatientRecord, Severity};
 use crate::dedupe::{Collector, DuplicateGroup};
 use crate::mapping::convert::Converter;
-use crate::mapping::run::convert_rows;
 use crate::mapping::source::TableSource;
 use crate::mapping::Mapping;
 use crate::read::Progress;
 
+use super::convert::convert_rows;
 use super::write::{repeated_entity, Policies, WriteError};
 
 /// The files' records and their duplicate groups.

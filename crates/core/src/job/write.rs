@@ -17,7 +17,9 @@ use crate::validate::{ImportPolicy, Skipped};
 
 use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
 use crate::mapping::convert::{Converter, DateRefiner};
-use crate::mapping::run::{convert_rows, RowOutput, RunError};
+use crate::mapping::row::{RowOutput, RunError};
+
+use super::convert::convert_rows;
 use crate::mapping::source::{self, TableSource};
 use crate::mapping::transform::dates::DateOrder;
 use crate::mapping::{Mapping, MappingError, Sink, SourceRow, TableRole};

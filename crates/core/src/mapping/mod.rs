@@ -13,7 +13,7 @@ mod lines;
 pub mod model;
 pub mod profile;
 pub mod resolve;
-pub mod run;
+pub mod row;
 pub mod sniff;
 pub mod source;
 pub mod suggest;

@@ -1,12 +1,12 @@
 //! Applying the review's edits to rows as the conversion run hands them on
-//! ([`crate::mapping::run::convert_rows`], the same run as `write_canonical`): with no
+//! (the job's conversion run, the same run as `write_canonical`): with no
 //! edits the files written here are byte-identical to `ph-import convert`'s (a test checks it).
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 use crate::canonical::{Entity, Finding, RequiredPolicy};
-use crate::mapping::run::RowOutput;
+use crate::mapping::row::RowOutput;
 use crate::mapping::{Mapping, TableRole};
 use crate::validate::Context;
 
