@@ -71,6 +71,7 @@ impl Display {
             Phase::Sampling => "Sampling",
             Phase::SettlingDates => "Settling date orders of",
             Phase::Converting => "Converting",
+            Phase::GroupingDuplicates => "Finding duplicates among",
         };
         let label = format!("{what} {}", visible(&p.table));
         if !std::io::stderr().is_terminal() {
@@ -90,7 +91,12 @@ impl Display {
             self.finish();
             let bar = match p.bytes_total {
                 Some(total) if total > 0 => ProgressBar::new(total),
-                _ => ProgressBar::new_spinner(),
+                _ => {
+                    // No end to measure against: it spins on its own while the step works.
+                    let spinner = ProgressBar::new_spinner();
+                    spinner.enable_steady_tick(Duration::from_millis(120));
+                    spinner
+                }
             };
             bar.set_draw_target(ProgressDrawTarget::stderr());
             bar.set_style(

@@ -3,4 +3,4 @@
 /**
  * The step a job is at, for a progress display.
  */
-export type Phase = "sampling" | "settling_dates" | "converting";
+export type Phase = "sampling" | "settling_dates" | "converting" | "grouping_duplicates";

@@ -25,7 +25,7 @@ use crate::table_file::OutputFormat;
 use super::convert::convert_rows;
 use super::edited::{write_edited_with, EditedSummary};
 use super::scan::{scan, Scan};
-use super::write::{write_findings_with, Policies, WriteError, WriteSummary};
+use super::write::{write_findings_with, Policies, WriteError, WriteSummary, GROUPING};
 
 /// The mapping's file beside the canonical files the app saves.
 pub const SAVED_PROFILE: &str = "mapping-profile.json";
@@ -72,6 +72,8 @@ pub enum Phase {
     SettlingDates,
     /// Converting and validating every row, and writing.
     Converting,
+    /// Forming the duplicate groups of the records read.
+    GroupingDuplicates,
 }
 
 /// How far a job has got: the phase, the table, and that table's reading.
@@ -378,11 +380,16 @@ impl Job {
         progress: &'a mut dyn FnMut(JobProgress),
     ) -> impl FnMut(usize, Progress) + 'a {
         move |i, read| {
-            let table = self.sources.get(i).map_or("", |s| s.label.as_str());
+            let (phase, table) = match self.sources.get(i) {
+                Some(s) => (Phase::Converting, s.label.as_str()),
+                None if i == GROUPING => (Phase::GroupingDuplicates, "the records"),
+                None => (Phase::Converting, ""),
+            };
+            let index = i.min(self.sources.len());
             progress(JobProgress::new(
-                Phase::Converting,
+                phase,
                 table,
-                i,
+                index,
                 self.sources.len(),
                 read,
             ))

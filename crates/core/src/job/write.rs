@@ -154,6 +154,10 @@ impl From<RequiredPolicy> for Policies {
     }
 }
 
+/// The table position a progress report gives once every row is read and the duplicate
+/// groups are being formed (its rows: the records grouped).
+pub(crate) const GROUPING: usize = usize::MAX;
+
 /// Converts every row of `sources` with `mapping` and writes the canonical files into `dir`:
 /// all of them, or (on a refusal, an error or a cancel) none.
 pub fn write_canonical(
@@ -227,6 +231,14 @@ pub(crate) fn write_canonical_progress(
     )?;
     files.finish()?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
+    progress(
+        GROUPING,
+        Progress {
+            bytes_read: 0,
+            bytes_total: None,
+            rows_read: summary.clients + summary.patients,
+        },
+    );
     let groups = collector.groups(&labels);
     summary.duplicates = count_groups(&groups);
     write_duplicates_in(&mut set, format, &groups)?;
