@@ -54,7 +54,7 @@ const MB: u64 = 1024 * 1024;
 pub(crate) struct TooLarge(pub String);
 
 /// What the scan of one sheet found that calamine drops silently.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct SheetScan {
     pub name: String,
     /// Rows with values below row 1,048,576.

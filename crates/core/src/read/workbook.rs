@@ -11,6 +11,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use calamine::{
     open_workbook, Data, DataRef, ExcelDateTime, Ods, Reader, Sheet, SheetType, SheetVisible, Xls,
@@ -18,6 +19,7 @@ use calamine::{
 };
 
 use super::error::{display_name, ReadError};
+use super::ods_check::SheetScan;
 use super::{FileFormat, RawRecord, SheetInfo, Tally};
 
 /// Rows handed over at a time: enough to keep both threads busy, little memory.
@@ -191,23 +193,26 @@ impl Rows<'_> {
 
 impl Worker {
     fn run(self) {
+        let key = FileKey::of(&self.path, self.format);
+        let kept = key.as_ref().and_then(take_kept);
+        let key = key.as_ref();
         let result = match self.format {
-            FileFormat::Xlsx | FileFormat::Xlsm => match super::xlsx_check::damage(&self.path) {
-                Some(reason) => Err(self.classify(reason)),
-                None => self.stream_xlsx(),
-            },
-            FileFormat::Xlsb => self.stream_xlsb(),
-            FileFormat::Xls => match super::xls_check::damage(&self.path) {
-                Some(reason) => Err(self.classify(reason)),
-                None => self.whole::<Xls<BufReader<File>>>(Vec::new()),
-            },
-            FileFormat::Ods => match super::ods_check::check(&self.path) {
-                Err(super::ods_check::TooLarge(reason)) => Err(ReadError::WorkbookTooLarge {
-                    file: self.file.clone(),
-                    reason,
-                }),
-                Ok(scans) => self.whole::<Ods<BufReader<File>>>(scans),
-            },
+            FileFormat::Xlsx | FileFormat::Xlsm => self.stream_xlsx(key, kept),
+            FileFormat::Xlsb => self.stream_xlsb(key, kept),
+            FileFormat::Xls => self.whole::<Xls<BufReader<File>>>(key, kept, || {
+                match super::xls_check::damage(&self.path) {
+                    Some(reason) => Err(self.classify(reason)),
+                    None => Ok(Vec::new()),
+                }
+            }),
+            FileFormat::Ods => self.whole::<Ods<BufReader<File>>>(key, kept, || {
+                super::ods_check::check(&self.path).map_err(|super::ods_check::TooLarge(reason)| {
+                    ReadError::WorkbookTooLarge {
+                        file: self.file.clone(),
+                        reason,
+                    }
+                })
+            }),
             FileFormat::Csv => Err(ReadError::CorruptWorkbook {
                 file: self.file.clone(),
                 reason: "not a workbook".into(),
@@ -247,68 +252,127 @@ impl Worker {
 
     /// Like [`Worker::announce`], but a workbook with no readable data whose worksheets
     /// failed to parse is damaged, not empty.
-    fn announce_or_damage(
-        &self,
-        sheets: Vec<SheetInfo>,
-        damaged: Option<String>,
-    ) -> Result<String, ReadError> {
-        match (damaged, sheets.iter().any(|s| s.has_data)) {
-            (Some(reason), false) if self.wanted.is_none() => Err(self.classify(reason)),
-            _ => self.announce(sheets),
+    fn announce_or_damage(&self, listing: &Listing) -> Result<String, ReadError> {
+        match (&listing.damaged, listing.sheets.iter().any(|s| s.has_data)) {
+            (Some(reason), false) if self.wanted.is_none() => Err(self.classify(reason.clone())),
+            _ => self.announce(listing.sheets.clone()),
         }
     }
 
-    /// XLS and ODS: calamine loads a sheet whole; rows are then handed out one by one.
-    /// `scans` say what calamine drops from each sheet without a word (ODS only).
-    fn whole<R>(
+    /// The workbook and its sheets: kept from an earlier open of the same unchanged file
+    /// (which passed `check` then), or checked, opened and listed (`list`) now.
+    fn book<R>(
         &self,
-        scans: Vec<super::ods_check::SheetScan>,
-    ) -> Result<Option<Result<RawRecord, ReadError>>, ReadError>
+        key: Option<&FileKey>,
+        kept: Option<(Listing, Option<Book>)>,
+        check: impl FnOnce() -> Result<Vec<SheetScan>, ReadError>,
+        list: impl FnOnce(&mut R, Vec<SheetScan>) -> Listing,
+    ) -> Result<(R, Listing), ReadError>
+    where
+        R: Reader<BufReader<File>> + Keepable,
+        R::Error: std::fmt::Display,
+    {
+        if let Some((listing, book)) = kept {
+            let book = match book.and_then(R::unwrap) {
+                Some(book) => book,
+                None => self.open_book()?,
+            };
+            return Ok((book, listing));
+        }
+        let scans = check()?;
+        let mut book = self.open_book()?;
+        let listing = list(&mut book, scans);
+        // Listed now for the opens of the other sheets, before this one is read.
+        if let Some(key) = key.filter(|_| listing.several()) {
+            keep(key, &listing, None);
+        }
+        Ok((book, listing))
+    }
+
+    fn open_book<R>(&self) -> Result<R, ReadError>
     where
         R: Reader<BufReader<File>>,
         R::Error: std::fmt::Display,
     {
-        let mut book: R =
-            open_workbook(&self.path).map_err(|e: R::Error| self.classify(e.to_string()))?;
-        let metadata = book.sheets_metadata().to_vec();
-        let mut sheets = Vec::new();
-        let mut failed = Vec::new();
-        for meta in &metadata {
-            // A sheet that cannot be loaded is listed as empty; it fails only if chosen.
-            // Each copy is dropped once listed: the library already holds every sheet, and
-            // keeping a second copy of all of them doubled the memory of a large workbook.
-            let range = if meta.typ == SheetType::WorkSheet {
-                book.worksheet_range(&meta.name).map_err(|e| e.to_string())
-            } else {
-                Err("not a worksheet".to_owned())
-            };
-            let (rows, has_data) = match &range {
-                Ok(r) => (
-                    r.end().map_or(0, |(row, _)| row.saturating_add(1)),
-                    r.used_cells().any(|(_, _, c)| !matches!(c, Data::Empty)),
-                ),
-                Err(_) => (0, false),
-            };
-            sheets.push(info(meta, rows, has_data));
-            failed.push(range.err());
+        open_workbook(&self.path).map_err(|e: R::Error| self.classify(e.to_string()))
+    }
+
+    /// Hands the workbook back for the next sheet, when there is another sheet to read.
+    fn give_back(&self, key: Option<&FileKey>, listing: &Listing, book: impl Keepable) {
+        if let Some(key) = key.filter(|_| listing.several()) {
+            keep(key, listing, Some(book.wrap()));
         }
-        let chosen = self.announce(sheets)?;
+    }
+
+    /// XLS and ODS: calamine loads a sheet whole; rows are then handed out one by one.
+    fn whole<R>(
+        &self,
+        key: Option<&FileKey>,
+        kept: Option<(Listing, Option<Book>)>,
+        check: impl FnOnce() -> Result<Vec<SheetScan>, ReadError>,
+    ) -> Result<Option<Result<RawRecord, ReadError>>, ReadError>
+    where
+        R: Reader<BufReader<File>> + Keepable,
+        R::Error: std::fmt::Display,
+    {
+        let (mut book, listing) = self.book::<R>(key, kept, check, |book, scans| {
+            let metadata = book.sheets_metadata().to_vec();
+            let mut sheets = Vec::new();
+            for meta in &metadata {
+                // A sheet that cannot be loaded is listed as empty; it fails only if chosen.
+                // Each copy is dropped once listed: the library already holds every sheet,
+                // and keeping a second copy of all of them doubled the memory of a large
+                // workbook.
+                let range = if meta.typ == SheetType::WorkSheet {
+                    book.worksheet_range(&meta.name).ok()
+                } else {
+                    None
+                };
+                let (rows, has_data) = match &range {
+                    Some(r) => (
+                        r.end().map_or(0, |(row, _)| row.saturating_add(1)),
+                        r.used_cells().any(|(_, _, c)| !matches!(c, Data::Empty)),
+                    ),
+                    None => (0, false),
+                };
+                sheets.push(info(meta, rows, has_data));
+            }
+            Listing {
+                sheets,
+                damaged: None,
+                scans,
+            }
+        })?;
+        let chosen = match self.announce(listing.sheets.clone()) {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                self.give_back(key, &listing, book);
+                return Err(e);
+            }
+        };
         // Calamine keeps the last of two sheets with one name.
-        if let Some(scan) = scans.into_iter().rev().find(|s| s.name == chosen) {
+        if let Some(scan) = listing.scans.iter().rev().find(|s| s.name == chosen) {
             if let Ok(mut cut) = self.cut.lock() {
-                cut.columns = scan.columns_beyond;
-                cut.rows = scan.rows_beyond;
+                cut.columns = scan.columns_beyond.clone();
+                cut.rows = scan.rows_beyond.clone();
             }
         }
-        let index = metadata.iter().position(|m| m.name == chosen).unwrap_or(0);
-        if let Some(reason) = failed.swap_remove(index) {
-            return Ok(Some(Err(self.classify(reason))));
-        }
-        let range = match book.worksheet_range(&chosen) {
-            Ok(r) => r,
-            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
+        let worksheet = book
+            .sheets_metadata()
+            .iter()
+            .find(|m| m.name == chosen)
+            .is_none_or(|m| m.typ == SheetType::WorkSheet);
+        let range = match worksheet.then(|| book.worksheet_range(&chosen)) {
+            Some(Ok(r)) => Ok(r),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("not a worksheet".into()),
         };
-        drop(book);
+        // The range is a copy: the workbook can serve the next sheet while this one is read.
+        self.give_back(key, &listing, book);
+        let range = match range {
+            Ok(r) => r,
+            Err(reason) => return Ok(Some(Err(self.classify(reason)))),
+        };
         let rows = Rows { tx: &self.rows };
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         for (i, row) in range.rows().enumerate() {
@@ -329,60 +393,104 @@ impl Worker {
         Ok(None)
     }
 
-    fn stream_xlsx(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
-        let mut book: Xlsx<BufReader<File>> = open_workbook(&self.path)
-            .map_err(|e: calamine::XlsxError| self.classify(e.to_string()))?;
-        let metadata = book.sheets_metadata().to_vec();
-        let mut sheets = Vec::new();
-        let mut damaged = None;
-        for meta in &metadata {
-            let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
-                Ok(mut cells) => {
-                    let rows = cells.dimensions().end.0.saturating_add(1);
-                    let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
-                    (
-                        rows,
-                        has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
-                    )
-                }
-                Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
-            };
-            sheets.push(info(meta, rows, has_data));
-        }
-        let chosen = self.announce_or_damage(sheets, damaged)?;
-        let mut cells = match book.worksheet_cells_reader(&chosen) {
-            Ok(c) => c,
-            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
+    fn stream_xlsx(
+        &self,
+        key: Option<&FileKey>,
+        kept: Option<(Listing, Option<Book>)>,
+    ) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
+        let check = || match super::xlsx_check::damage(&self.path) {
+            Some(reason) => Err(self.classify(reason)),
+            None => Ok(Vec::new()),
         };
-        Ok(self.pump(|| cells.next_cell().map_err(|e| e.to_string())))
+        let (mut book, listing) =
+            self.book::<Xlsx<BufReader<File>>>(key, kept, check, |book, _| {
+                let metadata = book.sheets_metadata().to_vec();
+                let mut sheets = Vec::new();
+                let mut damaged = None;
+                for meta in &metadata {
+                    let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
+                        Ok(mut cells) => {
+                            let rows = cells.dimensions().end.0.saturating_add(1);
+                            let has_data =
+                                first_value(|| cells.next_cell().map_err(|e| e.to_string()));
+                            (
+                                rows,
+                                has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
+                            )
+                        }
+                        Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
+                    };
+                    sheets.push(info(meta, rows, has_data));
+                }
+                Listing {
+                    sheets,
+                    damaged,
+                    scans: Vec::new(),
+                }
+            })?;
+        let chosen = match self.announce_or_damage(&listing) {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                self.give_back(key, &listing, book);
+                return Err(e);
+            }
+        };
+        let last = match book.worksheet_cells_reader(&chosen) {
+            Ok(mut cells) => self.pump(|| cells.next_cell().map_err(|e| e.to_string())),
+            Err(e) => Some(Err(self.classify(e.to_string()))),
+        };
+        self.give_back(key, &listing, book);
+        Ok(last)
     }
 
-    fn stream_xlsb(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
-        let mut book: Xlsb<BufReader<File>> = open_workbook(&self.path)
-            .map_err(|e: calamine::XlsbError| self.classify(e.to_string()))?;
-        let metadata = book.sheets_metadata().to_vec();
-        let mut sheets = Vec::new();
-        let mut damaged = None;
-        for meta in &metadata {
-            let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
-                Ok(mut cells) => {
-                    let rows = cells.dimensions().end.0.saturating_add(1);
-                    let has_data = first_value(|| cells.next_cell().map_err(|e| e.to_string()));
-                    (
-                        rows,
-                        has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
-                    )
+    fn stream_xlsb(
+        &self,
+        key: Option<&FileKey>,
+        kept: Option<(Listing, Option<Book>)>,
+    ) -> Result<Option<Result<RawRecord, ReadError>>, ReadError> {
+        let (mut book, listing) = self.book::<Xlsb<BufReader<File>>>(
+            key,
+            kept,
+            || Ok(Vec::new()),
+            |book, _| {
+                let metadata = book.sheets_metadata().to_vec();
+                let mut sheets = Vec::new();
+                let mut damaged = None;
+                for meta in &metadata {
+                    let (rows, has_data) = match book.worksheet_cells_reader(&meta.name) {
+                        Ok(mut cells) => {
+                            let rows = cells.dimensions().end.0.saturating_add(1);
+                            let has_data =
+                                first_value(|| cells.next_cell().map_err(|e| e.to_string()));
+                            (
+                                rows,
+                                has_data.unwrap_or_else(|e| note_damage(&mut damaged, meta, e)),
+                            )
+                        }
+                        Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
+                    };
+                    sheets.push(info(meta, rows, has_data));
                 }
-                Err(e) => (0, note_damage(&mut damaged, meta, e.to_string())),
-            };
-            sheets.push(info(meta, rows, has_data));
-        }
-        let chosen = self.announce_or_damage(sheets, damaged)?;
-        let mut cells = match book.worksheet_cells_reader(&chosen) {
-            Ok(c) => c,
-            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
+                Listing {
+                    sheets,
+                    damaged,
+                    scans: Vec::new(),
+                }
+            },
+        )?;
+        let chosen = match self.announce_or_damage(&listing) {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                self.give_back(key, &listing, book);
+                return Err(e);
+            }
         };
-        Ok(self.pump(|| cells.next_cell().map_err(|e| e.to_string())))
+        let last = match book.worksheet_cells_reader(&chosen) {
+            Ok(mut cells) => self.pump(|| cells.next_cell().map_err(|e| e.to_string())),
+            Err(e) => Some(Err(self.classify(e.to_string()))),
+        };
+        self.give_back(key, &listing, book);
+        Ok(last)
     }
 
     /// Gathers streamed cells (row by row, as workbooks store them) into records.
@@ -437,6 +545,179 @@ impl Worker {
             }
         }
         current.map(|(r, cells)| Ok(record(r, cells)))
+    }
+}
+
+/// A workbook's sheets as listed when it was opened, and what its checks found.
+#[derive(Clone)]
+struct Listing {
+    sheets: Vec<SheetInfo>,
+    /// The first worksheet that failed to parse (XLSX, XLSB).
+    damaged: Option<String>,
+    /// What calamine drops from each sheet (ODS).
+    scans: Vec<SheetScan>,
+}
+
+impl Listing {
+    /// Whether more than one sheet holds data: then the workbook is opened once per sheet,
+    /// and is worth keeping between opens.
+    fn several(&self) -> bool {
+        self.sheets.iter().filter(|s| s.has_data).count() > 1
+    }
+}
+
+/// A workbook as calamine opened it.
+enum Book {
+    Xlsx(Xlsx<BufReader<File>>),
+    Xlsb(Xlsb<BufReader<File>>),
+    Xls(Xls<BufReader<File>>),
+    Ods(Ods<BufReader<File>>),
+}
+
+/// A calamine workbook type that can be kept between opens.
+trait Keepable: Sized {
+    fn wrap(self) -> Book;
+    fn unwrap(book: Book) -> Option<Self>;
+}
+
+macro_rules! keepable {
+    ($($variant:ident),*) => {$(
+        impl Keepable for $variant<BufReader<File>> {
+            fn wrap(self) -> Book {
+                Book::$variant(self)
+            }
+            fn unwrap(book: Book) -> Option<Self> {
+                match book {
+                    Book::$variant(b) => Some(b),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+keepable!(Xlsx, Xlsb, Xls, Ods);
+
+/// Which file, as it is now: a file changed or replaced since is another key.
+#[derive(Clone, PartialEq, Eq)]
+struct FileKey {
+    path: PathBuf,
+    format: FileFormat,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileKey {
+    fn of(path: &Path, format: FileFormat) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        Some(Self {
+            path: path.to_path_buf(),
+            format,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode,
+        })
+    }
+}
+
+/// The last workbook of several sheets opened, kept a few seconds for the next open of the
+/// same file. `map` and `convert` open a workbook once per sheet; opened afresh each time,
+/// its shared strings were parsed and every one of its sheets probed again, so the time
+/// grew with the square of the sheets (800 sheets: 150 s).
+struct Kept {
+    key: FileKey,
+    listing: Listing,
+    /// None while a worker reads a sheet with it.
+    book: Option<Book>,
+    used: Instant,
+}
+
+struct Cache {
+    kept: Option<Kept>,
+    /// Whether a thread is there to drop the workbook once it is no longer used.
+    reaper: bool,
+}
+
+static CACHE: Mutex<Cache> = Mutex::new(Cache {
+    kept: None,
+    reaper: false,
+});
+
+/// How long a workbook is kept after its last use (it may hold hundreds of MB).
+const KEEP_FOR: Duration = Duration::from_secs(10);
+
+/// The kept listing of this file, with its workbook unless another reader has it. That
+/// reader may hold it for long (a stream kept open, not read), so it is not waited for:
+/// the workbook is opened again, still without probing its sheets.
+fn take_kept(key: &FileKey) -> Option<(Listing, Option<Book>)> {
+    let mut cache = CACHE.lock().ok()?;
+    let kept = cache.kept.as_mut().filter(|k| k.key == *key)?;
+    kept.used = Instant::now();
+    Some((kept.listing.clone(), kept.book.take()))
+}
+
+/// Keeps the listing of this file, and its workbook when given.
+fn keep(key: &FileKey, listing: &Listing, book: Option<Book>) {
+    let Ok(mut cache) = CACHE.lock() else {
+        return;
+    };
+    let mut dropped = None;
+    match &mut cache.kept {
+        Some(kept) if kept.key == *key => {
+            if book.is_some() {
+                dropped = std::mem::replace(&mut kept.book, book);
+            }
+            kept.used = Instant::now();
+        }
+        other => {
+            dropped = other.take().and_then(|k| k.book);
+            *other = Some(Kept {
+                key: key.clone(),
+                listing: listing.clone(),
+                book,
+                used: Instant::now(),
+            });
+        }
+    }
+    if !cache.reaper {
+        cache.reaper = std::thread::Builder::new()
+            .name("ph-read-workbook-keep".into())
+            .spawn(reap)
+            .is_ok();
+        if !cache.reaper {
+            dropped = dropped.or_else(|| cache.kept.take().and_then(|k| k.book));
+        }
+    }
+    drop(cache);
+    // A workbook is freed outside the lock: that can take a while.
+    drop(dropped);
+}
+
+/// Drops the kept workbook once it has not been used for [`KEEP_FOR`].
+fn reap() {
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let Ok(mut cache) = CACHE.lock() else {
+            return;
+        };
+        if cache
+            .kept
+            .as_ref()
+            .is_none_or(|k| k.used.elapsed() > KEEP_FOR)
+        {
+            let old = cache.kept.take();
+            cache.reaper = false;
+            drop(cache);
+            drop(old);
+            return;
+        }
     }
 }
 
