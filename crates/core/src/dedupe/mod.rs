@@ -23,7 +23,7 @@ use crate::canonical::Entity;
 
 pub use compare::{compare, Comparison, Verdict};
 pub use fingerprint::{Fingerprint, Part};
-pub use scan::{scan, Scan};
+pub use scan::{scan, ExcludedRow, RowOrigin, Scan};
 pub use within::Collector;
 
 /// Column names of `duplicates.*`.
