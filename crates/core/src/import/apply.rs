@@ -192,7 +192,13 @@ pub(crate) async fn check_access(
         Some(e) => {
             audit::append(
                 ctx.data_dir,
-                &audit_entry(plan, &me.name, &format!("refused {action}"), "refused", &e.to_string()),
+                &audit_entry(
+                    plan,
+                    &me.name,
+                    &format!("refused {action}"),
+                    "refused",
+                    &e.to_string(),
+                ),
             )?;
             Err(e)
         }
@@ -246,9 +252,11 @@ pub async fn apply(
     }
     let mut journal = Journal::open(ctx.data_dir)?;
     journal.add_run(plan, &dir)?;
-    let info = journal.run(&plan.run_id)?.ok_or_else(|| ImportError::UnknownRun {
-        run: plan.run_id.clone(),
-    })?;
+    let info = journal
+        .run(&plan.run_id)?
+        .ok_or_else(|| ImportError::UnknownRun {
+            run: plan.run_id.clone(),
+        })?;
     let action = match info.status {
         RunStatus::Planned => "apply",
         RunStatus::Running | RunStatus::Failed | RunStatus::Cancelled => "resume",
@@ -263,7 +271,13 @@ pub async fn apply(
     let mut log = RunLog::open(&dir)?;
     let started = Instant::now();
     let me = check_access(ctx, plan, action).await?;
-    log.line(phase::ACCESS, 0, 0, started.elapsed(), &format!("{action} by {} on {}", me.name, plan.target.env))?;
+    log.line(
+        phase::ACCESS,
+        0,
+        0,
+        started.elapsed(),
+        &format!("{action} by {} on {}", me.name, plan.target.env),
+    )?;
     journal.set_status(&plan.run_id, RunStatus::Running, phase::ACCESS, "")?;
     let mut runner = Runner {
         api: ctx.api,
@@ -288,7 +302,9 @@ pub async fn apply(
         ),
     };
     if let Err(e) = &outcome {
-        runner.journal.set_status(&plan.run_id, status, "", &e.to_string())?;
+        runner
+            .journal
+            .set_status(&plan.run_id, status, "", &e.to_string())?;
     }
     audit::append(
         ctx.data_dir,
@@ -332,7 +348,8 @@ impl Runner<'_, '_> {
             if self.journal.phase_finished(&run, name)? {
                 continue;
             }
-            self.journal.set_status(&run, RunStatus::Running, name, "")?;
+            self.journal
+                .set_status(&run, RunStatus::Running, name, "")?;
             let end = match name {
                 phase::CLIENTS_CREATE => self.create_clients().await?,
                 phase::CLIENTS_UPDATE => self.update_clients().await?,
@@ -341,7 +358,8 @@ impl Runner<'_, '_> {
             };
             if let PhaseEnd::Cancelled = end {
                 let message = format!("cancelled during {name}; resume it with `ph-import resume {run}` or undo it with `ph-import undo {run}`");
-                self.journal.set_status(&run, RunStatus::Cancelled, name, &message)?;
+                self.journal
+                    .set_status(&run, RunStatus::Cancelled, name, &message)?;
                 return Ok(RunReport {
                     run_id: run,
                     status: RunStatus::Cancelled,
@@ -354,12 +372,19 @@ impl Runner<'_, '_> {
             }
             self.journal.finish_phase(&run, name)?;
         }
-        self.journal.set_status(&run, RunStatus::Running, phase::VERIFY, "")?;
+        self.journal
+            .set_status(&run, RunStatus::Running, phase::VERIFY, "")?;
         let started = Instant::now();
         let now = fetch_clinic(self.api, &self.plan.target.clinic_id, &mut |_, _| {}).await?;
         let backup = super::export::read_backup(&dir.join("backup"))?;
         let problems = verify(self.plan, self.journal, &backup, &now)?;
-        self.log.line(phase::VERIFY, now.len() as u64, problems.len() as u64, started.elapsed(), "")?;
+        self.log.line(
+            phase::VERIFY,
+            now.len() as u64,
+            problems.len() as u64,
+            started.elapsed(),
+            "",
+        )?;
         let started = Instant::now();
         let written = report::write(dir, self.plan, self.journal, &problems)?;
         let status = if problems.is_empty() {
@@ -367,8 +392,10 @@ impl Runner<'_, '_> {
         } else {
             RunStatus::VerifyFailed
         };
-        self.log.line(phase::REPORT, 0, 0, started.elapsed(), &written.summary)?;
-        self.journal.set_status(&run, status, phase::REPORT, &written.summary)?;
+        self.log
+            .line(phase::REPORT, 0, 0, started.elapsed(), &written.summary)?;
+        self.journal
+            .set_status(&run, status, phase::REPORT, &written.summary)?;
         Ok(RunReport {
             run_id: run,
             status,
@@ -384,7 +411,8 @@ impl Runner<'_, '_> {
     /// plan saw, and journals the before-image of every record to be updated.
     async fn backup(&mut self, dir: &Path) -> Result<(), ImportError> {
         let run = self.plan.run_id.clone();
-        self.journal.set_status(&run, RunStatus::Running, phase::BACKUP, "")?;
+        self.journal
+            .set_status(&run, RunStatus::Running, phase::BACKUP, "")?;
         let started = Instant::now();
         let progress = &mut *self.progress;
         let clients = fetch_clinic(self.api, &self.plan.target.clinic_id, &mut |done, total| {
@@ -401,10 +429,15 @@ impl Runner<'_, '_> {
         if now.digest != self.plan.snapshot.digest {
             let details = changes_since(self.plan, &clients, &now);
             // Nothing was sent: the run is as new, and a new plan replaces it.
-            self.journal.set_status(&run, RunStatus::Planned, phase::BACKUP, "")?;
+            self.journal
+                .set_status(&run, RunStatus::Planned, phase::BACKUP, "")?;
             return Err(ImportError::PhChanged { details });
         }
-        write_canonical(&dir.join("backup"), &clients, crate::private_file::Overwrite::Replace)?;
+        write_canonical(
+            &dir.join("backup"),
+            &clients,
+            crate::private_file::Overwrite::Replace,
+        )?;
         let by_id: FxHashMap<&str, &Client> = clients.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut client_befores = Vec::new();
         for step in &self.plan.clients {
@@ -429,9 +462,16 @@ impl Runner<'_, '_> {
             }
         }
         self.journal.put_befores(&run, "client", &client_befores)?;
-        self.journal.put_befores(&run, "patient", &patient_befores)?;
+        self.journal
+            .put_befores(&run, "patient", &patient_befores)?;
         self.journal.finish_phase(&run, phase::BACKUP)?;
-        self.log.line(phase::BACKUP, clients.len() as u64, 0, started.elapsed(), "")?;
+        self.log.line(
+            phase::BACKUP,
+            clients.len() as u64,
+            0,
+            started.elapsed(),
+            "",
+        )?;
         Ok(())
     }
 
@@ -519,7 +559,8 @@ impl Runner<'_, '_> {
                 }),
             }
         }
-        self.journal.record_items(&run, phase::PATIENTS_CREATE, &skipped)?;
+        self.journal
+            .record_items(&run, phase::PATIENTS_CREATE, &skipped)?;
         let (api, plan) = (self.api.clone(), self.plan);
         let target = (plan.target.clinic_id.clone(), plan.run_id.clone());
         self.run_phase(phase::PATIENTS_CREATE, steps, move |number, steps, key| {
@@ -533,9 +574,12 @@ impl Runner<'_, '_> {
                     .collect(),
             };
             let api = api.clone();
+            // The task runs on its own, so it owns what it needs: the owners' external IDs
+            // (how the journal's after-images name a pet's owner), not the plan.
+            let owner_ids = owner_ids(plan, &steps);
             async move {
                 let result = api.create_patients(&input).await;
-                let items = result.and_then(|r| patient_items(&steps, r.items, plan));
+                let items = result.and_then(|r| patient_items(&steps, r.items, &owner_ids));
                 (number, steps, key, items)
             }
         })
@@ -559,9 +603,10 @@ impl Runner<'_, '_> {
                     .collect(),
             };
             let api = api.clone();
+            let owner_ids = owner_ids(plan, &steps);
             async move {
                 let result = api.update_patients(&input).await;
-                let items = result.and_then(|r| patient_items(&steps, r.items, plan));
+                let items = result.and_then(|r| patient_items(&steps, r.items, &owner_ids));
                 (number, steps, key, items)
             }
         })
@@ -614,7 +659,10 @@ impl Runner<'_, '_> {
             };
             match joined {
                 Ok((n, chunk, key, Ok(items))) => {
-                    errors += items.iter().filter(|i| i.status == ItemStatus::Error).count() as u64;
+                    errors += items
+                        .iter()
+                        .filter(|i| i.status == ItemStatus::Error)
+                        .count() as u64;
                     self.journal.record_batch(&run, name, n, &key, &items)?;
                     done += chunk.len() as u64;
                     let secs = started.elapsed().as_secs_f64().max(1e-3);
@@ -638,7 +686,13 @@ impl Runner<'_, '_> {
             }
         }
         if let Some(e) = failure {
-            self.log.line(name, done, errors, started.elapsed(), &format!("stopped: {e}"))?;
+            self.log.line(
+                name,
+                done,
+                errors,
+                started.elapsed(),
+                &format!("stopped: {e}"),
+            )?;
             return Err(ImportError::Interrupted {
                 run,
                 phase: name.to_owned(),
@@ -646,7 +700,8 @@ impl Runner<'_, '_> {
             });
         }
         if !pending.is_empty() {
-            self.log.line(name, done, errors, started.elapsed(), "cancelled")?;
+            self.log
+                .line(name, done, errors, started.elapsed(), "cancelled")?;
             return Ok(PhaseEnd::Cancelled);
         }
         self.log.line(name, done, errors, started.elapsed(), "")?;
@@ -695,7 +750,9 @@ fn client_items(steps: &[usize], results: Vec<ClientItemResult>) -> Result<Vec<I
     }
     let mut items = Vec::with_capacity(steps.len());
     for r in results {
-        let step = *steps.get(r.index).ok_or_else(|| wrong_count(r.index + 1, steps.len()))?;
+        let step = *steps
+            .get(r.index)
+            .ok_or_else(|| wrong_count(r.index + 1, steps.len()))?;
         items.push(Item {
             step,
             status: status_of(r.status),
@@ -707,18 +764,28 @@ fn client_items(steps: &[usize], results: Vec<ClientItemResult>) -> Result<Vec<I
     Ok(items)
 }
 
+/// The owners' external IDs of the pets at `steps`, in the same order.
+fn owner_ids(plan: &Plan, steps: &[usize]) -> Vec<String> {
+    steps
+        .iter()
+        .map(|&i| plan.patients[i].record.client_external_id.clone())
+        .collect()
+}
+
 fn patient_items(
     steps: &[usize],
     results: Vec<PatientItemResult>,
-    plan: &Plan,
+    owner_ids: &[String],
 ) -> Result<Vec<Item>, PhError> {
     if results.len() != steps.len() {
         return Err(wrong_count(results.len(), steps.len()));
     }
     let mut items = Vec::with_capacity(steps.len());
     for r in results {
-        let step = *steps.get(r.index).ok_or_else(|| wrong_count(r.index + 1, steps.len()))?;
-        let owner = plan.patients[step].record.client_external_id.as_str();
+        let step = *steps
+            .get(r.index)
+            .ok_or_else(|| wrong_count(r.index + 1, steps.len()))?;
+        let owner = owner_ids.get(r.index).map_or("", String::as_str);
         items.push(Item {
             step,
             status: status_of(r.status),
@@ -734,15 +801,24 @@ fn patient_items(
 fn changes_since(plan: &Plan, clients: &[Client], now: &Snapshot) -> String {
     let mut parts = Vec::new();
     if now.clients != plan.snapshot.clients {
-        parts.push(format!("{} clients then, {} now", plan.snapshot.clients, now.clients));
+        parts.push(format!(
+            "{} clients then, {} now",
+            plan.snapshot.clients, now.clients
+        ));
     }
     if now.patients != plan.snapshot.patients {
-        parts.push(format!("{} patients then, {} now", plan.snapshot.patients, now.patients));
+        parts.push(format!(
+            "{} patients then, {} now",
+            plan.snapshot.patients, now.patients
+        ));
     }
     let since = plan.snapshot.latest_change.unwrap_or(plan.created_at);
     let changed = clients.iter().filter(|c| c.updated_at > since).count();
     if changed > 0 {
-        parts.push(format!("{changed} clients changed since {}", since.format("%Y-%m-%d %H:%M:%S UTC")));
+        parts.push(format!(
+            "{changed} clients changed since {}",
+            since.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
     }
     if parts.is_empty() {
         parts.push("records were removed or replaced".to_owned());
@@ -780,7 +856,10 @@ fn verify(
         let mut steps: Vec<&Item> = items.values().collect();
         steps.sort_by_key(|i| i.step);
         for item in steps {
-            if !matches!(item.status, ItemStatus::Created | ItemStatus::Updated | ItemStatus::Unchanged) {
+            if !matches!(
+                item.status,
+                ItemStatus::Created | ItemStatus::Updated | ItemStatus::Unchanged
+            ) {
                 continue;
             }
             let id = item.ph_id.as_deref().unwrap_or("");
@@ -795,7 +874,16 @@ fn verify(
                     };
                     created_clients += u64::from(created);
                     let stored = client_record(c);
-                    (label, differing(&step.op, created, |f| step.record.get(f), |f| stored.get(f), Entity::Client))
+                    (
+                        label,
+                        differing(
+                            &step.op,
+                            created,
+                            |f| step.record.get(f),
+                            |f| stored.get(f),
+                            Entity::Client,
+                        ),
+                    )
                 }
                 Entity::Patient => {
                     let step = &plan.patients[item.step];
@@ -806,7 +894,13 @@ fn verify(
                     };
                     created_pets += u64::from(created);
                     let stored = patient_record(p, owner.external_id.as_deref().unwrap_or(""));
-                    let mut d = differing(&step.op, created, |f| step.record.get(f), |f| stored.get(f), Entity::Patient);
+                    let mut d = differing(
+                        &step.op,
+                        created,
+                        |f| step.record.get(f),
+                        |f| stored.get(f),
+                        Entity::Patient,
+                    );
                     if let Owner::Ph { id: owner_id } = &step.owner {
                         if &owner.id != owner_id {
                             d.push(format!("owner is {} instead of {owner_id}", owner.id));
@@ -854,7 +948,10 @@ fn differing<'a>(
     match op {
         Op::Update { set, .. } => set
             .iter()
-            .filter(|d| !(same_value(d.field, &d.file, stored(d.field)) || d.file.is_empty() && stored(d.field).is_empty()))
+            .filter(|d| {
+                !(same_value(d.field, &d.file, stored(d.field))
+                    || d.file.is_empty() && stored(d.field).is_empty())
+            })
             .map(|d| describe(d.field))
             .collect(),
         _ => Vec::new(),

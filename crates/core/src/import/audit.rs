@@ -64,7 +64,8 @@ pub fn append(data_dir: &Path, entry: &AuditEntry) -> Result<(), ImportError> {
         .open(&path)
         .map_err(|e| ImportError::io(&path, e))?;
     // One write of the whole line: appends of one line never interleave.
-    file.write_all(&line).map_err(|e| ImportError::io(&path, e))?;
+    file.write_all(&line)
+        .map_err(|e| ImportError::io(&path, e))?;
     file.sync_data().map_err(|e| ImportError::io(&path, e))
 }
 

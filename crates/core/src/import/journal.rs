@@ -229,8 +229,10 @@ impl Journal {
             .map_err(err)?;
         // WAL keeps the journal consistent when the process is killed mid-write; FULL sync
         // makes each answered batch durable before the next is sent.
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Journal { conn, path })
     }
@@ -372,7 +374,12 @@ impl Journal {
     }
 
     /// Records outcomes decided without a request (pets whose owner was not created).
-    pub fn record_items(&mut self, run: &str, phase: &str, items: &[Item]) -> Result<(), ImportError> {
+    pub fn record_items(
+        &mut self,
+        run: &str,
+        phase: &str,
+        items: &[Item],
+    ) -> Result<(), ImportError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| ImportError::journal(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
@@ -404,7 +411,12 @@ impl Journal {
     }
 
     /// Stores before-images (canonical JSON by PH id) of records a run will update.
-    pub fn put_befores(&mut self, run: &str, entity: &str, records: &[(String, String)]) -> Result<(), ImportError> {
+    pub fn put_befores(
+        &mut self,
+        run: &str,
+        entity: &str,
+        records: &[(String, String)],
+    ) -> Result<(), ImportError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| ImportError::journal(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
@@ -420,7 +432,11 @@ impl Journal {
     }
 
     /// The before-images of a run's records of one entity, by PH id.
-    pub fn befores(&self, run: &str, entity: &str) -> Result<FxHashMap<String, String>, ImportError> {
+    pub fn befores(
+        &self,
+        run: &str,
+        entity: &str,
+    ) -> Result<FxHashMap<String, String>, ImportError> {
         let mut stmt = self
             .conn
             .prepare("SELECT ph_id, record FROM befores WHERE run_id = ?1 AND entity = ?2")
@@ -440,14 +456,22 @@ impl Journal {
         let tx = self.conn.transaction().map_err(err)?;
         for table in ["runs", "batches", "items", "befores", "phases"] {
             let column = if table == "runs" { "id" } else { "run_id" };
-            tx.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), params![run])
-                .map_err(err)?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE {column} = ?1"),
+                params![run],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }
 }
 
-fn insert_items(tx: &rusqlite::Transaction, run: &str, phase: &str, items: &[Item]) -> rusqlite::Result<()> {
+fn insert_items(
+    tx: &rusqlite::Transaction,
+    run: &str,
+    phase: &str,
+    items: &[Item],
+) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
         "INSERT OR REPLACE INTO items (run_id, phase, step, status, ph_id, message, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -484,4 +508,123 @@ fn row_to_run(r: &rusqlite::Row) -> rusqlite::Result<RunInfo> {
         updated_at: time(r.get(8)?),
         message: r.get(9)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedupe::resolve::Decisions;
+    use crate::dedupe::Scan;
+    use crate::import::plan::{build, PlanInput, Target};
+
+    fn plan() -> Plan {
+        build(PlanInput {
+            scan: &Scan::default(),
+            tables: &[],
+            ph: &[],
+            decisions: Decisions::default(),
+            target: Target {
+                env: "sandbox".into(),
+                base_url: "http://127.0.0.1:1".into(),
+                clinic_id: "c1".into(),
+                clinic_name: "Clinic One".into(),
+                country: "US".into(),
+                principal: "tester".into(),
+            },
+            inputs: Vec::new(),
+        })
+    }
+
+    fn item(step: usize, status: ItemStatus, id: &str) -> Item {
+        Item {
+            step,
+            status,
+            ph_id: Some(id.into()),
+            message: String::new(),
+            after: Some("{}".into()),
+        }
+    }
+
+    #[test]
+    fn answered_batches_items_and_befores_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan();
+        let run = plan.run_id.clone();
+        {
+            let mut j = Journal::open(dir.path()).unwrap();
+            j.add_run(&plan, dir.path()).unwrap();
+            // Adding it again (a resume) keeps its state.
+            j.set_status(&run, RunStatus::Running, "clients.create", "")
+                .unwrap();
+            j.add_run(&plan, dir.path()).unwrap();
+            j.record_batch(
+                &run,
+                "clients.create",
+                0,
+                "k-0",
+                &[
+                    item(0, ItemStatus::Created, "a"),
+                    item(1, ItemStatus::Error, ""),
+                ],
+            )
+            .unwrap();
+            j.record_batch(
+                &run,
+                "clients.create",
+                2,
+                "k-2",
+                &[item(5, ItemStatus::Created, "b")],
+            )
+            .unwrap();
+            j.put_befores(&run, "client", &[("p1".into(), "{\"x\":1}".into())])
+                .unwrap();
+            j.finish_phase(&run, "backup").unwrap();
+        }
+        let j = Journal::open(dir.path()).unwrap();
+        let info = j.run(&run).unwrap().unwrap();
+        assert_eq!(info.status, RunStatus::Running);
+        assert_eq!(info.phase, "clients.create");
+        let answered = j.answered_batches(&run, "clients.create").unwrap();
+        assert_eq!(answered.len(), 2);
+        assert!(answered.contains(&0) && answered.contains(&2) && !answered.contains(&1));
+        let items = j.items(&run, "clients.create").unwrap();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[&0].ph_id.as_deref(), Some("a"));
+        assert_eq!(items[&1].status, ItemStatus::Error);
+        assert!(j.phase_finished(&run, "backup").unwrap());
+        assert!(!j.phase_finished(&run, "clients.create").unwrap());
+        assert_eq!(j.befores(&run, "client").unwrap()["p1"], "{\"x\":1}");
+        assert_eq!(j.runs().unwrap().len(), 1);
+        assert!(j.run("nope").unwrap().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let j = Journal::open(&data).unwrap();
+        let mode = std::fs::metadata(j.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn statuses_read_back_as_written() {
+        for s in [
+            RunStatus::Planned,
+            RunStatus::Running,
+            RunStatus::Failed,
+            RunStatus::Cancelled,
+            RunStatus::Completed,
+            RunStatus::VerifyFailed,
+            RunStatus::Undoing,
+            RunStatus::Undone,
+            RunStatus::UndonePartly,
+        ] {
+            assert_eq!(RunStatus::parse(s.as_str()), s);
+        }
+    }
 }

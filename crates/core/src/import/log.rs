@@ -18,9 +18,16 @@ impl RunLog {
     pub fn open(dir: &Path) -> Result<RunLog, ImportError> {
         let path = dir.join("log.txt");
         if !path.exists() {
-            drop(crate::private_file::create(&path, crate::private_file::Overwrite::Refuse)?);
+            drop(crate::private_file::create(
+                &path,
+                crate::private_file::Overwrite::Refuse,
+            )?);
         }
-        if std::fs::symlink_metadata(&path).map_err(|e| ImportError::io(&path, e))?.file_type().is_symlink() {
+        if std::fs::symlink_metadata(&path)
+            .map_err(|e| ImportError::io(&path, e))?
+            .file_type()
+            .is_symlink()
+        {
             return Err(crate::private_file::CreateError::Symlink {
                 path: path.display().to_string(),
             }

@@ -65,7 +65,10 @@ pub fn write(
     let run = &plan.run_id;
     let items = |name| journal.items(run, name);
     let (cc, cu) = (items(phase::CLIENTS_CREATE)?, items(phase::CLIENTS_UPDATE)?);
-    let (pc, pu) = (items(phase::PATIENTS_CREATE)?, items(phase::PATIENTS_UPDATE)?);
+    let (pc, pu) = (
+        items(phase::PATIENTS_CREATE)?,
+        items(phase::PATIENTS_UPDATE)?,
+    );
     let mut outcomes = Vec::with_capacity(plan.clients.len() + plan.patients.len());
     let (mut clients, mut patients) = (Tally::default(), Tally::default());
     for (i, s) in plan.clients.iter().enumerate() {
@@ -108,7 +111,12 @@ pub fn write(
     outcomes.sort_by_key(|o| (o.origin.table, o.origin.row, o.entity == Entity::Patient));
 
     let mut files = vec![dir.join("results.csv")];
-    let mut w = Writer::create_with(&files[0], OutputFormat::Csv, &RESULT_COLUMNS, Overwrite::Replace)?;
+    let mut w = Writer::create_with(
+        &files[0],
+        OutputFormat::Csv,
+        &RESULT_COLUMNS,
+        Overwrite::Replace,
+    )?;
     for o in &outcomes {
         let row = o.origin.row.to_string();
         w.write(
@@ -135,7 +143,8 @@ pub fn write(
     let summary = summary_text(plan, &clients, &patients, failed.len(), problems, &notes);
     let path = dir.join("summary.txt");
     let mut file = crate::private_file::create(&path, Overwrite::Replace)?;
-    std::io::Write::write_all(&mut file, summary.as_bytes()).map_err(|e| ImportError::io(&path, e))?;
+    std::io::Write::write_all(&mut file, summary.as_bytes())
+        .map_err(|e| ImportError::io(&path, e))?;
     files.push(path);
     Ok(Written {
         clients,
@@ -175,7 +184,12 @@ fn outcome(
         Op::Update { .. } => updated,
         Op::Unchanged { ph_id } => {
             tally.unchanged += 1;
-            return base("unchanged", ph_id, "PH already holds these values".into(), false);
+            return base(
+                "unchanged",
+                ph_id,
+                "PH already holds these values".into(),
+                false,
+            );
         }
         Op::Skip { reason } => {
             tally.skipped += 1;
@@ -183,13 +197,21 @@ fn outcome(
         }
         Op::Undecided { candidates } => {
             tally.skipped += 1;
-            let text = format!("not sent: waits for a decision between PH records {}", candidates.join(", "));
+            let text = format!(
+                "not sent: waits for a decision between PH records {}",
+                candidates.join(", ")
+            );
             return base("undecided", "", text, true);
         }
     };
     let Some(item) = item else {
         tally.skipped += 1;
-        return base("not_sent", op.ph_id().unwrap_or(""), "not sent: the run stopped before it".into(), true);
+        return base(
+            "not_sent",
+            op.ph_id().unwrap_or(""),
+            "not sent: the run stopped before it".into(),
+            true,
+        );
     };
     let ph_id = item.ph_id.as_deref().or(op.ph_id()).unwrap_or("");
     let message = item.message.clone();
@@ -222,7 +244,9 @@ fn failed_rows(outcomes: &[Outcome]) -> BTreeMap<(usize, u64), Vec<String>> {
     let mut rows: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| o.failed) {
         let reason = format!("{} {}: {}", entity_name(o.entity), o.external_id, o.message);
-        rows.entry((o.origin.table, o.origin.row)).or_default().push(reason);
+        rows.entry((o.origin.table, o.origin.row))
+            .or_default()
+            .push(reason);
     }
     rows
 }
@@ -240,11 +264,21 @@ fn write_errors(
     let single = plan.tables.len() == 1;
     if !single {
         let path = dir.join("errors.csv");
-        let mut w = Writer::create_with(&path, OutputFormat::Csv, &["file", "row", "reason"], Overwrite::Replace)?;
+        let mut w = Writer::create_with(
+            &path,
+            OutputFormat::Csv,
+            &["file", "row", "reason"],
+            Overwrite::Replace,
+        )?;
         for ((table, row), reasons) in failed {
-            let file = plan.file_of(Origin { table: *table, row: *row });
-            w.write(&[file, &row.to_string(), &reasons.join("; ")], || serde_json::Value::Null)
-                .map_err(|e| ImportError::io(&path, e))?;
+            let file = plan.file_of(Origin {
+                table: *table,
+                row: *row,
+            });
+            w.write(&[file, &row.to_string(), &reasons.join("; ")], || {
+                serde_json::Value::Null
+            })
+            .map_err(|e| ImportError::io(&path, e))?;
         }
         w.flush().map_err(|e| ImportError::io(&path, e))?;
         files.push(path);
@@ -266,7 +300,9 @@ fn write_errors(
             .inputs
             .iter()
             .find(|f| Path::new(&f.path) == table.path)
-            .is_some_and(|planned| InputFile::of(&table.path).is_ok_and(|now| now.sha256 == planned.sha256));
+            .is_some_and(|planned| {
+                InputFile::of(&table.path).is_ok_and(|now| now.sha256 == planned.sha256)
+            });
         let original = if unchanged {
             crate::mapping::source::stream(table).ok()
         } else {
@@ -277,12 +313,19 @@ fn write_errors(
                 "{} changed or is gone since the plan, so its errors file lists row numbers and reasons without the original columns",
                 table.label
             ));
-            let mut w = Writer::create_with(&path, OutputFormat::Csv, &["row", "reason"], Overwrite::Replace)?;
+            let mut w = Writer::create_with(
+                &path,
+                OutputFormat::Csv,
+                &["row", "reason"],
+                Overwrite::Replace,
+            )?;
             let mut sorted: Vec<_> = wanted.iter().collect();
             sorted.sort();
             for (row, reasons) in sorted {
-                w.write(&[&row.to_string(), &reasons.join("; ")], || serde_json::Value::Null)
-                    .map_err(|e| ImportError::io(&path, e))?;
+                w.write(&[&row.to_string(), &reasons.join("; ")], || {
+                    serde_json::Value::Null
+                })
+                .map_err(|e| ImportError::io(&path, e))?;
             }
             w.flush().map_err(|e| ImportError::io(&path, e))?;
             files.push(path);
@@ -315,7 +358,13 @@ fn write_errors(
 fn file_safe(label: &str) -> String {
     label
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -356,7 +405,10 @@ fn summary_text(
     if problems.is_empty() {
         s.push_str("Verified: PH holds what the plan wrote.\n");
     } else {
-        s.push_str(&format!("Verify found {} differences from the plan:\n", problems.len()));
+        s.push_str(&format!(
+            "Verify found {} differences from the plan:\n",
+            problems.len()
+        ));
         for p in problems.iter().take(20) {
             s.push_str(&format!("  - {p}\n"));
         }

@@ -65,7 +65,11 @@ pub async fn undo(
 ) -> Result<UndoReport, ImportError> {
     let plan = load_run_plan(ctx.data_dir, run_id)?;
     let mut journal = Journal::open(ctx.data_dir)?;
-    let info = journal.run(run_id)?.ok_or_else(|| ImportError::UnknownRun { run: run_id.to_owned() })?;
+    let info = journal
+        .run(run_id)?
+        .ok_or_else(|| ImportError::UnknownRun {
+            run: run_id.to_owned(),
+        })?;
     if matches!(info.status, RunStatus::Planned | RunStatus::Undone) {
         return Err(ImportError::WrongState {
             run: run_id.to_owned(),
@@ -88,9 +92,15 @@ pub async fn undo(
     let dir = run_dir(ctx.data_dir, run_id);
     let mut log = RunLog::open(&dir)?;
     journal.set_status(run_id, RunStatus::Undoing, "undo", "")?;
-    let outcome = Undoer { ctx, plan: &plan, journal: &mut journal, log: &mut log, options }
-        .run(&dir)
-        .await;
+    let outcome = Undoer {
+        ctx,
+        plan: &plan,
+        journal: &mut journal,
+        log: &mut log,
+        options,
+    }
+    .run(&dir)
+    .await;
     let (status, message) = match &outcome {
         Ok(r) => (r.status, summary(r)),
         Err(e) => (RunStatus::Undoing, e.to_string()),
@@ -110,12 +120,18 @@ pub fn summary(r: &UndoReport) -> String {
         r.clients_restored, r.patients_restored, r.clients_deleted, r.patients_deleted
     );
     if !r.refused.is_empty() {
-        s.push_str(&format!("; {} left alone (changed in PH since the run)", r.refused.len()));
+        s.push_str(&format!(
+            "; {} left alone (changed in PH since the run)",
+            r.refused.len()
+        ));
     }
     if r.differences.is_empty() {
         s.push_str("; the clinic equals its backup");
     } else {
-        s.push_str(&format!("; {} differences from the backup remain", r.differences.len()));
+        s.push_str(&format!(
+            "; {} differences from the backup remain",
+            r.differences.len()
+        ));
     }
     s
 }
@@ -170,52 +186,87 @@ impl Undoer<'_> {
         let mut client_updates = Vec::new();
         let mut clients_restored = 0;
         for (step, item) in sorted(self.journal.items(&run, phase::CLIENTS_UPDATE)?) {
-            let (Some(id), Some(after), true) = (&item.ph_id, &item.after, item.status == ItemStatus::Updated) else {
+            let (Some(id), Some(after), true) =
+                (&item.ph_id, &item.after, item.status == ItemStatus::Updated)
+            else {
                 continue;
             };
-            let Op::Update { set, .. } = &self.plan.clients[step].op else { continue };
-            let label = format!("client {} ({id})", self.plan.clients[step].record.external_id);
-            let (Some(before), Ok(after)) = (befores.get(id), serde_json::from_str::<ClientRecord>(after)) else {
-                refused.push(format!("{label}: its before-image is missing from the journal"));
+            let Op::Update { set, .. } = &self.plan.clients[step].op else {
                 continue;
             };
-            let before: ClientRecord = serde_json::from_str(before).map_err(|e| ImportError::journal(self.journal.path(), e))?;
+            let label = format!(
+                "client {} ({id})",
+                self.plan.clients[step].record.external_id
+            );
+            let (Some(before), Ok(after)) =
+                (befores.get(id), serde_json::from_str::<ClientRecord>(after))
+            else {
+                refused.push(format!(
+                    "{label}: its before-image is missing from the journal"
+                ));
+                continue;
+            };
+            let before: ClientRecord = serde_json::from_str(before)
+                .map_err(|e| ImportError::journal(self.journal.path(), e))?;
             let Some(current) = clients.get(id.as_str()) else {
                 refused.push(format!("{label}: it was deleted in PH since the run"));
                 continue;
             };
             match restore_of(&before, &after, &client_record(current)) {
                 Restore::Send => {
-                    client_updates.push(client_update(id, set.iter().map(|d| (d.field, before.get(d.field)))));
+                    client_updates.push(client_update(
+                        id,
+                        set.iter().map(|d| (d.field, before.get(d.field))),
+                    ));
                 }
                 Restore::Done => clients_restored += 1,
-                Restore::Refuse => refused.push(format!("{label}: changed in PH since the run, left as it is")),
+                Restore::Refuse => refused.push(format!(
+                    "{label}: changed in PH since the run, left as it is"
+                )),
             }
         }
         let befores = self.journal.befores(&run, "patient")?;
         let mut patient_updates = Vec::new();
         let mut patients_restored = 0;
         for (step, item) in sorted(self.journal.items(&run, phase::PATIENTS_UPDATE)?) {
-            let (Some(id), Some(after), true) = (&item.ph_id, &item.after, item.status == ItemStatus::Updated) else {
+            let (Some(id), Some(after), true) =
+                (&item.ph_id, &item.after, item.status == ItemStatus::Updated)
+            else {
                 continue;
             };
-            let Op::Update { set, .. } = &self.plan.patients[step].op else { continue };
-            let label = format!("patient {} ({id})", self.plan.patients[step].record.external_id);
-            let (Some(before), Ok(after)) = (befores.get(id), serde_json::from_str::<PatientRecord>(after)) else {
-                refused.push(format!("{label}: its before-image is missing from the journal"));
+            let Op::Update { set, .. } = &self.plan.patients[step].op else {
                 continue;
             };
-            let before: PatientRecord = serde_json::from_str(before).map_err(|e| ImportError::journal(self.journal.path(), e))?;
+            let label = format!(
+                "patient {} ({id})",
+                self.plan.patients[step].record.external_id
+            );
+            let (Some(before), Ok(after)) = (
+                befores.get(id),
+                serde_json::from_str::<PatientRecord>(after),
+            ) else {
+                refused.push(format!(
+                    "{label}: its before-image is missing from the journal"
+                ));
+                continue;
+            };
+            let before: PatientRecord = serde_json::from_str(before)
+                .map_err(|e| ImportError::journal(self.journal.path(), e))?;
             let Some((p, owner)) = pets.get(id.as_str()) else {
                 refused.push(format!("{label}: it was deleted in PH since the run"));
                 continue;
             };
             match restore_of(&before, &after, &patient_record(p, owner)) {
                 Restore::Send => {
-                    patient_updates.push(patient_update(id, set.iter().map(|d| (d.field, before.get(d.field)))));
+                    patient_updates.push(patient_update(
+                        id,
+                        set.iter().map(|d| (d.field, before.get(d.field))),
+                    ));
                 }
                 Restore::Done => patients_restored += 1,
-                Restore::Refuse => refused.push(format!("{label}: changed in PH since the run, left as it is")),
+                Restore::Refuse => refused.push(format!(
+                    "{label}: changed in PH since the run, left as it is"
+                )),
             }
         }
         let batch = api.api_info().await?.max_batch_size.max(1) as usize;
@@ -230,7 +281,11 @@ impl Undoer<'_> {
             for r in result.items {
                 match r.error {
                     None => clients_restored += 1,
-                    Some(e) => refused.push(format!("client {}: PH refused the restore: {}", chunk.get(r.index).map_or("", |u| u.id.as_str()), e.message)),
+                    Some(e) => refused.push(format!(
+                        "client {}: PH refused the restore: {}",
+                        chunk.get(r.index).map_or("", |u| u.id.as_str()),
+                        e.message
+                    )),
                 }
             }
         }
@@ -245,28 +300,55 @@ impl Undoer<'_> {
             for r in result.items {
                 match r.error {
                     None => patients_restored += 1,
-                    Some(e) => refused.push(format!("patient {}: PH refused the restore: {}", chunk.get(r.index).map_or("", |u| u.id.as_str()), e.message)),
+                    Some(e) => refused.push(format!(
+                        "patient {}: PH refused the restore: {}",
+                        chunk.get(r.index).map_or("", |u| u.id.as_str()),
+                        e.message
+                    )),
                 }
             }
         }
-        self.log.line("undo.updates", clients_restored + patients_restored, refused.len() as u64, started.elapsed(), "")?;
+        self.log.line(
+            "undo.updates",
+            clients_restored + patients_restored,
+            refused.len() as u64,
+            started.elapsed(),
+            "",
+        )?;
 
         // Creations: PH deletes a run's creations as a whole, so one changed record holds
         // the deletion back unless the user says to delete it anyway.
         let started = Instant::now();
         let mut changed = Vec::new();
         for (_, item) in sorted(self.journal.items(&run, phase::CLIENTS_CREATE)?) {
-            let (Some(id), Some(after)) = (&item.ph_id, &item.after) else { continue };
-            let Some(c) = clients.get(id.as_str()) else { continue };
-            if serde_json::from_str::<ClientRecord>(after).ok().as_ref() != Some(&client_record(c)) {
-                changed.push(format!("client {} ({id})", c.external_id.as_deref().unwrap_or("")));
+            let (Some(id), Some(after)) = (&item.ph_id, &item.after) else {
+                continue;
+            };
+            let Some(c) = clients.get(id.as_str()) else {
+                continue;
+            };
+            if serde_json::from_str::<ClientRecord>(after).ok().as_ref() != Some(&client_record(c))
+            {
+                changed.push(format!(
+                    "client {} ({id})",
+                    c.external_id.as_deref().unwrap_or("")
+                ));
             }
         }
         for (_, item) in sorted(self.journal.items(&run, phase::PATIENTS_CREATE)?) {
-            let (Some(id), Some(after)) = (&item.ph_id, &item.after) else { continue };
-            let Some((p, owner)) = pets.get(id.as_str()) else { continue };
-            if serde_json::from_str::<PatientRecord>(after).ok().as_ref() != Some(&patient_record(p, owner)) {
-                changed.push(format!("patient {} ({id})", p.external_id.as_deref().unwrap_or("")));
+            let (Some(id), Some(after)) = (&item.ph_id, &item.after) else {
+                continue;
+            };
+            let Some((p, owner)) = pets.get(id.as_str()) else {
+                continue;
+            };
+            if serde_json::from_str::<PatientRecord>(after).ok().as_ref()
+                != Some(&patient_record(p, owner))
+            {
+                changed.push(format!(
+                    "patient {} ({id})",
+                    p.external_id.as_deref().unwrap_or("")
+                ));
             }
         }
         let (mut clients_deleted, mut patients_deleted) = (0, 0);
@@ -285,13 +367,25 @@ impl Undoer<'_> {
                 refused.push(format!("{c}: created by the run and changed in PH since; nothing the run created was deleted. Undo again with --delete-changed to delete them anyway"));
             }
         }
-        self.log.line("undo.delete", clients_deleted + patients_deleted, changed.len() as u64, started.elapsed(), "")?;
+        self.log.line(
+            "undo.delete",
+            clients_deleted + patients_deleted,
+            changed.len() as u64,
+            started.elapsed(),
+            "",
+        )?;
 
         let started = Instant::now();
         let after = fetch_clinic(api, &clinic, &mut |_, _| {}).await?;
         let backup = read_backup(&dir.join("backup"))?;
         let differences = differences(&backup, &after);
-        self.log.line("undo.verify", after.len() as u64, differences.len() as u64, started.elapsed(), "")?;
+        self.log.line(
+            "undo.verify",
+            after.len() as u64,
+            differences.len() as u64,
+            started.elapsed(),
+            "",
+        )?;
         let status = if refused.is_empty() && differences.is_empty() {
             RunStatus::Undone
         } else {
@@ -349,7 +443,10 @@ pub fn differences(backup: &[Client], now: &[Client]) -> Vec<String> {
         }
         for q in &n.patients {
             if !c.patients.iter().any(|p| p.id == q.id) {
-                out.push(format!("patient {} of client {} was not there before", q.id, c.id));
+                out.push(format!(
+                    "patient {} of client {} was not there before",
+                    q.id, c.id
+                ));
             }
         }
     }
@@ -370,12 +467,22 @@ pub fn purge(data_dir: &Path, run_id: &str, principal: &str) -> Result<(), Impor
             return Err(ImportError::WrongState {
                 run: run_id.to_owned(),
                 status: info.status.as_str().to_owned(),
-                what: "it may still be running. Resume or undo it first, or wait for it to finish".to_owned(),
+                what: "it may still be running. Resume or undo it first, or wait for it to finish"
+                    .to_owned(),
             });
         }
     }
     let dir = run_dir(data_dir, run_id);
     std::fs::remove_dir_all(&dir).map_err(|e| ImportError::io(&dir, e))?;
     journal.forget(run_id)?;
-    audit::append(data_dir, &audit_entry(&plan, principal, "purge", "purged", "local files and journal entries deleted"))
+    audit::append(
+        data_dir,
+        &audit_entry(
+            &plan,
+            principal,
+            "purge",
+            "purged",
+            "local files and journal entries deleted",
+        ),
+    )
 }

@@ -89,7 +89,10 @@ fn some(v: &str) -> Option<String> {
 
 /// The update that writes `set` (canonical field, canonical text) onto the PH client `ph_id`.
 /// An empty text clears an optional field, as the API says; other entities' fields are ignored.
-pub fn client_update<'a>(ph_id: &str, set: impl IntoIterator<Item = (Field, &'a str)>) -> ClientUpdate {
+pub fn client_update<'a>(
+    ph_id: &str,
+    set: impl IntoIterator<Item = (Field, &'a str)>,
+) -> ClientUpdate {
     let mut u = ClientUpdate {
         id: ph_id.to_owned(),
         ..ClientUpdate::default()
@@ -118,7 +121,10 @@ pub fn client_update<'a>(ph_id: &str, set: impl IntoIterator<Item = (Field, &'a 
 
 /// The update that writes `set` onto the PH patient `ph_id`. A number or flag cannot be
 /// emptied through an update: an empty weight or neutered flag is named in `clear`.
-pub fn patient_update<'a>(ph_id: &str, set: impl IntoIterator<Item = (Field, &'a str)>) -> PatientUpdate {
+pub fn patient_update<'a>(
+    ph_id: &str,
+    set: impl IntoIterator<Item = (Field, &'a str)>,
+) -> PatientUpdate {
     let mut u = PatientUpdate {
         id: ph_id.to_owned(),
         ..PatientUpdate::default()

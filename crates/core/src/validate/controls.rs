@@ -47,7 +47,7 @@ fn code(c: char) -> String {
 /// issue saying so; None when it holds none (nearly always: one scan, no copy).
 pub(super) fn strip(field: Field, value: &str) -> Option<(String, Issue)> {
     // Bytes first: plain printable ASCII (nearly every value) needs no decoding.
-    let suspect = value.bytes().any(|b| b < 0x20 || b >= 0x7F);
+    let suspect = value.bytes().any(|b| !(0x20..0x7F).contains(&b));
     if !suspect || !value.chars().any(is_control) {
         return None;
     }

@@ -7,8 +7,8 @@ use super::errors::ApiError;
 use super::store::{self, CLIENT_COLUMNS, PATIENT_COLUMNS};
 use super::types::{
     Client, ClientBatchResult, ClientInput, ClientItemResult, ClientUpdate, Clinic,
-    DeleteImportRunResult, ItemError, ItemStatus, Patient, PatientBatchResult, PatientInput,
-    PatientClear, PatientItemResult, PatientUpdate,
+    DeleteImportRunResult, ItemError, ItemStatus, Patient, PatientBatchResult, PatientClear,
+    PatientInput, PatientItemResult, PatientUpdate,
 };
 use super::validate as v;
 
@@ -268,7 +268,10 @@ impl PatientFields {
 }
 
 fn both_set_and_cleared(field: &str) -> ItemError {
-    v::invalid(field, "a field cannot be both given and cleared in one update")
+    v::invalid(
+        field,
+        "a field cannot be both given and cleared in one update",
+    )
 }
 
 fn pet_name(name: &str) -> Result<String, ItemError> {

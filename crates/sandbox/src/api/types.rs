@@ -274,7 +274,6 @@ pub struct PatientInput {
     pub deceased: Option<bool>,
 }
 
-
 /// A patient field without text that an update can empty.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PatientClear {
