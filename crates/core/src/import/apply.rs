@@ -292,6 +292,8 @@ pub async fn apply(
     let outcome = runner.run(&dir).await;
     let (status, message) = match &outcome {
         Ok(r) => (r.status, r.summary.clone()),
+        // Refused before anything was sent: the run stays as new (a new plan replaces it).
+        Err(e @ ImportError::PhChanged { .. }) => (RunStatus::Planned, e.to_string()),
         Err(e) => (
             if cancel.load(Ordering::Relaxed) {
                 RunStatus::Cancelled

@@ -14,4 +14,4 @@ pub mod undo;
 pub use apply::{apply, load_run_plan, run_dir, Context, Options, Progress, RunReport, Tally};
 pub use error::ImportError;
 pub use journal::{Journal, RunInfo, RunStatus};
-pub use plan::{build, Plan, PlanInput, Target};
+pub use plan::{build, plan, Plan, PlanInput, Request, Target};

@@ -664,6 +664,62 @@ pub fn build(input: PlanInput) -> Plan {
     }
 }
 
+/// What [`plan`] needs besides the PH client.
+pub struct Request<'a> {
+    /// The files' records.
+    pub scan: &'a Scan,
+    /// The tables they were read from.
+    pub tables: &'a [TableSource],
+    /// The person's policies and decisions.
+    pub decisions: Decisions,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
+    /// The clinic's PH id.
+    pub clinic_id: &'a str,
+    /// The environment's base URL, recorded in the plan.
+    pub base_url: &'a str,
+}
+
+/// Reads the clinic from PH (the token must be allowed to use it) and plans `request.scan`
+/// against what it holds now. `progress(read, total)` follows the reading of the clinic.
+pub async fn plan(
+    api: &crate::ph::PhApi,
+    request: Request<'_>,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+) -> Result<Plan, ImportError> {
+    let me = api.me().await?;
+    if !me.clinics.iter().any(|c| c.id == request.clinic_id) {
+        return Err(ImportError::WrongClinic {
+            principal: me.name.clone(),
+            env: api.env().to_owned(),
+            clinic: request.clinic_id.to_owned(),
+            allowed: me
+                .clinics
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let clinic = api.clinic(request.clinic_id).await?;
+    let ph = super::export::fetch_clinic(api, request.clinic_id, progress).await?;
+    Ok(build(PlanInput {
+        scan: request.scan,
+        tables: request.tables,
+        ph: &ph,
+        decisions: request.decisions,
+        target: Target {
+            env: api.env().to_owned(),
+            base_url: request.base_url.to_owned(),
+            clinic_id: clinic.id,
+            clinic_name: clinic.name,
+            country: clinic.country,
+            principal: me.name,
+        },
+        inputs: request.inputs,
+    }))
+}
+
 /// An ambiguous record the person merged into one of its candidates, matched against that
 /// candidate (classification and diffs); any other record as it is.
 fn rematch_chosen(
