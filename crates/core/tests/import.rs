@@ -30,6 +30,7 @@ struct Rig {
     server: RunningSandbox,
     api: PhApi,
     data: tempfile::TempDir,
+    clinic: &'static str,
 }
 
 fn client_options(attempts: u32) -> ClientOptions {
@@ -75,7 +76,22 @@ async fn rig(limits: Limits, attempts: u32) -> Rig {
         server,
         api,
         data: tempfile::tempdir().unwrap(),
+        clinic: CLINIC,
     }
+}
+
+/// The demo data's Riverside clinic, with the demo importer token.
+async fn riverside() -> Rig {
+    let mut rig = rig(Limits::default(), 3).await;
+    rig.api = PhApi::new(
+        "sandbox-test",
+        &rig.server.url(),
+        &Token::parse("phsb_importer_demo").unwrap(),
+        &client_options(3),
+    )
+    .unwrap();
+    rig.clinic = "riverside";
+    rig
 }
 
 impl Rig {
@@ -98,7 +114,7 @@ impl Rig {
                     .iter()
                     .map(|t| import::plan::InputFile::of(&t.path).unwrap())
                     .collect(),
-                clinic_id: CLINIC,
+                clinic_id: self.clinic,
                 base_url: &self.server.url(),
             },
             &mut |_, _| {},
@@ -120,7 +136,7 @@ impl Rig {
 
     async fn clinic(&self) -> Vec<Client> {
         self.api
-            .clients(CLINIC, None)
+            .clients(self.clinic, None)
             .collect_all()
             .await
             .expect("the clinic pages")
@@ -430,6 +446,76 @@ async fn an_empty_clinic_gets_every_record_of_the_file_and_a_rerun_changes_nothi
     // A finished run cannot be applied again.
     let err = rig.apply(&plan).await.unwrap_err();
     assert!(matches!(err, ImportError::WrongState { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn the_demo_export_into_the_demo_clinic_fills_blanks_keeps_conflicts_and_adds_new_pets() {
+    let rig = riverside().await;
+    let (tables, found) = scan_file("demo/riverside-clients-pets.csv");
+    let plan = rig.plan(&found, &tables, Decisions::default()).await;
+    let ops = |steps: Vec<(&str, &Op)>| {
+        steps
+            .into_iter()
+            .map(|(id, op)| format!("{id}:{}", op.name()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ops(plan
+            .clients
+            .iter()
+            .map(|s| (s.record.external_id.as_str(), &s.op))
+            .collect()),
+        [
+            "10023:update",
+            "10031:unchanged",
+            "10044:unchanged",
+            "10057:unchanged"
+        ]
+    );
+    // Pets have ids of their own: PH patient 1 is not PH client 1.
+    assert_eq!(
+        ops(plan
+            .patients
+            .iter()
+            .map(|s| (s.record.external_id.as_str(), &s.op))
+            .collect()),
+        [
+            "P-501:update",
+            "P-502:create",
+            "P-530:create",
+            "P-611:update",
+            "P-702:update"
+        ]
+    );
+    assert_eq!(plan.summary.conflicts_decided, 3, "{}", plan.summary.text);
+    let before = rig.clinic().await;
+    let report = rig.apply(&plan).await.expect("the import runs");
+    assert_eq!(report.status, RunStatus::Completed, "{:?}", report.problems);
+    assert_eq!((report.patients.created, report.patients.updated), (2, 3));
+    let after = rig.clinic().await;
+    assert_eq!(after.len(), before.len());
+    // The conflicting addresses stay as PH has them.
+    let ext = |cs: &[Client], id: &str| {
+        cs.iter()
+            .find(|c| c.external_id.as_deref() == Some(id))
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        ext(&after, "10023").address1,
+        ext(&before, "10023").address1
+    );
+    assert_eq!(
+        ext(&after, "10023").phone_alt.as_deref(),
+        Some("+12175550143")
+    );
+    let again = rig.plan(&found, &tables, Decisions::default()).await;
+    assert_rerun_is_a_no_op(&again);
+    assert_eq!(
+        again.summary.patients.unchanged, 5,
+        "{}",
+        again.summary.text
+    );
 }
 
 /// PH's side of the overlapping clinic: what another system or a person entered before.

@@ -488,7 +488,9 @@ pub fn build(input: PlanInput) -> Plan {
         .filter_map(|(i, c)| c.external_id.as_deref().map(|e| (e, i)))
         .collect();
     // A PH record two incoming records resolve to is written once: by the first of them.
+    // Clients and patients have ids of their own, which may be equal: one map each.
     let mut claimed: FxHashMap<String, String> = FxHashMap::default();
+    let mut claimed_pets: FxHashMap<String, String> = FxHashMap::default();
     let mut owners: FxHashMap<&str, OwnerOf> = FxHashMap::default();
     let mut clients = Vec::with_capacity(scan.clients.len());
     for (i, (record, m)) in scan.clients.iter().zip(&classified.clients).enumerate() {
@@ -586,14 +588,14 @@ pub fn build(input: PlanInput) -> Plan {
                 });
                 let mut op = op_of(resolve(&m, &decisions), &m);
                 if let Some(id) = op.ph_id().map(str::to_owned) {
-                    if let Some(first) = claimed.get(&id) {
+                    if let Some(first) = claimed_pets.get(&id) {
                         op = Op::Skip {
                             reason: format!(
                                 "the same PH patient as pet {first} of the file, which is imported into it"
                             ),
                         };
                     } else {
-                        claimed.insert(id, record.external_id.clone());
+                        claimed_pets.insert(id, record.external_id.clone());
                     }
                 }
                 PatientStep {
