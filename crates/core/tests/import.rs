@@ -916,3 +916,38 @@ async fn ten_thousand_clients_with_pets_are_imported_and_verified_field_by_field
     );
     assert_clinic_is(&plan, &rig.clinic().await);
 }
+
+#[tokio::test]
+async fn a_read_only_token_may_plan_but_not_apply_and_the_refusal_is_audited() {
+    let mut rig = rig(Limits::default(), 3).await;
+    rig.server
+        .add_token(&DemoToken {
+            name: "reader".into(),
+            token: "phsb_import_reader".into(),
+            role: "read_only".into(),
+            clinics: vec![CLINIC.into()],
+        })
+        .unwrap();
+    rig.api = PhApi::new(
+        "sandbox-test",
+        &rig.server.url(),
+        &Token::parse("phsb_import_reader").unwrap(),
+        &client_options(3),
+    )
+    .unwrap();
+    let plan = rig.plan(&generated(3), &[], Decisions::default()).await;
+    assert_eq!(plan.summary.clients.create, 3);
+    let err = rig.apply(&plan).await.unwrap_err();
+    assert!(matches!(err, ImportError::NotImporter { .. }), "{err}");
+    assert!(err.to_string().contains("importer role"), "{err}");
+    assert!(rig.clinic().await.is_empty());
+    let audit = import::audit::read(rig.data.path()).unwrap();
+    let refused = audit
+        .iter()
+        .find(|e| e.outcome == "refused")
+        .expect("a refusal in the audit log");
+    assert_eq!(refused.principal, "reader");
+    assert_eq!(refused.clinic_id, CLINIC);
+    assert_eq!(refused.run_id, plan.run_id);
+    assert!(!refused.os_user.is_empty());
+}
