@@ -378,7 +378,28 @@ pub fn run_apply(args: &ApplyCmdArgs) -> anyhow::Result<()> {
 
 /// Runs `ph-import resume RUN`.
 pub fn run_resume(args: &ResumeArgs) -> anyhow::Result<()> {
-    let plan = load_run_plan(&data_dir()?, &args.run)?;
+    let data = data_dir()?;
+    let plan = load_run_plan(&data, &args.run)?;
+    // A run can finish just before its process is killed: resuming it again is then a
+    // success with nothing to do, so "resume until it exits 0" always ends.
+    if let Some(run) = Journal::open(&data)?.run(&args.run)? {
+        if run.status == RunStatus::Completed {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            if args.apply.json {
+                return write_json(&mut out, &run);
+            }
+            writeln!(
+                out,
+                "Run {} is already completed; nothing left to send.",
+                run.id
+            )?;
+            for line in run.message.lines() {
+                writeln!(out, "{}", visible(line))?;
+            }
+            return Ok(());
+        }
+    }
     confirm_before_connecting(&plan, &args.apply)?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;

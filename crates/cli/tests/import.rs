@@ -101,7 +101,11 @@ fn an_import_into_the_sandbox_then_a_rerun_that_changes_nothing() {
     let out = home.cmd().arg("runs").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("completed"));
     let id = first["run_id"].as_str().unwrap();
+    // Resuming a finished run changes nothing and says so; applying its plan again is refused.
     let out = home.cmd().args(["resume", id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already completed"));
+    let out = home.cmd().args(["apply", id]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing left to send"));
 }

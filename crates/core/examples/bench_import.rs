@@ -135,7 +135,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{n} clients and {pets} patients into an empty clinic of the in-process sandbox");
     println!("  plan:  {plan_secs:.2} s (read the clinic, classify, decide)");
     for (name, at) in &phases {
-        println!("  {name:<16} began at {:.2} s", at.duration_since(started).as_secs_f64());
+        println!(
+            "  {name:<16} began at {:.2} s",
+            at.duration_since(started).as_secs_f64()
+        );
     }
     println!(
         "  apply: {secs:.2} s with backup, verify and reports: {:.0} clients/s ({:.0} records/s)",

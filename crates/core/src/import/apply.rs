@@ -264,7 +264,7 @@ pub async fn apply(
             return Err(ImportError::WrongState {
                 run: plan.run_id.clone(),
                 status: status.as_str().to_owned(),
-                what: "it has nothing left to send. Undo it with `ph-import undo`, or plan the files again for a new run".to_owned(),
+                what: "it has nothing left to send. To import the files again, make a new plan (`ph-import plan` or `ph-import import`)".to_owned(),
             })
         }
     };
@@ -359,7 +359,7 @@ impl Runner<'_, '_> {
                 _ => self.update_patients().await?,
             };
             if let PhaseEnd::Cancelled = end {
-                let message = format!("cancelled during {name}; resume it with `ph-import resume {run}` or undo it with `ph-import undo {run}`");
+                let message = format!("cancelled during {name}; `ph-import resume {run}` finishes it, sending nothing twice");
                 self.journal
                     .set_status(&run, RunStatus::Cancelled, name, &message)?;
                 return Ok(RunReport {
