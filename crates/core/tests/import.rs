@@ -951,3 +951,28 @@ async fn a_read_only_token_may_plan_but_not_apply_and_the_refusal_is_audited() {
     assert_eq!(refused.run_id, plan.run_id);
     assert!(!refused.os_user.is_empty());
 }
+
+#[tokio::test]
+async fn a_started_run_resumes_only_with_its_own_plan() {
+    let rig = rig(Limits::default(), 3).await;
+    let plan = rig.plan(&generated(30), &[], Decisions::default()).await;
+    // Cancelled before the first batch: the run exists, nothing was created.
+    let report = apply(
+        &rig.ctx(),
+        &plan,
+        Options::default(),
+        &AtomicBool::new(true),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, RunStatus::Cancelled);
+    assert!(rig.clinic().await.is_empty());
+    let mut edited = plan.clone();
+    edited.clients.truncate(10);
+    let err = rig.apply(&edited).await.unwrap_err();
+    assert!(matches!(err, ImportError::BadPlan { .. }), "{err}");
+    assert!(err.to_string().contains("differs"), "{err}");
+    assert_eq!(rig.apply(&plan).await.unwrap().status, RunStatus::Completed);
+    assert_eq!(rig.clinic().await.len(), 30);
+}

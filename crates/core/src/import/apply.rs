@@ -249,6 +249,16 @@ pub async fn apply(
     let plan_path = dir.join("plan.json");
     if !plan_path.exists() {
         plan.save(&plan_path)?;
+    } else if Plan::load(&plan_path)? != *plan {
+        // The journal's batches and keys belong to the saved plan: another plan under the
+        // same run id would be sent against them, and its records matched to others' ids.
+        return Err(ImportError::BadPlan {
+            path: plan_path.display().to_string(),
+            reason: format!(
+                "run {} was started from the plan saved here, and the plan given differs from it (edited?). Apply the saved plan (`ph-import resume {}`)",
+                plan.run_id, plan.run_id
+            ),
+        });
     }
     let mut journal = Journal::open(ctx.data_dir)?;
     journal.add_run(plan, &dir)?;
@@ -868,7 +878,13 @@ fn verify(
             let created = item.status == ItemStatus::Created;
             let (label, different) = match entity {
                 Entity::Client => {
-                    let step = &plan.clients[item.step];
+                    let Some(step) = plan.clients.get(item.step) else {
+                        problems.push(format!(
+                            "the journal names client step {}, which the plan does not have",
+                            item.step
+                        ));
+                        continue;
+                    };
                     let label = format!("client {}", step.record.external_id);
                     let Some(c) = clients.get(id) else {
                         problems.push(format!("{label}: PH has no client {id}"));
@@ -888,7 +904,13 @@ fn verify(
                     )
                 }
                 Entity::Patient => {
-                    let step = &plan.patients[item.step];
+                    let Some(step) = plan.patients.get(item.step) else {
+                        problems.push(format!(
+                            "the journal names patient step {}, which the plan does not have",
+                            item.step
+                        ));
+                        continue;
+                    };
                     let label = format!("patient {}", step.record.external_id);
                     let Some((p, owner)) = pets.get(id) else {
                         problems.push(format!("{label}: PH has no patient {id}"));
