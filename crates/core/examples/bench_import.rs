@@ -140,6 +140,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             at.duration_since(started).as_secs_f64()
         );
     }
+    // The run's own phase log has each phase's records and elapsed time.
+    let log = std::fs::read_to_string(std::path::Path::new(&report.dir).join("log.txt"))?;
+    for line in log.lines() {
+        let line: String = line.chars().skip(25).take(70).collect();
+        println!("    {line}");
+    }
     println!(
         "  apply: {secs:.2} s with backup, verify and reports: {:.0} clients/s ({:.0} records/s)",
         n as f64 / secs,
