@@ -289,6 +289,19 @@ pub async fn apply(
         &format!("{action} by {} on {}", me.name, plan.target.env),
     )?;
     journal.set_status(&plan.run_id, RunStatus::Running, phase::ACCESS, "")?;
+    let server_max = ctx.api.api_info().await?.max_batch_size.max(1) as usize;
+    let batch_size = journal.batch_size(&plan.run_id, server_max)?;
+    if batch_size > server_max {
+        // Smaller batches would carry other items under the same keys: PH would refuse them.
+        return Err(ImportError::WrongState {
+            run: plan.run_id.clone(),
+            status: info.status.as_str().to_owned(),
+            what: format!(
+                "it was started with batches of {batch_size}, and {} now allows at most {server_max}; nothing more was sent. Plan the files again for a new run (what was imported is found identical)",
+                plan.target.env
+            ),
+        });
+    }
     let mut runner = Runner {
         api: ctx.api,
         plan,
@@ -297,7 +310,7 @@ pub async fn apply(
         options,
         cancel,
         progress,
-        batch_size: ctx.api.api_info().await?.max_batch_size.max(1) as usize,
+        batch_size,
     };
     let outcome = runner.run(&dir).await;
     let (status, message) = match &outcome {

@@ -206,6 +206,10 @@ CREATE TABLE IF NOT EXISTS befores (
     record TEXT NOT NULL,
     PRIMARY KEY (run_id, entity, ph_id)
 );
+CREATE TABLE IF NOT EXISTS batch_sizes (
+    run_id TEXT PRIMARY KEY,
+    size INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS phases (
     run_id TEXT NOT NULL,
     phase TEXT NOT NULL,
@@ -311,6 +315,25 @@ impl Journal {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// The batch size of a run: the first one it was given is kept for good, because a
+    /// resume must cut the same batches (with the same keys) as the first attempt.
+    pub fn batch_size(&self, run: &str, first: usize) -> Result<usize, ImportError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO batch_sizes (run_id, size) VALUES (?1, ?2)",
+                params![run, first as i64],
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .query_row(
+                "SELECT size FROM batch_sizes WHERE run_id = ?1",
+                params![run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(1) as usize)
+            .map_err(|e| self.err(e))
     }
 
     /// Marks a phase of a run finished.
@@ -454,7 +477,14 @@ impl Journal {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| ImportError::journal(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        for table in ["runs", "batches", "items", "befores", "phases"] {
+        for table in [
+            "runs",
+            "batches",
+            "items",
+            "befores",
+            "phases",
+            "batch_sizes",
+        ] {
             let column = if table == "runs" { "id" } else { "run_id" };
             tx.execute(
                 &format!("DELETE FROM {table} WHERE {column} = ?1"),
@@ -596,6 +626,9 @@ mod tests {
         assert_eq!(j.befores(&run, "client").unwrap()["p1"], "{\"x\":1}");
         assert_eq!(j.runs().unwrap().len(), 1);
         assert!(j.run("nope").unwrap().is_none());
+        // The first batch size sticks.
+        assert_eq!(j.batch_size(&run, 50).unwrap(), 50);
+        assert_eq!(j.batch_size(&run, 200).unwrap(), 50);
     }
 
     #[cfg(unix)]
