@@ -228,8 +228,15 @@ fn chaos(trials: u64) {
         config: tempfile::tempdir().unwrap(),
         data: tempfile::tempdir().unwrap(),
     };
-    // A name of its own in the keychain, so parallel tests do not share the entry.
-    let env = format!("chaos-{}", std::process::id());
+    // A name of its own in the keychain (the entry is per environment name), so tests
+    // running at once, in this process or another, never share or remove each other's.
+    let env = format!(
+        "chaos-{}-{trials}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
     cli.ok(&["env", "add", &env, &sandbox.url()], None);
     cli.ok(&["login", "--env", &env, "--token-stdin"], Some(TOKEN));
     let export: PathBuf = cli.data.path().join("export.csv");
