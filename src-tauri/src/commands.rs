@@ -88,6 +88,17 @@ pub struct ReadProgress {
     pub rows_read: u64,
 }
 
+impl ReadProgress {
+    fn of(job_id: &str, p: &read::Progress) -> Self {
+        ReadProgress {
+            job_id: job_id.to_owned(),
+            bytes_read: p.bytes_read,
+            bytes_total: p.bytes_total,
+            rows_read: p.rows_read,
+        }
+    }
+}
+
 /// Cancel flags of the long jobs now running, by job id.
 #[derive(Default)]
 pub struct Jobs(Mutex<HashMap<String, Arc<AtomicBool>>>);
@@ -99,6 +110,18 @@ impl Jobs {
             jobs.insert(id.to_owned(), flag.clone());
         }
         flag
+    }
+
+    /// Runs `work` off the UI thread as the job `id`, which the UI can cancel meanwhile.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        id: &str,
+        work: impl FnOnce(&AtomicBool) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let cancel = self.register(id);
+        let result = off_ui_thread(move || work(&cancel)).await;
+        self.finish(id);
+        result
     }
 
     pub(crate) fn finish(&self, id: &str) {
@@ -154,26 +177,13 @@ pub async fn inspect_file(
 ) -> Result<Inspection, AppError> {
     let options = request.options()?;
     let path = PathBuf::from(&request.path);
-    let cancel = jobs.register(&job_id);
     let id = job_id.clone();
-    let result = off_ui_thread(move || {
-        let report = |p: read::Progress| {
-            // A lost progress event only makes the bar lag; the result still arrives.
-            let _ = app.emit(
-                "read-progress",
-                ReadProgress {
-                    job_id: id.clone(),
-                    bytes_read: p.bytes_read,
-                    bytes_total: p.bytes_total,
-                    rows_read: p.rows_read,
-                },
-            );
-        };
-        read::inspect(&path, &options, &report, &cancel).map_err(AppError::from)
+    jobs.run(&job_id, move |cancel| {
+        // A lost progress event only makes the bar lag; the result still arrives.
+        let report = |p: read::Progress| drop(app.emit("read-progress", ReadProgress::of(&id, &p)));
+        Ok(read::inspect(&path, &options, &report, cancel)?)
     })
-    .await;
-    jobs.finish(&job_id);
-    result
+    .await
 }
 
 /// Asks a running job to stop; returns false when no such job is running.
@@ -183,6 +193,14 @@ pub fn cancel_job(jobs: State<'_, Jobs>, job_id: String) -> bool {
 }
 
 /// Runs blocking core work on the blocking pool so the window never freezes.
+/// Each file's path with the read options the user chose for it.
+pub(crate) fn read_inputs(files: &[ReadRequest]) -> Result<Vec<(PathBuf, ReadOptions)>, AppError> {
+    files
+        .iter()
+        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .collect()
+}
+
 pub(crate) async fn off_ui_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {

@@ -28,3 +28,23 @@ impl From<ph_import_core::read::ReadError> for AppError {
         Self::new("read", e.to_string())
     }
 }
+
+impl From<ph_import_core::job::JobError> for AppError {
+    fn from(e: ph_import_core::job::JobError) -> Self {
+        match e {
+            ph_import_core::job::JobError::Read(e) => e.into(),
+            ph_import_core::job::JobError::Cancelled => Self::new("cancelled", "Cancelled."),
+            other => Self::new("mapping", other.to_string()),
+        }
+    }
+}
+
+impl From<ph_import_core::job::WriteError> for AppError {
+    fn from(e: ph_import_core::job::WriteError) -> Self {
+        match e {
+            ph_import_core::job::WriteError::Cancelled => Self::new("cancelled", "Cancelled."),
+            ph_import_core::job::WriteError::Read(e) => e.into(),
+            other => Self::new("write", other.to_string()),
+        }
+    }
+}

@@ -1,22 +1,21 @@
 //! Commands of the "Map columns" step: thin adapters over `ph_import_core::mapping`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job::{Job, JobSpec, WriteSummary};
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
-use ph_import_core::mapping::source;
-use ph_import_core::mapping::write::{self, WriteSummary};
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
-use ph_import_core::read::ReadOptions;
+use ph_import_core::review::Edits;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
-use crate::commands::{off_ui_thread, Jobs, ReadRequest};
+use crate::commands::{off_ui_thread, read_inputs, Jobs, ReadRequest};
 use crate::error::AppError;
 
 /// The sampled tables of the files being mapped, kept so re-mapping a field is instant.
@@ -66,8 +65,9 @@ pub async fn suggest_mapping(
     load_and_resolve(&app, &session, &files, None, options).await
 }
 
-/// Reads the files' samples, keeps them for re-mapping, and chooses their mapping
-/// (with the named profile, if any).
+/// Opens the files as a job (tables sampled, mapping chosen with the named profile if any,
+/// date orders settled from every value), keeps the samples for re-mapping, and returns the
+/// mapping: the same choice `ph-import map` and `convert` make.
 async fn load_and_resolve(
     app: &AppHandle,
     session: &MappingSession,
@@ -75,30 +75,17 @@ async fn load_and_resolve(
     profile: Option<String>,
     options: SuggestOptions,
 ) -> Result<Resolved, AppError> {
-    let inputs = read_inputs(files)?;
-    let dir = profile_dir(app)?;
-    let (tables, resolved) = off_ui_thread(move || {
-        let mapping_error = |e: resolve::ResolveError| AppError::new("mapping", e.to_string());
-        let chosen = profile
-            .map(|p| resolve::find_profile(&p, &dir))
-            .transpose()
-            .map_err(mapping_error)?;
-        let (_, tables) = resolve::load_tables_with(&inputs)?;
-        let resolved = resolve::resolve(chosen.as_ref(), &tables, &options, &policy(), &dir)
-            .map_err(mapping_error)?;
-        Ok((tables, resolved))
-    })
-    .await?;
-    *session.0.lock().map_err(|_| busy())? = Some(tables);
-    Ok(resolved)
-}
-
-/// Each file's path with the read options the user chose for it.
-fn read_inputs(files: &[ReadRequest]) -> Result<Vec<(PathBuf, ReadOptions)>, AppError> {
-    files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect()
+    let spec = JobSpec {
+        inputs: read_inputs(files)?,
+        profile,
+        profile_dir: profile_dir(app)?,
+        options,
+        required: policy(),
+    };
+    let job =
+        off_ui_thread(move || Ok(Job::open(&spec, &mut |_| {}, &AtomicBool::new(false))?)).await?;
+    *session.0.lock().map_err(|_| busy())? = Some(job.tables);
+    Ok(job.resolved)
 }
 
 /// Maps one field of one table to the column the user chose, or unmaps it (`column: null`).
@@ -223,7 +210,8 @@ pub fn list_profiles(app: AppHandle) -> Result<Vec<String>, AppError> {
 }
 
 /// Converts every row with the reviewed mapping and writes `clients.csv`, `patients.csv`,
-/// `findings.csv` and the mapping profile into `dir`: the same files `ph-import convert` writes.
+/// `findings.csv`, `duplicates.csv` and the mapping profile into `dir`: the same files
+/// `ph-import convert` writes.
 #[tauri::command]
 pub async fn save_canonical(
     jobs: State<'_, Jobs>,
@@ -233,29 +221,16 @@ pub async fn save_canonical(
     dir: String,
 ) -> Result<WriteSummary, AppError> {
     let inputs = read_inputs(&files)?;
-    let cancel = jobs.register(&job_id);
-    let result = off_ui_thread(move || {
-        let dir = PathBuf::from(dir);
-        let sources = source::discover_with(&inputs)?;
-        let summary = write::write_canonical(
-            &sources,
-            &mapping,
-            policy(),
-            &dir,
-            OutputFormat::Csv,
-            &cancel,
-        )
-        .map_err(|e| AppError::new("write", e.to_string()))?;
-        let profile = Profile::new("Mapping used", "Saved with the canonical files", mapping);
-        std::fs::write(dir.join("mapping-profile.json"), profile.to_json()).map_err(|e| {
-            AppError::new(
-                "write",
-                format!("The mapping profile could not be written: {e}"),
-            )
-        })?;
-        Ok(summary)
+    jobs.run(&job_id, move |cancel| {
+        let job = Job::with_mapping(&inputs, mapping)?;
+        let saved = job.save_reviewed(
+            Path::new(&dir),
+            policy().into(),
+            &Edits::default(),
+            &mut |_| {},
+            cancel,
+        )?;
+        Ok(saved.summary)
     })
-    .await;
-    jobs.finish(&job_id);
-    result
+    .await
 }

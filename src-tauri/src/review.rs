@@ -4,23 +4,19 @@
 //! commands; each command locks it, asks the core, and answers with what the UI shows.
 //! Everything runs off the UI thread: a summary of two million records takes a moment.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
-use ph_import_core::mapping::output::OutputFormat;
-use ph_import_core::mapping::profile::Profile;
-use ph_import_core::mapping::source;
-use ph_import_core::mapping::write::WriteError;
+use ph_import_core::job::WriteError;
+use ph_import_core::job::{EditedSummary, Job, JobProgress};
 use ph_import_core::mapping::Mapping;
-use ph_import_core::review::{
-    self, EditedSummary, Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary,
-};
+use ph_import_core::review::{Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
-use crate::commands::{off_ui_thread, Jobs, ReadRequest};
+use crate::commands::{off_ui_thread, read_inputs, Jobs, ReadRequest};
 use crate::error::AppError;
 
 /// The review session of the files being converted, if one is open.
@@ -48,6 +44,19 @@ pub struct ReviewProgress {
     pub rows_read: u64,
 }
 
+impl ReviewProgress {
+    fn of(job_id: &str, p: &JobProgress) -> Self {
+        ReviewProgress {
+            job_id: job_id.to_owned(),
+            table: p.table_index,
+            tables: p.tables,
+            bytes_read: p.bytes_read,
+            bytes_total: p.bytes_total,
+            rows_read: p.rows,
+        }
+    }
+}
+
 /// A changed record and the counts after the change.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -70,16 +79,8 @@ pub struct SimilarOutcome {
 
 fn review_error(e: ReviewError) -> AppError {
     match e {
-        ReviewError::Convert(e) => write_error(e),
+        ReviewError::Convert(e) => WriteError::from(e).into(),
         other => AppError::new("review", other.to_string()),
-    }
-}
-
-fn write_error(e: WriteError) -> AppError {
-    match e {
-        WriteError::Cancelled => AppError::new("cancelled", "Cancelled."),
-        WriteError::Read(e) => e.into(),
-        other => AppError::new("write", other.to_string()),
     }
 }
 
@@ -124,46 +125,24 @@ pub async fn open_review(
     files: Vec<ReadRequest>,
     mapping: Mapping,
 ) -> Result<Summary, AppError> {
-    let inputs = files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let cancel = jobs.register(&job_id);
+    let inputs = read_inputs(&files)?;
     let shared = state.0.clone();
     let id = job_id.clone();
-    let result = off_ui_thread(move || {
+    jobs.run(&job_id, move |cancel| {
         // The earlier session's memory is freed before the new one is built.
-        if let Ok(mut guard) = shared.lock() {
-            *guard = None;
-        }
-        let sources = source::discover_with(&inputs)?;
-        let tables = sources.len() as u32;
-        let mut report = |table: usize, p: ph_import_core::read::Progress| {
-            // A lost progress event only makes the bar lag.
-            let _ = app.emit(
-                "review-progress",
-                ReviewProgress {
-                    job_id: id.clone(),
-                    table: table as u32,
-                    tables,
-                    bytes_read: p.bytes_read,
-                    bytes_total: p.bytes_total,
-                    rows_read: p.rows_read,
-                },
-            );
-        };
-        let session = Session::open(&sources, &mapping, policy(), &cancel, &mut report)
+        *shared.lock().map_err(|_| not_open())? = None;
+        let job = Job::with_mapping(&inputs, mapping)?;
+        // A lost progress event only makes the bar lag.
+        let mut report =
+            |p: JobProgress| drop(app.emit("review-progress", ReviewProgress::of(&id, &p)));
+        let session = job
+            .review(policy(), &mut report, cancel)
             .map_err(review_error)?;
         let summary = session.summary();
-        let mut guard = shared
-            .lock()
-            .map_err(|_| AppError::new("internal", "The review could not be kept; try again."))?;
-        *guard = Some(session);
+        *shared.lock().map_err(|_| not_open())? = Some(session);
         Ok(summary)
     })
-    .await;
-    jobs.finish(&job_id);
-    result
+    .await
 }
 
 /// The counts of the open review.
@@ -265,44 +244,22 @@ pub async fn save_reviewed(
     mapping: Mapping,
     dir: String,
 ) -> Result<EditedSummary, AppError> {
-    let inputs = files
-        .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let inputs = read_inputs(&files)?;
     let edits = {
         let guard = state.0.lock().map_err(|_| not_open())?;
         guard.as_ref().map(Session::edits).unwrap_or_default()
     };
-    let cancel = jobs.register(&job_id);
-    let result = off_ui_thread(move || {
-        let dir = PathBuf::from(dir);
-        let sources = source::discover_with(&inputs)?;
-        let summary = review::write_edited(
-            &sources,
-            &mapping,
-            policy(),
+    jobs.run(&job_id, move |cancel| {
+        let job = Job::with_mapping(&inputs, mapping)?;
+        Ok(job.save_reviewed(
+            Path::new(&dir),
+            policy().into(),
             &edits,
-            &dir,
-            OutputFormat::Csv,
-            &cancel,
-        )
-        .map_err(write_error)?;
-        let written = |name: &str, text: String| {
-            std::fs::write(dir.join(name), text).map_err(|e| {
-                AppError::new(
-                    "write",
-                    format!("{name} could not be written in {}: {e}", dir.display()),
-                )
-            })
-        };
-        let profile = Profile::new("Mapping used", "Saved with the canonical files", mapping);
-        written("mapping-profile.json", profile.to_json())?;
-        written("edits.json", edits.to_json())?;
-        Ok(summary)
+            &mut |_| {},
+            cancel,
+        )?)
     })
-    .await;
-    jobs.finish(&job_id);
-    result
+    .await
 }
 
 /// The review's changes and exclusions so far (what Save writes as `edits.json`).

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
-use ph_import_core::mapping::output::{OutputFormat, Writer};
 use ph_import_core::ph::Client;
 use ph_import_core::private_file::Overwrite;
+use ph_import_core::table_file::{OutputFormat, Writer};
 
 use crate::ph_session::{self, DEFAULT_ENV};
 use crate::visible::{visible, write_json};

@@ -3,32 +3,31 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
-use ph_import_core::dedupe::resolve::{resolve, Decisions, Outcome};
-use ph_import_core::dedupe::{scan, DuplicateGroup, Scan};
-use ph_import_core::mapping::output::{
-    file_names, write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
+use ph_import_core::dedupe::output::{
+    write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
 };
+use ph_import_core::dedupe::resolve::{Decisions, OutcomeCounts};
+use ph_import_core::dedupe::DuplicateGroup;
+use ph_import_core::job::Scan;
 use ph_import_core::ph::Client;
 use ph_import_core::private_file::FileSet;
+use ph_import_core::table_file::file_names;
 use serde::Serialize;
 
-use crate::mapping_cmd::{policy, prepare, print_origin, Format, ImportArgs, RoleArgs};
+use crate::input_file;
 use crate::ph_session::{self, DEFAULT_ENV};
+use crate::progress::{self, Display};
+use crate::run_args::{print_origin, Format, ImportArgs, InputArgs};
 use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import dedupe`.
 #[derive(Args, Debug)]
 pub struct DedupeArgs {
-    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS (each sheet with data is a table).
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
-    #[arg(long, value_name = "NAME|PATH")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Also match every record against this clinic's clients and patients in PH (its PH id,
     /// see `ph-import whoami`).
     #[arg(long, value_name = "ID")]
@@ -49,39 +48,8 @@ pub struct DedupeArgs {
     /// Print JSON (groups, classifications, outcomes) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The clinic's country (ISO 3166 alpha-2), over what the data says.
-    #[arg(long, value_name = "CC")]
-    pub country: Option<String>,
-    /// Accept clients without an e-mail address (the target's policy allows it).
-    #[arg(long)]
-    pub no_email_required: bool,
-    #[command(flatten)]
-    pub roles: RoleArgs,
     #[command(flatten)]
     pub import: ImportArgs,
-}
-
-/// What importing would do, counted.
-#[derive(Debug, Default, Serialize)]
-struct OutcomeCounts {
-    create: u64,
-    update: u64,
-    unchanged: u64,
-    skip: u64,
-    undecided: u64,
-}
-
-impl OutcomeCounts {
-    fn add(&mut self, o: &Outcome) {
-        let n = match o {
-            Outcome::Create => &mut self.create,
-            Outcome::Update { .. } => &mut self.update,
-            Outcome::Unchanged { .. } => &mut self.unchanged,
-            Outcome::Skip => &mut self.skip,
-            Outcome::Undecided => &mut self.undecided,
-        };
-        *n += 1;
-    }
 }
 
 #[derive(Serialize)]
@@ -102,27 +70,17 @@ struct Outcomes<'a> {
 
 /// Runs `ph-import dedupe`.
 pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
-    let required = policy(args.no_email_required);
-    let (sources, resolved) = prepare(
-        &args.files,
-        args.profile.as_deref(),
-        &args.roles.options(args.country.as_deref())?,
-        &required,
-    )?;
+    // Before the export is read: a wrong --decisions path fails at once.
     let decisions = match &args.decisions {
-        Some(path) => Decisions::load(path)?,
+        Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
-    let never = AtomicBool::new(false);
-    let policies = args.import.policies(required);
+    let mut display = Display::new(args.json);
+    let job = args.input.open(&mut display)?;
+    let policies = args.import.policies(args.input.required());
     let overwrite = policies.overwrite;
-    let found = scan(
-        &sources,
-        &resolved.mapping,
-        policies,
-        &never,
-        &mut |_, _| {},
-    )?;
+    let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
+    display.finish();
     let classified = match &args.clinic {
         Some(clinic) => Some(classify::classify(
             &found.clients,
@@ -131,15 +89,13 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         )),
         None => None,
     };
-    let (mut clients, mut patients) = (OutcomeCounts::default(), OutcomeCounts::default());
-    if let Some(c) = &classified {
-        c.clients
-            .iter()
-            .for_each(|m| clients.add(&resolve(m, &decisions)));
-        c.patients
-            .iter()
-            .for_each(|m| patients.add(&resolve(m, &decisions)));
-    }
+    let (clients, patients) = match &classified {
+        Some(c) => (
+            OutcomeCounts::of(&c.clients, &decisions),
+            OutcomeCounts::of(&c.patients, &decisions),
+        ),
+        None => Default::default(),
+    };
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
         // One set, so that matches.* refused leaves no duplicates.* behind.
@@ -171,7 +127,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         write_json(&mut out, &report)?;
         return Ok(());
     }
-    print_origin(&mut out, &resolved)?;
+    print_origin(&mut out, &job.resolved)?;
     print_groups(&mut out, &found)?;
     if let Some(c) = &classified {
         print_classified(&mut out, c, &clients, &patients)?;

@@ -12,17 +12,19 @@ use anyhow::Context as _;
 use clap::Args;
 use ph_import_core::canonical::RequiredPolicy;
 use ph_import_core::dedupe::resolve::Decisions;
-use ph_import_core::dedupe::scan;
 use ph_import_core::import::plan::{thousands, InputFile, Op};
 use ph_import_core::import::{
     self, load_run_plan, run_dir, Context, ImportError, Journal, Options, Plan, Progress, Request,
     RunReport, RunStatus,
 };
+use ph_import_core::job::Job;
 use ph_import_core::ph::{environments, EnvironmentKind, PhError};
 use serde::Serialize;
 
-use crate::mapping_cmd::{prepare, ImportArgs, RoleArgs};
+use crate::input_file;
 use crate::ph_session::{self, Session, DEFAULT_ENV};
+use crate::progress::{self, Display};
+use crate::run_args::{ImportArgs, InputArgs};
 use crate::visible::{visible, write_json};
 
 /// Exit code: the run finished, but verifying found differences from the plan.
@@ -73,30 +75,22 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// What the files are and how to read them (shared by `plan` and `import`).
+/// What the files are and how to read them, and where they go (shared by `plan` and `import`).
 #[derive(Args, Debug)]
 pub struct PlanArgs {
-    /// Export files: CSV/TSV/TXT in any encoding, or XLSX/XLS/ODS.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The files, their profile, roles and country (PH's country of the clinic by default;
+    /// the clinic's own e-mail rule unless --no-email-required).
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The environment to import into; the built-in sandbox by default.
     #[arg(long, value_name = "NAME", default_value = DEFAULT_ENV)]
     pub env: String,
     /// The clinic's PH id (see `ph-import whoami`).
     #[arg(long, value_name = "ID")]
     pub clinic: String,
-    /// Use a saved profile: its name, or the path of a profile (or mapping) JSON file.
-    #[arg(long, value_name = "NAME|PATH")]
-    pub profile: Option<String>,
     /// Field policies and per-record decisions (merge, keep both, skip), see docs/dedupe.md.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
-    /// The clinic's country (ISO 3166 alpha-2) for phone numbers and addresses; PH's
-    /// country of the clinic by default.
-    #[arg(long, value_name = "CC")]
-    pub country: Option<String>,
-    #[command(flatten)]
-    pub roles: RoleArgs,
     #[command(flatten)]
     pub import: ImportArgs,
 }
@@ -185,37 +179,29 @@ fn make_plan(
 ) -> anyhow::Result<(Plan, PathBuf)> {
     let clinic = runtime.block_on(session.api.clinic(&args.clinic))?;
     // The clinic's own rules decide what a record needs.
-    let required = if clinic.requires_email {
+    let required = if clinic.requires_email && !args.input.no_email_required {
         RequiredPolicy::ph_default()
     } else {
         RequiredPolicy::without_email()
     };
-    let country = args.country.clone().unwrap_or(clinic.country.clone());
-    let (sources, resolved) = prepare(
-        &args.files,
-        args.profile.as_deref(),
-        &args.roles.options(Some(&country))?,
-        &required,
-    )?;
+    let mut spec = args.input.spec()?;
+    if args.input.country.is_none() {
+        spec.options.country = clinic.country.to_ascii_uppercase();
+        spec.options.infer_country = false;
+    }
+    spec.required = required.clone();
     let decisions = match &args.decisions {
-        Some(path) => Decisions::load(path)?,
+        Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
-    let policies = ImportArgs {
-        send_deceased: args.import.send_deceased,
-        send_inactive: args.import.send_inactive,
-        force: args.import.force,
-    }
-    .policies(required);
-    let never = AtomicBool::new(false);
-    let found = scan(
-        &sources,
-        &resolved.mapping,
-        policies,
-        &never,
-        &mut |_, _| {},
-    )?;
+    let mut display = Display::new(quiet);
+    let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
+    let policies = args.import.policies(required);
+    let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
+    display.finish();
+    let sources = &job.sources;
     let inputs = args
+        .input
         .files
         .iter()
         .map(|f| InputFile::of(f))
@@ -224,7 +210,7 @@ fn make_plan(
         &session.api,
         Request {
             scan: &found,
-            tables: &sources,
+            tables: sources,
             decisions,
             inputs,
             clinic_id: &args.clinic,

@@ -4,12 +4,16 @@
 
 mod auth_cmd;
 mod clients_cmd;
+mod convert_cmd;
 mod dedupe_cmd;
 mod env_cmd;
 mod import_cmd;
+mod input_file;
 mod inspect;
-mod mapping_cmd;
+mod map_cmd;
 mod ph_session;
+mod progress;
+mod run_args;
 mod validate_cmd;
 mod visible;
 
@@ -34,9 +38,9 @@ enum Command {
     /// Show how a clinic export file is read: format, encoding, delimiter, sheets, header row, columns.
     Inspect(inspect::InspectArgs),
     /// Show the suggested (or a profile's) mapping of export files to PH's canonical format.
-    Map(mapping_cmd::MapArgs),
+    Map(map_cmd::MapArgs),
     /// Convert export files to canonical clients, patients and findings files.
-    Convert(mapping_cmd::ConvertArgs),
+    Convert(convert_cmd::ConvertArgs),
     /// Find duplicates inside export files and, with --clinic, match every record against the
     /// clinic's clients and patients in PH: new, identical, update, conflict or ambiguous.
     Dedupe(dedupe_cmd::DedupeArgs),
@@ -70,9 +74,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Inspect(args) => inspect::run(args),
-        Command::Map(args) => mapping_cmd::run_map(args),
-        Command::Convert(args) => mapping_cmd::run_convert(args),
-        Command::Validate(args) => validate_cmd::run_validate(args),
+        Command::Map(args) => map_cmd::run(args),
+        Command::Convert(args) => convert_cmd::run(args),
+        Command::Validate(args) => validate_cmd::run(args),
         Command::Dedupe(args) => dedupe_cmd::run(args),
         Command::Env(args) => env_cmd::run(args),
         Command::Login(args) => auth_cmd::run_login(args),
@@ -89,6 +93,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `ph-import inspect … | head` closing the pipe early is not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        // Ctrl-C: the run stopped between two batches and removed what it had begun writing.
+        Err(_) if progress::cancelled() => {
+            eprintln!("Cancelled: nothing was written.");
+            ExitCode::from(130)
+        }
         Err(e) => {
             // `{:#}` prints the whole chain of causes on one line, each a sentence for the user;
             // the sentences quote file names, headers and cells, whose controls are shown.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ph_import_core::canonical::{ClientRecord, PatientRecord};
 use ph_import_core::dedupe::resolve::Decisions;
-use ph_import_core::dedupe::{RowOrigin, Scan};
+use ph_import_core::job::{RowOrigin, Scan};
 use ph_import_core::import::{self, Context, Options, Request, RunStatus};
 use ph_import_core::ph::{ClientOptions, PhApi, Token};
 use ph_sandbox::{DemoToken, SandboxConfig};

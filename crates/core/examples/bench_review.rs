@@ -15,7 +15,7 @@ use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
 use ph_import_core::mapping::resolve;
 use ph_import_core::mapping::SuggestOptions;
 use ph_import_core::read::ReadOptions;
-use ph_import_core::review::{Filter, Session};
+use ph_import_core::review::Filter;
 
 fn peak_mb() -> String {
     std::fs::read_to_string("/proc/self/status")
@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &std::env::temp_dir().join("no-profiles"),
     )?;
     let t = Instant::now();
-    let mut session = Session::open(
+    let mut session = ph_import_core::job::review_rows(
         &sources,
         &resolved.mapping,
         RequiredPolicy::default(),

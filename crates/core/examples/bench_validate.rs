@@ -15,11 +15,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use ph_import_core::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy};
 use std::sync::atomic::AtomicBool;
 
+use ph_import_core::job::write_findings;
 use ph_import_core::mapping::convert::{plan, Converter, Sink, BATCH_ROWS};
-use ph_import_core::mapping::output::OutputFormat;
 use ph_import_core::mapping::resolve::load_tables;
-use ph_import_core::mapping::write::write_findings;
 use ph_import_core::mapping::{suggest, SourceRow, SourceTable, SuggestOptions};
+use ph_import_core::table_file::OutputFormat;
 
 const HEADER: &str = "Client ID,First Name,Last Name,Email,Phone,Mobile,Address,City,State,Zip,Patient ID,Pet Name,Species,Breed,Sex,Birth Date,Weight,Microchip,Status";
 

@@ -8,10 +8,12 @@
 pub mod canonical;
 pub mod dedupe;
 pub mod import;
+pub mod job;
 pub mod mapping;
 mod memo;
 pub mod ph;
 pub mod private_file;
 pub mod read;
 pub mod review;
+pub mod table_file;
 pub mod validate;

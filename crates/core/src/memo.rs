@@ -8,7 +8,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::mapping::transform::Output;
+use crate::canonical::Output;
 
 /// Distinct values kept.
 const KEPT: usize = 8192;

@@ -7,10 +7,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::job::convert_rows;
+use ph_import_core::job::WriteError;
 use ph_import_core::mapping::convert::Converter;
 use ph_import_core::mapping::resolve::load_tables;
-use ph_import_core::mapping::run::convert_rows;
-use ph_import_core::mapping::write::WriteError;
 use ph_import_core::mapping::{suggest, SuggestOptions};
 
 /// Rows enough for many batches (the reader keeps several in flight).

@@ -11,14 +11,14 @@ use std::time::Duration;
 use ph_import_core::canonical::{Field, RequiredPolicy};
 use ph_import_core::dedupe::classify::{classify, Classification, Classified};
 use ph_import_core::dedupe::resolve::{resolve, Decisions, FieldPolicy, Outcome};
-use ph_import_core::dedupe::{scan, Scan};
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job::{scan, Scan};
+use ph_import_core::job::{write_canonical, Policies};
 use ph_import_core::mapping::resolve::load_tables;
 use ph_import_core::mapping::source::TableSource;
-use ph_import_core::mapping::write::{write_canonical, Policies};
 use ph_import_core::mapping::{suggest, Mapping, SuggestOptions};
 use ph_import_core::ph::canonical::{client_input, patient_input};
 use ph_import_core::ph::{BatchTarget, Client, ClientOptions, PhApi, RetryPolicy, Token};
+use ph_import_core::table_file::OutputFormat;
 
 const IMPORTER: &str = "phsb_importer_demo";
 

@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 
 use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::job::output::OutputFiles;
 use ph_import_core::mapping::convert::{plan, run_order, Converter};
-use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
 use ph_import_core::mapping::profile::{best_match, builtin_profiles, Profile};
 use ph_import_core::mapping::{source, suggest, Mapping, SourceTable, SuggestOptions};
+use ph_import_core::table_file::OutputFormat;
 
 struct Fixture {
     dir: &'static str,

@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use ph_import_core::canonical::{Field, RequiredPolicy};
+use ph_import_core::job::output::OutputFiles;
 use ph_import_core::mapping::convert::{plan, run_order, Converter};
-use ph_import_core::mapping::output::{OutputFiles, OutputFormat};
 use ph_import_core::mapping::{source, suggest, Mapping, SourceTable, SuggestOptions};
+use ph_import_core::table_file::OutputFormat;
 
 const FIXTURES: &[(&str, &[&str])] = &[
     ("rxworks-linked", &["Client.csv", "Patient.csv"]),

@@ -135,6 +135,93 @@ const CORPUS: &[(&str, Outcome)] = &[
             notes: &[],
         },
     ),
+    // 2 KB: a Workbook stream of 4 GB whose one sector points back at itself; calamine
+    // copied that sector until it held 4 GB (SIGABRT where the allocation fails).
+    (
+        "fat-chain-bomb.xls",
+        Fails(
+            "corrupt_workbook",
+            "its Workbook stream claims 4294967280 bytes, more than the whole file (2048 bytes)",
+        ),
+    ),
+    (
+        "fat-chain-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "the sector chain of its Workbook stream loops back to sector 3",
+        ),
+    ),
+    // Calamine read the directory's chain without end.
+    (
+        "directory-chain-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "the sector chain of its directory loops back to sector 1",
+        ),
+    ),
+    // The header claims an 8 GB mini allocation table, in a chain that loops.
+    (
+        "mini-fat-bomb.xls",
+        Fails(
+            "corrupt_workbook",
+            "its mini allocation table claims 8589934592 bytes, more than the whole file (2048 bytes)",
+        ),
+    ),
+    (
+        "difat-loop.xls",
+        Fails(
+            "corrupt_workbook",
+            "its allocation table index (DIFAT) loops back to sector 3",
+        ),
+    ),
+    // OpenDocument files are read whole: what they unpack to is capped before calamine
+    // reads them. A real content.xml of 1.9 GB took 2 GB and 58 s; this one only says so.
+    (
+        "content-claims-2gb.ods",
+        Fails(
+            "workbook_too_large",
+            "its sheet data (content.xml) unpacks to 1812 MB, more than the 512 MB an OpenDocument workbook may have here",
+        ),
+    ),
+    // 842 bytes: one row of 90 numbers repeated a million times (SIGABRT at 2.2 GB).
+    (
+        "rows-repeated-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
+    // 11 KB: 20,000 rows of 16,384 repeated numbers (SIGABRT at 2.9 GB).
+    (
+        "columns-repeated-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
+    // Two billion spaces in one cell (SIGABRT at 3 GB after 24 s).
+    (
+        "spaces-bomb.ods",
+        Fails(
+            "workbook_too_large",
+            "sheet \"Clients\" would need more than 512 MB of memory once its repeated rows",
+        ),
+    ),
+    // Calamine keeps an ODS sheet's first 1,048,576 rows; the three after the gap are noted.
+    (
+        "rows-beyond-last-row.ods",
+        Reads {
+            rows: 2,
+            notes: &[("rows_beyond_limit", 3)],
+        },
+    ),
+    (
+        "cell-beyond-last-column.ods",
+        Reads {
+            rows: 1,
+            notes: &[("columns_beyond_limit", 1)],
+        },
+    ),
     (
         "cell-beyond-last-column.xlsx",
         Reads {

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ph_import_core::canonical::{Entity, Field, RequiredPolicy, Severity};
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job::write_canonical;
+use ph_import_core::job::write_edited;
 use ph_import_core::mapping::resolve;
 use ph_import_core::mapping::source::TableSource;
-use ph_import_core::mapping::write::write_canonical;
 use ph_import_core::mapping::{Mapping, SuggestOptions};
 use ph_import_core::read::ReadOptions;
-use ph_import_core::review::{write_edited, Edits, Filter, Session};
+use ph_import_core::review::{Edits, Filter, Session};
+use ph_import_core::table_file::OutputFormat;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -38,7 +39,7 @@ fn mapped(files: &[&str]) -> (Vec<TableSource>, Mapping) {
 }
 
 fn open(sources: &[TableSource], mapping: &Mapping) -> Session {
-    Session::open(
+    ph_import_core::job::review_rows(
         sources,
         mapping,
         RequiredPolicy::default(),

@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ph_import_core::canonical::RequiredPolicy;
-use ph_import_core::mapping::output::OutputFormat;
+use ph_import_core::job as write;
 use ph_import_core::mapping::resolve::{self, Origin};
-use ph_import_core::mapping::write;
 use ph_import_core::mapping::SuggestOptions;
+use ph_import_core::table_file::OutputFormat;
 
 /// The fixture files and the clinic country each is validated with.
 const FILES: [(&str, &str); 2] = [("animana-style.csv", "US"), ("vetport-style.csv", "CA")];

@@ -50,3 +50,16 @@ pub struct Finding {
     #[serde(default)]
     pub suggestion: String,
 }
+
+/// How many findings of one code and severity were written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CodeCount {
+    /// The finding code, e.g. `invalid_email`.
+    pub code: String,
+    /// `error`, `warning` or `fixed`.
+    pub severity: String,
+    /// How many.
+    #[ts(type = "number")]
+    pub count: u64,
+}

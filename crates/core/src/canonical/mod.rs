@@ -9,12 +9,17 @@ mod field;
 mod finding;
 mod id;
 mod policy;
+mod problem;
 mod record;
+pub mod text;
+pub mod units;
+pub mod vocab;
 
 pub use field::{Entity, Field, FieldKind, SPECIES};
-pub use finding::{Finding, Severity};
+pub use finding::{CodeCount, Finding, Severity};
 pub use id::{derive_client_id, derive_patient_id, DERIVED_ID_PREFIX};
 pub use policy::RequiredPolicy;
+pub use problem::{Output, Problem};
 pub use record::{ClientRecord, PatientRecord};
 
 /// Version of the canonical format written by this build.

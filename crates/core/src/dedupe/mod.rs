@@ -12,8 +12,8 @@ mod compare;
 mod fingerprint;
 mod nicknames;
 pub mod normalize;
+pub mod output;
 pub mod resolve;
-mod scan;
 mod within;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,6 @@ use crate::canonical::Entity;
 
 pub use compare::{compare, Comparison, Verdict};
 pub use fingerprint::{Fingerprint, Part};
-pub use scan::{scan, ExcludedRow, RowOrigin, Scan};
 pub use within::Collector;
 
 /// Column names of `duplicates.*`.

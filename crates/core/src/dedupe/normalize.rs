@@ -38,10 +38,7 @@ pub fn name(s: &str) -> String {
     let folded = fold(s);
     let mut out = String::with_capacity(folded.len());
     for word in folded.split(' ') {
-        if matches!(
-            word,
-            "jr" | "sr" | "ii" | "iii" | "iv" | "junior" | "senior"
-        ) {
+        if crate::canonical::vocab::SUFFIXES.contains(&word) {
             continue;
         }
         out.push_str(word);
@@ -107,7 +104,7 @@ pub fn street(line: &str) -> (String, String) {
             number = word.to_owned();
             continue;
         }
-        words.push(expand_street_word(word));
+        words.push(crate::canonical::vocab::written_out(word));
     }
     (number, words.join(" "))
 }
@@ -118,44 +115,9 @@ pub fn address_words(line: &str) -> String {
     let words: Vec<&str> = folded
         .split(' ')
         .filter(|w| !w.is_empty())
-        .map(expand_street_word)
+        .map(crate::canonical::vocab::written_out)
         .collect();
     words.join(" ")
-}
-
-/// The written-out form of a street-type or direction abbreviation.
-fn expand_street_word(word: &str) -> &str {
-    match word {
-        "st" | "str" => "street",
-        "rd" => "road",
-        "ave" | "av" | "avn" => "avenue",
-        "dr" | "drv" => "drive",
-        "ln" => "lane",
-        "ct" | "crt" => "court",
-        "pl" => "place",
-        "blvd" | "bvd" => "boulevard",
-        "hwy" => "highway",
-        "pkwy" | "pky" => "parkway",
-        "cres" | "cr" | "cresc" => "crescent",
-        "cct" | "crct" => "circuit",
-        "tce" | "ter" | "terr" => "terrace",
-        "pde" => "parade",
-        "cl" => "close",
-        "sq" => "square",
-        "cir" => "circle",
-        "trl" => "trail",
-        "n" => "north",
-        "s" => "south",
-        "e" => "east",
-        "w" => "west",
-        "ne" => "northeast",
-        "nw" => "northwest",
-        "se" => "southeast",
-        "sw" => "southwest",
-        "apt" | "appt" => "apartment",
-        "ste" => "suite",
-        other => other,
-    }
 }
 
 #[cfg(test)]

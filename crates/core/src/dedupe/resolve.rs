@@ -180,6 +180,45 @@ pub enum Outcome {
     Undecided,
 }
 
+/// What importing a list of records would do, counted by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutcomeCounts {
+    /// Records to create.
+    #[ts(type = "number")]
+    pub create: u64,
+    /// Records to update.
+    #[ts(type = "number")]
+    pub update: u64,
+    /// Records PH already has as wanted.
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    /// Records left out by a decision.
+    #[ts(type = "number")]
+    pub skip: u64,
+    /// Records waiting for a decision.
+    #[ts(type = "number")]
+    pub undecided: u64,
+}
+
+impl OutcomeCounts {
+    /// The outcomes of `matches` under `decisions`, counted.
+    pub fn of(matches: &[RecordMatch], decisions: &Decisions) -> Self {
+        let mut counts = OutcomeCounts::default();
+        for m in matches {
+            let n = match resolve(m, decisions) {
+                Outcome::Create => &mut counts.create,
+                Outcome::Update { .. } => &mut counts.update,
+                Outcome::Unchanged { .. } => &mut counts.unchanged,
+                Outcome::Skip => &mut counts.skip,
+                Outcome::Undecided => &mut counts.undecided,
+            };
+            *n += 1;
+        }
+        counts
+    }
+}
+
 /// What importing `m` will do under `decisions`.
 pub fn resolve(m: &RecordMatch, decisions: &Decisions) -> Outcome {
     let decision = decisions.for_record(m.entity, &m.external_id);

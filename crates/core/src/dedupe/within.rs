@@ -5,7 +5,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
 use crate::canonical::{ClientRecord, Entity, PatientRecord};
-use crate::mapping::run::RowOutput;
+use crate::mapping::row::RowOutput;
 use crate::mapping::{RepeatKind, Repeated};
 
 use super::blocking::{self, KeyMaker, Keys};

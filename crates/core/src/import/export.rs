@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::canonical::{Entity, Field};
-use crate::mapping::output::{OutputFormat, Writer};
 use crate::ph::canonical::{client_record, patient_record};
 use crate::ph::types::Client;
 use crate::ph::{PhApi, PhError};
 use crate::private_file::Overwrite;
+use crate::table_file::{OutputFormat, Writer};
 
 use super::error::ImportError;
 

@@ -546,8 +546,8 @@ fn row_to_run(r: &rusqlite::Row) -> rusqlite::Result<RunInfo> {
 mod tests {
     use super::*;
     use crate::dedupe::resolve::Decisions;
-    use crate::dedupe::Scan;
     use crate::import::plan::{build, PlanInput, Target};
+    use crate::job::Scan;
 
     fn plan() -> Plan {
         build(PlanInput {

@@ -15,7 +15,7 @@ use crate::dedupe::classify::{
     self, classification, diffs, match_patient, Classification, FieldDiff, MatchedBy, RecordMatch,
 };
 use crate::dedupe::resolve::{resolve, Decisions, Outcome};
-use crate::dedupe::{RowOrigin, Scan};
+use crate::job::{RowOrigin, Scan};
 use crate::mapping::source::TableSource;
 use crate::ph::canonical::client_record;
 use crate::ph::canonical::{client_input, client_update, patient_input, patient_update};

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::canonical::Entity;
-use crate::mapping::output::{OutputFormat, Writer};
 use crate::private_file::Overwrite;
+use crate::table_file::{OutputFormat, Writer};
 
 use super::apply::{phase, Tally};
 use super::error::ImportError;

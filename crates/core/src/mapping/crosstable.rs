@@ -12,9 +12,9 @@ use std::collections::HashSet;
 use crate::canonical::Field;
 use crate::validate::links::link_key;
 
-use super::model::{FieldMapping, IgnoredColumn, TableRole};
+use super::draft::{replace_one, Draft};
+use super::model::{FieldMapping, TableRole};
 use super::sniff::ColumnStats;
-use super::suggest::Draft;
 use super::table::SourceTable;
 use super::transform::Transform;
 
@@ -240,44 +240,6 @@ fn replace(d: &mut Draft, headers: &[String], link: FieldMapping, own: Option<Fi
             }) {
                 d.fields.remove(pos);
             }
-        }
-    }
-}
-
-/// Maps `fm.field` from `fm`'s column alone: the field's previous column and the column's
-/// previous fields are released (and listed as ignored when nothing else uses them).
-pub(super) fn replace_one(d: &mut Draft, headers: &[String], fm: FieldMapping) {
-    let Some(col) = fm.columns.first().cloned() else {
-        return;
-    };
-    let mut released: Vec<String> = Vec::new();
-    d.fields.retain(|f| {
-        let same_field = f.field == fm.field;
-        let same_col = f.columns.first() == Some(&col);
-        if same_field || same_col {
-            released.extend(f.columns.iter().filter(|c| **c != col).cloned());
-            false
-        } else {
-            true
-        }
-    });
-    d.ignored.retain(|x| x.column != col);
-    if let Some(i) = headers.iter().position(|h| *h == col) {
-        d.assigned.insert(i, vec![fm.field]);
-    }
-    d.fields.push(fm);
-    for c in released {
-        if d.fields.iter().any(|f| f.columns.contains(&c)) {
-            continue;
-        }
-        if let Some(i) = headers.iter().position(|h| *h == c) {
-            d.assigned.remove(&i);
-        }
-        if !d.ignored.iter().any(|x| x.column == c) {
-            d.ignored.push(IgnoredColumn {
-                column: c,
-                reason: "its values did not fit the link between the tables".into(),
-            });
         }
     }
 }

@@ -4,10 +4,9 @@
 
 use crate::canonical::Field;
 
-use super::crosstable::replace_one;
+use super::draft::{replace_one, Draft};
 use super::model::FieldMapping;
 use super::sniff::ColumnStats;
-use super::suggest::Draft;
 use super::table::SourceTable;
 use super::transform::Transform;
 

@@ -7,20 +7,19 @@
 pub mod convert;
 pub mod country;
 mod crosstable;
+mod draft;
 pub mod header;
 mod lines;
 pub mod model;
-pub mod output;
 pub mod profile;
 pub mod resolve;
-pub mod run;
+pub mod row;
 pub mod sniff;
 pub mod source;
 pub mod suggest;
 pub mod table;
 pub mod transform;
 pub mod vocab;
-pub mod write;
 
 pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};

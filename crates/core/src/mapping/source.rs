@@ -32,18 +32,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
 /// Like [`discover`], each file read with the user's overrides. A file whose options name a
 /// sheet gives that one table; otherwise every sheet with data is a table.
 pub fn discover_with(inputs: &[(PathBuf, ReadOptions)]) -> Result<Vec<TableSource>, ReadError> {
+    Ok(discover_open(inputs)?.into_iter().map(|(s, _)| s).collect())
+}
+
+/// Like [`discover_with`], each table with its rows open: the stream that found a file's
+/// tables goes on to read them, so a text file is opened once (a workbook once per sheet).
+pub fn discover_open(
+    inputs: &[(PathBuf, ReadOptions)],
+) -> Result<Vec<(TableSource, read::RowStream)>, ReadError> {
     let mut out = Vec::new();
     for (path, chosen) in inputs {
-        let first = read::preview(
-            path,
-            &ReadOptions {
-                sample_rows: 1,
-                ..chosen.clone()
-            },
-        )?;
+        let first = read::open_rows(path, chosen)?;
         let file = display_name(path);
         let sheets: Vec<String> = first
-            .sheets
+            .sheets()
             .iter()
             .filter(|s| s.has_data)
             .map(|s| s.name.clone())
@@ -54,25 +56,34 @@ pub fn discover_with(inputs: &[(PathBuf, ReadOptions)]) -> Result<Vec<TableSourc
                 header_row: None,
                 ..chosen.clone()
             };
+            let reusable = chosen.header_row.is_none();
+            let mut first = Some(first);
             for sheet in sheets {
-                out.push(TableSource {
+                let source = TableSource {
                     path: path.clone(),
                     label: format!("{file} [{sheet}]"),
                     sheet: Some(sheet),
                     options: per_sheet.clone(),
-                });
+                };
+                let rows = match first.take_if(|f| reusable && f.sheet() == source.sheet.as_deref())
+                {
+                    Some(rows) => rows,
+                    None => open(&source)?,
+                };
+                out.push((source, rows));
             }
         } else {
-            let label = match (&chosen.sheet, &first.sheet) {
+            let label = match (&chosen.sheet, first.sheet()) {
                 (Some(sheet), _) if sheets.len() > 1 => format!("{file} [{sheet}]"),
                 _ => file,
             };
-            out.push(TableSource {
+            let source = TableSource {
                 path: path.clone(),
-                sheet: first.sheet.clone(),
+                sheet: first.sheet().map(str::to_owned),
                 label,
                 options: chosen.clone(),
-            });
+            };
+            out.push((source, first));
         }
     }
     Ok(out)

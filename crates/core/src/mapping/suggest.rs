@@ -16,12 +16,16 @@ use ts_rs::TS;
 use crate::canonical::{Entity, Field, FieldKind, RequiredPolicy};
 
 use super::country::{infer as infer_country, CountryReport};
+use super::draft::{Candidate, Draft, Strength};
+pub use super::draft::{
+    CandidateView, CodeTable, CodeTableEntry, ColumnReport, DateReport, TableReport,
+};
 use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
 use super::table::SourceTable;
 use super::transform::codes::{builtin_sex, builtin_species, sex as sex_code, CodeEntry};
-use super::transform::dates::{current_year, DateDetection, DateOrder};
+use super::transform::dates::{current_year, DateOrder};
 use super::transform::units::WeightUnit;
 use super::transform::{AddressPart, NamePart, Transform};
 use super::vocab::{compact, synonyms, Role, Synonym};
@@ -71,114 +75,7 @@ pub struct Suggestion {
     pub country: CountryReport,
 }
 
-/// Review material for one table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct TableReport {
-    /// The table's label.
-    pub table: String,
-    /// What it holds.
-    pub role: TableRole,
-    /// Every column, in file order.
-    pub columns: Vec<ColumnReport>,
-    /// Distinct codes of code columns (species, sex) with counts and meanings.
-    pub code_tables: Vec<CodeTable>,
-    /// Date-format evidence of date columns.
-    pub dates: Vec<DateReport>,
-    /// Required fields (per the target's policy) no column fills.
-    pub missing_required: Vec<Field>,
-}
-
-/// One column and what it could be.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ColumnReport {
-    /// The header.
-    pub column: String,
-    /// Fields it was assigned to (several for a deliberate split).
-    pub fields: Vec<Field>,
-    /// The best candidates, best first (at most 3).
-    pub candidates: Vec<CandidateView>,
-    /// Why it is not mapped, when it is not.
-    pub ignored_reason: Option<String>,
-    /// A few distinct values.
-    pub samples: Vec<String>,
-}
-
-/// One possible meaning of a column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CandidateView {
-    /// A field key (`client.email`), or a split (`client.full_name`, `client.full_address`,
-    /// `client.city_state_zip`), or `ignore` for a recognized non-canonical column.
-    pub target: String,
-    /// 0–1.
-    pub confidence: f32,
-    /// Why.
-    pub reasons: Vec<String>,
-}
-
-/// The distinct values of a code column, and what each maps to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CodeTable {
-    /// `patient.species` or `patient.sex`.
-    pub field: Field,
-    /// The source column.
-    pub column: String,
-    /// One entry per distinct value, most frequent first.
-    pub entries: Vec<CodeTableEntry>,
-}
-
-/// One distinct source code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CodeTableEntry {
-    /// The value as written.
-    pub value: String,
-    /// Rows with it (among the sampled rows).
-    #[ts(type = "number")]
-    pub count: u64,
-    /// What it maps to (`dog`; `male, neutered`), empty when unknown.
-    pub maps_to: String,
-    /// Whether the built-in table knows it.
-    pub known: bool,
-}
-
-/// Date evidence of one column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct DateReport {
-    /// The column.
-    pub column: String,
-    /// What its values say.
-    pub detection: DateDetection,
-}
-
 const CONFIRM_BELOW: f32 = 0.75;
-
-/// How much the values can say about a role.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Strength {
-    /// Values prove or disprove it (e-mails, dates, species codes).
-    Strong,
-    /// Values hint (street addresses, IDs).
-    Medium,
-    /// Values barely tell (names, cities, colours).
-    Weak,
-}
-
-#[derive(Debug, Clone)]
-struct Candidate {
-    column: usize,
-    role: Role,
-    confidence: f32,
-    /// Sort key: the confidence, with the header's own weight breaking ties (confidence is
-    /// capped at 1, so "Cell" and "Phone" can both reach it; "Cell" still names the mobile).
-    rank: f32,
-    reasons: Vec<String>,
-    sniffed_only: bool,
-}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Context {
@@ -230,28 +127,6 @@ pub fn suggest(
         mapping,
         tables: reports,
         country,
-    }
-}
-
-/// One table's assignment before roles across tables are settled.
-pub(super) struct Draft {
-    pub(super) stats: Vec<ColumnStats>,
-    candidates: Vec<Vec<Candidate>>, // per column, best first
-    pub(super) fields: Vec<FieldMapping>,
-    pub(super) assigned: HashMap<usize, Vec<Field>>,
-    pub(super) ignored: Vec<IgnoredColumn>,
-    pub(super) role: TableRole,
-    code_tables: Vec<CodeTable>,
-    dates: Vec<DateReport>,
-}
-
-impl Draft {
-    /// Whether the header of column `i` made it a candidate for any of `fields`.
-    pub(super) fn header_suggests(&self, i: usize, fields: &[Field]) -> bool {
-        self.candidates.get(i).is_some_and(|cs| {
-            cs.iter()
-                .any(|c| !c.sniffed_only && matches!(c.role, Role::Field(f) if fields.contains(&f)))
-        })
     }
 }
 

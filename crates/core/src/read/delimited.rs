@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -315,15 +315,19 @@ pub(crate) struct DelimitedSource {
 }
 
 impl DelimitedSource {
-    /// Opens `path` for streaming with the chosen encoding and delimiter.
+    /// Opens `path` for streaming with the chosen encoding and delimiter;
+    /// `file` is the file sniffed, read again from its start: opening it once more would
+    /// be another system call per pass, and could open a file replaced in between.
     pub(crate) fn open(
         path: &Path,
+        mut file: File,
         encoding: &'static Encoding,
         bom_len: usize,
         delimiter: u8,
         fallback: Option<&'static Encoding>,
     ) -> Result<Self, ReadError> {
-        let file = File::open(path).map_err(|e| ReadError::io(path, &e))?;
+        file.seek(io::SeekFrom::Start(0))
+            .map_err(|e| ReadError::io(path, &e))?;
         let bytes = Arc::new(AtomicU64::new(0));
         let counted = Counting {
             inner: file,

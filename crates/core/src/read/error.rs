@@ -69,6 +69,15 @@ pub enum ReadError {
         /// What the spreadsheet library reported.
         reason: String,
     },
+    /// A workbook that would take more memory or time to open than any real export needs:
+    /// an OpenDocument file is read whole, so its unpacked size is capped.
+    #[error("{file}: the workbook is too large to read here ({reason}). Open it in LibreOffice or Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, which are read row by row, or ask the clinic to export fewer rows at a time.")]
+    WorkbookTooLarge {
+        /// File name as shown to the user.
+        file: String,
+        /// What is too large, and the limit.
+        reason: String,
+    },
     /// The named sheet is not in the workbook.
     #[error("{file}: there is no sheet named \"{sheet}\". The sheets are: {available}.")]
     NoSuchSheet {
@@ -167,6 +176,7 @@ impl ReadError {
             ReadError::Archive { .. } => "archive",
             ReadError::PasswordProtected { .. } => "password_protected",
             ReadError::CorruptWorkbook { .. } => "corrupt_workbook",
+            ReadError::WorkbookTooLarge { .. } => "workbook_too_large",
             ReadError::NoSuchSheet { .. } => "no_such_sheet",
             ReadError::NoData { .. } => "no_data",
             ReadError::UnknownEncoding { .. } => "unknown_encoding",

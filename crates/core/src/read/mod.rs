@@ -11,6 +11,7 @@ mod encoding;
 mod error;
 mod header;
 pub mod kinds;
+mod ods_check;
 mod sniff;
 mod workbook;
 mod xls_check;
@@ -293,6 +294,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
         meta.delimiter_reason = Some(reason);
         Source::Text(Box::new(delimited::DelimitedSource::open(
             path,
+            head.file,
             detected.encoding,
             detected.bom_len,
             delimiter,
@@ -471,6 +473,16 @@ impl RowStream {
         &self.columns
     }
 
+    /// A workbook's sheets (empty for a text file).
+    pub fn sheets(&self) -> &[SheetInfo] {
+        &self.meta.sheets
+    }
+
+    /// The sheet being read, for a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        self.meta.sheet.as_deref()
+    }
+
     /// The header row, 1-based; None when the file has none.
     pub fn header_row(&self) -> Option<u32> {
         self.header_row
@@ -534,6 +546,16 @@ impl RowStream {
                 &cut,
                 format!(
                     "{} row(s) hold values beyond column 16,384 (XFD), the last column a spreadsheet has (first at {}); those values are not read. Check that the file was exported as a table.",
+                    cut.count,
+                    rows_text(&cut.rows)
+                ),
+            );
+            let cut = s.cut_rows();
+            push(
+                "rows_beyond_limit",
+                &cut,
+                format!(
+                    "{} row(s) hold values below row 1,048,576, the last row a spreadsheet has (first at {}); those rows are not read. Save the sheet as CSV, which has no row limit, and use that file.",
                     cut.count,
                     rows_text(&cut.rows)
                 ),

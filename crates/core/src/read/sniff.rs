@@ -14,6 +14,8 @@ const HEAD_BYTES: usize = 64 * 1024;
 pub(crate) struct Head {
     pub bytes: Vec<u8>,
     pub file_len: u64,
+    /// The file, open: a text file's rows are read through it, so it is opened once.
+    pub file: std::fs::File,
 }
 
 pub(crate) fn read_head(path: &Path) -> Result<Head, ReadError> {
@@ -34,7 +36,11 @@ pub(crate) fn read_head(path: &Path) -> Result<Head, ReadError> {
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::io(path, &e))?;
-    Ok(Head { bytes, file_len })
+    Ok(Head {
+        bytes,
+        file_len,
+        file,
+    })
 }
 
 /// What a path that is not a regular file is, in words.

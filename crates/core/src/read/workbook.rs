@@ -27,6 +27,15 @@ const CHANNEL_ROWS: usize = 512;
 /// counted in a `columns_beyond_limit` note, never dropped silently.
 pub(crate) const MAX_COLUMNS: u32 = 16_384;
 
+/// What the reader could not keep: rows with values beyond [`MAX_COLUMNS`], and rows below
+/// the last row an ODS sheet keeps (1,048,576), for the `columns_beyond_limit` and
+/// `rows_beyond_limit` notes.
+#[derive(Default)]
+pub(crate) struct Cut {
+    columns: Tally,
+    rows: Tally,
+}
+
 /// An opened workbook: its sheets, the chosen one, and that sheet's rows.
 pub(crate) struct Workbook {
     pub sheets: Vec<SheetInfo>,
@@ -51,7 +60,7 @@ pub(crate) fn open(
     let file = display_name(path);
     let (open_tx, open_rx) = mpsc::sync_channel::<Opening>(1);
     let (row_tx, row_rx) = mpsc::sync_channel::<Message>(CHANNEL_ROWS);
-    let cut = Arc::new(Mutex::new(Tally::default()));
+    let cut = Arc::new(Mutex::new(Cut::default()));
     let worker = Worker {
         cut: cut.clone(),
         path: path.to_path_buf(),
@@ -105,13 +114,21 @@ pub(crate) struct SheetSource {
     last_row: u64,
     rows_total: u64,
     done: bool,
-    cut: Arc<Mutex<Tally>>,
+    cut: Arc<Mutex<Cut>>,
 }
 
 impl SheetSource {
     /// Rows with values beyond the last column kept ([`MAX_COLUMNS`]), so far.
     pub(crate) fn cut_columns(&self) -> Tally {
-        self.cut.lock().map(|t| t.clone()).unwrap_or_default()
+        self.cut
+            .lock()
+            .map(|c| c.columns.clone())
+            .unwrap_or_default()
+    }
+
+    /// Rows with values below the last row kept, which the sheet's reader drops.
+    pub(crate) fn cut_rows(&self) -> Tally {
+        self.cut.lock().map(|c| c.rows.clone()).unwrap_or_default()
     }
 
     /// The next non-empty row, or None after the last.
@@ -157,8 +174,8 @@ struct Worker {
     wanted: Option<String>,
     open_tx: SyncSender<Opening>,
     rows: SyncSender<Message>,
-    /// Rows with values beyond [`MAX_COLUMNS`], shared with the reading side.
-    cut: Arc<Mutex<Tally>>,
+    /// What could not be kept, shared with the reading side.
+    cut: Arc<Mutex<Cut>>,
 }
 
 /// Where a worker's rows go; sending fails once the reader is dropped, which stops the worker.
@@ -182,9 +199,15 @@ impl Worker {
             FileFormat::Xlsb => self.stream_xlsb(),
             FileFormat::Xls => match super::xls_check::damage(&self.path) {
                 Some(reason) => Err(self.classify(reason)),
-                None => self.whole::<Xls<BufReader<File>>>(),
+                None => self.whole::<Xls<BufReader<File>>>(Vec::new()),
             },
-            FileFormat::Ods => self.whole::<Ods<BufReader<File>>>(),
+            FileFormat::Ods => match super::ods_check::check(&self.path) {
+                Err(super::ods_check::TooLarge(reason)) => Err(ReadError::WorkbookTooLarge {
+                    file: self.file.clone(),
+                    reason,
+                }),
+                Ok(scans) => self.whole::<Ods<BufReader<File>>>(scans),
+            },
             FileFormat::Csv => Err(ReadError::CorruptWorkbook {
                 file: self.file.clone(),
                 reason: "not a workbook".into(),
@@ -210,8 +233,8 @@ impl Worker {
 
     /// Notes a sheet row (1-based) with values beyond the last column kept.
     fn cut_row(&self, number: u64) {
-        if let Ok(mut tally) = self.cut.lock() {
-            tally.add(number);
+        if let Ok(mut cut) = self.cut.lock() {
+            cut.columns.add(number);
         }
     }
 
@@ -236,7 +259,11 @@ impl Worker {
     }
 
     /// XLS and ODS: calamine loads a sheet whole; rows are then handed out one by one.
-    fn whole<R>(&self) -> Result<Option<Result<RawRecord, ReadError>>, ReadError>
+    /// `scans` say what calamine drops from each sheet without a word (ODS only).
+    fn whole<R>(
+        &self,
+        scans: Vec<super::ods_check::SheetScan>,
+    ) -> Result<Option<Result<RawRecord, ReadError>>, ReadError>
     where
         R: Reader<BufReader<File>>,
         R::Error: std::fmt::Display,
@@ -245,9 +272,11 @@ impl Worker {
             open_workbook(&self.path).map_err(|e: R::Error| self.classify(e.to_string()))?;
         let metadata = book.sheets_metadata().to_vec();
         let mut sheets = Vec::new();
-        let mut ranges = Vec::new();
+        let mut failed = Vec::new();
         for meta in &metadata {
             // A sheet that cannot be loaded is listed as empty; it fails only if chosen.
+            // Each copy is dropped once listed: the library already holds every sheet, and
+            // keeping a second copy of all of them doubled the memory of a large workbook.
             let range = if meta.typ == SheetType::WorkSheet {
                 book.worksheet_range(&meta.name).map_err(|e| e.to_string())
             } else {
@@ -261,15 +290,25 @@ impl Worker {
                 Err(_) => (0, false),
             };
             sheets.push(info(meta, rows, has_data));
-            ranges.push(range);
+            failed.push(range.err());
         }
         let chosen = self.announce(sheets)?;
+        // Calamine keeps the last of two sheets with one name.
+        if let Some(scan) = scans.into_iter().rev().find(|s| s.name == chosen) {
+            if let Ok(mut cut) = self.cut.lock() {
+                cut.columns = scan.columns_beyond;
+                cut.rows = scan.rows_beyond;
+            }
+        }
         let index = metadata.iter().position(|m| m.name == chosen).unwrap_or(0);
-        let range = match ranges.swap_remove(index) {
+        if let Some(reason) = failed.swap_remove(index) {
+            return Ok(Some(Err(self.classify(reason))));
+        }
+        let range = match book.worksheet_range(&chosen) {
             Ok(r) => r,
-            Err(reason) => return Ok(Some(Err(self.classify(reason)))),
+            Err(e) => return Ok(Some(Err(self.classify(e.to_string())))),
         };
-        drop(ranges);
+        drop(book);
         let rows = Rows { tx: &self.rows };
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         for (i, row) in range.rows().enumerate() {

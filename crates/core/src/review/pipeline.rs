@@ -1,20 +1,12 @@
 //! Applying the review's edits to rows as the conversion run hands them on
-//! ([`crate::mapping::run::convert_rows`], the same run as `write_canonical`): with no
+//! (the job's conversion run, the same run as `write_canonical`): with no
 //! edits the files written here are byte-identical to `ph-import convert`'s (a test checks it).
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
-use std::sync::atomic::AtomicBool;
-
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::canonical::{Entity, Finding, RequiredPolicy};
-use crate::mapping::output::OutputFormat;
-use crate::mapping::run::RowOutput;
-use crate::mapping::source::TableSource;
-use crate::mapping::write::{write_canonical_with, Policies, WriteError, WriteSummary};
+use crate::mapping::row::RowOutput;
 use crate::mapping::{Mapping, TableRole};
 use crate::validate::Context;
 
@@ -233,56 +225,4 @@ impl Editor {
         out.findings = findings;
         out
     }
-}
-
-/// What a conversion with edits wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct EditedSummary {
-    /// Records, findings and files written.
-    pub summary: WriteSummary,
-    /// Changes applied.
-    #[ts(type = "number")]
-    pub applied: u64,
-    /// Records left out (a left-out client's pets included).
-    #[ts(type = "number")]
-    pub excluded: u64,
-    /// Changes not applied because the value in the export is no longer the one changed.
-    pub stale: Vec<String>,
-    /// Changes and exclusions not applied for another reason (no such record in the export,
-    /// a field a review cannot change), each saying which and why.
-    pub not_applied: Vec<String>,
-}
-
-/// Converts every row like [`crate::mapping::write::write_canonical`], applies `edits`,
-/// and writes the canonical files into `dir`.
-pub fn write_edited(
-    sources: &[TableSource],
-    mapping: &Mapping,
-    policy: impl Into<Policies>,
-    edits: &Edits,
-    dir: &Path,
-    format: OutputFormat,
-    cancel: &AtomicBool,
-) -> Result<EditedSummary, WriteError> {
-    let policies = policy.into();
-    let mut editor = Editor::new(edits, mapping, policies.required.clone());
-    let summary = write_canonical_with(
-        sources,
-        mapping,
-        policies,
-        dir,
-        format,
-        cancel,
-        &mut |row| editor.apply(row),
-    )?;
-    let mut not_applied = std::mem::take(&mut editor.refused);
-    not_applied.extend(editor.unmatched());
-    Ok(EditedSummary {
-        summary,
-        applied: editor.applied,
-        excluded: editor.excluded,
-        stale: editor.stale,
-        not_applied,
-    })
 }

@@ -8,26 +8,21 @@
 //! `convert --edits` will apply them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::{
-    ClientRecord, Entity, Field, Finding, PatientRecord, RequiredPolicy, Severity,
+    ClientRecord, CodeCount, Entity, Field, Finding, PatientRecord, RequiredPolicy, Severity,
 };
-use crate::mapping::source::TableSource;
-use crate::mapping::write::{CodeCount, WriteError};
 use crate::mapping::{Mapping, TableRole};
-use crate::read::Progress;
 use crate::validate::Context;
 
 use super::edits::{Change, Edits, RecordRef};
 use super::pipeline::id_hash;
 use super::revalidate::{editable, revalidate, Checks, Record, TableRules};
-use crate::mapping::convert::Converter;
-use crate::mapping::run::{convert_rows, RowOutput};
+use crate::mapping::row::{RowOutput, RunError};
 
 /// Separates the values of a stored record (a control character no export cell needs).
 const SEP: char = '\u{1f}';
@@ -164,7 +159,7 @@ pub struct Summary {
 pub enum ReviewError {
     /// The conversion failed.
     #[error(transparent)]
-    Convert(#[from] WriteError),
+    Convert(#[from] RunError),
     /// No such record.
     #[error("there is no {entity:?} number {id} in this review; reload the page of records")]
     NoRecord {
@@ -283,19 +278,13 @@ fn decode(entity: Entity, cells: &str) -> Record {
 }
 
 impl Session {
-    /// Converts every row of `sources` with `mapping` and keeps the records and findings.
-    /// `progress` hears of each table's reading (table position, progress).
-    pub fn open(
-        sources: &[TableSource],
-        mapping: &Mapping,
-        policy: RequiredPolicy,
-        cancel: &AtomicBool,
-        progress: &mut dyn FnMut(usize, Progress),
-    ) -> Result<Session, ReviewError> {
-        let mut session = Session {
+    /// An empty review of a conversion with `mapping`; the job's run hands it every row
+    /// ([`Session::add`]), then [`Session::finish`].
+    pub fn new(mapping: &Mapping, policy: RequiredPolicy) -> Session {
+        Session {
             rules: TableRules::of(mapping),
             context: Context::new(&mapping.country),
-            policy: policy.clone(),
+            policy,
             expects_clients: mapping.tables.iter().any(|t| t.role != TableRole::Patients),
             clients: Vec::new(),
             patients: Vec::new(),
@@ -307,15 +296,14 @@ impl Session {
             originals: HashMap::new(),
             changes: BTreeMap::new(),
             matches: Mutex::new(None),
-        };
-        let converter = Converter::new(mapping, policy.clone());
-        convert_rows(sources, mapping, converter, cancel, progress, &mut |row| {
-            session.add(row);
-            Ok(())
-        })?;
-        session.clients.shrink_to_fit();
-        session.patients.shrink_to_fit();
-        Ok(session)
+        }
+    }
+
+    /// The review with every row added, its memory trimmed.
+    pub fn finish(mut self) -> Session {
+        self.clients.shrink_to_fit();
+        self.patients.shrink_to_fit();
+        self
     }
 
     fn intern(&mut self, code: &str) -> u16 {
@@ -351,7 +339,8 @@ impl Session {
         (!list.is_empty()).then(|| list.into_boxed_slice())
     }
 
-    fn add(&mut self, out: RowOutput) {
+    /// Keeps one converted row's records and findings.
+    pub fn add(&mut self, out: RowOutput) {
         let (cf, pf, rest) = out.split_findings();
         let table = u16::try_from(out.table).unwrap_or(u16::MAX);
         // Findings about the row go with its pet, else its client, else stand alone.

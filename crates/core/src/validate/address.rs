@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::canonical::vocab::{is_canadian_postal, state_code};
+use crate::canonical::Problem;
 use crate::canonical::{ClientRecord, Field, Severity};
-use crate::mapping::transform::address::{is_canadian_postal, state_code};
-use crate::mapping::transform::Problem;
 
 use super::Issue;
 
@@ -54,29 +54,7 @@ fn ca_letters() -> &'static HashMap<char, Vec<&'static str>> {
     })
 }
 
-fn countries() -> &'static HashMap<String, &'static str> {
-    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        super::data_lines(include_str!("data/countries.tsv"))
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(k, v)| (k.to_string(), v))
-            .collect()
-    })
-}
-
-/// A country name or code as ISO 3166-1 alpha-2 ("United States", "USA", "u.s.a." → `US`;
-/// any two letters are taken as a code).
-pub fn country_code(text: &str) -> Option<&'static str> {
-    let key: String = text
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect();
-    if let Some(code) = countries().get(&key) {
-        return Some(code);
-    }
-    None
-}
+pub use crate::canonical::vocab::country_code;
 
 /// The states a US ZIP's first three digits belong to; `None` for unknown prefixes.
 pub fn zip_states(zip: &str) -> Option<&'static [&'static str]> {
@@ -102,7 +80,7 @@ pub struct PostalCheck {
 /// Normalizes a postal code for `country` (`US`, `CA`; others are only trimmed), with the
 /// client's `state` deciding whether a 4-digit ZIP lost a leading zero. Idempotent.
 pub fn check_postal_code(raw: &str, country: &str, state: &str) -> PostalCheck {
-    let text = crate::mapping::transform::collapse(raw);
+    let text = crate::canonical::text::collapse(raw);
     let keep = |problem| PostalCheck {
         value: text.clone(),
         problem,

@@ -6,8 +6,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::canonical::Problem;
 use crate::canonical::Severity;
-use crate::mapping::transform::Problem;
 
 /// The oldest age (years) a pet of the species plausibly reaches; `None`: no limit known.
 pub fn max_age_years(species: &str) -> Option<i32> {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::canonical::Severity;
-use crate::mapping::transform::{Output, Problem};
+use crate::canonical::{Output, Problem};
 
 struct Lists {
     typos: HashMap<&'static str, &'static str>,

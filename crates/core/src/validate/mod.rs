@@ -14,6 +14,7 @@
 pub mod address;
 mod controls;
 pub mod dates;
+pub mod e164;
 pub mod email;
 pub mod links;
 pub mod names;
@@ -23,8 +24,8 @@ pub mod policy;
 
 use chrono::NaiveDate;
 
+use crate::canonical::Problem;
 use crate::canonical::{ClientRecord, Field, PatientRecord, Severity};
-use crate::mapping::transform::Problem;
 
 pub use links::{ClientRegistry, DuplicateRows};
 pub use policy::{ImportPolicy, Skipped};

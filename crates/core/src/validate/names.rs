@@ -6,13 +6,10 @@
 //! letters: McDonald, O'Brien, van der Berg, Marie-Ève, Smith III.
 
 use crate::canonical::Severity;
-use crate::mapping::transform::{Output, Problem};
+use crate::canonical::{Output, Problem};
 use crate::memo::Memo;
 
-const TITLES: &[&str] = &[
-    "dr", "mr", "mrs", "ms", "miss", "mx", "mstr", "master", "prof", "rev", "fr", "sir", "dame",
-    "hon", "capt", "col", "maj", "lt", "sgt", "doctor", "messrs", "mmes",
-];
+use crate::canonical::vocab::TITLES;
 /// Lower-case before the family name proper ("van der Berg", "de la Cruz").
 const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "da", "di", "la", "le", "du", "dos", "das",
@@ -144,7 +141,7 @@ pub fn check_person_name(raw: &str) -> Output {
 }
 
 fn fix_person_name(raw: &str) -> Output {
-    let collapsed = crate::mapping::transform::collapse(raw);
+    let collapsed = crate::canonical::text::collapse(raw);
     let words: Vec<&str> = collapsed.split(' ').filter(|w| !w.is_empty()).collect();
     let kept: Vec<&str> = words.iter().copied().filter(|w| !is_title(w)).collect();
     let titled = kept.len() != words.len();
@@ -202,7 +199,7 @@ fn is_clean(raw: &str) -> bool {
 
 /// A pet's name: spaces only. Pets are called "BJ", "mr. whiskers" and "FIFI" on purpose.
 pub fn check_pet_name(raw: &str) -> Output {
-    Output::ok(crate::mapping::transform::collapse(raw))
+    Output::ok(crate::canonical::text::collapse(raw))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::canonical::Problem;
 use crate::canonical::{Field, PatientRecord, Severity};
-use crate::mapping::transform::Problem;
 
 use super::{dates, Context, Issue};
 
@@ -130,7 +130,7 @@ pub fn check_weight(kg_text: &str, species: &str) -> Option<Problem> {
         format!("{kg_text} kg is not a plausible weight for a {species} ({lo}–{hi} kg); check the value and its unit"),
     );
     if kg > hi && (lo..=hi).contains(&as_lb) {
-        let fixed = crate::mapping::transform::units::format_kg(as_lb);
+        let fixed = crate::canonical::units::format_kg(as_lb);
         p.message = format!(
             "{kg_text} kg is too heavy for a {species}; if the value was in pounds it is {fixed} kg"
         );

@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
+use super::e164::parse_phone;
 use crate::canonical::Severity;
-use crate::mapping::transform::phone::parse_phone;
-use crate::mapping::transform::{Output, Problem};
+use crate::canonical::{Output, Problem};
 
 fn placeholders() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -55,7 +55,7 @@ pub fn is_excel_mangled(raw: &str) -> bool {
 /// Idempotent: an E.164 value comes back unchanged and without problems.
 pub fn check_phone(raw: &str, country: &str) -> Output {
     // Collapsed first, so that what is kept as written is judged the same way next time.
-    let collapsed = crate::mapping::transform::collapse_borrowed(raw);
+    let collapsed = crate::canonical::text::collapse_borrowed(raw);
     let text = collapsed.as_ref();
     if text.is_empty() {
         return Output::default();

@@ -8,13 +8,15 @@ pub mod address;
 pub mod codes;
 pub mod dates;
 pub mod names;
-pub mod phone;
-pub mod units;
+pub use crate::canonical::units;
+pub use crate::validate::e164 as phone;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub(crate) use crate::canonical::text::collapse;
 use crate::canonical::{Field, Severity};
+pub use crate::canonical::{Output, Problem};
 use codes::CodeEntry;
 use dates::{DateError, DateOrder};
 use units::WeightUnit;
@@ -128,106 +130,6 @@ pub enum Transform {
     Microchip,
 }
 
-/// A problem with one value, reported as data so the caller decides what to do with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Problem {
-    /// Stable code (see `docs/canonical-format.md`).
-    pub code: String,
-    /// How bad it is.
-    pub severity: Severity,
-    /// What it means, for the user.
-    pub message: String,
-    /// A suggested or applied value, when there is one; empty otherwise.
-    #[serde(default)]
-    pub suggestion: String,
-}
-
-impl Problem {
-    /// A problem without a suggested value.
-    pub fn new(code: &str, severity: Severity, message: String) -> Self {
-        Problem {
-            code: code.into(),
-            severity,
-            message,
-            suggestion: String::new(),
-        }
-    }
-
-    /// The same problem with a suggested (or, for `fixed`, applied) value.
-    pub fn suggest(mut self, value: impl Into<String>) -> Self {
-        self.suggestion = value.into();
-        self
-    }
-}
-
-/// The result of a transform on one row.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Output {
-    /// Canonical text; empty when unknown.
-    pub value: String,
-    /// Problems found, if any.
-    pub problems: Vec<Problem>,
-}
-
-impl Output {
-    /// A value without problems.
-    pub fn ok(value: impl Into<String>) -> Self {
-        Output {
-            value: value.into(),
-            problems: Vec::new(),
-        }
-    }
-
-    /// A value with one problem.
-    pub fn problem(
-        value: impl Into<String>,
-        code: &str,
-        severity: Severity,
-        message: String,
-    ) -> Self {
-        Output {
-            value: value.into(),
-            problems: vec![Problem::new(code, severity, message)],
-        }
-    }
-}
-
-/// The text trimmed, with each run of whitespace made one space.
-pub(crate) fn collapse(s: &str) -> String {
-    collapse_borrowed(s).into_owned()
-}
-
-/// Like [`collapse`], borrowing the text when it is already collapsed (most cells are).
-pub(crate) fn collapse_borrowed(s: &str) -> std::borrow::Cow<'_, str> {
-    if is_collapsed(s) {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
-    }
-}
-
-/// Whether `collapse` would give the text back unchanged: single spaces between words only.
-fn is_collapsed(s: &str) -> bool {
-    if s.starts_with(' ') || s.ends_with(' ') {
-        return false;
-    }
-    let mut space = false;
-    for c in s.chars() {
-        if c == ' ' {
-            if space {
-                return false;
-            }
-            space = true;
-        } else if c.is_whitespace() {
-            return false;
-        } else {
-            space = false;
-        }
-    }
-    true
-}
-
 fn bool_text(b: bool) -> &'static str {
     if b {
         "true"
@@ -268,27 +170,7 @@ pub fn read_bool(field: Field, text: &str) -> Option<bool> {
     })
 }
 
-/// A country name or code as ISO alpha-2, for the countries a clinic export commonly has.
-pub fn country_code(text: &str) -> Option<&'static str> {
-    let key = codes::code_key(text);
-    Some(match key.as_str() {
-        "us" | "usa" | "unitedstates" | "unitedstatesofamerica" | "america" => "US",
-        "ca" | "can" | "canada" => "CA",
-        "gb" | "uk" | "unitedkingdom" | "greatbritain" | "england" | "scotland" | "wales" => "GB",
-        "ie" | "ireland" => "IE",
-        "au" | "aus" | "australia" => "AU",
-        "nz" | "newzealand" => "NZ",
-        "mx" | "mexico" => "MX",
-        "de" | "germany" | "deutschland" => "DE",
-        "fr" | "france" => "FR",
-        "nl" | "netherlands" | "nederland" | "holland" => "NL",
-        "es" | "spain" | "espana" => "ES",
-        "fi" | "finland" | "suomi" => "FI",
-        "se" | "sweden" => "SE",
-        "pr" | "puertorico" => "PR",
-        _ => return None,
-    })
-}
+pub use crate::canonical::vocab::country_code;
 
 impl Transform {
     /// Applies the transform to the row's cells of its source columns (in mapping order).

@@ -17,13 +17,7 @@ pub struct SplitName {
     pub second: Option<String>,
 }
 
-const TITLES: &[&str] = &[
-    "dr", "mr", "mrs", "ms", "miss", "mx", "mstr", "master", "prof", "rev", "fr", "sir", "dame",
-    "hon", "capt", "col", "maj", "lt", "sgt",
-];
-const SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "v", "dvm", "md", "phd", "esq", "dds", "rn", "vmd",
-];
+use crate::canonical::vocab::{SUFFIXES, TITLES};
 const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "da", "di", "la", "le", "du", "dos", "das",
     "st", "ter", "ten", "bin", "al",

@@ -8,34 +8,24 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::canonical::CodeCount;
 use crate::canonical::{Entity, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
 use crate::private_file::{CreateError, FileSet, Overwrite};
-use crate::read::ReadError;
+use crate::read::{Progress, ReadError};
 use crate::validate::{ImportPolicy, Skipped};
 
-use super::convert::{Converter, DateRefiner};
-use super::output::{
-    file_names, write_duplicates_in, FindingsOnly, OutputFiles, OutputFormat, DUPLICATES_FILE,
-    RECORD_FILES,
-};
-use super::run::{convert_rows, RowOutput};
-use super::source::{self, TableSource};
-use super::transform::dates::DateOrder;
-use super::{Mapping, MappingError, Sink, SourceRow, TableRole};
+use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
+use crate::mapping::convert::{Converter, DateRefiner};
+use crate::mapping::row::{RowOutput, RunError};
 
-/// How many findings of one code and severity were written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CodeCount {
-    /// The finding code, e.g. `invalid_email`.
-    pub code: String,
-    /// `error`, `warning` or `fixed`.
-    pub severity: String,
-    /// How many.
-    #[ts(type = "number")]
-    pub count: u64,
-}
+use super::convert::convert_rows;
+use crate::mapping::source::{self, TableSource};
+use crate::mapping::transform::dates::DateOrder;
+use crate::mapping::{Mapping, MappingError, Sink, SourceRow, TableRole};
+use crate::table_file::{file_names, OutputFormat};
+
+use super::output::{FindingsOnly, OutputFiles, RECORD_FILES};
 
 /// How many duplicate groups of one kind and entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -105,6 +95,16 @@ pub enum WriteError {
     Cancelled,
 }
 
+impl From<RunError> for WriteError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Read(e) => WriteError::Read(e),
+            RunError::Mapping(e) => WriteError::Mapping(e),
+            RunError::Cancelled => WriteError::Cancelled,
+        }
+    }
+}
+
 /// Settles date orders that the suggestion's sample left open by reading every value of the
 /// date columns (a suggested mapping only: a person's choice is kept).
 pub fn refine_dates(mapping: &mut Mapping, sources: &[TableSource]) -> Result<(), ReadError> {
@@ -154,6 +154,10 @@ impl From<RequiredPolicy> for Policies {
     }
 }
 
+/// The table position a progress report gives once every row is read and the duplicate
+/// groups are being formed (its rows: the records grouped).
+pub(crate) const GROUPING: usize = usize::MAX;
+
 /// Converts every row of `sources` with `mapping` and writes the canonical files into `dir`:
 /// all of them, or (on a refusal, an error or a cancel) none.
 pub fn write_canonical(
@@ -180,9 +184,38 @@ pub fn write_canonical_with(
     cancel: &AtomicBool,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
 ) -> Result<WriteSummary, WriteError> {
+    write_canonical_progress(
+        sources,
+        mapping,
+        policy,
+        dir,
+        format,
+        cancel,
+        change,
+        &mut |_, _| {},
+        &[],
+    )
+}
+
+/// Like [`write_canonical_with`], `progress` told of each table's reading after every batch,
+/// and the files `beside` (name, text) written into the same set: all of them, or none.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_canonical_progress(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    change: &mut dyn FnMut(RowOutput) -> RowOutput,
+    progress: &mut dyn FnMut(usize, Progress),
+    beside: &[(&str, &str)],
+) -> Result<WriteSummary, WriteError> {
     let policies: Policies = policy.into();
     let stems = [RECORD_FILES.as_slice(), &[DUPLICATES_FILE]].concat();
-    let mut set = FileSet::new(dir, &file_names(format, &stems), policies.overwrite)?;
+    let mut names = file_names(format, &stems);
+    names.extend(beside.iter().map(|(name, _)| name.to_string()));
+    let mut set = FileSet::new(dir, &names, policies.overwrite)?;
     let mut files = OutputFiles::in_set(&mut set, format)?;
     let mut collector = Collector::default();
     let mut summary = write_rows(
@@ -194,12 +227,28 @@ pub fn write_canonical_with(
         cancel,
         dir,
         change,
+        progress,
     )?;
     files.finish()?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
+    progress(
+        GROUPING,
+        Progress {
+            bytes_read: 0,
+            bytes_total: None,
+            rows_read: summary.clients + summary.patients,
+        },
+    );
     let groups = collector.groups(&labels);
     summary.duplicates = count_groups(&groups);
     write_duplicates_in(&mut set, format, &groups)?;
+    for (name, text) in beside {
+        let (mut file, path) = set.create(name)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| CreateError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     summary.files = set
         .commit()?
         .iter()
@@ -218,6 +267,27 @@ pub fn write_findings(
     format: OutputFormat,
     cancel: &AtomicBool,
 ) -> Result<WriteSummary, WriteError> {
+    write_findings_with(
+        sources,
+        mapping,
+        policy,
+        dir,
+        format,
+        cancel,
+        &mut |_, _| {},
+    )
+}
+
+/// Like [`write_findings`], `progress` told of each table's reading after every batch.
+pub(crate) fn write_findings_with(
+    sources: &[TableSource],
+    mapping: &Mapping,
+    policy: impl Into<Policies>,
+    dir: &Path,
+    format: OutputFormat,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, Progress),
+) -> Result<WriteSummary, WriteError> {
     let policies = policy.into();
     let mut file = FindingsOnly::create_with(dir, format, policies.overwrite)?;
     let mut summary = write_rows(
@@ -229,6 +299,7 @@ pub fn write_findings(
         cancel,
         dir,
         &mut |row| row,
+        progress,
     )?;
     summary.files = vec![file.path().display().to_string()];
     file.finish()?;
@@ -287,6 +358,7 @@ fn write_rows(
     cancel: &AtomicBool,
     dir: &Path,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
+    progress: &mut dyn FnMut(usize, Progress),
 ) -> Result<WriteSummary, WriteError> {
     let io = io_error(dir);
     let import = policies.import;
@@ -302,46 +374,39 @@ fn write_rows(
     };
 
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows(
-        sources,
-        mapping,
-        converter,
-        cancel,
-        &mut |_, _| {},
-        &mut |row| {
-            let row = change(row);
-            if let Some(collector) = collector.as_deref_mut() {
-                collector.row(&row, repeated_entity(mapping, row.table));
+    convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
+        let row = change(row);
+        if let Some(collector) = collector.as_deref_mut() {
+            collector.row(&row, repeated_entity(mapping, row.table));
+        }
+        if let Some(c) = row.client {
+            summary.clients += 1;
+            if !import.sends_client(&c) {
+                summary.skipped.inactive_clients += 1;
             }
-            if let Some(c) = row.client {
-                summary.clients += 1;
-                if !import.sends_client(&c) {
-                    summary.skipped.inactive_clients += 1;
-                }
-                sink.client(c).map_err(&io)?;
+            sink.client(c).map_err(&io)?;
+        }
+        if let Some(p) = row.patient {
+            summary.patients += 1;
+            if !import.sends_patient(&p) {
+                summary.skipped.deceased_patients += 1;
             }
-            if let Some(p) = row.patient {
-                summary.patients += 1;
-                if !import.sends_patient(&p) {
-                    summary.skipped.deceased_patients += 1;
-                }
-                sink.patient(p).map_err(&io)?;
+            sink.patient(p).map_err(&io)?;
+        }
+        for f in row.findings {
+            summary.findings += 1;
+            // A few dozen codes: a scan beats allocating a map key per finding.
+            match by_code
+                .iter_mut()
+                .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
+            {
+                Some((_, _, n)) => *n += 1,
+                None => by_code.push((f.code.clone(), f.severity, 1)),
             }
-            for f in row.findings {
-                summary.findings += 1;
-                // A few dozen codes: a scan beats allocating a map key per finding.
-                match by_code
-                    .iter_mut()
-                    .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
-                {
-                    Some((_, _, n)) => *n += 1,
-                    None => by_code.push((f.code.clone(), f.severity, 1)),
-                }
-                sink.finding(f).map_err(&io)?;
-            }
-            Ok(())
-        },
-    )?;
+            sink.finding(f).map_err(&io)?;
+        }
+        Ok(())
+    })?;
     summary.by_code = by_code
         .into_iter()
         .map(|(code, severity, count)| CodeCount {

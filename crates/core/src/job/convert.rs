@@ -8,59 +8,24 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use crate::canonical::{ClientRecord, Finding, PatientRecord, Severity};
+use crate::canonical::{Finding, Severity};
 use crate::read::{Progress, ReadError, ReadNote};
 
-use super::convert::{plan, run_order, Converter, Repeated, BATCH_ROWS};
-use super::source::{self, TableSource};
-use super::write::WriteError;
-use super::{Mapping, SourceRow};
-
-/// What one source row became.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RowOutput {
-    /// The table's position in the mapping.
-    pub table: usize,
-    /// The row number a person sees in the spreadsheet.
-    pub row: u64,
-    /// The client first seen on this row, if any.
-    pub client: Option<ClientRecord>,
-    /// The row's pet, if any.
-    pub patient: Option<PatientRecord>,
-    /// The row's findings, in the converter's order.
-    pub findings: Vec<Finding>,
-    /// The earlier row of the same table this row repeats, if it does.
-    pub repeat: Option<Repeated>,
-}
-
-impl RowOutput {
-    /// The findings split into the client's, the patient's and the rest (about the whole
-    /// row, or about an owner repeated from an earlier row), each in order.
-    pub fn split_findings(&self) -> (Vec<Finding>, Vec<Finding>, Vec<Finding>) {
-        let (mut c, mut p, mut rest) = (Vec::new(), Vec::new(), Vec::new());
-        for f in &self.findings {
-            if self.client.is_some() && f.field.starts_with("client.") {
-                c.push(f.clone());
-            } else if self.patient.is_some() && f.field.starts_with("patient.") {
-                p.push(f.clone());
-            } else {
-                rest.push(f.clone());
-            }
-        }
-        (c, p, rest)
-    }
-}
+use crate::mapping::convert::{plan, run_order, Converter, BATCH_ROWS};
+use crate::mapping::row::{RowOutput, RunError};
+use crate::mapping::source::{self, TableSource};
+use crate::mapping::{Mapping, SourceRow};
 
 /// Converts every row of `sources` with `converter`, handing each row's output to `each`.
 /// `progress` hears of each table's reading after every batch (table position, progress).
-pub fn convert_rows(
+pub fn convert_rows<E: From<RunError>>(
     sources: &[TableSource],
     mapping: &Mapping,
     mut converter: Converter,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, Progress),
-    each: &mut dyn FnMut(RowOutput) -> Result<(), WriteError>,
-) -> Result<(), WriteError> {
+    each: &mut dyn FnMut(RowOutput) -> Result<(), E>,
+) -> Result<(), E> {
     for i in run_order(mapping) {
         let (Some(tm), Some(s)) = (mapping.tables.get(i), sources.get(i)) else {
             continue;
@@ -70,7 +35,7 @@ pub fn convert_rows(
         let (batches, received) = mpsc::sync_channel::<Read>(2);
         // Read batches go back to the reader once converted, to be read into again.
         let (give_back, spare) = mpsc::channel::<Vec<SourceRow>>();
-        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, WriteError> {
+        let notes = std::thread::scope(|scope| -> Result<Vec<ReadNote>, E> {
             // Named, so profilers and debuggers tell the stages apart. Failing to start a
             // thread is the system out of resources, which `scope.spawn` panics on too.
             std::thread::Builder::new()
@@ -82,8 +47,10 @@ pub fn convert_rows(
             let received = received;
             let give_back = give_back;
             let table_plan = match received.recv() {
-                Ok(Read::Columns(headers)) => plan(tm, &s.label, &headers)?,
-                Ok(Read::Failed(e)) => return Err(e.into()),
+                Ok(Read::Columns(headers)) => {
+                    plan(tm, &s.label, &headers).map_err(|e| E::from(RunError::from(e)))?
+                }
+                Ok(Read::Failed(e)) => return Err(RunError::from(e).into()),
                 Ok(Read::End(notes, read)) => {
                     progress(i, read);
                     return Ok(notes);
@@ -91,14 +58,14 @@ pub fn convert_rows(
                 Ok(Read::Rows(..)) | Err(_) => return Ok(Vec::new()),
             };
             // How the reading ended: its notes and progress, or why it stopped.
-            let mut ended: Option<Result<(Vec<ReadNote>, Progress), WriteError>> = None;
+            let mut ended: Option<Result<(Vec<ReadNote>, Progress), E>> = None;
             let mut failed = None;
             // Linking writes through `each` only, whose errors are kept in `failed`.
             let _ = converter.batches_each(
                 &table_plan,
                 &mut || {
                     if cancel.load(Ordering::Relaxed) {
-                        ended = Some(Err(WriteError::Cancelled));
+                        ended = Some(Err(RunError::Cancelled.into()));
                         return None;
                     }
                     match received.recv() {
@@ -108,7 +75,7 @@ pub fn convert_rows(
                             None
                         }
                         Ok(Read::Failed(e)) => {
-                            ended = Some(Err(e.into()));
+                            ended = Some(Err(RunError::from(e).into()));
                             None
                         }
                         Ok(Read::Columns(_)) | Err(_) => None,

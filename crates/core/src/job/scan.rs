@@ -4,14 +4,14 @@
 use std::sync::atomic::AtomicBool;
 
 use crate::canonical::{ClientRecord, Entity, PatientRecord, Severity};
+use crate::dedupe::{Collector, DuplicateGroup};
 use crate::mapping::convert::Converter;
-use crate::mapping::run::convert_rows;
 use crate::mapping::source::TableSource;
-use crate::mapping::write::{repeated_entity, Policies, WriteError};
 use crate::mapping::Mapping;
 use crate::read::Progress;
 
-use super::{Collector, DuplicateGroup};
+use super::convert::convert_rows;
+use super::write::{repeated_entity, Policies, WriteError};
 
 /// The files' records and their duplicate groups.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +69,7 @@ pub fn scan(
     let mut out = Scan::default();
     // Pets of a client left out cannot be sent either.
     let mut left_out: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-    convert_rows(sources, mapping, converter, cancel, progress, &mut |row| {
+    convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
         collector.row(&row, repeated_entity(mapping, row.table));
         let blocked = |prefix: &str| {
             row.findings
