@@ -2,14 +2,14 @@
 //! record relates to the clinic's clients and patients already in PH.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
 use ph_import_core::dedupe::output::{
     write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
 };
-use ph_import_core::dedupe::resolve::{Decisions, DecisionsError, OutcomeCounts};
+use ph_import_core::dedupe::resolve::{Decisions, OutcomeCounts};
 use ph_import_core::dedupe::DuplicateGroup;
 use ph_import_core::job::Scan;
 use ph_import_core::ph::Client;
@@ -72,7 +72,7 @@ struct Outcomes<'a> {
 pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     // Before the export is read: a wrong --decisions path fails at once.
     let decisions = match &args.decisions {
-        Some(path) => read_decisions(path)?,
+        Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
     let mut display = Display::new(args.json);
@@ -136,22 +136,6 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         writeln!(out, "Wrote {}", visible(&p.display().to_string()))?;
     }
     Ok(())
-}
-
-/// The decisions file, read as every file a person names for a run is.
-fn read_decisions(path: &Path) -> anyhow::Result<Decisions> {
-    let text = input_file::read_small(
-        path,
-        "decisions file",
-        "give the decisions file the app saved, or one written as docs/dedupe.md describes",
-    )?;
-    serde_json::from_str(&text).map_err(|e| {
-        DecisionsError::Invalid {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }
-        .into()
-    })
 }
 
 /// Every client of the clinic with its patients, pages fetched with a count on stderr.

@@ -46,3 +46,19 @@ pub(crate) fn read_small(path: &Path, what: &str, hint: &str) -> anyhow::Result<
     }
     Ok(text)
 }
+
+/// The decisions file, read as every file a person names for a run is.
+pub(crate) fn decisions(path: &Path) -> anyhow::Result<ph_import_core::dedupe::resolve::Decisions> {
+    let text = read_small(
+        path,
+        "decisions file",
+        "give the decisions file the app saved, or one written as docs/dedupe.md describes",
+    )?;
+    serde_json::from_str(&text).map_err(|e| {
+        ph_import_core::dedupe::resolve::DecisionsError::Invalid {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
+}

@@ -7,6 +7,7 @@ mod clients_cmd;
 mod convert_cmd;
 mod dedupe_cmd;
 mod env_cmd;
+mod import_cmd;
 mod input_file;
 mod inspect;
 mod map_cmd;
@@ -55,6 +56,17 @@ enum Command {
     Whoami(auth_cmd::WhoamiArgs),
     /// List a clinic's existing clients and patients in PH (read-only).
     Clients(clients_cmd::ClientsArgs),
+    /// Plan an import: every record classified against the clinic in PH and the exact
+    /// operation it gets, saved as JSON; nothing is sent.
+    Plan(import_cmd::PlanCmdArgs),
+    /// Apply a saved plan (a plan.json file or a run id): backup, create and update, verify, report.
+    Apply(import_cmd::ApplyCmdArgs),
+    /// Plan and apply in one step (--dry-run stops after the plan).
+    Import(import_cmd::ImportCmdArgs),
+    /// List the import runs of this computer with their state.
+    Runs(import_cmd::RunsArgs),
+    /// Finish a run that was stopped (Ctrl-C, a crash, the network): nothing is sent twice.
+    Resume(import_cmd::ResumeArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +83,11 @@ fn main() -> ExitCode {
         Command::Logout(args) => auth_cmd::run_logout(args),
         Command::Whoami(args) => auth_cmd::run_whoami(args),
         Command::Clients(args) => clients_cmd::run(args),
+        Command::Plan(args) => import_cmd::run_plan(args),
+        Command::Apply(args) => import_cmd::run_apply(args),
+        Command::Import(args) => import_cmd::run_import(args),
+        Command::Runs(args) => import_cmd::run_runs(args),
+        Command::Resume(args) => import_cmd::run_resume(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,7 +102,7 @@ fn main() -> ExitCode {
             // `{:#}` prints the whole chain of causes on one line, each a sentence for the user;
             // the sentences quote file names, headers and cells, whose controls are shown.
             eprintln!("error: {}", visible::visible(&format!("{e:#}")));
-            ExitCode::from(2)
+            ExitCode::from(import_cmd::exit_code(&e))
         }
     }
 }

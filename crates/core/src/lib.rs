@@ -1,11 +1,13 @@
 //! PH Client Import core: everything the CLI and the desktop app share.
 //!
 //! The core knows nothing of Tauri or of terminals. Each module owns one concept:
-//! `read` opens clinic export files, `ph` speaks the PH client-import API.
+//! `read` opens clinic export files, `ph` speaks the PH client-import API, `import` plans,
+//! applies, resumes and undoes imports.
 #![deny(missing_docs)]
 
 pub mod canonical;
 pub mod dedupe;
+pub mod import;
 pub mod job;
 pub mod mapping;
 mod memo;

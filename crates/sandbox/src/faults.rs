@@ -29,11 +29,30 @@ pub(crate) enum Verdict {
     Unavailable,
 }
 
+/// How many requests the injected faults refused since the sandbox started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultCounts {
+    /// Connections closed without a response.
+    pub dropped: u64,
+    /// Answered 503.
+    pub unavailable: u64,
+    /// Answered 429.
+    pub rate_limited: u64,
+}
+
+impl FaultCounts {
+    /// All refused requests.
+    pub fn total(&self) -> u64 {
+        self.dropped + self.unavailable + self.rate_limited
+    }
+}
+
 struct State {
     faults: Faults,
     rng: fastrand::Rng,
     window_start: Instant,
     window_count: u32,
+    counts: FaultCounts,
 }
 
 /// The faults in force, changeable while the server runs.
@@ -47,6 +66,7 @@ impl FaultControl {
             faults,
             window_start: Instant::now(),
             window_count: 0,
+            counts: FaultCounts::default(),
         })))
     }
 
@@ -67,6 +87,11 @@ impl FaultControl {
             .clone()
     }
 
+    /// The faults injected so far (kept across [`FaultControl::set`]).
+    pub(crate) fn counts(&self) -> FaultCounts {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).counts
+    }
+
     /// The added latency, then the verdict for one request.
     pub(crate) fn judge(&self) -> (Duration, Verdict) {
         let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -80,6 +105,7 @@ impl FaultControl {
                 state.window_count = 0;
             }
             if state.window_count >= limit {
+                state.counts.rate_limited += 1;
                 let left = Duration::from_secs(1).saturating_sub(elapsed);
                 let retry_after_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
                 return (
@@ -93,10 +119,12 @@ impl FaultControl {
         }
         let drop_rate = state.faults.drop_rate;
         if drop_rate > 0.0 && state.rng.f64() < drop_rate {
+            state.counts.dropped += 1;
             return (latency, Verdict::Drop);
         }
         let error_rate = state.faults.error_rate;
         if error_rate > 0.0 && state.rng.f64() < error_rate {
+            state.counts.unavailable += 1;
             return (latency, Verdict::Unavailable);
         }
         (latency, Verdict::Serve)

@@ -21,7 +21,7 @@ use tokio::sync::oneshot;
 
 pub use api::schema_sdl;
 pub use db::Counts;
-pub use faults::Faults;
+pub use faults::{FaultCounts, Faults};
 pub use seed::{demo_tokens, DemoToken};
 
 use db::Db;
@@ -131,6 +131,11 @@ impl RunningSandbox {
     /// The faults in force now.
     pub fn faults(&self) -> Faults {
         self.faults.get()
+    }
+
+    /// How many requests the injected faults have refused since the start.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.faults.counts()
     }
 
     /// Replaces the injected faults from the next request on, restarting the fault

@@ -44,6 +44,85 @@ struct Args {
     /// Print the API's GraphQL schema (docs/ph-api.graphql) and exit.
     #[arg(long)]
     print_schema: bool,
+    /// Add a clinic with this PH id (or change the one with it), e.g. to rehearse a clinic
+    /// that is not in the demo data; kept with --data-dir.
+    #[arg(long, value_name = "ID")]
+    add_clinic: Option<String>,
+    /// The added clinic's name (default: its id).
+    #[arg(long, value_name = "NAME", requires = "add_clinic")]
+    clinic_name: Option<String>,
+    /// The added clinic's country, ISO 3166-1 alpha-2.
+    #[arg(long, value_name = "CC", default_value = "US", requires = "add_clinic")]
+    clinic_country: String,
+    /// The added clinic requires an e-mail address for every client.
+    #[arg(long, requires = "add_clinic")]
+    requires_email: bool,
+    /// Add an API token (only its SHA-256 is stored); printed at start like the demo tokens.
+    #[arg(long, value_name = "TOKEN")]
+    add_token: Option<String>,
+    /// The added token's role: importer (read and write) or read_only.
+    #[arg(long, value_name = "ROLE", default_value = "importer", value_parser = ["importer", "read_only"], requires = "add_token")]
+    token_role: String,
+    /// A clinic the added token may use (repeatable); default: the --add-clinic clinic.
+    #[arg(long = "token-clinic", value_name = "ID", requires = "add_token")]
+    token_clinics: Vec<String>,
+}
+
+/// The clinic and token asked for on the command line, added to the running sandbox.
+fn add_requested(running: &ph_sandbox::RunningSandbox, args: &Args) -> Result<(), String> {
+    if let Some(id) = &args.add_clinic {
+        let country = args.clinic_country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!(
+                "--clinic-country {:?} is not an ISO 3166-1 alpha-2 code such as US, CA or GB",
+                args.clinic_country
+            ));
+        }
+        let name = args.clinic_name.clone().unwrap_or_else(|| id.clone());
+        running
+            .add_clinic(id, &name, &country, args.requires_email)
+            .map_err(|e| e.to_string())?;
+        println!(
+            "Added clinic {id} ({name}, {country}{}).",
+            if args.requires_email {
+                ", e-mail required"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(token) = &args.add_token {
+        let mut clinics = args.token_clinics.clone();
+        if clinics.is_empty() {
+            clinics.extend(args.add_clinic.clone());
+        }
+        if clinics.is_empty() {
+            return Err(
+                "--add-token needs the clinics it may use: --token-clinic ID (repeatable), or --add-clinic ID"
+                    .to_owned(),
+            );
+        }
+        if token.trim().len() < 8 || token.chars().any(char::is_whitespace) {
+            return Err(
+                "--add-token needs a token of at least 8 characters without spaces".to_owned(),
+            );
+        }
+        running
+            .add_token(&ph_sandbox::DemoToken {
+                name: format!("added {} token", args.token_role),
+                token: token.clone(),
+                role: args.token_role.clone(),
+                clinics: clinics.clone(),
+            })
+            .map_err(|e| e.to_string())?;
+        // Sandbox tokens open only this local server, so printing them is safe and useful.
+        println!(
+            "Added token {token} ({}) for {}.",
+            args.token_role,
+            clinics.join(",")
+        );
+    }
+    Ok(())
 }
 
 fn fraction(text: &str) -> Result<f64, String> {
@@ -80,7 +159,7 @@ async fn main() -> ExitCode {
     };
     let config = ph_sandbox::SandboxConfig {
         addr: args.addr,
-        data_dir: args.data_dir,
+        data_dir: args.data_dir.clone(),
         seed_demo: !args.no_seed,
         limits: ph_sandbox::Limits {
             max_batch_size: args.max_batch_size,
@@ -98,6 +177,11 @@ async fn main() -> ExitCode {
     println!("PH sandbox listening on {}", running.url());
     println!("GraphQL API:  {}", running.graphql_url());
     println!("Health check: {}/health", running.url());
+    if let Err(reason) = add_requested(&running, &args) {
+        eprintln!("error: {reason}");
+        running.shutdown().await;
+        return ExitCode::from(2);
+    }
     if faults != ph_sandbox::Faults::default() {
         println!(
             "Injecting faults: error rate {}, latency {} ms, drop rate {}, rate limit {}, seed {}.",

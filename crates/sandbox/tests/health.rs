@@ -187,3 +187,94 @@ fn the_binary_prints_its_tokens_and_injects_faults_from_its_flags() {
     assert!(response.starts_with("HTTP/1.1 503"), "{response}");
     assert!(response.contains("UNAVAILABLE"), "{response}");
 }
+
+/// A plain HTTP/1.1 POST of a GraphQL query with a bearer token.
+fn graphql(addr: &str, token: &str, query: &str) -> String {
+    let body = serde_json::json!({ "query": query }).to_string();
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+#[test]
+fn the_binary_adds_a_clinic_and_a_token_from_its_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--no-seed", "--data-dir"])
+        .arg(dir.path())
+        .args([
+            "--add-clinic",
+            "lakeside",
+            "--clinic-name",
+            "Lakeside Vets",
+            "--clinic-country",
+            "ca",
+            "--requires-email",
+            "--add-token",
+            "phsb_lakeside_reader",
+            "--token-role",
+            "read_only",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .rsplit(' ')
+        .next()
+        .expect("url")
+        .trim_start_matches("http://")
+        .to_owned();
+    let printed: Vec<String> = lines.by_ref().take(4).map(|l| l.expect("text")).collect();
+    let answer = graphql(
+        &addr,
+        "phsb_lakeside_reader",
+        "{ me { name role clinics { id name country requiresEmail } } }",
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("Added clinic lakeside (Lakeside Vets, CA, e-mail required)")),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("Added token phsb_lakeside_reader (read_only) for lakeside")),
+        "{printed:?}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    for part in [
+        "READ_ONLY",
+        "\"lakeside\"",
+        "Lakeside Vets",
+        "\"CA\"",
+        "\"requiresEmail\":true",
+    ] {
+        assert!(answer.contains(part), "{part} not in {answer}");
+    }
+    // A token needs clinics.
+    let out = Command::new(env!("CARGO_BIN_EXE_ph-sandbox"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--no-seed",
+            "--add-token",
+            "phsb_lonely_token",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--token-clinic"));
+}

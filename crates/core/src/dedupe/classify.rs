@@ -219,7 +219,10 @@ pub fn classify(clients: &[ClientRecord], patients: &[PatientRecord], ph: &[Clie
                 Classification::Identical,
             ),
         };
-        let mut m = classify_patient(p, owner.0, &index);
+        let mut m = match owner.0 {
+            Some(i) => match_patient(p, &index.clients[i], &index.records[i].external_id),
+            None => unmatched_patient(p),
+        };
         if owner.1 == Classification::Ambiguous {
             m.classification = Classification::Ambiguous;
             m.reasons
@@ -342,9 +345,8 @@ fn ambiguous(m: &mut RecordMatch, index: &PhIndex, candidates: &[usize], why: &s
         .collect();
 }
 
-/// Matches a pet within `owner`, the PH client its owner matched (none: the pet is new).
-fn classify_patient(p: &PatientRecord, owner: Option<usize>, index: &PhIndex) -> RecordMatch {
-    let mut m = RecordMatch {
+fn unmatched_patient(p: &PatientRecord) -> RecordMatch {
+    RecordMatch {
         entity: Entity::Patient,
         external_id: p.external_id.clone(),
         client_external_id: p.client_external_id.clone(),
@@ -355,12 +357,13 @@ fn classify_patient(p: &PatientRecord, owner: Option<usize>, index: &PhIndex) ->
         reasons: Vec::new(),
         candidates: Vec::new(),
         diffs: Vec::new(),
-    };
-    let Some(owner) = owner else {
-        return m;
-    };
-    let client = &index.clients[owner];
-    let owner_id = index.records[owner].external_id.as_str();
+    }
+}
+
+/// Matches a pet among the patients of `client`, the PH client its owner is; `owner_id` is
+/// that client's external ID (how PH's pets name their owner in canonical form).
+pub fn match_patient(p: &PatientRecord, client: &Client, owner_id: &str) -> RecordMatch {
+    let mut m = unmatched_patient(p);
     let pets: Vec<PatientRecord> = client
         .patients
         .iter()
@@ -418,7 +421,7 @@ fn classify_patient(p: &PatientRecord, owner: Option<usize>, index: &PhIndex) ->
 
 /// The fields where the file has a value PH does not share; a field the file leaves empty
 /// says nothing (the file has no opinion), and IDs are how records were matched.
-fn diffs<'a>(
+pub fn diffs<'a>(
     entity: Entity,
     file: impl Fn(Field) -> &'a str,
     ph: impl Fn(Field) -> &'a str,
@@ -442,7 +445,7 @@ fn diffs<'a>(
 }
 
 /// Whether two values of `field` say the same thing (case, spacing and formatting aside).
-fn same_value(field: Field, a: &str, b: &str) -> bool {
+pub fn same_value(field: Field, a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
@@ -464,7 +467,8 @@ fn same_value(field: Field, a: &str, b: &str) -> bool {
     }
 }
 
-fn classification(diffs: &[FieldDiff]) -> Classification {
+/// The classification of a matched record with these diffs.
+pub fn classification(diffs: &[FieldDiff]) -> Classification {
     if diffs.is_empty() {
         Classification::Identical
     } else if diffs.iter().all(FieldDiff::fills_blank) {

@@ -8,7 +8,7 @@ use crate::read::{self, display_name, ReadError, ReadOptions};
 use super::table::{SourceRow, SourceTable};
 
 /// One table to read: a file, or one sheet of a workbook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableSource {
     /// The file.
     pub path: PathBuf,

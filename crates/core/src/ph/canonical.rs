@@ -1,9 +1,11 @@
 //! PH's records in canonical form, so the file's records and PH's are compared (and backed
 //! up) field by field in one shape.
 
-use crate::canonical::{ClientRecord, PatientRecord};
+use crate::canonical::{ClientRecord, Field, PatientRecord};
 
-use super::types::{Client, ClientInput, Patient, PatientInput};
+use super::types::{
+    Client, ClientInput, ClientUpdate, Patient, PatientClear, PatientInput, PatientUpdate,
+};
 
 /// A PH client as a canonical client record (its patients left out).
 pub fn client_record(c: &Client) -> ClientRecord {
@@ -83,4 +85,80 @@ pub fn patient_input(p: &PatientRecord, client_id: &str) -> PatientInput {
 
 fn some(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_owned())
+}
+
+/// The update that writes `set` (canonical field, canonical text) onto the PH client `ph_id`.
+/// An empty text clears an optional field, as the API says; other entities' fields are ignored.
+pub fn client_update<'a>(
+    ph_id: &str,
+    set: impl IntoIterator<Item = (Field, &'a str)>,
+) -> ClientUpdate {
+    let mut u = ClientUpdate {
+        id: ph_id.to_owned(),
+        ..ClientUpdate::default()
+    };
+    for (field, value) in set {
+        let text = Some(value.to_owned());
+        match field {
+            Field::ClientExternalId => u.external_id = text,
+            Field::ClientFirstName => u.first_name = text,
+            Field::ClientLastName => u.last_name = text,
+            Field::ClientEmail => u.email = text,
+            Field::ClientPhone => u.phone = text,
+            Field::ClientPhoneAlt => u.phone_alt = text,
+            Field::ClientAddressLine1 => u.address1 = text,
+            Field::ClientAddressLine2 => u.address2 = text,
+            Field::ClientCity => u.city = text,
+            Field::ClientState => u.state = text,
+            Field::ClientPostalCode => u.postal_code = text,
+            Field::ClientCountry => u.country = text,
+            Field::ClientActive => u.active = parse_bool(value),
+            _ => {}
+        }
+    }
+    u
+}
+
+/// The update that writes `set` onto the PH patient `ph_id`. A number or flag cannot be
+/// emptied through an update: an empty weight or neutered flag is named in `clear`.
+pub fn patient_update<'a>(
+    ph_id: &str,
+    set: impl IntoIterator<Item = (Field, &'a str)>,
+) -> PatientUpdate {
+    let mut u = PatientUpdate {
+        id: ph_id.to_owned(),
+        ..PatientUpdate::default()
+    };
+    for (field, value) in set {
+        let text = Some(value.to_owned());
+        match field {
+            Field::PatientExternalId => u.external_id = text,
+            Field::PatientName => u.name = text,
+            Field::PatientSpecies => u.species = text,
+            Field::PatientBreed => u.breed = text,
+            Field::PatientSex => u.sex = text,
+            Field::PatientNeutered => match parse_bool(value) {
+                Some(b) => u.neutered = Some(b),
+                None => u.clear.push(PatientClear::Neutered),
+            },
+            Field::PatientDateOfBirth => u.date_of_birth = text,
+            Field::PatientWeightKg => match value.trim().parse::<f64>() {
+                Ok(w) => u.weight_kg = Some(w),
+                Err(_) => u.clear.push(PatientClear::WeightKg),
+            },
+            Field::PatientColor => u.color = text,
+            Field::PatientMicrochip => u.microchip = text,
+            Field::PatientDeceased => u.deceased = parse_bool(value),
+            _ => {}
+        }
+    }
+    u
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
 }

@@ -310,6 +310,16 @@ pub struct PatientInput {
     pub deceased: Option<bool>,
 }
 
+/// A patient field without text that an update can empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PatientClear {
+    /// Whether spayed or neutered becomes unknown.
+    Neutered,
+    /// The weight becomes unknown.
+    WeightKg,
+}
+
 /// Changes to an existing patient: absent fields stay as they are.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -349,6 +359,9 @@ pub struct PatientUpdate {
     /// New deceased flag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deceased: Option<bool>,
+    /// Optional number or flag fields to empty (text fields are emptied with `""`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clear: Vec<PatientClear>,
 }
 
 /// `createClients` input.

@@ -7,8 +7,8 @@ use super::errors::ApiError;
 use super::store::{self, CLIENT_COLUMNS, PATIENT_COLUMNS};
 use super::types::{
     Client, ClientBatchResult, ClientInput, ClientItemResult, ClientUpdate, Clinic,
-    DeleteImportRunResult, ItemError, ItemStatus, Patient, PatientBatchResult, PatientInput,
-    PatientItemResult, PatientUpdate,
+    DeleteImportRunResult, ItemError, ItemStatus, Patient, PatientBatchResult, PatientClear,
+    PatientInput, PatientItemResult, PatientUpdate,
 };
 use super::validate as v;
 
@@ -255,8 +255,23 @@ impl PatientFields {
         if let Some(d) = u.deceased {
             self.deceased = d;
         }
+        for field in &u.clear {
+            match field {
+                PatientClear::Neutered if u.neutered.is_none() => self.neutered = None,
+                PatientClear::WeightKg if u.weight_kg.is_none() => self.weight_kg = None,
+                PatientClear::Neutered => return Err(both_set_and_cleared("neutered")),
+                PatientClear::WeightKg => return Err(both_set_and_cleared("weightKg")),
+            }
+        }
         Ok(())
     }
+}
+
+fn both_set_and_cleared(field: &str) -> ItemError {
+    v::invalid(
+        field,
+        "a field cannot be both given and cleared in one update",
+    )
 }
 
 fn pet_name(name: &str) -> Result<String, ItemError> {

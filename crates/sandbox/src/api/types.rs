@@ -274,6 +274,15 @@ pub struct PatientInput {
     pub deceased: Option<bool>,
 }
 
+/// A patient field without text that an update can empty.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PatientClear {
+    /// Whether spayed or neutered becomes unknown.
+    Neutered,
+    /// The weight becomes unknown.
+    WeightKg,
+}
+
 /// Changes to one patient; absent (null) fields are left as they are.
 #[derive(InputObject, Debug, Clone, Serialize, Deserialize)]
 pub struct PatientUpdate {
@@ -301,6 +310,11 @@ pub struct PatientUpdate {
     pub microchip: Option<String>,
     /// New deceased flag.
     pub deceased: Option<bool>,
+    /// Fields without text to empty (text fields are emptied with `""`). A field both
+    /// given and cleared is INVALID_FIELD.
+    #[graphql(default)]
+    #[serde(default)]
+    pub clear: Vec<PatientClear>,
 }
 
 /// Creates clients. Every mutation input names its clinic, its import run, and an
