@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use ph_import_core::canonical::{ClientRecord, PatientRecord};
 use ph_import_core::dedupe::resolve::Decisions;
-use ph_import_core::job::{RowOrigin, Scan};
 use ph_import_core::import::{self, Context, Options, Request, RunStatus};
+use ph_import_core::job::{RowOrigin, Scan};
 use ph_import_core::ph::{ClientOptions, PhApi, Token};
 use ph_sandbox::{DemoToken, SandboxConfig};
 
