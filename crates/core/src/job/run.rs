@@ -163,7 +163,10 @@ impl Job {
         let opened = source::discover_open(&spec.inputs)?;
         let mut sources = Vec::with_capacity(opened.len());
         let mut tables = Vec::with_capacity(opened.len());
-        let mut streams: Vec<RowStream> = Vec::with_capacity(opened.len());
+        // A text file's stream is kept to read on; a workbook's sheet is held in memory whole,
+        // so keeping thousands of them open would hold every sheet at once: it is let go and
+        // opened again only if its dates need settling.
+        let mut streams: Vec<Option<RowStream>> = Vec::with_capacity(opened.len());
         let count = opened.len();
         for (i, (s, mut rows)) in opened.into_iter().enumerate() {
             let mut sample = SourceTable {
@@ -191,7 +194,7 @@ impl Job {
             ));
             sources.push(s);
             tables.push(sample);
-            streams.push(rows);
+            streams.push(rows.is_text().then_some(rows));
         }
         for table in spec.options.roles.keys() {
             if !tables.iter().any(|t| &t.name == table) {
@@ -421,7 +424,7 @@ fn settle_dates(
     mapping: &mut Mapping,
     sources: &[TableSource],
     samples: &[SourceTable],
-    streams: Vec<RowStream>,
+    streams: Vec<Option<RowStream>>,
     progress: &mut dyn FnMut(JobProgress),
     cancel: &AtomicBool,
 ) -> Result<(), JobError> {
@@ -430,21 +433,31 @@ fn settle_dates(
     } else {
         DateOrder::Dmy
     };
-    for (i, ((tm, mut rows), sample)) in mapping
+    for (i, ((tm, kept), sample)) in mapping
         .tables
         .iter_mut()
         .zip(streams)
         .zip(samples)
         .enumerate()
     {
-        let mut refiner = DateRefiner::new(tm, rows.columns());
+        let mut refiner = DateRefiner::new(tm, &sample.headers);
         if refiner.is_empty() {
             continue;
         }
-        for row in &sample.rows {
-            refiner.add(row);
-        }
         let mut read = sample.rows.len() as u64;
+        let mut rows = match kept {
+            Some(rows) => {
+                for row in &sample.rows {
+                    refiner.add(row);
+                }
+                rows
+            }
+            // Opened again from its first row.
+            None => {
+                read = 0;
+                source::open(&sources[i])?
+            }
+        };
         // One row's cells, read into again and again.
         let mut row = SourceRow::default();
         while let Some(next) = rows.next_into(&mut row.number, &mut row.cells) {

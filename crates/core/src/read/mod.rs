@@ -483,6 +483,11 @@ impl RowStream {
         self.meta.sheet.as_deref()
     }
 
+    /// Whether the rows stream from a text file (a workbook's sheet is held in memory whole).
+    pub fn is_text(&self) -> bool {
+        matches!(self.source, Source::Text(_))
+    }
+
     /// The header row, 1-based; None when the file has none.
     pub fn header_row(&self) -> Option<u32> {
         self.header_row
