@@ -94,7 +94,7 @@ fn main() -> ExitCode {
         // `ph-import inspect … | head` closing the pipe early is not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         // Ctrl-C: the run stopped between two batches and removed what it had begun writing.
-        Err(_) if progress::cancelled() => {
+        Err(e) if is_conversion_cancelled(&e) => {
             eprintln!("Cancelled: nothing was written.");
             ExitCode::from(130)
         }
@@ -105,6 +105,18 @@ fn main() -> ExitCode {
             ExitCode::from(import_cmd::exit_code(&e))
         }
     }
+}
+
+/// Whether a conversion (convert, validate, dedupe, map, an import's plan) stopped for Ctrl-C:
+/// it wrote nothing. An import stopped part-way says so itself, with how to resume.
+fn is_conversion_cancelled(e: &anyhow::Error) -> bool {
+    use ph_import_core::job::{JobError, WriteError};
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<WriteError>(),
+            Some(WriteError::Cancelled)
+        ) || matches!(cause.downcast_ref::<JobError>(), Some(JobError::Cancelled))
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

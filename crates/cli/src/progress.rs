@@ -26,11 +26,6 @@ pub fn cancel() -> &'static AtomicBool {
     &CANCEL
 }
 
-/// Whether Ctrl-C was pressed.
-pub fn cancelled() -> bool {
-    CANCEL.load(Ordering::SeqCst)
-}
-
 /// How often a plain progress line is printed when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
 /// A run shorter than this prints no plain progress lines at all (a log of small runs stays
