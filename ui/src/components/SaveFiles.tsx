@@ -112,9 +112,6 @@ export function SaveFiles({ files, mapping }: Props) {
                   <code>{f}</code>
                 </li>
               ))}
-              <li>
-                <code>mapping-profile.json</code> and <code>edits.json</code> beside them
-              </li>
             </ul>
             {state.summary.stale.length > 0 && (
               <p className="error-text">
