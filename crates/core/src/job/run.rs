@@ -160,15 +160,13 @@ impl Job {
     ) -> Result<Job, JobError> {
         // Each table's stream found it, samples it, and stays open to settle dates, so a
         // file is read once before its conversion.
-        let opened = source::discover_open(&spec.inputs)?;
-        let mut sources = Vec::with_capacity(opened.len());
-        let mut tables = Vec::with_capacity(opened.len());
+        let mut sources = Vec::new();
+        let mut tables = Vec::new();
         // A text file's stream is kept to read on; a workbook's sheet is held in memory whole,
         // so keeping thousands of them open would hold every sheet at once: it is let go and
         // opened again only if its dates need settling.
-        let mut streams: Vec<Option<RowStream>> = Vec::with_capacity(opened.len());
-        let count = opened.len();
-        for (i, (s, mut rows)) in opened.into_iter().enumerate() {
+        let mut streams: Vec<Option<RowStream>> = Vec::new();
+        source::discover_open(&spec.inputs, &mut |s, mut rows| -> Result<(), JobError> {
             let mut sample = SourceTable {
                 name: s.label.clone(),
                 headers: rows.columns().to_vec(),
@@ -185,17 +183,19 @@ impl Job {
                     return Err(JobError::Cancelled);
                 }
             }
+            // The number of tables is known only at the end: the position is what is shown.
             progress(JobProgress::new(
                 Phase::Sampling,
                 &s.label,
-                i,
-                count,
+                sources.len(),
+                sources.len() + 1,
                 rows.progress(sample.rows.len() as u64),
             ));
             sources.push(s);
             tables.push(sample);
             streams.push(rows.is_text().then_some(rows));
-        }
+            Ok(())
+        })?;
         for table in spec.options.roles.keys() {
             if !tables.iter().any(|t| &t.name == table) {
                 let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();

@@ -32,15 +32,21 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
 /// Like [`discover`], each file read with the user's overrides. A file whose options name a
 /// sheet gives that one table; otherwise every sheet with data is a table.
 pub fn discover_with(inputs: &[(PathBuf, ReadOptions)]) -> Result<Vec<TableSource>, ReadError> {
-    Ok(discover_open(inputs)?.into_iter().map(|(s, _)| s).collect())
+    let mut out = Vec::new();
+    discover_open(inputs, &mut |s, _| {
+        out.push(s);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
-/// Like [`discover_with`], each table with its rows open: the stream that found a file's
-/// tables goes on to read them, so a text file is opened once (a workbook once per sheet).
-pub fn discover_open(
+/// Like [`discover_with`], each table handed to `each` with its rows open: the stream that
+/// found a file's tables goes on to read them, so a text file is opened once (a workbook once
+/// per sheet). One table at a time: a workbook's thousands of sheets are never all held.
+pub fn discover_open<E: From<ReadError>>(
     inputs: &[(PathBuf, ReadOptions)],
-) -> Result<Vec<(TableSource, read::RowStream)>, ReadError> {
-    let mut out = Vec::new();
+    each: &mut dyn FnMut(TableSource, read::RowStream) -> Result<(), E>,
+) -> Result<(), E> {
     for (path, chosen) in inputs {
         let first = read::open_rows(path, chosen)?;
         let file = display_name(path);
@@ -70,7 +76,7 @@ pub fn discover_open(
                     Some(rows) => rows,
                     None => open(&source)?,
                 };
-                out.push((source, rows));
+                each(source, rows)?;
             }
         } else {
             let label = match (&chosen.sheet, first.sheet()) {
@@ -83,10 +89,10 @@ pub fn discover_open(
                 label,
                 options: chosen.clone(),
             };
-            out.push((source, first));
+            each(source, first)?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn options(source: &TableSource) -> ReadOptions {

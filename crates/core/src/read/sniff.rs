@@ -73,7 +73,7 @@ pub(crate) fn detect_format(path: &Path, head: &Head) -> Result<FileFormat, Read
         return Err(ReadError::Empty { file });
     }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") {
-        return zip_format(path, b);
+        return zip_format_remembered(path, b);
     }
     if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         // Excel stores password-protected .xlsx files in this old container too,
@@ -106,6 +106,31 @@ pub(crate) fn detect_format(path: &Path, head: &Head) -> Result<FileFormat, Read
         }),
         None => Ok(FileFormat::Csv),
     }
+}
+
+/// The file a ZIP format was last decided for: its path, size and modification time.
+type ZipIdentity = (std::path::PathBuf, u64, std::time::SystemTime);
+
+/// [`zip_format`], remembered for the last workbook: each sheet of a workbook is opened on
+/// its own, and reading the ZIP directory again for each of 5,000 sheets was most of the
+/// time. A file changed since (size or modification time) is looked at afresh.
+fn zip_format_remembered(path: &Path, head: &[u8]) -> Result<FileFormat, ReadError> {
+    static LAST: std::sync::Mutex<Option<(ZipIdentity, FileFormat)>> = std::sync::Mutex::new(None);
+    let identity = std::fs::metadata(path)
+        .ok()
+        .and_then(|m| Some((path.to_path_buf(), m.len(), m.modified().ok()?)));
+    if let (Some(id), Ok(last)) = (&identity, LAST.lock()) {
+        if let Some((seen, format)) = last.as_ref() {
+            if seen == id {
+                return Ok(*format);
+            }
+        }
+    }
+    let format = zip_format(path, head)?;
+    if let (Some(id), Ok(mut last)) = (identity, LAST.lock()) {
+        *last = Some((id, format));
+    }
+    Ok(format)
 }
 
 /// Which workbook a ZIP holds, from its member names (and content types, which alone tell
