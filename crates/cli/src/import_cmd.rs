@@ -5,7 +5,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -408,10 +407,6 @@ fn load_plan(arg: &str) -> anyhow::Result<Plan> {
     Ok(load_run_plan(&data_dir()?, arg)?)
 }
 
-/// Stops an apply after the batches in flight: set by the first Ctrl-C.
-static CANCEL: AtomicBool = AtomicBool::new(false);
-static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
-
 /// Asks for (or checks) the confirmation an import into production needs.
 fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
     if kind != EnvironmentKind::Production {
@@ -561,20 +556,10 @@ fn apply_plan(
     args: &ApplyArgs,
 ) -> anyhow::Result<()> {
     let data = data_dir()?;
-    runtime.spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if INTERRUPTS.fetch_add(1, Ordering::SeqCst) == 0 {
-                CANCEL.store(true, Ordering::SeqCst);
-                eprintln!(
-                    "\nStopping after the batches in flight (Ctrl-C again to quit at once; resuming is safe either way)…"
-                );
-            } else {
-                // The journal holds every answered batch; a resume re-sends the others
-                // with the same keys.
-                std::process::exit(130);
-            }
-        }
-    });
+    progress::on_interrupt(
+        "Stopping after the batches in flight (Ctrl-C again to quit at once; resuming is safe either way)…",
+        true,
+    );
     let mut reporter = Reporter::new(args.json);
     let ctx = Context {
         api: &session.api,
@@ -584,9 +569,13 @@ fn apply_plan(
         concurrency: args.concurrency.max(1),
         skip_undecided: args.skip_undecided,
     };
-    let outcome = runtime.block_on(import::apply(&ctx, plan, options, &CANCEL, &mut |p| {
-        reporter.update(p)
-    }));
+    let outcome = runtime.block_on(import::apply(
+        &ctx,
+        plan,
+        options,
+        progress::cancel(),
+        &mut |p| reporter.update(p),
+    ));
     reporter.finish();
     let report = outcome?;
     print_report(&report, args.json)?;

@@ -4,7 +4,7 @@
 //! no partial output.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -14,16 +14,37 @@ use ph_import_core::job::{JobProgress, Phase};
 use crate::visible::visible;
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
+static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
 static HANDLER: OnceLock<()> = OnceLock::new();
+/// What a first Ctrl-C prints, and whether a second one quits at once (see [`on_interrupt`]).
+static ON_INTERRUPT: OnceLock<(&'static str, bool)> = OnceLock::new();
 
-/// The flag Ctrl-C sets; the first call installs the handler (a second Ctrl-C while the
-/// run winds down is the same request).
+/// The flag Ctrl-C sets; the first call installs the one handler the whole CLI uses.
 pub fn cancel() -> &'static AtomicBool {
     HANDLER.get_or_init(|| {
         // Without a handler Ctrl-C still ends the process, only less cleanly.
-        let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(|| {
+            let first = INTERRUPTS.fetch_add(1, Ordering::SeqCst) == 0;
+            CANCEL.store(true, Ordering::SeqCst);
+            let (notice, second_quits) = ON_INTERRUPT.get().copied().unwrap_or(("", false));
+            if first {
+                if !notice.is_empty() {
+                    eprintln!("\n{notice}");
+                }
+            } else if second_quits {
+                std::process::exit(130);
+            }
+        });
     });
     &CANCEL
+}
+
+/// From now on, a first Ctrl-C also prints `notice`, and a second one ends the process at
+/// once when `second_quits` (an import's journal makes that safe: a resume re-sends only
+/// the unanswered batches). Set once; later calls are ignored.
+pub fn on_interrupt(notice: &'static str, second_quits: bool) {
+    let _ = ON_INTERRUPT.set((notice, second_quits));
+    cancel();
 }
 
 /// How often a plain progress line is printed when stderr is not a terminal.

@@ -410,3 +410,142 @@ fn two_hundred_trials() {
             .unwrap_or(200),
     );
 }
+
+/// Sends SIGINT, as Ctrl-C in a terminal does.
+fn interrupt(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn ctrl_c_stops_after_the_batches_in_flight_and_resume_finishes_the_plan() {
+    if !has_session_bus() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(ph_sandbox::start(SandboxConfig {
+            seed_demo: false,
+            limits: Limits {
+                max_batch_size: 20,
+                max_page_size: 1000,
+            },
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    let clinics = ["ctrl-c-once", "ctrl-c-twice"];
+    for c in clinics {
+        sandbox.add_clinic(c, c, "US", false).unwrap();
+    }
+    sandbox
+        .add_token(&DemoToken {
+            name: "ctrl-c importer".into(),
+            token: TOKEN.into(),
+            role: "importer".into(),
+            clinics: clinics.iter().map(|c| c.to_string()).collect(),
+        })
+        .unwrap();
+    let cli = Cli {
+        config: tempfile::tempdir().unwrap(),
+        data: tempfile::tempdir().unwrap(),
+    };
+    let env = format!("ctrl-c-{}", std::process::id());
+    cli.ok(&["env", "add", &env, &sandbox.url()], None);
+    cli.ok(&["login", "--env", &env, "--token-stdin"], Some(TOKEN));
+    let export: PathBuf = cli.data.path().join("export.csv");
+    write_export(&export);
+    let api = PhApi::new(
+        "ctrl-c-check",
+        &sandbox.url(),
+        &Token::parse(TOKEN).unwrap(),
+        &ClientOptions::default(),
+    )
+    .unwrap();
+    // Slow answers, so the run is still writing when the signal comes, and a second press
+    // lands while the batch in flight is still waited for.
+    for (clinic, presses, code, latency_ms) in [(clinics[0], 1, 5, 40), (clinics[1], 2, 130, 400)] {
+        sandbox.set_faults(Faults {
+            latency_ms,
+            ..Faults::default()
+        });
+        let planned: serde_json::Value = serde_json::from_str(&cli.ok(
+            &[
+                "plan",
+                export.to_str().unwrap(),
+                "--env",
+                &env,
+                "--clinic",
+                clinic,
+                "--json",
+            ],
+            None,
+        ))
+        .unwrap();
+        let run = planned["run_id"].as_str().unwrap().to_owned();
+        let plan_file = planned["plan_file"].as_str().unwrap().to_owned();
+        let plan = Plan::load(Path::new(&plan_file)).unwrap();
+        let planned_records = (plan.clients.len() + plan.patients.len()) as u64;
+        let at_start = sandbox.counts().unwrap();
+        let written = || {
+            let now = sandbox.counts().unwrap();
+            (now.clients + now.patients) - (at_start.clients + at_start.patients)
+        };
+        let child = cli
+            .cmd(&["apply", &plan_file, "--concurrency", "1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while written() == 0 {
+            assert!(Instant::now() < deadline, "{clinic}: nothing was written");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if presses > 1 {
+            // The next batch is on its way and waits out its latency: the second press
+            // must come while the first is still winding down.
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for _ in 0..presses {
+            interrupt(&child);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{clinic}: {stderr}");
+        assert!(
+            stderr.contains("Stopping after the batches in flight"),
+            "{clinic}: {stderr}"
+        );
+        if presses == 1 {
+            assert!(
+                stderr.contains(&format!("ph-import resume {run}")),
+                "{clinic}: {stderr}"
+            );
+        }
+        let part = written();
+        assert!(
+            part > 0 && part < planned_records,
+            "{clinic}: the signal came after the run ({part} of {planned_records} written)"
+        );
+        sandbox.set_faults(Faults::default());
+        cli.ok(&["resume", &run], None);
+        let now = runtime
+            .block_on(api.clients(clinic, None).collect_all())
+            .unwrap();
+        let mut tally = Tally::default();
+        compare(&plan, &now, &mut tally);
+        assert!(
+            tally.lost == 0 && tally.doubled == 0 && tally.different.is_empty(),
+            "{clinic}: lost {}, doubled {}, different {:?}",
+            tally.lost,
+            tally.doubled,
+            tally.different
+        );
+    }
+    cli.ok(&["logout", "--env", &env], None);
+}
