@@ -5,20 +5,20 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use ph_import_core::dedupe::classify::{self, Classified, RecordMatch};
+use ph_import_core::dedupe::classify::{Classified, RecordMatch};
 use ph_import_core::dedupe::output::{
     write_duplicates_in, write_matches_in, DUPLICATES_FILE, MATCHES_FILE,
 };
 use ph_import_core::dedupe::resolve::{Decisions, OutcomeCounts};
 use ph_import_core::dedupe::DuplicateGroup;
-use ph_import_core::job::Scan;
-use ph_import_core::ph::Client;
+use ph_import_core::job::{Job, Scan};
+use ph_import_core::ph::{Client, Clinic};
 use ph_import_core::private_file::FileSet;
 use ph_import_core::table_file::file_names;
 use serde::Serialize;
 
 use crate::input_file;
-use crate::ph_session::{self, DEFAULT_ENV};
+use crate::ph_session::{self, Session, DEFAULT_ENV};
 use crate::progress::{self, Display};
 use crate::run_args::{print_origin, Format, ImportArgs, InputArgs};
 use crate::visible::{visible, write_json};
@@ -32,9 +32,9 @@ pub struct DedupeArgs {
     /// see `ph-import whoami`).
     #[arg(long, value_name = "ID")]
     pub clinic: Option<String>,
-    /// The environment of `--clinic`; the built-in sandbox by default.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_ENV)]
-    pub env: String,
+    /// The environment of `--clinic` (so it needs `--clinic`); the built-in sandbox by default.
+    #[arg(long, value_name = "NAME", requires = "clinic")]
+    pub env: Option<String>,
     /// Field policies and per-record decisions (merge, keep both, skip) to apply, as saved
     /// by the app or written by hand (see docs/dedupe.md).
     #[arg(long, value_name = "FILE")]
@@ -68,6 +68,48 @@ struct Outcomes<'a> {
     patients: &'a OutcomeCounts,
 }
 
+/// The clinic a dedupe matches against, and the session that reads it.
+struct Against {
+    /// Dropped before the runtime it runs on.
+    session: Session,
+    runtime: tokio::runtime::Runtime,
+    clinic: Clinic,
+}
+
+impl Against {
+    /// Opens `env` and reads the clinic: only reads, so a read-only token will do.
+    fn open(env: &str, clinic: &str) -> anyhow::Result<Against> {
+        let runtime = ph_session::runtime()?;
+        let session = runtime.block_on(ph_session::open(env))?;
+        let clinic = runtime.block_on(session.api.clinic(clinic))?;
+        Ok(Against {
+            session,
+            runtime,
+            clinic,
+        })
+    }
+
+    /// Every client of the clinic with its patients, pages fetched with a count on stderr.
+    fn clients(&self) -> anyhow::Result<Vec<Client>> {
+        self.runtime.block_on(async {
+            let mut pages = self.session.api.clients(&self.clinic.id, None);
+            let mut all = Vec::new();
+            while let Some(page) = pages.next_page().await? {
+                all.extend(page);
+                match pages.total_count() {
+                    Some(total) => eprint!(
+                        "\rReading the clinic's PH clients: {} of {total}",
+                        all.len()
+                    ),
+                    None => eprint!("\rReading the clinic's PH clients: {}", all.len()),
+                }
+            }
+            eprintln!();
+            anyhow::Ok(all)
+        })
+    }
+}
+
 /// Runs `ph-import dedupe`.
 pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     // Before the export is read: a wrong --decisions path fails at once.
@@ -75,18 +117,27 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
+    // The clinic first: as for an import, its own rules decide what a record needs.
+    let against = match &args.clinic {
+        Some(clinic) => Some(Against::open(
+            args.env.as_deref().unwrap_or(DEFAULT_ENV),
+            clinic,
+        )?),
+        None => None,
+    };
+    let spec = match &against {
+        Some(a) => args.input.spec_for(&a.clinic)?,
+        None => args.input.spec()?,
+    };
     let mut display = Display::new(args.json);
-    let job = args.input.open(&mut display)?;
-    let policies = args.import.policies(args.input.required());
+    let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
+    let policies = args.import.policies(spec.required.clone());
     let overwrite = policies.overwrite;
     let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
     display.finish();
-    let classified = match &args.clinic {
-        Some(clinic) => Some(classify::classify(
-            &found.clients,
-            &found.patients,
-            &fetch_clinic(&args.env, clinic)?,
-        )),
+    // Every record is matched, those with errors too: they are reported with their errors.
+    let classified = match &against {
+        Some(a) => Some(found.classify(&a.clients()?)),
         None => None,
     };
     let (clients, patients) = match &classified {
@@ -136,28 +187,6 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
         writeln!(out, "Wrote {}", visible(&p.display().to_string()))?;
     }
     Ok(())
-}
-
-/// Every client of the clinic with its patients, pages fetched with a count on stderr.
-fn fetch_clinic(env: &str, clinic: &str) -> anyhow::Result<Vec<Client>> {
-    let runtime = ph_session::runtime()?;
-    runtime.block_on(async {
-        let session = ph_session::open(env).await?;
-        let mut pages = session.api.clients(clinic, None);
-        let mut all = Vec::new();
-        while let Some(page) = pages.next_page().await? {
-            all.extend(page);
-            match pages.total_count() {
-                Some(total) => eprint!(
-                    "\rReading the clinic's PH clients: {} of {total}",
-                    all.len()
-                ),
-                None => eprint!("\rReading the clinic's PH clients: {}", all.len()),
-            }
-        }
-        eprintln!();
-        anyhow::Ok(all)
-    })
 }
 
 /// How many records a group description lists before "…".
@@ -229,15 +258,20 @@ fn print_classified(
         )?;
         writeln!(
             out,
-            "  importing would create {}, update {}, leave {} unchanged, skip {}; {} wait for a decision",
-            outcomes.create, outcomes.update, outcomes.unchanged, outcomes.skip, outcomes.undecided
+            "  importing would create {}, update {}, leave {} unchanged, skip {}; {} wait for a decision; {} not imported for errors",
+            outcomes.create,
+            outcomes.update,
+            outcomes.unchanged,
+            outcomes.skip,
+            outcomes.undecided,
+            outcomes.excluded
         )?;
     }
     let notable = c
         .clients
         .iter()
         .chain(&c.patients)
-        .filter(|m| !m.diffs.is_empty() || !m.candidates.is_empty());
+        .filter(|m| !m.diffs.is_empty() || !m.candidates.is_empty() || !m.errors.is_empty());
     for m in notable.take(SHOWN_GROUPS) {
         writeln!(
             out,
@@ -259,6 +293,9 @@ fn print_classified(
         }
         if !m.candidates.is_empty() {
             writeln!(out, "      may be PH {}", visible(&m.candidates.join(", ")))?;
+        }
+        if !m.errors.is_empty() {
+            writeln!(out, "      not imported: {}", visible(&m.errors))?;
         }
     }
     Ok(())

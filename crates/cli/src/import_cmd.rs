@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Args;
-use ph_import_core::canonical::RequiredPolicy;
+use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
 use ph_import_core::import::plan::{thousands, InputFile, Op};
 use ph_import_core::import::{
@@ -178,17 +178,8 @@ fn make_plan(
 ) -> anyhow::Result<(Plan, PathBuf)> {
     let clinic = runtime.block_on(session.api.clinic(&args.clinic))?;
     // The clinic's own rules decide what a record needs.
-    let required = if clinic.requires_email && !args.input.no_email_required {
-        RequiredPolicy::ph_default()
-    } else {
-        RequiredPolicy::without_email()
-    };
-    let mut spec = args.input.spec()?;
-    if args.input.country.is_none() {
-        spec.options.country = clinic.country.to_ascii_uppercase();
-        spec.options.infer_country = false;
-    }
-    spec.required = required.clone();
+    let spec = args.input.spec_for(&clinic)?;
+    let required = spec.required.clone();
     let decisions = match &args.decisions {
         Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
@@ -292,6 +283,33 @@ fn print_plan(out: &mut impl Write, plan: &Plan, path: &Path) -> anyhow::Result<
                 visible(&may_be)
             )?;
         }
+    }
+    // A row with errors is matched all the same: what it is in PH, and why it is not sent.
+    for e in plan.excluded.iter().take(SHOWN) {
+        let what = match e.entity {
+            Entity::Client => "client",
+            Entity::Patient => "patient",
+        };
+        let class = e.classification.map_or("excluded", |c| c.as_str());
+        let ph = e
+            .ph_id
+            .as_deref()
+            .map(|id| format!(" PH {id}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  not sent: {what} {} ({class}{}): {}",
+            visible(&e.external_id),
+            visible(&ph),
+            visible(&e.reason)
+        )?;
+    }
+    if plan.excluded.len() > SHOWN {
+        writeln!(
+            out,
+            "  … and {} more not sent (see the plan file)",
+            plan.excluded.len() - SHOWN
+        )?;
     }
     writeln!(
         out,

@@ -11,6 +11,7 @@ use ph_import_core::canonical::RequiredPolicy;
 use ph_import_core::job::{Job, JobSpec, Policies, WriteSummary};
 use ph_import_core::mapping::resolve::{Origin, Resolved};
 use ph_import_core::mapping::{SuggestOptions, TableRole};
+use ph_import_core::ph::Clinic;
 use ph_import_core::private_file::Overwrite;
 use ph_import_core::table_file::OutputFormat;
 use ph_import_core::validate::ImportPolicy;
@@ -49,6 +50,28 @@ impl InputArgs {
         } else {
             RequiredPolicy::ph_default()
         }
+    }
+
+    /// The fields `clinic` requires: its own `requiresEmail` decides whether a client
+    /// needs an e-mail, unless --no-email-required says it does not.
+    pub fn required_for(&self, clinic: &Clinic) -> RequiredPolicy {
+        if clinic.requires_email && !self.no_email_required {
+            RequiredPolicy::ph_default()
+        } else {
+            RequiredPolicy::without_email()
+        }
+    }
+
+    /// The job of importing these files into `clinic`: the clinic's e-mail rule, and its
+    /// country unless --country gives one.
+    pub fn spec_for(&self, clinic: &Clinic) -> anyhow::Result<JobSpec> {
+        let mut spec = self.spec()?;
+        if self.country.is_none() {
+            spec.options.country = clinic.country.to_ascii_uppercase();
+            spec.options.infer_country = false;
+        }
+        spec.required = self.required_for(clinic);
+        Ok(spec)
     }
 
     /// The job these arguments describe.

@@ -243,3 +243,285 @@ fn a_production_plan_is_refused_without_the_clinic_named() {
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not name this plan's clinic"));
 }
+
+/// An export of `clients` (ID, first name, last name, e-mail), each with one dog, followed by
+/// eight clients with good e-mails (the mapping judges a column by its values: a few bad
+/// e-mails among many good ones still make an e-mail column). Written into `dir`.
+fn export(dir: &Path, name: &str, clients: &[(&str, &str, &str, &str)]) -> String {
+    let mut text = String::from(
+        "Client ID,First Name,Last Name,Email,Phone,Address,City,State,Zip,Patient ID,Pet Name,Species\n",
+    );
+    let fillers: Vec<(String, String, String, String)> =
+        ["Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kim"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    format!("F-{i}"),
+                    (*n).to_owned(),
+                    format!("Last{n}"),
+                    format!("{}@example.com", n.to_lowercase()),
+                )
+            })
+            .collect();
+    let all = clients.iter().map(|(a, b, c, d)| (*a, *b, *c, *d)).chain(
+        fillers
+            .iter()
+            .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str())),
+    );
+    for (i, (id, first, last, email)) in all.enumerate() {
+        text.push_str(&format!(
+            "{id},{first},{last},{email},217-555-{:04},{} Oak St,Springfield,IL,62704,{id}-P,Pet{first},Dog\n",
+            300 + i,
+            i + 1
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// The clinic's clients in PH, by external ID.
+fn clinic_clients(home: &Home, clinic: &str) -> Vec<serde_json::Value> {
+    home.json(&["clients", "--clinic", clinic, "--json"], 0)
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The record of `id` among a JSON list of records.
+fn by_external_id<'a>(list: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["external_id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {list:#}"))
+}
+
+#[test]
+fn a_client_with_an_invalid_email_still_matches_its_ph_record() {
+    let home = Home::new();
+    // Riverside (no e-mail rule) holds Thanh Nguyen (10044) exactly as the demo export; here
+    // the export's copy of his e-mail is mistyped.
+    // Byte for byte: the export is Windows-1252.
+    let bytes = std::fs::read(demo_file()).unwrap();
+    let (from, to) = (b"thanh.nguyen@example.net", b"thanh.nguyen@examplenet");
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("Thanh's e-mail in the demo export");
+    let mut changed = bytes[..at].to_vec();
+    changed.extend_from_slice(to);
+    changed.extend_from_slice(&bytes[at + from.len()..]);
+    let file = home.data.path().join("riverside.csv");
+    std::fs::write(&file, changed).unwrap();
+    let file = file.display().to_string();
+
+    let dedupe = home.json(&["dedupe", &file, "--clinic", "riverside", "--json"], 0);
+    let thanh = by_external_id(&dedupe["classified"]["clients"], "10044");
+    assert_eq!(thanh["classification"], "identical", "{thanh:#}");
+    assert!(thanh["ph_id"].is_string(), "{thanh:#}");
+    assert_eq!(thanh["errors"], "", "{thanh:#}");
+
+    let before = clinic_clients(&home, "riverside").len();
+    let report = home.json(&["import", &file, "--clinic", "riverside", "--json"], 0);
+    assert_eq!(report["status"], "completed", "{report:#}");
+    assert_eq!(report["clients"]["created"], 0, "{report:#}");
+    let after = clinic_clients(&home, "riverside");
+    assert_eq!(after.len(), before, "a client was created again");
+    let thanh: Vec<_> = after
+        .iter()
+        .filter(|c| c["externalId"] == "10044")
+        .collect();
+    assert_eq!(thanh.len(), 1);
+    assert_eq!(thanh[0]["email"], "thanh.nguyen@example.net");
+}
+
+#[test]
+fn a_clinic_without_the_email_rule_imports_clients_without_one() {
+    let home = Home::new();
+    let file = export(
+        home.data.path(),
+        "harbor.csv",
+        &[
+            ("H-1", "Hana", "Ito", ""),
+            ("H-2", "Hugo", "Berg", "hugo at example.com"),
+        ],
+    );
+    // Harbor Cats does not require an e-mail: `dedupe` applies its rule too.
+    let dedupe = home.json(&["dedupe", &file, "--clinic", "harbor-cats", "--json"], 0);
+    assert_eq!(dedupe["excluded_for_errors"], 0, "{dedupe:#}");
+    let hugo = by_external_id(&dedupe["classified"]["clients"], "H-2");
+    assert_eq!(
+        (&hugo["classification"], &hugo["errors"]),
+        (&"new".into(), &"".into())
+    );
+
+    let report = home.json(&["import", &file, "--clinic", "harbor-cats", "--json"], 0);
+    assert_eq!(report["status"], "completed", "{report:#}");
+    assert_eq!(report["clients"]["created"], 10, "{report:#}");
+    let clinic = clinic_clients(&home, "harbor-cats");
+    for id in ["H-1", "H-2"] {
+        let c = clinic
+            .iter()
+            .find(|c| c["externalId"] == id)
+            .unwrap_or_else(|| panic!("{id} was not imported"));
+        assert!(c["email"].is_null(), "{c:#}");
+    }
+
+    // The finding keeps the e-mail as written, as a warning to follow up.
+    let out = home.data.path().join("converted");
+    let converted = home
+        .cmd()
+        .args(["convert", &file, "--no-email-required", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(converted.status.success(), "{converted:?}");
+    let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let line = findings
+        .lines()
+        .find(|l| l.contains("invalid_email"))
+        .unwrap_or_else(|| panic!("no invalid_email in\n{findings}"));
+    assert!(
+        line.contains(",warning,") && line.contains("hugo at example.com"),
+        "{line}"
+    );
+    let clients = std::fs::read_to_string(out.join("clients.csv")).unwrap();
+    assert!(!clients.contains("hugo at"), "{clients}");
+}
+
+#[test]
+fn a_clinic_that_requires_email_matches_a_client_without_one_and_does_not_send_it() {
+    let home = Home::new();
+    // Maple Grove requires an e-mail. Its PH data gets Mia, with hers.
+    let first = export(
+        home.data.path(),
+        "first.csv",
+        &[("M-1", "Mia", "Park", "mia.park@example.com")],
+    );
+    let report = home.json(&["import", &first, "--clinic", "maple-grove", "--json"], 0);
+    assert_eq!(report["status"], "completed", "{report:#}");
+    let mia_id = clinic_clients(&home, "maple-grove")
+        .iter()
+        .find(|c| c["externalId"] == "M-1")
+        .map(|c| c["id"].clone())
+        .unwrap();
+
+    // The next export: Mia's e-mail mistyped, Max new without one, Nia new and complete.
+    let next = export(
+        home.data.path(),
+        "next.csv",
+        &[
+            ("M-1", "Mia", "Park", "mia.park@examplecom"),
+            ("M-2", "Max", "Roe", ""),
+            ("M-3", "Nia", "Sol", "nia.sol@example.com"),
+        ],
+    );
+    let dedupe = home.json(&["dedupe", &next, "--clinic", "maple-grove", "--json"], 0);
+    let clients = &dedupe["classified"]["clients"];
+    let mia = by_external_id(clients, "M-1");
+    assert_eq!(mia["classification"], "identical", "{mia:#}");
+    assert_eq!(mia["ph_id"], mia_id);
+    assert!(
+        mia["errors"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid e-mail"),
+        "{mia:#}"
+    );
+    let max = by_external_id(clients, "M-2");
+    assert_eq!(max["classification"], "new");
+    assert!(max["errors"]
+        .as_str()
+        .unwrap()
+        .contains("client.email is required"));
+    assert_eq!(dedupe["outcomes"]["clients"]["excluded"], 2, "{dedupe:#}");
+    // The matches file says both, too.
+    let out = home.data.path().join("dd");
+    home.cmd()
+        .args(["dedupe", &next, "--clinic", "maple-grove", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let matches = std::fs::read_to_string(out.join("matches.csv")).unwrap();
+    assert!(
+        matches.lines().next().unwrap().ends_with(",errors"),
+        "{matches}"
+    );
+    let mia_line = matches.lines().find(|l| l.contains(",M-1,")).unwrap();
+    assert!(
+        mia_line.contains(",identical,") && mia_line.contains("not a valid e-mail"),
+        "{mia_line}"
+    );
+
+    // The plan: Mia and Max left out, each with how it matched and why.
+    let planned = home.json(&["plan", &next, "--clinic", "maple-grove", "--json"], 0);
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(planned["plan_file"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let mia = by_external_id(&plan["excluded"], "M-1");
+    assert_eq!(
+        (&mia["classification"], &mia["ph_id"]),
+        (&"identical".into(), &mia_id),
+        "{mia:#}"
+    );
+    let max = by_external_id(&plan["excluded"], "M-2");
+    assert_eq!(max["classification"], "new", "{max:#}");
+    assert_eq!(planned["summary"]["clients"]["create"], 1, "{planned:#}");
+    let text = home
+        .cmd()
+        .args(["plan", &next, "--clinic", "maple-grove"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("not sent: client M-1 (identical PH ") && text.contains("client M-2 (new)"),
+        "{text}"
+    );
+
+    // Imported: only Nia is sent; the report lists the others with both.
+    let report = home.json(&["import", &next, "--clinic", "maple-grove", "--json"], 0);
+    assert_eq!(report["status"], "completed", "{report:#}");
+    assert_eq!(report["clients"]["created"], 1, "{report:#}");
+    let results =
+        std::fs::read_to_string(PathBuf::from(report["dir"].as_str().unwrap()).join("results.csv"))
+            .unwrap();
+    let line = |id: &str| {
+        results
+            .lines()
+            .find(|l| l.contains(&format!(",client,{id},")))
+            .unwrap_or_else(|| panic!("no {id} in\n{results}"))
+            .to_owned()
+    };
+    assert!(
+        line("M-1").contains(",identical,none,excluded,"),
+        "{results}"
+    );
+    assert!(line("M-2").contains(",new,none,excluded,"), "{results}");
+    let clinic = clinic_clients(&home, "maple-grove");
+    assert!(!clinic.iter().any(|c| c["externalId"] == "M-2"));
+    assert_eq!(
+        clinic.iter().filter(|c| c["externalId"] == "M-1").count(),
+        1
+    );
+}
+
+#[test]
+fn env_without_clinic_is_refused() {
+    let home = Home::new();
+    let file = demo_file();
+    for args in [
+        vec!["dedupe", file.as_str(), "--env", "sandbox"],
+        vec!["plan", file.as_str(), "--env", "sandbox"],
+        vec!["import", file.as_str(), "--env", "sandbox", "--dry-run"],
+        vec!["clients", "--env", "sandbox"],
+    ] {
+        let out = home.cmd().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--clinic"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -276,3 +276,92 @@ fn a_refused_token_is_not_stored() {
         ))
         .stderr(predicate::str::contains("not_a_sandbox_token").not());
 }
+
+/// Whether a Secret Service can be reached (scripts/test.sh starts one under
+/// `dbus-run-session`); the tool keeps tokens only in the OS keychain.
+fn has_session_bus() -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!(
+            "SKIPPED: no D-Bus session bus, so no Secret Service for the token. Run under \
+             `dbus-run-session` with `gnome-keyring-daemon --unlock` (scripts/test.sh does)."
+        );
+        return false;
+    }
+    true
+}
+
+#[test]
+fn a_read_only_token_matches_a_file_against_its_clinic_but_cannot_import() {
+    if !has_session_bus() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(ph_sandbox::start(ph_sandbox::SandboxConfig::default()))
+        .unwrap();
+    let home = Home::new();
+    // A name of its own in the keychain (the entry is per environment name), so tests
+    // running at once never share or remove each other's.
+    let env = format!(
+        "reader-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    home.cmd()
+        .args(["env", "add", &env, &sandbox.url()])
+        .assert()
+        .success();
+    home.cmd()
+        .args(["login", "--env", &env, "--token-stdin"])
+        .write_stdin("phsb_readonly_demo\n")
+        .assert()
+        .success();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/demo/riverside-clients-pets.csv")
+        .display()
+        .to_string();
+    let out = home
+        .cmd()
+        .args([
+            "dedupe",
+            &file,
+            "--env",
+            &env,
+            "--clinic",
+            "riverside",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let identical = report["classified"]["client_counts"]["identical"]
+        .as_u64()
+        .unwrap();
+    assert!(identical > 0, "{report:#}");
+    // Planning only reads, too; importing needs the importer role, and is refused.
+    home.cmd()
+        .args([
+            "plan",
+            &file,
+            "--env",
+            &env,
+            "--clinic",
+            "riverside",
+            "--json",
+        ])
+        .assert()
+        .success();
+    home.cmd()
+        .args(["import", &file, "--env", &env, "--clinic", "riverside"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("importer role"));
+    home.cmd()
+        .args(["logout", "--env", &env])
+        .assert()
+        .success();
+}

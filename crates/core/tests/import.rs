@@ -4,12 +4,12 @@
 //! and a plan refused because the clinic changed since.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ph_import_core::canonical::{ClientRecord, Entity, Field, PatientRecord, RequiredPolicy};
-use ph_import_core::dedupe::classify::diffs;
+use ph_import_core::dedupe::classify::{diffs, Classification};
 use ph_import_core::dedupe::resolve::{Decision, DecisionAction, Decisions, FieldPolicy};
 use ph_import_core::import::plan::{Op, Request};
 use ph_import_core::import::{self, apply, Context, ImportError, Options, Plan, RunStatus};
@@ -151,17 +151,22 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Reads and scans an export file as `ph-import plan` does.
 fn scan_file(name: &str) -> (Vec<TableSource>, Scan) {
-    let (sources, tables) = load_tables(&[fixture(name)]).expect("the fixture reads");
+    scan_path(&fixture(name), RequiredPolicy::ph_default())
+}
+
+/// Reads and scans a file for a clinic whose rules are `required`.
+fn scan_path(path: &Path, required: RequiredPolicy) -> (Vec<TableSource>, Scan) {
+    let (sources, tables) = load_tables(&[path.to_path_buf()]).expect("the file reads");
     let options = SuggestOptions {
         country: "US".into(),
         infer_country: false,
         ..SuggestOptions::default()
     };
-    let mapping = suggest(&tables, &options, &RequiredPolicy::ph_default()).mapping;
+    let mapping = suggest(&tables, &options, &required).mapping;
     let found = scan(
         &sources,
         &mapping,
-        Policies::from(RequiredPolicy::ph_default()),
+        Policies::from(required),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )
@@ -337,18 +342,30 @@ fn assert_rerun_is_a_no_op(plan: &Plan) {
     );
 }
 
+/// How many clients and pets of a scan can be sent (those without errors).
+fn sendable(found: &Scan) -> (usize, usize) {
+    let clients = (0..found.clients.len())
+        .filter(|&i| found.client_error(i).is_empty())
+        .count();
+    let patients = (0..found.patients.len())
+        .filter(|&j| found.patient_error(j).is_empty())
+        .count();
+    (clients, patients)
+}
+
 #[tokio::test]
 async fn an_empty_clinic_gets_every_record_of_the_file_and_a_rerun_changes_nothing() {
     let rig = rig(Limits::default(), 3).await;
     let (tables, found) = scan_file("dedupe/clinic-with-duplicates.csv");
+    let (clients, patients) = sendable(&found);
+    assert!(found.excluded > 0, "the fixture has a row with errors");
     let plan = rig.plan(&found, &tables, Decisions::default()).await;
-    assert_eq!(plan.summary.clients.create, found.clients.len() as u64);
-    assert_eq!(plan.summary.patients.create, found.patients.len() as u64);
+    assert_eq!(plan.summary.clients.create, clients as u64);
+    assert_eq!(plan.summary.patients.create, patients as u64);
+    assert_eq!(plan.excluded.len() as u64, found.excluded);
     assert!(
         plan.summary.text.starts_with(&format!(
-            "Will create {} clients and {} patients",
-            found.clients.len(),
-            found.patients.len()
+            "Will create {clients} clients and {patients} patients",
         )),
         "{}",
         plan.summary.text
@@ -357,8 +374,8 @@ async fn an_empty_clinic_gets_every_record_of_the_file_and_a_rerun_changes_nothi
     let report = rig.apply(&plan).await.expect("the import runs");
     assert_eq!(report.status, RunStatus::Completed, "{report:#?}");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.clients.created, found.clients.len() as u64);
-    assert_eq!(report.patients.created, found.patients.len() as u64);
+    assert_eq!(report.clients.created, clients as u64);
+    assert_eq!(report.patients.created, patients as u64);
     let clinic = rig.clinic().await;
     assert_clinic_is(&plan, &clinic);
     // Everything the run created carries its id, for undo.
@@ -389,25 +406,23 @@ async fn an_empty_clinic_gets_every_record_of_the_file_and_a_rerun_changes_nothi
         }
     }
     let results = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    // Every record once: those left out for errors too, with how they matched (new: the
+    // clinic was empty).
     assert_eq!(
         results.lines().count(),
-        1 + found.clients.len() + found.patients.len() + found.excluded_rows.len(),
+        1 + found.clients.len() + found.patients.len(),
         "{results}"
     );
     assert!(
         results
             .lines()
             .skip(1)
-            .all(|l| l.contains(",created,") || l.contains(",excluded,none,excluded,")),
+            .all(|l| l.contains(",created,") || l.contains(",new,none,excluded,")),
         "{results}"
     );
     // The row left out for errors is in errors.csv with its original columns and the reason.
     let errors = std::fs::read_to_string(dir.join("errors.csv")).unwrap();
-    assert_eq!(
-        errors.lines().count(),
-        1 + found.excluded_rows.len().min(1),
-        "{errors}"
-    );
+    assert_eq!(errors.lines().count(), 2, "{errors}");
     assert!(
         errors.lines().next().unwrap().ends_with(",import_error"),
         "{errors}"
@@ -432,8 +447,7 @@ async fn an_empty_clinic_gets_every_record_of_the_file_and_a_rerun_changes_nothi
     let again = rig.plan(&found, &tables, Decisions::default()).await;
     assert_rerun_is_a_no_op(&again);
     assert_eq!(
-        again.summary.clients.unchanged,
-        found.clients.len() as u64,
+        again.summary.clients.unchanged, clients as u64,
         "{}",
         again.summary.text
     );
@@ -915,6 +929,169 @@ async fn ten_thousand_clients_with_pets_are_imported_and_verified_field_by_field
         10_000.0 / secs
     );
     assert_clinic_is(&plan, &rig.clinic().await);
+}
+
+/// The export of the e-mail tests: Ada, whom PH has, with a mistyped e-mail; Bob, new, with
+/// an unusable one; Cy, new, with none; and eight clients with good e-mails (so the
+/// mapping, which judges the column by its values, sees an e-mail column).
+fn bad_emails_export() -> String {
+    let mut text = String::from(
+        "Client ID,First Name,Last Name,Email,Phone,Address,City,State,Zip,Patient ID,Pet Name,Species\n\
+         A-1,Ada,Byron,ada@examplecom,217-555-0101,1 Main St,Springfield,IL,62704,AP-1,Rex,Dog\n\
+         B-1,Bob,Stone,bob at example.com,217-555-0102,2 Main St,Springfield,IL,62704,BP-1,Tom,Cat\n\
+         C-1,Cy,Young,,217-555-0103,3 Main St,Springfield,IL,62704,CP-1,Kit,Cat\n",
+    );
+    for (i, name) in ["Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kim"]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&format!(
+            "F-{i},{name},Last{name},{name}@example.com,217-555-02{i:02},{} Oak St,Springfield,IL,62704,FP-{i},Pet{name},Dog\n",
+            i + 10
+        ));
+    }
+    text
+}
+
+/// The step of each client and pet of a plan, by ID: the classification and the operation
+/// ("excluded" for a record left out for errors).
+fn steps(plan: &Plan) -> HashMap<String, (Classification, String)> {
+    let mut out = HashMap::new();
+    for s in &plan.clients {
+        out.insert(
+            s.record.external_id.clone(),
+            (s.classification, s.op.name().to_owned()),
+        );
+    }
+    for s in &plan.patients {
+        out.insert(
+            s.record.external_id.clone(),
+            (s.classification, s.op.name().to_owned()),
+        );
+    }
+    for e in &plan.excluded {
+        let class = e.classification.expect("a record left out is classified");
+        out.insert(e.external_id.clone(), (class, "excluded".to_owned()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_bad_or_missing_email_never_keeps_a_client_from_matching_and_the_clinic_rule_decides_what_is_sent(
+) {
+    let rig = rig(Limits::default(), 3).await;
+    // PH already has Ada, with her e-mail, and her dog Rex.
+    let ada = person(
+        "A-1",
+        "Ada",
+        "Byron",
+        "ada@example.com",
+        "+12175550101",
+        "1 Main St",
+    );
+    let seed = scan_of(vec![ada], vec![pet("AP-1", "A-1", "Rex", "dog")]);
+    let seeded = rig.plan(&seed, &[], Decisions::default()).await;
+    assert_eq!(
+        rig.apply(&seeded).await.unwrap().status,
+        RunStatus::Completed
+    );
+    let ada_id = rig.clinic().await[0].id.clone();
+    let export = rig.data.path().join("export.csv");
+    std::fs::write(&export, bad_emails_export()).unwrap();
+
+    // A clinic that requires e-mail: every client is matched on its other fields and
+    // classified, and none of these is sent; each says both what it is and why.
+    rig.server
+        .add_clinic(CLINIC, "Fresh Start Vets", "US", true)
+        .unwrap();
+    let (tables, found) = scan_path(&export, RequiredPolicy::ph_default());
+    let plan = rig.plan(&found, &tables, Decisions::default()).await;
+    let by_id = steps(&plan);
+    assert_eq!(
+        by_id["A-1"],
+        (Classification::Identical, "excluded".into()),
+        "{by_id:?}"
+    );
+    assert_eq!(
+        by_id["AP-1"],
+        (Classification::Identical, "excluded".into())
+    );
+    assert_eq!(by_id["B-1"], (Classification::New, "excluded".into()));
+    assert_eq!(by_id["C-1"], (Classification::New, "excluded".into()));
+    let ada_step = plan
+        .excluded
+        .iter()
+        .find(|e| e.external_id == "A-1")
+        .unwrap();
+    assert_eq!(ada_step.ph_id.as_deref(), Some(ada_id.as_str()));
+    assert!(
+        ada_step.reason.contains("not a valid e-mail"),
+        "{}",
+        ada_step.reason
+    );
+    let cy = plan
+        .excluded
+        .iter()
+        .find(|e| e.external_id == "C-1")
+        .unwrap();
+    assert!(
+        cy.reason.contains("client.email is required"),
+        "{}",
+        cy.reason
+    );
+    assert_eq!(plan.summary.clients.create, 8, "{}", plan.summary.text);
+    assert_eq!(plan.summary.excluded, 6, "{}", plan.summary.text);
+    // `dedupe --clinic` sees the same: Ada matched, with her error.
+    let classified = found.classify(&rig.clinic().await);
+    let m = &classified.clients[0];
+    assert_eq!(
+        (m.classification, m.ph_id.as_deref()),
+        (Classification::Identical, Some(ada_id.as_str()))
+    );
+    assert!(m.errors.contains("not a valid e-mail"), "{}", m.errors);
+    assert!(classified.clients[2]
+        .errors
+        .contains("client.email is required"));
+
+    // The same clinic without the rule: Ada is her PH record (not created again), Bob is
+    // sent without his unusable e-mail, Cy without one.
+    rig.server
+        .add_clinic(CLINIC, "Fresh Start Vets", "US", false)
+        .unwrap();
+    let (tables, found) = scan_path(&export, RequiredPolicy::without_email());
+    assert_eq!(found.excluded, 0);
+    let plan = rig.plan(&found, &tables, Decisions::default()).await;
+    let by_id = steps(&plan);
+    assert_eq!(
+        by_id["A-1"],
+        (Classification::Identical, "unchanged".into())
+    );
+    assert_eq!(
+        by_id["AP-1"],
+        (Classification::Identical, "unchanged".into())
+    );
+    assert_eq!(by_id["B-1"], (Classification::New, "create".into()));
+    assert_eq!(by_id["C-1"], (Classification::New, "create".into()));
+    let bob = plan
+        .clients
+        .iter()
+        .find(|s| s.record.external_id == "B-1")
+        .unwrap();
+    assert_eq!(bob.record.email, "", "the unusable e-mail is not sent");
+    let report = rig.apply(&plan).await.expect("the import runs");
+    assert_eq!(report.status, RunStatus::Completed, "{report:#?}");
+    assert_eq!(report.clients.created, 10);
+    let clinic = rig.clinic().await;
+    assert_eq!(clinic.len(), 11, "{clinic:#?}");
+    let email_of = |id: &str| {
+        clinic
+            .iter()
+            .find(|c| c.external_id.as_deref() == Some(id))
+            .map(|c| c.email.clone())
+    };
+    assert_eq!(email_of("A-1"), Some(Some("ada@example.com".into())));
+    assert_eq!(email_of("B-1"), Some(None));
+    assert_eq!(email_of("C-1"), Some(None));
 }
 
 #[tokio::test]

@@ -23,4 +23,8 @@ skip: number,
 /**
  * Records waiting for a decision.
  */
-undecided: number, };
+undecided: number, 
+/**
+ * Records not imported because of their errors (matched all the same).
+ */
+excluded: number, };

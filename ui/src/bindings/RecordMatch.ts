@@ -47,4 +47,9 @@ candidates: Array<string>,
 /**
  * For `update` and `conflict`: the fields that differ.
  */
-diffs: Array<FieldDiff>, };
+diffs: Array<FieldDiff>, 
+/**
+ * The errors that keep it from being imported as it is (empty when none): a record
+ * with errors is matched all the same, on its other fields.
+ */
+errors: string, };

@@ -5,10 +5,11 @@
 
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use rphonetic::{DoubleMetaphone, Encoder};
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::fingerprint::{Fingerprint, Part};
+use super::fingerprint::{Part, View};
 
 /// How many keys each client has (some may be absent).
 pub const KEYS: usize = 7;
@@ -18,20 +19,21 @@ const FULL_BLOCK: usize = 48;
 /// In a large block, each client is compared with this many next to it (sorted by name).
 const WINDOW: usize = 12;
 
-/// The blocking keys of one client; 0 means absent.
-pub type Keys = [u64; KEYS];
+/// The blocking keys of one client; 0 means absent. 32-bit hashes: two different values
+/// sharing one only adds a pair to compare, and a million clients' keys stay small.
+pub type Keys = [u32; KEYS];
 
 /// Works out blocking keys, remembering the sound of each distinct last name (a million
 /// clients have far fewer names).
 #[derive(Default)]
 pub struct KeyMaker {
-    sounds: FxHashMap<Box<str>, u64>,
+    sounds: FxHashMap<Box<str>, u32>,
     metaphone: DoubleMetaphone,
 }
 
 impl KeyMaker {
     /// The keys of `f`.
-    pub fn keys(&mut self, f: &Fingerprint) -> Keys {
+    pub fn keys(&mut self, f: View<'_>) -> Keys {
         let first = f.get(Part::First);
         let last = f.get(Part::Last);
         let initial = first.get(..1).unwrap_or_default();
@@ -51,36 +53,38 @@ impl KeyMaker {
             if sound == 0 {
                 0
             } else {
-                key(4, &[&sound.to_string(), postal])
+                sounded(4, sound, postal)
             },
             if sound == 0 {
                 0
             } else {
-                key(5, &[&sound.to_string(), initial])
+                sounded(5, sound, initial)
             },
             if street.is_empty() {
                 0
             } else {
-                key(
-                    6,
-                    &[
-                        number,
-                        street.get(..street.len().min(6)).unwrap_or(street),
-                        postal,
-                    ],
-                )
+                // Spaces left out: words run together or apart (`boron ia drive`).
+                let mut start = [0u8; 6];
+                let bytes = street.bytes().filter(|b| *b != b' ');
+                for (d, b) in start.iter_mut().zip(bytes) {
+                    *d = b;
+                }
+                let mut h = FxHasher::default();
+                (6u8, number, start, postal).hash(&mut h);
+                (h.finish() as u32).max(1)
             },
-            // The same two names in either field (swapped first and last names).
-            if first.is_empty() || last.is_empty() {
+            // The same two names in either field (swapped first and last names); the low bit
+            // says which way round (see `SWAPPED_KIND`).
+            if first.is_empty() || last.is_empty() || first == last {
                 0
             } else {
-                key(7, &[lo, hi])
+                (key(7, &[lo, hi]) & !1) | 2 | u32::from(first < last)
             },
         ]
     }
 
     /// The double-metaphone code of a folded last name, hashed; 0 when there is none.
-    fn sound(&mut self, last: &str) -> u64 {
+    fn sound(&mut self, last: &str) -> u32 {
         if last.is_empty() {
             return 0;
         }
@@ -99,19 +103,31 @@ impl KeyMaker {
 }
 
 /// A non-zero hash of `parts` under `tag`; 0 when every part is empty.
-fn key(tag: u8, parts: &[&str]) -> u64 {
+fn key(tag: u8, parts: &[&str]) -> u32 {
     if parts.iter().all(|p| p.is_empty()) {
         return 0;
     }
     let mut h = FxHasher::default();
     tag.hash(&mut h);
     parts.hash(&mut h);
-    h.finish().max(1)
+    (h.finish() as u32).max(1)
+}
+
+/// A non-zero hash of a last name's sound and `part` under `tag`.
+fn sounded(tag: u8, sound: u32, part: &str) -> u32 {
+    let mut h = FxHasher::default();
+    (tag, sound, part).hash(&mut h);
+    (h.finish() as u32).max(1)
 }
 
 /// The key slots of each kind of key: the two phones are one kind, so a main phone meets
 /// the other client's second phone.
 const KINDS: [&[usize]; KEYS - 1] = [&[0], &[1, 2], &[3], &[4], &[5], &[6]];
+
+/// The kind of the swapped-names key: its low bit says which way round the names are, and
+/// only clients entered the other way round are paired (the same names the same way round
+/// share the sound-and-initial key already).
+const SWAPPED_KIND: usize = 5;
 
 /// Whether `a` and `b` share a key of `kind`.
 fn share(a: &Keys, b: &Keys, kind: &[usize]) -> bool {
@@ -119,12 +135,17 @@ fn share(a: &Keys, b: &Keys, kind: &[usize]) -> bool {
         .any(|&s| a[s] != 0 && kind.iter().any(|&t| a[s] == b[t]))
 }
 
-/// Calls `each(a, b)` for every pair of clients (indices into `keys`, `a < b`) that share a
-/// key, once per pair save rare repeats; blocks too large for all pairs are compared in
-/// windows of neighbours by `order` (a sort key such as the name).
-pub fn pairs(keys: &[Keys], order: impl Fn(u32) -> u64, mut each: impl FnMut(u32, u32)) {
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
-    let mut block: Vec<u32> = Vec::new();
+/// Every pair of clients (indices into `keys`, `a < b`) that share a key, judged by
+/// `judge`; the pairs it keeps are returned, each once. Blocks too large for all pairs are
+/// compared in windows of neighbours by `order` (each client's sort key, one that puts
+/// likely matches side by side). Blocks are judged in parallel.
+pub fn pairs<T: Send>(
+    keys: &[Keys],
+    order: &[u64],
+    judge: impl Fn(u32, u32) -> Option<T> + Sync,
+) -> Vec<T> {
+    let mut kept = Vec::new();
+    let mut entries: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
     for (k, kind) in KINDS.iter().enumerate() {
         entries.clear();
         for (i, ks) in keys.iter().enumerate() {
@@ -136,39 +157,51 @@ pub fn pairs(keys: &[Keys], order: impl Fn(u32) -> u64, mut each: impl FnMut(u32
                 }
             }
         }
-        entries.sort_unstable();
-        let mut start = 0;
-        while start < entries.len() {
-            let block_key = entries[start].0;
-            let len = entries[start..]
-                .iter()
-                .take_while(|(key, _)| *key == block_key)
-                .count();
-            block.clear();
-            block.extend(entries[start..start + len].iter().map(|&(_, i)| i));
-            start += len;
-            let window = if block.len() <= FULL_BLOCK {
-                block.len()
-            } else {
-                block.sort_by_key(|&i| (order(i), i));
-                WINDOW + 1
-            };
-            for (n, &x) in block.iter().enumerate() {
-                for &y in block.iter().skip(n + 1).take(window - 1) {
-                    let (a, b) = if x < y { (x, y) } else { (y, x) };
-                    let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
-                    // A pair sharing an earlier kind of key was compared there already.
-                    if !KINDS[..k].iter().any(|earlier| share(ka, kb, earlier)) {
-                        each(a, b);
+        entries.par_sort_unstable();
+        let cross = k == SWAPPED_KIND;
+        let block_of = |key: u32| if cross { key >> 1 } else { key };
+        let blocks: Vec<&[(u32, u32)]> = entries
+            .chunk_by(|x, y| block_of(x.0) == block_of(y.0))
+            .filter(|b| b.len() > 1)
+            .collect();
+        let found: Vec<Vec<T>> = blocks
+            .par_iter()
+            .map(|block| {
+                let mut out = Vec::new();
+                let mut members: Vec<(u32, u32)> = block.to_vec();
+                let window = if members.len() <= FULL_BLOCK {
+                    members.len()
+                } else {
+                    members.sort_unstable_by_key(|&(key, i)| (order[i as usize], key, i));
+                    WINDOW + 1
+                };
+                for (n, &(kx, x)) in members.iter().enumerate() {
+                    for &(ky, y) in members.iter().skip(n + 1).take(window - 1) {
+                        if cross && kx == ky {
+                            continue;
+                        }
+                        let (a, b) = if x < y { (x, y) } else { (y, x) };
+                        let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
+                        // A pair sharing an earlier kind of key was judged there already.
+                        if KINDS[..k].iter().any(|earlier| share(ka, kb, earlier)) {
+                            continue;
+                        }
+                        if let Some(t) = judge(a, b) {
+                            out.push(t);
+                        }
                     }
                 }
-            }
-        }
+                out
+            })
+            .collect();
+        kept.extend(found.into_iter().flatten());
     }
+    kept
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::fingerprint::Fingerprint;
     use super::*;
     use crate::canonical::ClientRecord;
 
@@ -190,9 +223,8 @@ mod tests {
             fp("Mary", "Jones", "3125550100"),
             fp("Smith", "John", ""),
         ];
-        let keys: Vec<Keys> = clients.iter().map(|c| maker.keys(c)).collect();
-        let mut seen = Vec::new();
-        pairs(&keys, u64::from, |a, b| seen.push((a, b)));
+        let keys: Vec<Keys> = clients.iter().map(|c| maker.keys(c.view())).collect();
+        let mut seen = pairs(&keys, &vec![0; keys.len()], |a, b| Some((a, b)));
         seen.sort_unstable();
         assert_eq!(seen, vec![(0, 1), (0, 3)]);
     }
@@ -201,10 +233,9 @@ mod tests {
     fn a_huge_block_is_compared_in_windows() {
         let mut maker = KeyMaker::default();
         let keys: Vec<Keys> = (0..1000)
-            .map(|_| maker.keys(&fp("John", "Smith", "")))
+            .map(|_| maker.keys(fp("John", "Smith", "").view()))
             .collect();
-        let mut count = 0usize;
-        pairs(&keys, u64::from, |_, _| count += 1);
+        let count = pairs(&keys, &vec![0; keys.len()], |_, _| Some(())).len();
         assert!(count < 1000 * WINDOW, "{count} pairs");
         assert!(count >= 999, "{count} pairs");
     }

@@ -101,6 +101,10 @@ pub struct RecordMatch {
     pub candidates: Vec<String>,
     /// For `update` and `conflict`: the fields that differ.
     pub diffs: Vec<FieldDiff>,
+    /// The errors that keep it from being imported as it is (empty when none): a record
+    /// with errors is matched all the same, on its other fields.
+    #[serde(default)]
+    pub errors: String,
 }
 
 /// How many records of each classification.
@@ -157,7 +161,7 @@ struct PhIndex<'a> {
     fingerprints: Vec<Fingerprint>,
     by_external_id: FxHashMap<&'a str, usize>,
     by_email: FxHashMap<String, Vec<usize>>,
-    by_key: FxHashMap<u64, Vec<usize>>,
+    by_key: FxHashMap<u32, Vec<usize>>,
 }
 
 impl<'a> PhIndex<'a> {
@@ -180,7 +184,7 @@ impl<'a> PhIndex<'a> {
             if !email.is_empty() {
                 index.by_email.entry(email.to_owned()).or_default().push(i);
             }
-            for k in keys.keys(&index.fingerprints[i]) {
+            for k in keys.keys(index.fingerprints[i].view()) {
                 if k != 0 {
                     let list = index.by_key.entry(k).or_default();
                     if list.len() < MAX_CANDIDATES_PER_KEY {
@@ -251,6 +255,7 @@ fn classify_client(
         reasons: Vec::new(),
         candidates: Vec::new(),
         diffs: Vec::new(),
+        errors: String::new(),
     };
     let found = if let Some(&i) = index.by_external_id.get(c.external_id.as_str()) {
         m.matched_by = Some(MatchedBy::ExternalId);
@@ -284,7 +289,7 @@ fn classify_client(
             );
             None
         } else {
-            fuzzy(&fp, &mut m, index, keys.keys(&fp))
+            fuzzy(&fp, &mut m, index, keys.keys(fp.view()))
         }
     };
     if let Some(i) = found {
@@ -357,6 +362,7 @@ fn unmatched_patient(p: &PatientRecord) -> RecordMatch {
         reasons: Vec::new(),
         candidates: Vec::new(),
         diffs: Vec::new(),
+        errors: String::new(),
     }
 }
 

@@ -9,10 +9,10 @@
 //! different first names) is never called one person however much else it shares.
 
 use serde::{Deserialize, Serialize};
-use strsim::jaro_winkler;
+use strsim::{jaro_winkler, osa_distance};
 use ts_rs::TS;
 
-use super::fingerprint::{Fingerprint, Part};
+use super::fingerprint::{Fingerprint, Part, View};
 use super::nicknames;
 
 /// How two clients relate.
@@ -64,165 +64,265 @@ enum NameAgreement {
 
 /// Compares two clients.
 pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Comparison {
-    let mut weight = 0.0f32;
-    let mut reasons = Vec::new();
+    compare_views(a.view(), b.view())
+}
 
-    let (first, last, swapped) = names(a, b);
-    if swapped {
-        reasons.push("first and last names swapped".to_owned());
-    }
-    weight += match last {
-        (NameAgreement::Exact, _) => 4.0,
-        (NameAgreement::Close, sim) => {
-            reasons.push(format!("last name similarity {sim:.2}"));
-            2.5
-        }
-        (NameAgreement::Initial, _) => 0.5,
-        (NameAgreement::Differ, _) => -4.0,
-        (NameAgreement::Unknown, _) => 0.0,
-    };
-    if last.0 == NameAgreement::Exact && !swapped {
-        reasons.push("same last name".to_owned());
-    }
-    weight += match first {
-        (NameAgreement::Exact, _) => {
-            if !swapped {
-                reasons.push("same first name".to_owned());
-            }
-            3.0
-        }
-        (NameAgreement::Close, sim) => {
-            if sim >= 1.0 {
-                reasons.push(format!(
-                    "first name {} / {}",
-                    a.get(Part::First),
-                    b.get(Part::First)
-                ));
-            } else {
-                reasons.push(format!("first name similarity {sim:.2}"));
-            }
-            2.0
-        }
-        (NameAgreement::Initial, _) => {
-            reasons.push("first name initial".to_owned());
-            1.0
-        }
-        (NameAgreement::Differ, _) => -4.0,
-        (NameAgreement::Unknown, _) => 0.0,
-    };
+/// Compares two clients' fingerprints wherever they are kept.
+pub fn compare_views(a: View<'_>, b: View<'_>) -> Comparison {
+    let e = Evidence::of(a, b);
+    e.comparison()
+}
 
+/// The verdict and score of two clients, or `None` when they are unrelated: the blocking
+/// pass calls this for millions of pairs, most of them strangers, so it rules those out
+/// before any similarity is computed, and writes no reasons ([`compare`] does, for the few
+/// pairs shown).
+pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
     let email = agree_exact(a.get(Part::Email), b.get(Part::Email));
-    weight += match email {
-        Some(true) => {
-            reasons.push("same e-mail".to_owned());
-            6.0
-        }
-        // People change and share addresses: a different one says little.
-        Some(false) => -1.0,
-        None => 0.0,
-    };
-
     let phone = phones(a, b);
-    weight += match phone {
-        Some(true) => {
-            reasons.push("same phone".to_owned());
-            4.5
-        }
-        Some(false) => -1.0,
-        None => 0.0,
-    };
+    // A different postal code (not a typo) rules out the same street, so without a shared
+    // e-mail or phone nothing is left to tie the two together.
+    if email != Some(true)
+        && phone != Some(true)
+        && postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false)
+    {
+        return None;
+    }
+    let e = Evidence::of(a, b);
+    (e.verdict != Verdict::Different).then(|| (e.verdict, e.score()))
+}
 
-    let street = street(a, b);
-    weight += match street {
-        Some((true, sim)) => {
-            if sim < 1.0 {
-                reasons.push(format!("street similarity {sim:.2}"));
-                3.0
+/// What two clients' values say, and the verdict: worked out without allocating.
+struct Evidence<'a> {
+    a: View<'a>,
+    b: View<'a>,
+    first: (NameAgreement, f64),
+    last: (NameAgreement, f64),
+    swapped: bool,
+    /// The last names are one letter apart, taken as a typo because the rest agrees.
+    last_typo: bool,
+    email: Option<bool>,
+    phone: Option<bool>,
+    street: Option<(bool, f64)>,
+    postal_typo: bool,
+    postal: Option<bool>,
+    weight: f32,
+    verdict: Verdict,
+}
+
+impl<'a> Evidence<'a> {
+    fn of(a: View<'a>, b: View<'a>) -> Evidence<'a> {
+        let email = agree_exact(a.get(Part::Email), b.get(Part::Email));
+        let phone = phones(a, b);
+        let street = street(a, b);
+        let (postal_typo, postal) = postal(a.get(Part::Postal), b.get(Part::Postal));
+        let city = agree_close(a.get(Part::City), b.get(Part::City), 0.9);
+        let unit = agree_close(a.get(Part::Unit), b.get(Part::Unit), 0.9);
+        let same_street =
+            matches!(street, Some((true, _))) && postal != Some(false) && unit != Some(false);
+        let (first, mut last, swapped) = names(a, b);
+        // A one-letter slip in a short family name (`Nash` / `Nesh`) scores below the
+        // similarity bar; it is a typo when the given name and strong evidence agree.
+        // Household members differ in their given names, so they never pass this.
+        let strong =
+            email == Some(true) || phone == Some(true) || same_street && postal == Some(true);
+        let last_typo = strong
+            && !swapped
+            && last.0 == NameAgreement::Differ
+            && first.0 >= NameAgreement::Close
+            && one_edit(a.get(Part::Last), b.get(Part::Last));
+        if last_typo {
+            last.0 = NameAgreement::Close;
+        }
+
+        let mut weight = 0.0f32;
+        weight += match last.0 {
+            NameAgreement::Exact => 4.0,
+            NameAgreement::Close => 2.5,
+            NameAgreement::Initial => 0.5,
+            NameAgreement::Differ => -4.0,
+            NameAgreement::Unknown => 0.0,
+        };
+        weight += match first.0 {
+            NameAgreement::Exact => 3.0,
+            NameAgreement::Close => 2.0,
+            NameAgreement::Initial => 1.0,
+            NameAgreement::Differ => -4.0,
+            NameAgreement::Unknown => 0.0,
+        };
+        weight += match email {
+            Some(true) => 6.0,
+            // People change and share addresses: a different one says little.
+            Some(false) => -1.0,
+            None => 0.0,
+        };
+        weight += match phone {
+            Some(true) => 4.5,
+            Some(false) => -1.0,
+            None => 0.0,
+        };
+        weight += match street {
+            Some((true, sim)) if sim < 1.0 => 3.0,
+            Some((true, _)) => 4.0,
+            // The same street under another house number: a typo or a move along the street.
+            Some((false, sim)) if sim >= 0.9 => 1.0,
+            Some((false, _)) => -2.0,
+            None => 0.0,
+        };
+        weight += match postal {
+            Some(true) => 1.5,
+            Some(false) => -1.0,
+            None => 0.0,
+        };
+        weight += match city {
+            Some(true) => 0.5,
+            Some(false) => -0.5,
+            None => 0.0,
+        };
+        if unit == Some(false) {
+            weight -= 0.5;
+        }
+
+        let names_agree = first.0 >= NameAgreement::Initial && last.0 >= NameAgreement::Close
+            || (first.0 >= NameAgreement::Close && last.0 == NameAgreement::Unknown)
+            || (last.0 >= NameAgreement::Close && first.0 == NameAgreement::Unknown);
+        let shares_contact = email == Some(true) || phone == Some(true) || same_street;
+        // Names alone never make one person: namesakes are common.
+        let supported = shares_contact || postal == Some(true);
+        let verdict = if names_agree && supported && weight >= SAME_PERSON {
+            if matches!(street, Some((false, _))) || postal == Some(false) || phone == Some(false) {
+                Verdict::Conflicting
             } else {
-                reasons.push("same street address".to_owned());
-                4.0
+                Verdict::Same
             }
+        } else if shares_contact && first.0 == NameAgreement::Differ {
+            Verdict::Household
+        } else {
+            Verdict::Different
+        };
+        Evidence {
+            a,
+            b,
+            first,
+            last,
+            swapped,
+            last_typo,
+            email,
+            phone,
+            street,
+            postal_typo,
+            postal,
+            weight,
+            verdict,
         }
-        // The same street under another house number: a typo or a move along the street.
-        Some((false, sim)) if sim >= 0.9 => {
-            reasons.push("same street, different house number".to_owned());
-            1.0
+    }
+
+    /// The verdict, score and reasons.
+    fn comparison(&self) -> Comparison {
+        Comparison {
+            verdict: self.verdict,
+            score: self.score(),
+            reasons: self.reasons(),
         }
-        Some((false, _)) => -2.0,
-        None => 0.0,
-    };
-    let (pa, pb) = (a.get(Part::Postal), b.get(Part::Postal));
-    // One character apart is a typo more often than a neighbouring area: no opinion.
-    let postal_typo = pa.len() == pb.len()
+    }
+
+    /// The match weight on a logistic scale, 0 to 1.
+    fn score(&self) -> f32 {
+        1.0 / (1.0 + (-(self.weight - SAME_PERSON + 2.0) / 2.0).exp())
+    }
+
+    /// Why, in words a person checks against the two records.
+    fn reasons(&self) -> Vec<String> {
+        let (a, b) = (self.a, self.b);
+        let mut reasons = Vec::new();
+        if self.swapped {
+            reasons.push("first and last names swapped".to_owned());
+        }
+        match self.last {
+            _ if self.last_typo => reasons.push(format!(
+                "last name one letter apart {} / {}",
+                a.get(Part::Last),
+                b.get(Part::Last)
+            )),
+            (NameAgreement::Close, sim) => reasons.push(format!("last name similarity {sim:.2}")),
+            (NameAgreement::Exact, _) if !self.swapped => reasons.push("same last name".to_owned()),
+            _ => {}
+        }
+        match self.first {
+            (NameAgreement::Exact, _) if !self.swapped => {
+                reasons.push("same first name".to_owned())
+            }
+            (NameAgreement::Close, sim) if sim >= 1.0 => reasons.push(format!(
+                "first name {} / {}",
+                a.get(Part::First),
+                b.get(Part::First)
+            )),
+            (NameAgreement::Close, sim) => reasons.push(format!("first name similarity {sim:.2}")),
+            (NameAgreement::Initial, _) => reasons.push("first name initial".to_owned()),
+            _ => {}
+        }
+        if self.email == Some(true) {
+            reasons.push("same e-mail".to_owned());
+        }
+        if self.phone == Some(true) {
+            reasons.push("same phone".to_owned());
+        }
+        match self.street {
+            Some((true, sim)) if sim < 1.0 => reasons.push(format!("street similarity {sim:.2}")),
+            Some((true, _)) => reasons.push("same street address".to_owned()),
+            Some((false, sim)) if sim >= 0.9 => {
+                reasons.push("same street, different house number".to_owned())
+            }
+            _ => {}
+        }
+        if self.postal_typo {
+            reasons.push("postal code one character apart".to_owned());
+        }
+        if self.postal == Some(true) {
+            reasons.push("same postal code".to_owned());
+        }
+        match self.verdict {
+            Verdict::Conflicting => {
+                if matches!(self.street, Some((false, _))) || self.postal == Some(false) {
+                    reasons.push("different address".to_owned());
+                }
+                if self.phone == Some(false) {
+                    reasons.push("different phone".to_owned());
+                }
+            }
+            Verdict::Household => reasons.push(format!(
+                "different first names {} / {}",
+                a.get(Part::First),
+                b.get(Part::First)
+            )),
+            Verdict::Same | Verdict::Different => {}
+        }
+        reasons
+    }
+}
+
+/// Whether one postal code is one character off the other (a typo more often than a
+/// neighbouring area: no opinion), and otherwise whether they agree.
+fn postal(pa: &str, pb: &str) -> (bool, Option<bool>) {
+    let typo = pa.len() == pb.len()
         && pa.len() >= 4
         && pa.bytes().zip(pb.bytes()).filter(|(x, y)| x != y).count() == 1;
-    let postal = if postal_typo {
-        reasons.push("postal code one character apart".to_owned());
-        None
+    if typo {
+        (true, None)
     } else {
-        agree_exact(pa, pb)
-    };
-    weight += match postal {
-        Some(true) => {
-            reasons.push("same postal code".to_owned());
-            1.5
-        }
-        Some(false) => -1.0,
-        None => 0.0,
-    };
-    let city = agree_close(a.get(Part::City), b.get(Part::City), 0.9);
-    weight += match city {
-        Some(true) => 0.5,
-        Some(false) => -0.5,
-        None => 0.0,
-    };
-    let unit = agree_close(a.get(Part::Unit), b.get(Part::Unit), 0.9);
-    if unit == Some(false) {
-        weight -= 0.5;
+        (false, agree_exact(pa, pb))
     }
+}
 
-    let names_agree = first.0 >= NameAgreement::Initial && last.0 >= NameAgreement::Close
-        || (first.0 >= NameAgreement::Close && last.0 == NameAgreement::Unknown)
-        || (last.0 >= NameAgreement::Close && first.0 == NameAgreement::Unknown);
-    let same_street =
-        matches!(street, Some((true, _))) && postal != Some(false) && unit != Some(false);
-    let shares_contact = email == Some(true) || phone == Some(true) || same_street;
-    // Names alone never make one person: namesakes are common.
-    let supported = shares_contact || postal == Some(true);
-    let verdict = if names_agree && supported && weight >= SAME_PERSON {
-        let address_differs = matches!(street, Some((false, _))) || postal == Some(false);
-        let phone_differs = phone == Some(false);
-        if address_differs || phone_differs {
-            if address_differs {
-                reasons.push("different address".to_owned());
-            }
-            if phone_differs {
-                reasons.push("different phone".to_owned());
-            }
-            Verdict::Conflicting
-        } else {
-            Verdict::Same
-        }
-    } else if shares_contact && first.0 == NameAgreement::Differ {
-        reasons.push(format!(
-            "different first names {} / {}",
-            a.get(Part::First),
-            b.get(Part::First)
-        ));
-        Verdict::Household
-    } else {
-        Verdict::Different
-    };
-    Comparison {
-        verdict,
-        score: 1.0 / (1.0 + (-(weight - SAME_PERSON + 2.0) / 2.0).exp()),
-        reasons,
-    }
+/// Two names of at least three letters one substitution, insertion, deletion or swap of
+/// neighbours apart.
+fn one_edit(a: &str, b: &str) -> bool {
+    a.len().min(b.len()) >= 3 && a.len().abs_diff(b.len()) <= 1 && osa_distance(a, b) == 1
 }
 
 /// First-name and last-name agreement (each with its similarity), trying the names swapped
 /// when that fits much better.
-fn names(a: &Fingerprint, b: &Fingerprint) -> ((NameAgreement, f64), (NameAgreement, f64), bool) {
+fn names(a: View<'_>, b: View<'_>) -> ((NameAgreement, f64), (NameAgreement, f64), bool) {
     let (af, al) = (a.get(Part::First), a.get(Part::Last));
     let (bf, bl) = (b.get(Part::First), b.get(Part::Last));
     let straight = (given(af, bf), family(al, bl));
@@ -253,11 +353,28 @@ fn given(a: &str, b: &str) -> (NameAgreement, f64) {
         return (NameAgreement::Initial, 0.0);
     }
     let sim = jaro_winkler(a, b);
-    if sim >= 0.88 && a.len().min(b.len()) >= 3 {
+    if sim >= 0.88 && a.len().min(b.len()) >= 3 && !other_name(a, b) {
         (NameAgreement::Close, sim)
     } else {
         (NameAgreement::Differ, sim)
     }
+}
+
+/// Close given names that are more often two people than a typo: one letter changed in a
+/// short name (Mary / Mark, Dana / Dane) or a name and a longer one it begins (Daniel /
+/// Danielle, Jose / Joseph). Nicknames are known from the table before this.
+fn other_name(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut changed = short.bytes().zip(long.bytes()).filter(|(x, y)| x != y);
+    let substituted = short.len() == long.len()
+        && short.len() <= 5
+        && match (changed.next(), changed.next()) {
+            // A key next to the right one is a slip of the finger.
+            (Some((x, y)), None) => !keyboard_neighbours(x, y),
+            _ => false,
+        };
+    let begins = long.len() >= short.len() + 2 && long.starts_with(short);
+    substituted || begins
 }
 
 /// Agreement of two folded family names (a double-barrelled name against one of its halves
@@ -281,6 +398,28 @@ fn family(a: &str, b: &str) -> (NameAgreement, f64) {
     }
 }
 
+/// Whether two letters are next to each other on a QWERTY keyboard.
+fn keyboard_neighbours(x: u8, y: u8) -> bool {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let at = |c: u8| {
+        ROWS.iter().enumerate().find_map(|(r, row)| {
+            row.iter()
+                .position(|&k| k == c)
+                .map(|p| (r as i32, p as i32))
+        })
+    };
+    match (at(x), at(y)) {
+        // Rows are staggered: a key touches two keys of the row below (`s` touches `z`, `x`).
+        (Some((rx, px)), Some((ry, py))) => match ry - rx {
+            0 => (px - py).abs() == 1,
+            1 => py == px || py == px - 1,
+            -1 => px == py || px == py - 1,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// `None` when either value is missing, else whether they are equal.
 fn agree_exact(a: &str, b: &str) -> Option<bool> {
     (!a.is_empty() && !b.is_empty()).then(|| a == b)
@@ -292,7 +431,7 @@ fn agree_close(a: &str, b: &str, min: f64) -> Option<bool> {
 }
 
 /// Whether any phone of one is a phone of the other; `None` when either has none.
-fn phones(a: &Fingerprint, b: &Fingerprint) -> Option<bool> {
+fn phones(a: View<'_>, b: View<'_>) -> Option<bool> {
     let pa = [a.get(Part::Phone), a.get(Part::PhoneAlt)];
     let pb = [b.get(Part::Phone), b.get(Part::PhoneAlt)];
     if pa.iter().all(|p| p.is_empty()) || pb.iter().all(|p| p.is_empty()) {
@@ -306,7 +445,7 @@ fn phones(a: &Fingerprint, b: &Fingerprint) -> Option<bool> {
 
 /// Street agreement and the street names' similarity: the house numbers equal (or one
 /// missing) and the street names close. `None` when either has no street.
-fn street(a: &Fingerprint, b: &Fingerprint) -> Option<(bool, f64)> {
+fn street(a: View<'_>, b: View<'_>) -> Option<(bool, f64)> {
     let (sa, sb) = (a.get(Part::Street), b.get(Part::Street));
     if sa.is_empty() || sb.is_empty() {
         return None;
@@ -467,5 +606,104 @@ mod tests {
         assert_eq!(compare(&a, &b).verdict, Verdict::Different);
         let a = client("John", "Smith", "", "", "", "");
         assert_eq!(compare(&a, &a.clone()).verdict, Verdict::Different);
+    }
+
+    #[test]
+    fn a_one_letter_typo_in_a_short_last_name_is_the_same_person_when_the_rest_agrees() {
+        let a = client(
+            "Ann",
+            "Nash",
+            "ann.nash@example.com",
+            "",
+            "12 Oak St",
+            "62704",
+        );
+        let b = client(
+            "Ann",
+            "Nesh",
+            "ann.nash@example.com",
+            "",
+            "12 Oak St",
+            "62704",
+        );
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(
+            c.reasons
+                .contains(&"last name one letter apart nash / nesh".to_owned()),
+            "{c:?}"
+        );
+        // The same street and postal code, without e-mail, is strong evidence too.
+        let a = client("Ian", "Dahl", "", "", "7 Lake Dr", "60601");
+        let b = client("Ian", "Dhal", "", "", "7 Lake Dr", "60601");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+        // Only the postal code in common is not enough for a different-looking name.
+        let a = client("Ann", "Nash", "", "", "12 Oak St", "62704");
+        let b = client("Ann", "Nesh", "", "", "90 Pine Ave", "62704");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Different);
+    }
+
+    #[test]
+    fn two_first_names_at_one_address_stay_two_people_even_one_letter_apart() {
+        for (x, y) in [
+            ("Jon", "Jan"),
+            ("Mark", "Mary"),
+            ("Dana", "Dina"),
+            ("Daniel", "Danielle"),
+            ("Jose", "Joseph"),
+        ] {
+            let a = client(
+                x,
+                "Smith",
+                "smiths@example.com",
+                "2175550143",
+                "12 Oak St",
+                "62704",
+            );
+            let b = client(
+                y,
+                "Smith",
+                "smiths@example.com",
+                "2175550143",
+                "12 Oak St",
+                "62704",
+            );
+            let c = compare(&a, &b);
+            assert_eq!(c.verdict, Verdict::Household, "{x} / {y}: {c:?}");
+            assert_eq!(
+                related(a.view(), b.view()).map(|r| r.0),
+                Some(Verdict::Household)
+            );
+            // Without e-mails, the shared phone and address still make them a household.
+            let a = client(x, "Smith", "", "2175550143", "12 Oak St", "62704");
+            let b = client(y, "Smith", "", "2175550143", "12 Oak St", "62704");
+            assert_eq!(compare(&a, &b).verdict, Verdict::Household, "{x} / {y}");
+        }
+        // A slip to the next key is a typo, not another name.
+        let a = client("Mary", "Smith", "", "2175550143", "12 Oak St", "62704");
+        let b = client("Mart", "Smith", "", "2175550143", "12 Oak St", "62704");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+    }
+
+    #[test]
+    fn related_agrees_with_compare() {
+        let a = client("John", "Smith", "", "2175550143", "12 Oak St", "62704");
+        for b in [
+            client(
+                "Jon",
+                "Smith",
+                "",
+                "(217) 555-0143",
+                "12 Oak Street",
+                "62704",
+            ),
+            client("Mary", "Smith", "", "2175550143", "12 Oak St", "62704"),
+            client("John", "Smith", "", "3125550199", "7 Lake Dr", "60601"),
+            client("John", "Smith", "", "", "12 Oak St", "62705"),
+        ] {
+            let c = compare(&a, &b);
+            let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));
+            assert_eq!(related(a.view(), b.view()), expected, "{b:?}");
+        }
     }
 }

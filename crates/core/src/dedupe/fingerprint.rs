@@ -31,15 +31,31 @@ pub enum Part {
     State,
 }
 
-const PARTS: usize = 11;
+/// How many parts a fingerprint has.
+pub const PARTS: usize = 11;
 
 /// A client's names, contacts and address in the form matching compares: one string with
 /// the parts end to end, so a million clients cost a million allocations, not eleven.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fingerprint {
     text: Box<str>,
-    ends: [u32; PARTS],
+    ends: Ends,
 }
+
+/// Where each part ends in a fingerprint's text.
+pub type Ends = [u16; PARTS];
+
+/// A fingerprint borrowed from wherever its text is kept (its own box, or the duplicate
+/// finder's one buffer for a whole file): what comparing reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View<'a> {
+    text: &'a str,
+    ends: Ends,
+}
+
+/// The most text a fingerprint keeps: a part past it is cut (no name or address is this
+/// long; a hostile cell must not make the ends overflow).
+const MAX_TEXT: usize = u16::MAX as usize;
 
 impl Fingerprint {
     /// The fingerprint of a canonical client.
@@ -59,10 +75,15 @@ impl Fingerprint {
             normalize::fold(&c.state),
         ];
         let mut text = String::with_capacity(parts.iter().map(String::len).sum());
-        let mut ends = [0u32; PARTS];
+        let mut ends = [0u16; PARTS];
         for (i, p) in parts.iter().enumerate() {
-            text.push_str(p);
-            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            let room = MAX_TEXT - text.len();
+            let mut cut = p.len().min(room);
+            while !p.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.push_str(&p[..cut]);
+            ends[i] = text.len() as u16;
         }
         Fingerprint {
             text: text.into_boxed_str(),
@@ -70,8 +91,38 @@ impl Fingerprint {
         }
     }
 
+    /// The fingerprint as a view.
+    pub fn view(&self) -> View<'_> {
+        View {
+            text: &self.text,
+            ends: self.ends,
+        }
+    }
+
+    /// The whole text and where its parts end, to keep elsewhere ([`View::new`]).
+    pub fn parts(&self) -> (&str, Ends) {
+        (&self.text, self.ends)
+    }
+
     /// One part; empty when the record does not have it.
     pub fn get(&self, part: Part) -> &str {
+        self.view().get(part)
+    }
+
+    /// Whether the record has nothing to compare at all.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+impl<'a> View<'a> {
+    /// A view of text and ends kept by [`Fingerprint::parts`].
+    pub fn new(text: &'a str, ends: Ends) -> View<'a> {
+        View { text, ends }
+    }
+
+    /// One part; empty when the record does not have it.
+    pub fn get(&self, part: Part) -> &'a str {
         let i = part as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         self.text
@@ -79,9 +130,9 @@ impl Fingerprint {
             .unwrap_or_default()
     }
 
-    /// Whether the record has nothing to compare at all.
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+    /// The whole text.
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 }
 

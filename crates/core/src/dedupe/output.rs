@@ -82,7 +82,7 @@ pub fn write_duplicates_in(
 }
 
 /// Column names of `matches.*`.
-pub const MATCH_COLUMNS: [&str; 10] = [
+pub const MATCH_COLUMNS: [&str; 11] = [
     "entity",
     "external_id",
     "client_external_id",
@@ -93,10 +93,12 @@ pub const MATCH_COLUMNS: [&str; 10] = [
     "reasons",
     "candidates",
     "diffs",
+    "errors",
 ];
 
 /// Writes `matches.*` into `dir`: how each incoming record relates to PH (in CSV the diffs
-/// as `field: PH value → file value`, joined by `; `). Returns the path.
+/// as `field: PH value → file value`, joined by `; `), and the errors that keep it from
+/// being imported. Returns the path.
 pub fn write_matches(
     dir: &Path,
     format: OutputFormat,
@@ -153,6 +155,7 @@ pub fn write_matches_in(
             reasons.as_str(),
             candidates.as_str(),
             diffs.as_str(),
+            m.errors.as_str(),
         ];
         w.write(&cells, || serde_json::to_value(m).unwrap_or_default())
             .map_err(io)?;

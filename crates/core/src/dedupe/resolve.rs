@@ -199,6 +199,10 @@ pub struct OutcomeCounts {
     /// Records waiting for a decision.
     #[ts(type = "number")]
     pub undecided: u64,
+    /// Records not imported because of their errors (matched all the same).
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub excluded: u64,
 }
 
 impl OutcomeCounts {
@@ -206,6 +210,10 @@ impl OutcomeCounts {
     pub fn of(matches: &[RecordMatch], decisions: &Decisions) -> Self {
         let mut counts = OutcomeCounts::default();
         for m in matches {
+            if !m.errors.is_empty() {
+                counts.excluded += 1;
+                continue;
+            }
             let n = match resolve(m, decisions) {
                 Outcome::Create => &mut counts.create,
                 Outcome::Update { .. } => &mut counts.update,
@@ -290,6 +298,7 @@ mod tests {
                     file: "+12175550100".into(),
                 },
             ],
+            errors: String::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Duplicates inside the clinic's own files: clients listed twice (by ID, e-mail or fuzzy
 //! evidence), households, rows repeated verbatim, and pets entered twice for one owner.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
@@ -9,8 +10,8 @@ use crate::mapping::row::RowOutput;
 use crate::mapping::{RepeatKind, Repeated};
 
 use super::blocking::{self, KeyMaker, Keys};
-use super::compare::{compare, Comparison, Verdict};
-use super::fingerprint::{Fingerprint, Part};
+use super::compare::{compare_views, related, Verdict};
+use super::fingerprint::{Ends, Fingerprint, Part, View, PARTS};
 use super::normalize;
 use super::{DuplicateGroup, DuplicateKind, GroupMember};
 
@@ -21,20 +22,114 @@ struct Origin {
     row: u64,
 }
 
+/// A client's place in [`Clients::text`]: its fingerprint, then its ID.
 struct ClientEntry {
-    fingerprint: Fingerprint,
-    keys: Keys,
-    external_id: Box<str>,
+    at: usize,
+    ends: Ends,
+    id_len: u32,
     origin: Origin,
 }
 
+/// The clients gathered: a million of them are a few vectors and one text buffer, not
+/// millions of small allocations.
+#[derive(Default)]
+struct Clients {
+    entries: Vec<ClientEntry>,
+    keys: Vec<Keys>,
+    text: String,
+}
+
+impl Clients {
+    fn push(&mut self, fingerprint: &Fingerprint, keys: Keys, id: &str, origin: Origin) {
+        let (text, ends) = fingerprint.parts();
+        let at = self.text.len();
+        self.text.push_str(text);
+        self.text.push_str(id);
+        self.entries.push(ClientEntry {
+            at,
+            ends,
+            id_len: u32::try_from(id.len()).unwrap_or(u32::MAX),
+            origin,
+        });
+        self.keys.push(keys);
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Client `i`'s fingerprint.
+    fn view(&self, i: u32) -> View<'_> {
+        let e = &self.entries[i as usize];
+        let end = e.at + usize::from(e.ends[PARTS - 1]);
+        View::new(self.text.get(e.at..end).unwrap_or_default(), e.ends)
+    }
+
+    /// Client `i`'s ID.
+    fn id(&self, i: u32) -> &str {
+        let e = &self.entries[i as usize];
+        let start = e.at + usize::from(e.ends[PARTS - 1]);
+        self.text
+            .get(start..start + e.id_len as usize)
+            .unwrap_or_default()
+    }
+
+    fn origin(&self, i: u32) -> Origin {
+        self.entries[i as usize].origin
+    }
+}
+
+/// The values of a pet that say whether two are one, in [`Patients::text`]: owner, folded
+/// name, species, date of birth and ID, end to end.
 struct PatientEntry {
-    owner: Box<str>,
-    name: Box<str>,
-    species: Box<str>,
-    date_of_birth: Box<str>,
-    external_id: Box<str>,
+    at: usize,
+    lens: [u32; 5],
     origin: Origin,
+}
+
+/// The pets gathered, their text in one buffer.
+#[derive(Default)]
+struct Patients {
+    entries: Vec<PatientEntry>,
+    text: String,
+}
+
+/// A pet's values as [`Patients::get`] gives them back.
+struct Pet<'a> {
+    owner: &'a str,
+    name: &'a str,
+    species: &'a str,
+    date_of_birth: &'a str,
+    external_id: &'a str,
+}
+
+impl Patients {
+    fn push(&mut self, values: [&str; 5], origin: Origin) {
+        let at = self.text.len();
+        let mut lens = [0u32; 5];
+        for (len, v) in lens.iter_mut().zip(values) {
+            self.text.push_str(v);
+            *len = u32::try_from(v.len()).unwrap_or(u32::MAX);
+        }
+        self.entries.push(PatientEntry { at, lens, origin });
+    }
+
+    fn get(&self, i: u32) -> Pet<'_> {
+        let e = &self.entries[i as usize];
+        let mut at = e.at;
+        let mut next = |len: u32| {
+            let v = self.text.get(at..at + len as usize).unwrap_or_default();
+            at += len as usize;
+            v
+        };
+        Pet {
+            owner: next(e.lens[0]),
+            name: next(e.lens[1]),
+            species: next(e.lens[2]),
+            date_of_birth: next(e.lens[3]),
+            external_id: next(e.lens[4]),
+        }
+    }
 }
 
 struct RepeatEntry {
@@ -48,8 +143,8 @@ struct RepeatEntry {
 /// Gathers the records of a conversion as they are written, then finds their duplicates.
 #[derive(Default)]
 pub struct Collector {
-    clients: Vec<ClientEntry>,
-    patients: Vec<PatientEntry>,
+    clients: Clients,
+    patients: Patients,
     repeats: Vec<RepeatEntry>,
     keys: KeyMaker,
 }
@@ -75,25 +170,28 @@ impl Collector {
     /// A converted client, first seen on `row` of table `table`.
     pub fn client(&mut self, c: &ClientRecord, table: usize, row: u64) {
         let fingerprint = Fingerprint::of(c);
-        let keys = self.keys.keys(&fingerprint);
-        self.clients.push(ClientEntry {
-            fingerprint,
-            keys,
-            external_id: c.external_id.as_str().into(),
-            origin: origin(table, row),
-        });
+        let keys = self.keys.keys(fingerprint.view());
+        self.clients
+            .push(&fingerprint, keys, &c.external_id, origin(table, row));
     }
 
     /// A converted pet, from `row` of table `table`.
     pub fn patient(&mut self, p: &PatientRecord, table: usize, row: u64) {
-        self.patients.push(PatientEntry {
-            owner: p.client_external_id.as_str().into(),
-            name: normalize::fold(&p.name).into(),
-            species: p.species.to_ascii_lowercase().into(),
-            date_of_birth: p.date_of_birth.as_str().into(),
-            external_id: p.external_id.as_str().into(),
-            origin: origin(table, row),
-        });
+        let name = normalize::fold(&p.name);
+        // A pet without an owner or a name is never compared.
+        if p.client_external_id.is_empty() || name.is_empty() {
+            return;
+        }
+        self.patients.push(
+            [
+                &p.client_external_id,
+                &name,
+                &p.species.to_ascii_lowercase(),
+                &p.date_of_birth,
+                &p.external_id,
+            ],
+            origin(table, row),
+        );
     }
 
     /// Row `row` of table `table` repeats an earlier one; `entity` is what the table holds.
@@ -144,7 +242,7 @@ fn origin(table: usize, row: u64) -> Origin {
 /// One group per earlier row that later rows repeat.
 fn repeat_groups(
     repeats: &[RepeatEntry],
-    label: &dyn Fn(Origin) -> String,
+    label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
 ) {
     let mut by_first: FxHashMap<(u16, u64), usize> = FxHashMap::default();
@@ -194,35 +292,52 @@ fn repeat_groups(
     }
 }
 
-/// A compared pair of clients.
+/// A compared pair of clients (its reasons are worked out again for the few shown).
 struct Pair {
     a: u32,
     b: u32,
-    comparison: Comparison,
+    verdict: Verdict,
+    score: f32,
+}
+
+impl Pair {
+    /// Why the two are related, in words.
+    fn reasons(&self, clients: &Clients) -> Vec<String> {
+        compare_views(clients.view(self.a), clients.view(self.b)).reasons
+    }
 }
 
 /// Every blocked pair compared; the pairs judged one person and the households.
-fn client_pairs(clients: &[ClientEntry]) -> (Vec<Pair>, Vec<Pair>) {
-    let keys: Vec<Keys> = clients.iter().map(|c| c.keys).collect();
+fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
+    // In a block too large for all pairs (every John Smith), neighbours share the first
+    // name and have close postal codes: where a typo in the code or street still leaves
+    // the same person.
     let order = |i: u32| {
-        let f = &clients[i as usize].fingerprint;
+        let f = clients.view(i);
         let mut h = FxHasher::default();
-        (f.get(Part::First), f.get(Part::Postal)).hash(&mut h);
-        h.finish()
-    };
-    let mut same = Vec::new();
-    let mut households = Vec::new();
-    blocking::pairs(&keys, order, |a, b| {
-        let comparison = compare(
-            &clients[a as usize].fingerprint,
-            &clients[b as usize].fingerprint,
-        );
-        match comparison.verdict {
-            Verdict::Same | Verdict::Conflicting => same.push(Pair { a, b, comparison }),
-            Verdict::Household => households.push(Pair { a, b, comparison }),
-            Verdict::Different => {}
+        f.get(Part::First).hash(&mut h);
+        let mut postal = [0u8; 4];
+        for (d, s) in postal.iter_mut().zip(f.get(Part::Postal).bytes()) {
+            *d = s;
         }
+        (h.finish() << 32) | u64::from(u32::from_be_bytes(postal))
+    };
+    let order: Vec<u64> = (0..clients.len() as u32)
+        .into_par_iter()
+        .map(order)
+        .collect();
+    let judged = blocking::pairs(&clients.keys, &order, |a, b| {
+        let (verdict, score) = related(clients.view(a), clients.view(b))?;
+        Some(Pair {
+            a,
+            b,
+            verdict,
+            score,
+        })
     });
+    let (mut same, mut households): (Vec<Pair>, Vec<Pair>) = judged
+        .into_iter()
+        .partition(|p| matches!(p.verdict, Verdict::Same | Verdict::Conflicting));
     for pairs in [&mut same, &mut households] {
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
         pairs.dedup_by_key(|p| (p.a, p.b));
@@ -264,9 +379,9 @@ impl Sets {
 /// record seen first kept); returns each duplicate client's ID → the kept client's ID, and
 /// each client's kept record.
 fn client_groups(
-    clients: &[ClientEntry],
+    clients: &Clients,
     pairs: &[Pair],
-    label: &dyn Fn(Origin) -> String,
+    label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
 ) -> (FxHashMap<Box<str>, Box<str>>, Sets) {
     let mut sets = Sets::new(clients.len());
@@ -275,45 +390,29 @@ fn client_groups(
     }
     // Each member's strongest link to the group.
     let mut best: FxHashMap<u32, &Pair> = FxHashMap::default();
-    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for p in pairs {
-        for (m, _) in [(p.a, p.b), (p.b, p.a)] {
+        for m in [p.a, p.b] {
             let e = best.entry(m).or_insert(p);
-            if p.comparison.score > e.comparison.score {
+            if p.score > e.score {
                 *e = p;
             }
         }
-        let root = sets.root(p.a);
-        let list = members.entry(root).or_default();
-        for m in [p.a, p.b] {
-            if !list.contains(&m) {
-                list.push(m);
-            }
-        }
     }
-    let mut roots: Vec<u32> = members.keys().copied().collect();
-    roots.sort_unstable();
+    // Every paired record under its group's root, groups in the order of their kept record.
+    let mut by_root: Vec<(u32, u32)> = best.keys().map(|&m| (sets.root(m), m)).collect();
+    by_root.sort_unstable();
     let mut owners = FxHashMap::default();
-    for root in roots {
-        let mut list = members.remove(&root).unwrap_or_default();
-        list.sort_unstable();
-        let in_group: Vec<&&Pair> = best
-            .iter()
-            .filter(|(m, _)| list.contains(m))
-            .map(|(_, p)| p)
-            .collect();
-        let conflicting = in_group
-            .iter()
-            .any(|p| p.comparison.verdict == Verdict::Conflicting);
+    for group in by_root.chunk_by(|x, y| x.0 == y.0) {
+        let root = group[0].0;
+        let list: Vec<u32> = group.iter().map(|&(_, m)| m).collect();
+        let in_group: Vec<&Pair> = list.iter().filter_map(|m| best.get(m).copied()).collect();
+        let conflicting = in_group.iter().any(|p| p.verdict == Verdict::Conflicting);
         let exact = in_group.iter().all(|p| {
-            let (a, b) = (
-                &clients[p.a as usize].fingerprint,
-                &clients[p.b as usize].fingerprint,
-            );
+            let (a, b) = (clients.view(p.a), clients.view(p.b));
             a == b
                 || !a.get(Part::Email).is_empty()
                     && a.get(Part::Email) == b.get(Part::Email)
-                    && p.comparison.verdict == Verdict::Same
+                    && p.verdict == Verdict::Same
         });
         let kind = if conflicting {
             DuplicateKind::ConflictingDuplicate
@@ -322,22 +421,21 @@ fn client_groups(
         } else {
             DuplicateKind::FuzzyDuplicate
         };
-        let kept = &clients[root as usize].external_id;
+        let kept: Box<str> = clients.id(root).into();
         let members = list
             .iter()
             .map(|&m| {
-                let c = &clients[m as usize];
                 if m != root {
-                    owners.insert(c.external_id.clone(), kept.clone());
+                    owners.insert(clients.id(m).into(), kept.clone());
                 }
                 let (score, reasons) = match best.get(&m) {
-                    Some(p) if m != root => (p.comparison.score, p.comparison.reasons.clone()),
+                    Some(p) if m != root => (p.score, p.reasons(clients)),
                     _ => (1.0, Vec::new()),
                 };
                 GroupMember {
-                    external_id: c.external_id.to_string(),
-                    file: label(c.origin),
-                    row: c.origin.row,
+                    external_id: clients.id(m).to_owned(),
+                    file: label(clients.origin(m)),
+                    row: clients.origin(m).row,
                     primary: m == root,
                     score,
                     reasons,
@@ -357,10 +455,10 @@ fn client_groups(
 /// One group per household: clients who share an address or contact but are different
 /// people. Flagged so a person can look; never merged.
 fn household_groups(
-    clients: &[ClientEntry],
+    clients: &Clients,
     pairs: &[Pair],
     kept: &Sets,
-    label: &dyn Fn(Origin) -> String,
+    label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
 ) {
     // A duplicate's household is its kept record's: only kept records are listed.
@@ -372,86 +470,98 @@ fn household_groups(
     for p in &pairs {
         sets.join(p.a, p.b);
     }
-    let mut groups: FxHashMap<u32, Vec<(u32, Option<&Pair>)>> = FxHashMap::default();
+    // Each member with the pair that brought it in (none for the first of its pairs).
+    let mut link: FxHashMap<u32, Option<&Pair>> = FxHashMap::default();
     for &p in &pairs {
-        let root = sets.root(p.a);
-        let list = groups.entry(root).or_default();
-        if !list.iter().any(|(m, _)| *m == p.a) {
-            list.push((p.a, None));
-        }
-        match list.iter_mut().find(|(m, _)| *m == p.b) {
-            Some(_) => {}
-            None => list.push((p.b, Some(p))),
-        }
+        link.entry(p.a).or_insert(None);
+        link.entry(p.b).or_insert(Some(p));
     }
-    let mut roots: Vec<u32> = groups.keys().copied().collect();
-    roots.sort_unstable();
-    for root in roots {
-        let mut list = groups.remove(&root).unwrap_or_default();
-        list.sort_unstable_by_key(|(m, _)| *m);
-        let members = list
-            .iter()
-            .map(|(m, p)| {
-                let c = &clients[*m as usize];
-                GroupMember {
-                    external_id: c.external_id.to_string(),
-                    file: label(c.origin),
-                    row: c.origin.row,
-                    // Nobody is dropped from a household: every member is kept.
-                    primary: true,
-                    score: p.map_or(1.0, |p| p.comparison.score),
-                    reasons: p.map(|p| p.comparison.reasons.clone()).unwrap_or_default(),
-                }
-            })
-            .collect();
-        out.push(DuplicateGroup {
+    let mut by_root: Vec<(u32, u32, Option<&Pair>)> = link
+        .into_iter()
+        .map(|(m, p)| (sets.root(m), m, p))
+        .collect();
+    by_root.sort_unstable_by_key(|&(root, m, _)| (root, m));
+    // The reasons are worked out again for each member: in parallel, as a large file has
+    // hundreds of thousands of households.
+    let groups: Vec<&[(u32, u32, Option<&Pair>)]> = by_root.chunk_by(|x, y| x.0 == y.0).collect();
+    let built: Vec<DuplicateGroup> = groups
+        .par_iter()
+        .map(|group| DuplicateGroup {
             id: 0,
             kind: DuplicateKind::SameHousehold,
             entity: Entity::Client,
-            members,
-        });
-    }
+            members: group
+                .iter()
+                .map(|&(_, m, p)| {
+                    GroupMember {
+                        external_id: clients.id(m).to_owned(),
+                        file: label(clients.origin(m)),
+                        row: clients.origin(m).row,
+                        // Nobody is dropped from a household: every member is kept.
+                        primary: true,
+                        score: p.map_or(1.0, |p| p.score),
+                        reasons: p.map(|p| p.reasons(clients)).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    out.extend(built);
 }
 
 /// Pets entered twice for one owner (the owner's duplicates counted as the owner): the same
 /// species, the same or a very close name, and no contradicting dates of birth.
 fn patient_groups(
-    patients: &[PatientEntry],
+    patients: &Patients,
     owners: &FxHashMap<Box<str>, Box<str>>,
-    label: &dyn Fn(Origin) -> String,
+    label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
 ) {
-    let mut by_owner: FxHashMap<(&str, &str), Vec<u32>> = FxHashMap::default();
-    for (i, p) in patients.iter().enumerate() {
-        if p.owner.is_empty() || p.name.is_empty() {
-            continue;
-        }
-        let owner = owners.get(&p.owner).map_or(&*p.owner, |o| &**o);
-        by_owner
-            .entry((owner, &p.species))
-            .or_default()
-            .push(i as u32);
-    }
+    let owner_of = |p: &Pet<'_>| -> Box<str> {
+        owners
+            .get(p.owner)
+            .cloned()
+            .unwrap_or_else(|| p.owner.into())
+    };
+    // Pets side by side by owner and species: a sort of hashes, not a map of lists (a
+    // million owners would be a million small vectors).
+    let mut order: Vec<(u64, u32)> = (0..patients.entries.len() as u32)
+        .into_par_iter()
+        .map(|i| {
+            let p = patients.get(i);
+            let mut h = FxHasher::default();
+            (&*owner_of(&p), p.species).hash(&mut h);
+            (h.finish(), i)
+        })
+        .collect();
+    order.par_sort_unstable();
     let mut groups: Vec<Vec<(u32, f32, Vec<String>)>> = Vec::new();
-    for (_, list) in by_owner {
-        if list.len() < 2 {
+    for block in order.chunk_by(|x, y| x.0 == y.0) {
+        if block.len() < 2 {
             continue;
         }
+        let list: Vec<(u32, Pet<'_>, Box<str>)> = block
+            .iter()
+            .map(|&(_, i)| {
+                let p = patients.get(i);
+                let owner = owner_of(&p);
+                (i, p, owner)
+            })
+            .collect();
         let mut taken = vec![false; list.len()];
-        for (n, &a) in list.iter().enumerate() {
+        for (n, (a, pa, oa)) in list.iter().enumerate() {
             if taken[n] {
                 continue;
             }
-            let mut group = vec![(a, 1.0, Vec::new())];
-            for (m, &b) in list.iter().enumerate().skip(n + 1) {
-                if taken[m] {
+            let mut group = vec![(*a, 1.0, Vec::new())];
+            for (m, (b, pb, ob)) in list.iter().enumerate().skip(n + 1) {
+                // The same hash for another owner or species is a collision, not a match.
+                if taken[m] || oa != ob || pa.species != pb.species {
                     continue;
                 }
-                if let Some((score, reasons)) =
-                    same_pet(&patients[a as usize], &patients[b as usize])
-                {
+                if let Some((score, reasons)) = same_pet(pa, pb) {
                     taken[m] = true;
-                    group.push((b, score, reasons));
+                    group.push((*b, score, reasons));
                 }
             }
             if group.len() > 1 {
@@ -474,11 +584,11 @@ fn patient_groups(
                 .into_iter()
                 .enumerate()
                 .map(|(n, (i, score, reasons))| {
-                    let p = &patients[i as usize];
+                    let origin = patients.entries[i as usize].origin;
                     GroupMember {
-                        external_id: p.external_id.to_string(),
-                        file: label(p.origin),
-                        row: p.origin.row,
+                        external_id: patients.get(i).external_id.to_owned(),
+                        file: label(origin),
+                        row: origin.row,
                         primary: n == 0,
                         score,
                         reasons,
@@ -490,7 +600,7 @@ fn patient_groups(
 }
 
 /// Whether two pets of one owner and species are one pet: score and reasons.
-fn same_pet(a: &PatientEntry, b: &PatientEntry) -> Option<(f32, Vec<String>)> {
+fn same_pet(a: &Pet<'_>, b: &Pet<'_>) -> Option<(f32, Vec<String>)> {
     let mut reasons = vec!["same owner and species".to_owned()];
     let dob = match (a.date_of_birth.is_empty(), b.date_of_birth.is_empty()) {
         (false, false) if a.date_of_birth != b.date_of_birth => return None,
@@ -504,7 +614,7 @@ fn same_pet(a: &PatientEntry, b: &PatientEntry) -> Option<(f32, Vec<String>)> {
         reasons.insert(0, "same name".to_owned());
         return Some((1.0, reasons));
     }
-    let sim = strsim::jaro_winkler(&a.name, &b.name);
+    let sim = strsim::jaro_winkler(a.name, b.name);
     // Without a date of birth, two close names may be two pets (Max and Maxi).
     (sim >= 0.9 && dob).then(|| {
         reasons.insert(0, format!("name similarity {sim:.2}"));

@@ -318,7 +318,9 @@ impl PatientStep {
     }
 }
 
-/// A record the files hold that is not imported because of errors in it.
+/// A record the files hold that is not imported because of errors in it (or in its
+/// owner); it is matched against PH all the same, so its classification shows what
+/// importing it would do once fixed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ExcludedStep {
@@ -330,6 +332,30 @@ pub struct ExcludedStep {
     pub external_id: String,
     /// The errors.
     pub reason: String,
+    /// How it relates to PH (absent in plans made before records with errors were matched).
+    #[serde(default)]
+    pub classification: Option<Classification>,
+    /// The PH record it matches, if one.
+    #[serde(default)]
+    pub ph_id: Option<String>,
+    /// How it was matched, if it was.
+    #[serde(default)]
+    pub matched_by: Option<MatchedBy>,
+}
+
+impl ExcludedStep {
+    /// A record left out for `reason`, with how it matched PH.
+    fn of(origin: Origin, m: &RecordMatch, reason: &str) -> ExcludedStep {
+        ExcludedStep {
+            origin,
+            entity: m.entity,
+            external_id: m.external_id.clone(),
+            reason: reason.to_owned(),
+            classification: Some(m.classification),
+            ph_id: m.ph_id.clone(),
+            matched_by: m.matched_by,
+        }
+    }
 }
 
 /// How many records get each operation.
@@ -493,7 +519,23 @@ pub fn build(input: PlanInput) -> Plan {
     let mut claimed_pets: FxHashMap<String, String> = FxHashMap::default();
     let mut owners: FxHashMap<&str, OwnerOf> = FxHashMap::default();
     let mut clients = Vec::with_capacity(scan.clients.len());
+    let mut excluded = Vec::new();
     for (i, (record, m)) in scan.clients.iter().zip(&classified.clients).enumerate() {
+        let origin: Origin = scan.client_rows.get(i).copied().unwrap_or_default().into();
+        // Matched, so the person sees what it is, but not sent, and it claims no PH record.
+        let errors = scan.client_error(i);
+        if !errors.is_empty() {
+            excluded.push(ExcludedStep::of(origin, m, errors));
+            owners.insert(
+                &record.external_id,
+                OwnerOf::Blocked {
+                    undecided: false,
+                    reason: format!("its owner {} is left out for errors", record.external_id),
+                },
+            );
+            continue;
+        }
+        let step = clients.len();
         let m = rematch_chosen(m, &decisions, |id| {
             by_id.get(id).map(|&k| {
                 let r = client_record(&ph[k]);
@@ -513,7 +555,7 @@ pub fn build(input: PlanInput) -> Plan {
             }
         }
         let owner = match &op {
-            Op::Create => OwnerOf::Planned(i),
+            Op::Create => OwnerOf::Planned(step),
             Op::Update { ph_id, .. } | Op::Unchanged { ph_id } => match by_id.get(ph_id.as_str()) {
                 Some(&k) => OwnerOf::Ph(k),
                 None => OwnerOf::Blocked {
@@ -535,7 +577,7 @@ pub fn build(input: PlanInput) -> Plan {
         };
         owners.insert(&record.external_id, owner);
         clients.push(ClientStep {
-            origin: scan.client_rows.get(i).copied().unwrap_or_default().into(),
+            origin,
             record: record.clone(),
             classification: m.classification,
             matched_by: m.matched_by,
@@ -544,8 +586,14 @@ pub fn build(input: PlanInput) -> Plan {
         });
     }
     let mut patients = Vec::with_capacity(scan.patients.len());
-    for (j, record) in scan.patients.iter().enumerate() {
+    // `classify` gives one match per pet, in order.
+    for (j, (record, m)) in scan.patients.iter().zip(&classified.patients).enumerate() {
         let origin = scan.patient_rows.get(j).copied().unwrap_or_default().into();
+        let errors = scan.patient_error(j);
+        if !errors.is_empty() {
+            excluded.push(ExcludedStep::of(origin, m, errors));
+            continue;
+        }
         let owner = match owners.get(record.client_external_id.as_str()) {
             Some(o) => o,
             // A pets-only file names owners PH already has by their ID.
@@ -639,16 +687,8 @@ pub fn build(input: PlanInput) -> Plan {
         };
         patients.push(step);
     }
-    let excluded: Vec<ExcludedStep> = scan
-        .excluded_rows
-        .iter()
-        .map(|e| ExcludedStep {
-            origin: e.origin.into(),
-            entity: e.entity,
-            external_id: e.external_id.clone(),
-            reason: e.reason.clone(),
-        })
-        .collect();
+    // In file order, as the rows are.
+    excluded.sort_by_key(|e| (e.origin.table, e.origin.row, e.entity == Entity::Patient));
     let summary = Summary::of(&clients, &patients, excluded.len() as u64);
     Plan {
         format: PLAN_FORMAT,

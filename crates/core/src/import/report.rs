@@ -96,7 +96,8 @@ pub fn write(
             origin: e.origin,
             entity: e.entity,
             external_id: &e.external_id,
-            classification: "excluded",
+            // How it matched PH, so the clinic sees what a fixed row will do.
+            classification: e.classification.map_or("excluded", |c| c.as_str()),
             operation: "none",
             status: "excluded",
             ph_id: String::new(),

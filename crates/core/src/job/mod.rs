@@ -15,7 +15,7 @@ pub use edited::{write_edited, EditedSummary};
 pub use run::{
     review_rows, Job, JobError, JobProgress, JobSpec, Phase, SAVED_EDITS, SAVED_PROFILE,
 };
-pub use scan::{scan, ExcludedRow, RowOrigin, Scan};
+pub use scan::{scan, RowOrigin, Scan};
 pub use write::{
     refine_dates, repeated_entity, write_canonical, write_canonical_with, write_findings,
     CodeCount, KindCount, Policies, WriteError, WriteSummary,

@@ -3,11 +3,13 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::canonical::{ClientRecord, Entity, PatientRecord, Severity};
+use crate::canonical::{ClientRecord, Field, Finding, PatientRecord, Severity};
+use crate::dedupe::classify::{self, Classified};
 use crate::dedupe::{Collector, DuplicateGroup};
 use crate::mapping::convert::Converter;
 use crate::mapping::source::TableSource;
 use crate::mapping::Mapping;
+use crate::ph::Client;
 use crate::read::Progress;
 
 use super::convert::convert_rows;
@@ -16,20 +18,50 @@ use super::write::{repeated_entity, Policies, WriteError};
 /// The files' records and their duplicate groups.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
-    /// Every client the conversion yields (each ID once), in file order.
+    /// Every client the conversion yields (each ID once), in file order, with errors or
+    /// not: all are matched against PH. A client with errors has its fields in error
+    /// emptied, so it is matched on the others.
     pub clients: Vec<ClientRecord>,
-    /// Every pet, in file order.
+    /// Every pet, in file order (the same holds).
     pub patients: Vec<PatientRecord>,
     /// The duplicate groups inside the files.
     pub groups: Vec<DuplicateGroup>,
-    /// Records left out because a finding says they cannot be imported.
+    /// Records that cannot be sent because a finding says they cannot be imported (or
+    /// their owner cannot).
     pub excluded: u64,
     /// Where each of `clients` comes from, in the same order.
     pub client_rows: Vec<RowOrigin>,
     /// Where each of `patients` comes from, in the same order.
     pub patient_rows: Vec<RowOrigin>,
-    /// The records left out, with why.
-    pub excluded_rows: Vec<ExcludedRow>,
+    /// Why each of `clients` cannot be sent, in the same order; empty when it can.
+    pub client_errors: Vec<String>,
+    /// Why each of `patients` cannot be sent, in the same order; empty when it can.
+    pub patient_errors: Vec<String>,
+}
+
+impl Scan {
+    /// Why client `i` cannot be sent; empty when it can (or the scan lists no errors).
+    pub fn client_error(&self, i: usize) -> &str {
+        self.client_errors.get(i).map_or("", String::as_str)
+    }
+
+    /// Why patient `j` cannot be sent; empty when it can (or the scan lists no errors).
+    pub fn patient_error(&self, j: usize) -> &str {
+        self.patient_errors.get(j).map_or("", String::as_str)
+    }
+
+    /// Every record classified against the clinic's PH clients, each with the errors that
+    /// keep it from being sent.
+    pub fn classify(&self, ph: &[Client]) -> Classified {
+        let mut classified = classify::classify(&self.clients, &self.patients, ph);
+        for (i, m) in classified.clients.iter_mut().enumerate() {
+            m.errors = self.client_error(i).to_owned();
+        }
+        for (j, m) in classified.patients.iter_mut().enumerate() {
+            m.errors = self.patient_error(j).to_owned();
+        }
+        classified
+    }
 }
 
 /// A source row: the table's position among the sources, and the row number people see.
@@ -41,22 +73,44 @@ pub struct RowOrigin {
     pub row: u64,
 }
 
-/// A record left out of the import because of an error finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExcludedRow {
-    /// Where it is.
-    pub origin: RowOrigin,
-    /// Client or pet.
-    pub entity: crate::canonical::Entity,
-    /// Its ID in the file.
-    pub external_id: String,
-    /// The error (or errors) that keep it out.
-    pub reason: String,
+/// The error findings of a row about one record (`prefix` is `client.` or `patient.`).
+fn errors_of<'a>(findings: &'a [Finding], prefix: &'a str) -> impl Iterator<Item = &'a Finding> {
+    findings
+        .iter()
+        .filter(move |f| f.severity == Severity::Error && f.field.starts_with(prefix))
+}
+
+/// The messages of a record's errors, joined; empty when it has none.
+fn reason(findings: &[Finding], prefix: &str) -> String {
+    let list: Vec<&str> = errors_of(findings, prefix)
+        .map(|f| f.message.as_str())
+        .collect();
+    list.join("; ")
+}
+
+/// Whether a field says which record this is (or whose): kept, even in error, since the
+/// records are matched and linked by them.
+fn is_id(field: Field) -> bool {
+    matches!(
+        field,
+        Field::ClientExternalId | Field::PatientExternalId | Field::PatientClientExternalId
+    )
+}
+
+/// The fields in error of a record, other than its IDs: their values say nothing PH can be
+/// compared with (an unusable e-mail would only look like a conflict).
+fn fields_in_error<'a>(
+    findings: &'a [Finding],
+    prefix: &'a str,
+) -> impl Iterator<Item = Field> + 'a {
+    errors_of(findings, prefix)
+        .filter_map(|f| Field::from_key(&f.field))
+        .filter(|&f| !is_id(f))
 }
 
 /// Converts every row of `sources` with `mapping` (as `convert` does) and groups the
-/// duplicates. Records with errors (and the pets of clients with errors) stay in the groups,
-/// for a person to fix, but are left out of `clients` and `patients`: what an import sends.
+/// duplicates. Records with errors (and the pets of clients with errors) stay in the groups
+/// and in `clients` and `patients`, to be matched against PH, with why they cannot be sent.
 pub fn scan(
     sources: &[TableSource],
     mapping: &Mapping,
@@ -71,58 +125,38 @@ pub fn scan(
     let mut left_out: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
     convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
         collector.row(&row, repeated_entity(mapping, row.table));
-        let blocked = |prefix: &str| {
-            row.findings
-                .iter()
-                .any(|f| f.severity == Severity::Error && f.field.starts_with(prefix))
-        };
-        let errors = |prefix: &str| {
-            let list: Vec<&str> = row
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error && f.field.starts_with(prefix))
-                .map(|f| f.message.as_str())
-                .collect();
-            list.join("; ")
-        };
-        let (client_blocked, patient_blocked) = (blocked("client."), blocked("patient."));
         let origin = RowOrigin {
             table: row.table,
             row: row.row,
         };
-        if let Some(c) = row.client {
-            if client_blocked {
+        if let Some(mut c) = row.client {
+            let why = reason(&row.findings, "client.");
+            if !why.is_empty() {
                 out.excluded += 1;
-                out.excluded_rows.push(ExcludedRow {
-                    origin,
-                    entity: Entity::Client,
-                    external_id: c.external_id.clone(),
-                    reason: errors("client."),
-                });
-                left_out.insert(c.external_id);
-            } else {
-                out.clients.push(c);
-                out.client_rows.push(origin);
+                left_out.insert(c.external_id.clone());
+                for f in fields_in_error(&row.findings, "client.") {
+                    c.set(f, String::new());
+                }
             }
+            out.clients.push(c);
+            out.client_rows.push(origin);
+            out.client_errors.push(why);
         }
-        if let Some(p) = row.patient {
-            if patient_blocked || left_out.contains(&p.client_external_id) {
-                out.excluded += 1;
-                let reason = if patient_blocked {
-                    errors("patient.")
-                } else {
-                    format!("its owner {} is left out for errors", p.client_external_id)
-                };
-                out.excluded_rows.push(ExcludedRow {
-                    origin,
-                    entity: Entity::Patient,
-                    external_id: p.external_id.clone(),
-                    reason,
-                });
-            } else {
-                out.patients.push(p);
-                out.patient_rows.push(origin);
+        if let Some(mut p) = row.patient {
+            let mut why = reason(&row.findings, "patient.");
+            if !why.is_empty() {
+                for f in fields_in_error(&row.findings, "patient.") {
+                    p.set(f, String::new());
+                }
+            } else if left_out.contains(&p.client_external_id) {
+                why = format!("its owner {} is left out for errors", p.client_external_id);
             }
+            if !why.is_empty() {
+                out.excluded += 1;
+            }
+            out.patients.push(p);
+            out.patient_rows.push(origin);
+            out.patient_errors.push(why);
         }
         Ok(())
     })?;

@@ -15,7 +15,9 @@ pub enum PhError {
         env: String,
     },
     /// 403 / FORBIDDEN: the token's role or clinics do not allow this.
-    #[error("the token for environment `{env}` may not do this ({message}): ask PH for a token with the importer role for this clinic")]
+    // A read (dedupe, plan, clients) only needs the clinic in the token; a write needs the
+    // importer role too. The server's message says which of the two was missing.
+    #[error("the token for environment `{env}` may not do this ({message}): reading a clinic needs a token that includes it, and importing into it one with the importer role too")]
     Forbidden {
         /// The environment.
         env: String,

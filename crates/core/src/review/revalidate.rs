@@ -229,6 +229,10 @@ pub fn revalidate(
         record.set(field, value);
         read_problems.extend(problems.into_iter().map(|p| new_finding(field, p, typed)));
     }
+    // A typed e-mail follows the conversion's rule for the target.
+    if let Record::Client(c) = &mut record {
+        policy::excuse_invalid_email(c, &mut read_problems, checks.policy);
+    }
     let link = Field::PatientClientExternalId.key();
     let mut out: Vec<Finding> = findings
         .iter()

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::canonical::{ClientRecord, Field, PatientRecord, RequiredPolicy};
+use crate::canonical::{ClientRecord, Field, Finding, PatientRecord, RequiredPolicy, Severity};
 
 /// Which records flagged deceased or inactive are sent. They are always carried in the
 /// canonical files with their flags; this decides the import.
@@ -63,4 +63,76 @@ pub fn missing_patient_fields(p: &PatientRecord, policy: &RequiredPolicy) -> Vec
         .copied()
         .filter(|&f| p.get(f).trim().is_empty())
         .collect()
+}
+
+/// Where the target does not require an e-mail, an unusable one counts as missing: the
+/// client is sent without it, and its `invalid_email` finding (whose value keeps the cell as
+/// written) becomes a warning to follow up. Where e-mail is required it stays an error.
+pub fn excuse_invalid_email(
+    client: &mut ClientRecord,
+    findings: &mut [Finding],
+    policy: &RequiredPolicy,
+) {
+    if policy.requires(Field::ClientEmail) {
+        return;
+    }
+    let mut excused = false;
+    for f in findings.iter_mut().filter(|f| {
+        f.code == "invalid_email"
+            && f.field == Field::ClientEmail.key()
+            && f.severity == Severity::Error
+    }) {
+        f.severity = Severity::Warning;
+        f.message = format!(
+            "\"{}\" is not a valid e-mail address; the client is imported without one, as this clinic does not require it: ask the owner for the right address",
+            client.email
+        );
+        excused = true;
+    }
+    if excused {
+        client.email.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(value: &str) -> Finding {
+        Finding {
+            file: "export.csv".into(),
+            row: 2,
+            field: Field::ClientEmail.key().into(),
+            code: "invalid_email".into(),
+            severity: Severity::Error,
+            message: "not valid".into(),
+            value: value.into(),
+            suggestion: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_invalid_email_is_dropped_only_where_email_is_not_required() {
+        let mut client = ClientRecord {
+            email: "mary@".into(),
+            ..ClientRecord::default()
+        };
+        let mut findings = vec![invalid("mary@")];
+        excuse_invalid_email(&mut client, &mut findings, &RequiredPolicy::ph_default());
+        assert_eq!(client.email, "mary@");
+        assert_eq!(findings[0].severity, Severity::Error);
+
+        excuse_invalid_email(&mut client, &mut findings, &RequiredPolicy::without_email());
+        assert_eq!(client.email, "");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].value, "mary@",
+            "the finding keeps the value as written"
+        );
+        assert!(
+            findings[0].message.contains("\"mary@\""),
+            "{}",
+            findings[0].message
+        );
+    }
 }

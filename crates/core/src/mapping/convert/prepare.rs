@@ -214,6 +214,8 @@ impl Preparer {
             if let Some(key) = &key {
                 client.external_id = key.clone();
             }
+            // After the ID is derived, so a derived ID does not depend on the target's rule.
+            policy::excuse_invalid_email(&mut client, &mut client_findings, &self.policy);
             client_key = key.clone();
             p.client = Some(Arc::new(Owner {
                 hashes: ClientRegistry::hashes(&client),
