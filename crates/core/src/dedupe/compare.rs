@@ -9,11 +9,12 @@
 //! different first names) is never called one person however much else it shares.
 
 use serde::{Deserialize, Serialize};
-use strsim::{jaro_winkler, osa_distance};
+use strsim::osa_distance;
 use ts_rs::TS;
 
 use super::fingerprint::{Fingerprint, Part, View};
 use super::nicknames;
+use super::similarity::jaro_winkler;
 
 /// How two clients relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -82,14 +83,32 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
     let phone = phones(a, b);
     // A different postal code (not a typo) rules out the same street, so without a shared
     // e-mail or phone nothing is left to tie the two together.
-    if email != Some(true)
-        && phone != Some(true)
-        && postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false)
-    {
-        return None;
+    if email != Some(true) && phone != Some(true) {
+        if postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false) {
+            return None;
+        }
+        // Given names that cannot agree (other initials, not nicknames, not swapped) leave
+        // only a household at one street address, which two house numbers rule out.
+        if !given_names_can_agree(a, b) {
+            let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
+            let no_street = a.get(Part::Street).is_empty() || b.get(Part::Street).is_empty();
+            if no_street || !na.is_empty() && !nb.is_empty() && na != nb {
+                return None;
+            }
+        }
     }
     let e = Evidence::of(a, b);
     (e.verdict != Verdict::Different).then(|| (e.verdict, e.score()))
+}
+
+/// Whether the given names could come out as agreeing (an initial, a nickname, a typo, or
+/// names swapped), judged from first letters without any similarity.
+fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
+    let (fa, fb) = (a.get(Part::First), b.get(Part::First));
+    let (Some(x), Some(y)) = (fa.bytes().next(), fb.bytes().next()) else {
+        return true;
+    };
+    x == y || nicknames::are_variants(fa, fb) || fa == b.get(Part::Last) || fb == a.get(Part::Last)
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.
@@ -445,7 +464,7 @@ fn phones(a: View<'_>, b: View<'_>) -> Option<bool> {
 
 /// Street agreement and the street names' similarity: the house numbers equal (or one
 /// missing) and the street names close. `None` when either has no street.
-fn street(a: View<'_>, b: View<'_>) -> Option<(bool, f64)> {
+fn street<'a>(a: View<'a>, b: View<'a>) -> Option<(bool, f64)> {
     let (sa, sb) = (a.get(Part::Street), b.get(Part::Street));
     if sa.is_empty() || sb.is_empty() {
         return None;
@@ -456,8 +475,8 @@ fn street(a: View<'_>, b: View<'_>) -> Option<(bool, f64)> {
         1.0
     } else {
         // Words run together or apart (`pridhamstreet`, `pridham street`).
-        let joined = |s: &str| s.replace(' ', "");
-        if joined(sa) == joined(sb) {
+        let joined = |s: &'a str| s.bytes().filter(|b| *b != b' ');
+        if joined(sa).eq(joined(sb)) {
             1.0
         } else {
             jaro_winkler(sa, sb)
@@ -700,6 +719,10 @@ mod tests {
             client("Mary", "Smith", "", "2175550143", "12 Oak St", "62704"),
             client("John", "Smith", "", "3125550199", "7 Lake Dr", "60601"),
             client("John", "Smith", "", "", "12 Oak St", "62705"),
+            client("Mary", "Smith", "", "", "14 Oak St", "62704"),
+            client("Mary", "Smith", "", "", "12 Oak Street", "62704"),
+            client("Smith", "John", "", "", "12 Oak St", "62704"),
+            client("Bill", "Smith", "", "", "", "62704"),
         ] {
             let c = compare(&a, &b);
             let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));

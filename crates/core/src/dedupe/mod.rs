@@ -14,6 +14,7 @@ mod nicknames;
 pub mod normalize;
 pub mod output;
 pub mod resolve;
+mod similarity;
 mod within;
 
 use serde::{Deserialize, Serialize};

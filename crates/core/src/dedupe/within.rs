@@ -614,7 +614,7 @@ fn same_pet(a: &Pet<'_>, b: &Pet<'_>) -> Option<(f32, Vec<String>)> {
         reasons.insert(0, "same name".to_owned());
         return Some((1.0, reasons));
     }
-    let sim = strsim::jaro_winkler(a.name, b.name);
+    let sim = super::similarity::jaro_winkler(a.name, b.name);
     // Without a date of birth, two close names may be two pets (Max and Maxi).
     (sim >= 0.9 && dob).then(|| {
         reasons.insert(0, format!("name similarity {sim:.2}"));
