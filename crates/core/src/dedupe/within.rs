@@ -15,16 +15,60 @@ use super::fingerprint::{Ends, Fingerprint, Part, View, PARTS};
 use super::normalize;
 use super::{DuplicateGroup, DuplicateKind, GroupMember};
 
-/// Where a record came from.
+/// Where a record came from (a row past four billion, which no export reaches, keeps the
+/// largest number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Origin {
     table: u16,
-    row: u64,
+    row: u32,
+}
+
+/// Text kept for a million records in blocks that are filled and never moved: one growing
+/// buffer would be copied as it doubles and hold up to twice what it needs.
+#[derive(Default)]
+struct Texts {
+    blocks: Vec<String>,
+}
+
+/// The size of a block of [`Texts`] (a longer record gets a block of its own).
+const BLOCK: usize = 4 << 20;
+
+impl Texts {
+    /// Keeps `parts` end to end, never split across blocks; returns where they start.
+    fn push(&mut self, parts: &[&str]) -> (u32, u32) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= len);
+        if !fits {
+            self.blocks.push(String::with_capacity(BLOCK.max(len)));
+        }
+        let block = self.blocks.len() - 1;
+        let text = &mut self.blocks[block];
+        let at = text.len();
+        for p in parts {
+            text.push_str(p);
+        }
+        (
+            u32::try_from(block).unwrap_or(u32::MAX),
+            u32::try_from(at).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// `len` bytes from `at` in `block`.
+    fn get(&self, (block, at): (u32, u32), len: usize) -> &str {
+        let at = at as usize;
+        self.blocks
+            .get(block as usize)
+            .and_then(|b| b.get(at..at + len))
+            .unwrap_or_default()
+    }
 }
 
 /// A client's place in [`Clients::text`]: its fingerprint, then its ID.
 struct ClientEntry {
-    at: usize,
+    at: (u32, u32),
     ends: Ends,
     id_len: u32,
     origin: Origin,
@@ -36,15 +80,13 @@ struct ClientEntry {
 struct Clients {
     entries: Vec<ClientEntry>,
     keys: Vec<Keys>,
-    text: String,
+    text: Texts,
 }
 
 impl Clients {
     fn push(&mut self, fingerprint: &Fingerprint, keys: Keys, id: &str, origin: Origin) {
         let (text, ends) = fingerprint.parts();
-        let at = self.text.len();
-        self.text.push_str(text);
-        self.text.push_str(id);
+        let at = self.text.push(&[text, id]);
         self.entries.push(ClientEntry {
             at,
             ends,
@@ -61,17 +103,15 @@ impl Clients {
     /// Client `i`'s fingerprint.
     fn view(&self, i: u32) -> View<'_> {
         let e = &self.entries[i as usize];
-        let end = e.at + usize::from(e.ends[PARTS - 1]);
-        View::new(self.text.get(e.at..end).unwrap_or_default(), e.ends)
+        let len = usize::from(e.ends[PARTS - 1]);
+        View::new(self.text.get(e.at, len), e.ends)
     }
 
     /// Client `i`'s ID.
     fn id(&self, i: u32) -> &str {
         let e = &self.entries[i as usize];
-        let start = e.at + usize::from(e.ends[PARTS - 1]);
-        self.text
-            .get(start..start + e.id_len as usize)
-            .unwrap_or_default()
+        let start = e.at.1.saturating_add(u32::from(e.ends[PARTS - 1]));
+        self.text.get((e.at.0, start), e.id_len as usize)
     }
 
     fn origin(&self, i: u32) -> Origin {
@@ -79,55 +119,79 @@ impl Clients {
     }
 }
 
-/// The values of a pet that say whether two are one, in [`Patients::text`]: owner, folded
-/// name, species, date of birth and ID, end to end.
+/// What says whether two pets are one: owner, species and date of birth as hashes (only
+/// their equality matters), the folded name and the ID in [`Patients::text`].
 struct PatientEntry {
-    at: usize,
-    lens: [u32; 5],
+    owner: u64,
+    species: u32,
+    date_of_birth: u32,
+    at: (u32, u32),
+    name_len: u32,
+    id_len: u32,
     origin: Origin,
 }
 
-/// The pets gathered, their text in one buffer.
+/// The pets gathered.
 #[derive(Default)]
 struct Patients {
     entries: Vec<PatientEntry>,
-    text: String,
+    text: Texts,
 }
 
 /// A pet's values as [`Patients::get`] gives them back.
 struct Pet<'a> {
-    owner: &'a str,
+    owner: u64,
+    species: u32,
+    date_of_birth: u32,
     name: &'a str,
-    species: &'a str,
-    date_of_birth: &'a str,
     external_id: &'a str,
 }
 
+/// A 64-bit hash of a value compared only for equality; 0 for none. SipHash, as the
+/// values come from the file and must not collide by design.
+fn hashed(value: &str) -> u64 {
+    if value.is_empty() {
+        return 0;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish().max(1)
+}
+
 impl Patients {
-    fn push(&mut self, values: [&str; 5], origin: Origin) {
-        let at = self.text.len();
-        let mut lens = [0u32; 5];
-        for (len, v) in lens.iter_mut().zip(values) {
-            self.text.push_str(v);
-            *len = u32::try_from(v.len()).unwrap_or(u32::MAX);
-        }
-        self.entries.push(PatientEntry { at, lens, origin });
+    fn push(
+        &mut self,
+        owner: &str,
+        name: &str,
+        species: &str,
+        dob: &str,
+        id: &str,
+        origin: Origin,
+    ) {
+        let at = self.text.push(&[name, id]);
+        self.entries.push(PatientEntry {
+            owner: hashed(owner),
+            // Few species and dates: 32 bits of hash tell them apart.
+            species: hashed(species) as u32,
+            date_of_birth: (hashed(dob) as u32) | u32::from(!dob.is_empty()),
+            at,
+            name_len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+            id_len: u32::try_from(id.len()).unwrap_or(u32::MAX),
+            origin,
+        });
     }
 
     fn get(&self, i: u32) -> Pet<'_> {
         let e = &self.entries[i as usize];
-        let mut at = e.at;
-        let mut next = |len: u32| {
-            let v = self.text.get(at..at + len as usize).unwrap_or_default();
-            at += len as usize;
-            v
-        };
         Pet {
-            owner: next(e.lens[0]),
-            name: next(e.lens[1]),
-            species: next(e.lens[2]),
-            date_of_birth: next(e.lens[3]),
-            external_id: next(e.lens[4]),
+            owner: e.owner,
+            species: e.species,
+            date_of_birth: e.date_of_birth,
+            name: self.text.get(e.at, e.name_len as usize),
+            external_id: self.text.get(
+                (e.at.0, e.at.1.saturating_add(e.name_len)),
+                e.id_len as usize,
+            ),
         }
     }
 }
@@ -183,13 +247,11 @@ impl Collector {
             return;
         }
         self.patients.push(
-            [
-                &p.client_external_id,
-                &name,
-                &p.species.to_ascii_lowercase(),
-                &p.date_of_birth,
-                &p.external_id,
-            ],
+            &p.client_external_id,
+            &name,
+            &p.species.to_ascii_lowercase(),
+            &p.date_of_birth,
+            &p.external_id,
             origin(table, row),
         );
     }
@@ -235,7 +297,7 @@ impl Collector {
 fn origin(table: usize, row: u64) -> Origin {
     Origin {
         table: u16::try_from(table).unwrap_or(u16::MAX),
-        row,
+        row: u32::try_from(row).unwrap_or(u32::MAX),
     }
 }
 
@@ -284,7 +346,7 @@ fn repeat_groups(
         g.members.push(GroupMember {
             external_id: r.external_id.to_string(),
             file: label(r.origin),
-            row: r.origin.row,
+            row: u64::from(r.origin.row),
             primary: false,
             score: 1.0,
             reasons: vec![reason.to_owned()],
@@ -383,7 +445,7 @@ fn client_groups(
     pairs: &[Pair],
     label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
-) -> (FxHashMap<Box<str>, Box<str>>, Sets) {
+) -> (FxHashMap<u64, u64>, Sets) {
     let mut sets = Sets::new(clients.len());
     for p in pairs {
         sets.join(p.a, p.b);
@@ -421,12 +483,12 @@ fn client_groups(
         } else {
             DuplicateKind::FuzzyDuplicate
         };
-        let kept: Box<str> = clients.id(root).into();
+        let kept = hashed(clients.id(root));
         let members = list
             .iter()
             .map(|&m| {
                 if m != root {
-                    owners.insert(clients.id(m).into(), kept.clone());
+                    owners.insert(hashed(clients.id(m)), kept);
                 }
                 let (score, reasons) = match best.get(&m) {
                     Some(p) if m != root => (p.score, p.reasons(clients)),
@@ -435,7 +497,7 @@ fn client_groups(
                 GroupMember {
                     external_id: clients.id(m).to_owned(),
                     file: label(clients.origin(m)),
-                    row: clients.origin(m).row,
+                    row: u64::from(clients.origin(m).row),
                     primary: m == root,
                     score,
                     reasons,
@@ -496,7 +558,7 @@ fn household_groups(
                     GroupMember {
                         external_id: clients.id(m).to_owned(),
                         file: label(clients.origin(m)),
-                        row: clients.origin(m).row,
+                        row: u64::from(clients.origin(m).row),
                         // Nobody is dropped from a household: every member is kept.
                         primary: true,
                         score: p.map_or(1.0, |p| p.score),
@@ -513,16 +575,12 @@ fn household_groups(
 /// species, the same or a very close name, and no contradicting dates of birth.
 fn patient_groups(
     patients: &Patients,
-    owners: &FxHashMap<Box<str>, Box<str>>,
+    owners: &FxHashMap<u64, u64>,
     label: &(dyn Fn(Origin) -> String + Sync),
     out: &mut Vec<DuplicateGroup>,
 ) {
-    let owner_of = |p: &Pet<'_>| -> Box<str> {
-        owners
-            .get(p.owner)
-            .cloned()
-            .unwrap_or_else(|| p.owner.into())
-    };
+    // A duplicate client's pets count as its kept record's.
+    let owner_of = |p: &Pet<'_>| -> u64 { owners.get(&p.owner).copied().unwrap_or(p.owner) };
     // Pets side by side by owner and species: a sort of hashes, not a map of lists (a
     // million owners would be a million small vectors).
     let mut order: Vec<(u64, u32)> = (0..patients.entries.len() as u32)
@@ -530,7 +588,7 @@ fn patient_groups(
         .map(|i| {
             let p = patients.get(i);
             let mut h = FxHasher::default();
-            (&*owner_of(&p), p.species).hash(&mut h);
+            (owner_of(&p), p.species).hash(&mut h);
             (h.finish(), i)
         })
         .collect();
@@ -540,7 +598,7 @@ fn patient_groups(
         if block.len() < 2 {
             continue;
         }
-        let list: Vec<(u32, Pet<'_>, Box<str>)> = block
+        let list: Vec<(u32, Pet<'_>, u64)> = block
             .iter()
             .map(|&(_, i)| {
                 let p = patients.get(i);
@@ -588,7 +646,7 @@ fn patient_groups(
                     GroupMember {
                         external_id: patients.get(i).external_id.to_owned(),
                         file: label(origin),
-                        row: origin.row,
+                        row: u64::from(origin.row),
                         primary: n == 0,
                         score,
                         reasons,
@@ -602,7 +660,7 @@ fn patient_groups(
 /// Whether two pets of one owner and species are one pet: score and reasons.
 fn same_pet(a: &Pet<'_>, b: &Pet<'_>) -> Option<(f32, Vec<String>)> {
     let mut reasons = vec!["same owner and species".to_owned()];
-    let dob = match (a.date_of_birth.is_empty(), b.date_of_birth.is_empty()) {
+    let dob = match (a.date_of_birth == 0, b.date_of_birth == 0) {
         (false, false) if a.date_of_birth != b.date_of_birth => return None,
         (false, false) => {
             reasons.push("same date of birth".to_owned());
