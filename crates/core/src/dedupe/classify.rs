@@ -656,4 +656,39 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn a_short_last_name_typo_matches_its_ph_client_but_a_household_member_does_not() {
+        let ph = vec![ph_client(
+            "ph-1",
+            None,
+            "Ann",
+            "Nash",
+            Some("ann.nash@example.com"),
+            Some("12 Oak St"),
+        )];
+        let file = vec![
+            file_client("1", "Ann", "Nesh", "ann.nash@example.com", "12 Oak St"),
+            // Same phone and address (the helpers give every client one phone), another
+            // given name: the PH client's daughter, not her.
+            file_client("2", "Jan", "Nash", "", "12 Oak St"),
+        ];
+        let out = classify(&file, &[], &ph);
+        assert_eq!(
+            out.clients[0].ph_id.as_deref(),
+            Some("ph-1"),
+            "{:?}",
+            out.clients[0]
+        );
+        assert!(
+            out.clients[0]
+                .reasons
+                .iter()
+                .any(|r| r.contains("one letter apart")),
+            "{:?}",
+            out.clients[0].reasons
+        );
+        assert_eq!(out.clients[1].ph_id, None, "{:?}", out.clients[1]);
+        assert_eq!(out.clients[1].classification, Classification::New);
+    }
 }

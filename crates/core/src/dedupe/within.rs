@@ -826,4 +826,47 @@ mod tests {
         assert_eq!(g[0].members[0].file, "pets.csv");
         assert_eq!(g[1].kind, DuplicateKind::ConflictingDuplicate);
     }
+
+    #[test]
+    fn a_short_name_typo_is_one_person_and_two_first_names_at_one_address_are_two() {
+        let clients = [
+            client(
+                "1",
+                "Ann",
+                "Nash",
+                "ann@example.com",
+                "2175550143",
+                "12 Oak St",
+            ),
+            client(
+                "2",
+                "Ann",
+                "Nesh",
+                "ann@example.com",
+                "2175550143",
+                "12 Oak St",
+            ),
+            client("3", "Jan", "Nash", "", "2175550143", "12 Oak St"),
+            client("4", "Daniel", "Nash", "", "2175550143", "12 Oak St"),
+            client("5", "Danielle", "Nash", "", "2175550143", "12 Oak St"),
+        ];
+        let g = groups(&clients, &[]);
+        let members = |kind: DuplicateKind| -> Vec<Vec<&str>> {
+            g.iter()
+                .filter(|g| g.kind == kind)
+                .map(|g| g.members.iter().map(|m| m.external_id.as_str()).collect())
+                .collect()
+        };
+        assert_eq!(
+            members(DuplicateKind::ExactDuplicate),
+            vec![vec!["1", "2"]],
+            "{g:#?}"
+        );
+        assert!(members(DuplicateKind::FuzzyDuplicate).is_empty(), "{g:#?}");
+        assert_eq!(
+            members(DuplicateKind::SameHousehold),
+            vec![vec!["1", "3", "4", "5"]],
+            "{g:#?}"
+        );
+    }
 }
