@@ -19,6 +19,11 @@ const FULL_BLOCK: usize = 48;
 /// In a large block, each client is compared with this many next to it (sorted by name).
 const WINDOW: usize = 12;
 
+/// The window of each kind of key (see [`KINDS`]). The sound of the last name with the first
+/// initial is the loosest key: its large blocks (every J. Smith) only add the pairs whose
+/// postal codes are one typo apart, and those sort side by side.
+const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW];
+
 /// The blocking keys of one client; 0 means absent. 32-bit hashes: two different values
 /// sharing one only adds a pair to compare, and a million clients' keys stay small.
 pub type Keys = [u32; KEYS];
@@ -173,7 +178,7 @@ pub fn pairs<T: Send>(
                     members.len()
                 } else {
                     members.sort_unstable_by_key(|&(key, i)| (order[i as usize], key, i));
-                    WINDOW + 1
+                    WINDOWS[k] + 1
                 };
                 for (n, &(kx, x)) in members.iter().enumerate() {
                     for &(ky, y) in members.iter().skip(n + 1).take(window - 1) {

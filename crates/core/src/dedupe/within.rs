@@ -374,15 +374,18 @@ fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
     // In a block too large for all pairs (every John Smith), neighbours share the first
     // name and have close postal codes: where a typo in the code or street still leaves
     // the same person.
+    // Given names by their initial first, so `J` and `John`, `Jon` and `John` are near.
     let order = |i: u32| {
         let f = clients.view(i);
+        let first = f.get(Part::First);
         let mut h = FxHasher::default();
-        f.get(Part::First).hash(&mut h);
+        first.hash(&mut h);
+        let initial = u64::from(first.bytes().next().unwrap_or(0));
         let mut postal = [0u8; 4];
         for (d, s) in postal.iter_mut().zip(f.get(Part::Postal).bytes()) {
             *d = s;
         }
-        (h.finish() << 32) | u64::from(u32::from_be_bytes(postal))
+        (initial << 56) | ((h.finish() & 0xFF_FFFF) << 32) | u64::from(u32::from_be_bytes(postal))
     };
     let order: Vec<u64> = (0..clients.len() as u32)
         .into_par_iter()
