@@ -338,7 +338,7 @@ impl Generator {
             } else {
                 format!("{local}@{domain}").to_lowercase()
             };
-            if self.taken.insert(key("email", &email.to_lowercase())) {
+            if self.taken.insert(key("email", &mailbox(&email))) {
                 return email;
             }
         }
@@ -491,6 +491,19 @@ impl Generator {
 }
 
 /// A 64-bit hash of a tagged value, to remember it without storing it.
+/// The mailbox an address reaches: Gmail ignores dots and anything after `+` in the local
+/// part, so `joseph.smith@` and `josephsmith@gmail.com` are one person's, never two.
+fn mailbox(email: &str) -> String {
+    let email = email.to_lowercase();
+    match email.rsplit_once('@') {
+        Some((local, "gmail.com" | "googlemail.com")) => {
+            let local = local.split('+').next().unwrap_or(local).replace('.', "");
+            format!("{local}@gmail.com")
+        }
+        _ => email,
+    }
+}
+
 fn key(tag: &str, value: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     tag.hash(&mut h);
@@ -583,5 +596,16 @@ mod tests {
             })
             .collect();
         assert_eq!(digits.len(), 50_000);
+    }
+
+    #[test]
+    fn two_people_never_share_a_gmail_mailbox() {
+        assert_eq!(mailbox("Joseph.Smith+vet@GMAIL.com"), "josephsmith@gmail.com");
+        assert_eq!(mailbox("j.smith@example.com"), "j.smith@example.com");
+        let mut g = Generator::new(5);
+        let boxes: HashSet<String> = (0..20_000)
+            .map(|_| mailbox(&g.email("Joseph", "Smith")))
+            .collect();
+        assert_eq!(boxes.len(), 20_000);
     }
 }
