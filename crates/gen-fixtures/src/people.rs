@@ -600,7 +600,10 @@ mod tests {
 
     #[test]
     fn two_people_never_share_a_gmail_mailbox() {
-        assert_eq!(mailbox("Joseph.Smith+vet@GMAIL.com"), "josephsmith@gmail.com");
+        assert_eq!(
+            mailbox("Joseph.Smith+vet@GMAIL.com"),
+            "josephsmith@gmail.com"
+        );
         assert_eq!(mailbox("j.smith@example.com"), "j.smith@example.com");
         let mut g = Generator::new(5);
         let boxes: HashSet<String> = (0..20_000)
