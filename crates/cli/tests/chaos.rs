@@ -194,12 +194,20 @@ fn compare(plan: &Plan, clinic: &[Client], tally: &mut Tally) {
     tally.doubled = tally.doubled.max(extra as u64);
 }
 
-fn chaos(trials: u64) {
-    if !has_session_bus() {
-        return;
-    }
+/// A sandbox with small batches (so a run has many and a kill lands in the middle of one),
+/// `clinics`, an importer token for them, the CLI logged in to it, the clinic's export and a
+/// client to read PH back.
+struct Rig {
+    runtime: tokio::runtime::Runtime,
+    sandbox: ph_sandbox::RunningSandbox,
+    cli: Cli,
+    env: String,
+    export: PathBuf,
+    api: PhApi,
+}
+
+fn rig(name: &str, clinics: &[String]) -> Rig {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    // Small batches, so a run has many and a kill lands in the middle of one.
     let sandbox = runtime
         .block_on(ph_sandbox::start(SandboxConfig {
             seed_demo: false,
@@ -210,18 +218,17 @@ fn chaos(trials: u64) {
             ..SandboxConfig::default()
         }))
         .unwrap();
-    let clinics: Vec<String> = (0..trials).map(|t| format!("chaos-{t}")).collect();
-    for c in &clinics {
+    for c in clinics {
         sandbox
             .add_clinic(c, &format!("Chaos {c}"), "US", false)
             .unwrap();
     }
     sandbox
         .add_token(&DemoToken {
-            name: "chaos importer".into(),
+            name: format!("{name} importer"),
             token: TOKEN.into(),
             role: "importer".into(),
-            clinics: clinics.clone(),
+            clinics: clinics.to_vec(),
         })
         .unwrap();
     let cli = Cli {
@@ -231,7 +238,7 @@ fn chaos(trials: u64) {
     // A name of its own in the keychain (the entry is per environment name), so tests
     // running at once, in this process or another, never share or remove each other's.
     let env = format!(
-        "chaos-{}-{trials}-{}",
+        "{name}-{}-{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -242,12 +249,35 @@ fn chaos(trials: u64) {
     let export: PathBuf = cli.data.path().join("export.csv");
     write_export(&export);
     let api = PhApi::new(
-        "chaos-check",
+        &format!("{name}-check"),
         &sandbox.url(),
         &Token::parse(TOKEN).unwrap(),
         &ClientOptions::default(),
     )
     .unwrap();
+    Rig {
+        runtime,
+        sandbox,
+        cli,
+        env,
+        export,
+        api,
+    }
+}
+
+fn chaos(trials: u64) {
+    if !has_session_bus() {
+        return;
+    }
+    let clinics: Vec<String> = (0..trials).map(|t| format!("chaos-{t}")).collect();
+    let Rig {
+        runtime,
+        sandbox,
+        cli,
+        env,
+        export,
+        api,
+    } = rig(&format!("chaos-{trials}"), &clinics);
 
     let started = Instant::now();
     let mut total = Tally::default();
@@ -425,48 +455,19 @@ fn ctrl_c_stops_after_the_batches_in_flight_and_resume_finishes_the_plan() {
     if !has_session_bus() {
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = runtime
-        .block_on(ph_sandbox::start(SandboxConfig {
-            seed_demo: false,
-            limits: Limits {
-                max_batch_size: 20,
-                max_page_size: 1000,
-            },
-            ..SandboxConfig::default()
-        }))
-        .unwrap();
-    let clinics = ["ctrl-c-once", "ctrl-c-twice"];
-    for c in clinics {
-        sandbox.add_clinic(c, c, "US", false).unwrap();
-    }
-    sandbox
-        .add_token(&DemoToken {
-            name: "ctrl-c importer".into(),
-            token: TOKEN.into(),
-            role: "importer".into(),
-            clinics: clinics.iter().map(|c| c.to_string()).collect(),
-        })
-        .unwrap();
-    let cli = Cli {
-        config: tempfile::tempdir().unwrap(),
-        data: tempfile::tempdir().unwrap(),
-    };
-    let env = format!("ctrl-c-{}", std::process::id());
-    cli.ok(&["env", "add", &env, &sandbox.url()], None);
-    cli.ok(&["login", "--env", &env, "--token-stdin"], Some(TOKEN));
-    let export: PathBuf = cli.data.path().join("export.csv");
-    write_export(&export);
-    let api = PhApi::new(
-        "ctrl-c-check",
-        &sandbox.url(),
-        &Token::parse(TOKEN).unwrap(),
-        &ClientOptions::default(),
-    )
-    .unwrap();
+    let clinics = ["ctrl-c-once".to_owned(), "ctrl-c-twice".to_owned()];
+    let Rig {
+        runtime,
+        sandbox,
+        cli,
+        env,
+        export,
+        api,
+    } = rig("ctrl-c", &clinics);
     // Slow answers, so the run is still writing when the signal comes, and a second press
     // lands while the batch in flight is still waited for.
-    for (clinic, presses, code, latency_ms) in [(clinics[0], 1, 5, 40), (clinics[1], 2, 130, 400)] {
+    for (clinic, presses, code, latency_ms) in [(&clinics[0], 1, 5, 40), (&clinics[1], 2, 130, 400)]
+    {
         sandbox.set_faults(Faults {
             latency_ms,
             ..Faults::default()
