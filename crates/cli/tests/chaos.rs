@@ -206,6 +206,27 @@ struct Rig {
     api: PhApi,
 }
 
+/// `ph-import plan` of the export into `clinic`: the run's ID, the plan file and the plan.
+fn plan_for(cli: &Cli, export: &Path, env: &str, clinic: &str) -> (String, String, Plan) {
+    let planned: serde_json::Value = serde_json::from_str(&cli.ok(
+        &[
+            "plan",
+            export.to_str().unwrap(),
+            "--env",
+            env,
+            "--clinic",
+            clinic,
+            "--json",
+        ],
+        None,
+    ))
+    .unwrap();
+    let run = planned["run_id"].as_str().unwrap().to_owned();
+    let plan_file = planned["plan_file"].as_str().unwrap().to_owned();
+    let plan = Plan::load(Path::new(&plan_file)).unwrap();
+    (run, plan_file, plan)
+}
+
 fn rig(name: &str, clinics: &[String]) -> Rig {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime
@@ -285,22 +306,7 @@ fn chaos(trials: u64) {
     for (trial, clinic) in clinics.iter().enumerate() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((trial as u64 + 1) * 0x2545_F491));
         sandbox.set_faults(Faults::default());
-        let planned: serde_json::Value = serde_json::from_str(&cli.ok(
-            &[
-                "plan",
-                export.to_str().unwrap(),
-                "--env",
-                &env,
-                "--clinic",
-                clinic,
-                "--json",
-            ],
-            None,
-        ))
-        .unwrap();
-        let run = planned["run_id"].as_str().unwrap().to_owned();
-        let plan_file = planned["plan_file"].as_str().unwrap().to_owned();
-        let plan = Plan::load(Path::new(&plan_file)).unwrap();
+        let (run, plan_file, plan) = plan_for(&cli, &export, &env, clinic);
         assert_eq!(plan.summary.clients.create, CLIENTS as u64);
         sandbox.set_faults(Faults {
             error_rate: 0.2,
@@ -472,22 +478,7 @@ fn ctrl_c_stops_after_the_batches_in_flight_and_resume_finishes_the_plan() {
             latency_ms,
             ..Faults::default()
         });
-        let planned: serde_json::Value = serde_json::from_str(&cli.ok(
-            &[
-                "plan",
-                export.to_str().unwrap(),
-                "--env",
-                &env,
-                "--clinic",
-                clinic,
-                "--json",
-            ],
-            None,
-        ))
-        .unwrap();
-        let run = planned["run_id"].as_str().unwrap().to_owned();
-        let plan_file = planned["plan_file"].as_str().unwrap().to_owned();
-        let plan = Plan::load(Path::new(&plan_file)).unwrap();
+        let (run, plan_file, plan) = plan_for(&cli, &export, &env, clinic);
         let planned_records = (plan.clients.len() + plan.patients.len()) as u64;
         let at_start = sandbox.counts().unwrap();
         let written = || {
