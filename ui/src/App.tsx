@@ -79,7 +79,7 @@ export function App() {
         )}
         {/* Kept mounted while on later steps so going back keeps the person's choices. */}
         {readable.length > 0 && (
-          <div hidden={step !== "mapping"}>
+          <div hidden={step !== "mapping"} className="step-host">
             <MappingStep
               key={filesKey}
               files={readable}
@@ -91,11 +91,13 @@ export function App() {
           </div>
         )}
         {mapping && reviewKey && (
-          <div hidden={step !== "problems"} className="review-host">
+          <div hidden={step !== "problems"} className="step-host">
             <ReviewStep key={reviewKey} files={readable} mapping={mapping} onNext={() => setStep("save")} />
           </div>
         )}
-        {mapping && step === "save" && <SaveFiles files={readable} mapping={mapping} />}
+        {mapping && step === "save" && (
+          <SaveFiles files={readable} mapping={mapping} onBackToReview={() => setStep("problems")} />
+        )}
       </main>
     </div>
   );

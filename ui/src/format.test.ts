@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDelimiter, fileName, formatBytes, formatCount, percent } from "./format";
+import { describeDelimiter, fileName, folderOf, formatBytes, formatCount, percent } from "./format";
 
 describe("describeDelimiter", () => {
   it("names the delimiters the reader sniffs", () => {
@@ -21,6 +21,18 @@ describe("fileName", () => {
     expect(fileName("/home/me/clients.csv")).toBe("clients.csv");
     expect(fileName("C:\\Exports\\Patients.xlsx")).toBe("Patients.xlsx");
     expect(fileName("plain.csv")).toBe("plain.csv");
+  });
+});
+
+describe("folderOf", () => {
+  it("takes the folder of Unix and Windows paths", () => {
+    expect(folderOf("/home/me/out/clients.csv")).toBe("/home/me/out");
+    expect(folderOf("C:\\Exports\\out\\clients.csv")).toBe("C:\\Exports\\out");
+  });
+  it("keeps a root, and is null for a bare name", () => {
+    expect(folderOf("/clients.csv")).toBe("/");
+    expect(folderOf("C:\\clients.csv")).toBe("C:\\");
+    expect(folderOf("clients.csv")).toBeNull();
   });
 });
 

@@ -26,6 +26,14 @@ export function fileName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
+/** The folder part of a path, for either path separator, or null when it has none. */
+export function folderOf(path: string): string | null {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (i < 0) return null;
+  // A file at the root keeps the root: "/clients.csv" is in "/", "C:\clients.csv" in "C:\".
+  return i === 0 || path[i - 1] === ":" ? path.slice(0, i + 1) : path.slice(0, i);
+}
+
 /** A count with thousands separators, e.g. 1,000,000. */
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");

@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { ReviewRow } from "./bindings/ReviewRow";
 import type { Summary } from "./bindings/Summary";
-import { PageCache, chartBars, columnName, errorsSentence, findingsOn, findingsTitle, moveCell, worstSeverity } from "./review";
+import {
+  CLIENT_FIELDS,
+  PATIENT_FIELDS,
+  PageCache,
+  chartBars,
+  columnName,
+  columnOf,
+  errorsSentence,
+  fieldToReveal,
+  findingsOn,
+  findingsTitle,
+  moveCell,
+  scrollLeftToShow,
+  worstSeverity,
+} from "./review";
 
 const row = (id: number): ReviewRow => ({
   id,
@@ -114,5 +128,55 @@ describe("moveCell", () => {
     expect(moveCell("PageDown", { row: 0, col: 1 }, 3, 4, 10)).toEqual({ row: 2, col: 1 });
     expect(moveCell("End", { row: 1, col: 0 }, 3, 4, 10)).toEqual({ row: 1, col: 3 });
     expect(moveCell("a", { row: 1, col: 0 }, 3, 4, 10)).toBeNull();
+  });
+});
+
+describe("columnOf", () => {
+  it("counts the file row as column 0", () => {
+    expect(columnOf(CLIENT_FIELDS, "client.external_id")).toBe(1);
+    expect(columnOf(PATIENT_FIELDS, "patient.weight_kg")).toBe(9);
+  });
+  it("is null for no field or another entity's field", () => {
+    expect(columnOf(CLIENT_FIELDS, undefined)).toBeNull();
+    expect(columnOf(CLIENT_FIELDS, "patient.name")).toBeNull();
+  });
+});
+
+describe("fieldToReveal", () => {
+  const orphan: ReviewRow = {
+    ...row(1),
+    findings: [
+      { field: null, code: "duplicate_row", severity: "warning", message: "", value: "", suggestion: "" },
+      { field: "patient.client_external_id", code: "orphan_patient", severity: "error", message: "", value: "P1", suggestion: "" },
+    ],
+  };
+  it("prefers the filtered field", () => {
+    expect(fieldToReveal({ only_with_findings: false, field: "patient.name", code: "orphan_patient" }, orphan)).toBe("patient.name");
+  });
+  it("else takes the field the filtered code is on in the first record", () => {
+    expect(fieldToReveal({ only_with_findings: false, code: "orphan_patient" }, orphan)).toBe("patient.client_external_id");
+  });
+  it("reveals nothing for a code about whole rows, no code, or no record", () => {
+    expect(fieldToReveal({ only_with_findings: false, code: "duplicate_row" }, orphan)).toBeNull();
+    expect(fieldToReveal({ only_with_findings: true }, orphan)).toBeNull();
+    expect(fieldToReveal({ only_with_findings: false, code: "orphan_patient" }, undefined)).toBeNull();
+  });
+});
+
+describe("scrollLeftToShow", () => {
+  // Frozen columns 200 px wide, a 600 px viewport: columns from 200 to 600 are visible at scroll 0.
+  const frozen = 200;
+  it("leaves a column that is already in view", () => {
+    expect(scrollLeftToShow({ left: 300, width: 150 }, frozen, { scrollLeft: 0, width: 600 })).toBeNull();
+  });
+  it("scrolls right just enough to show a column past the right edge", () => {
+    expect(scrollLeftToShow({ left: 900, width: 150 }, frozen, { scrollLeft: 0, width: 600 })).toBe(450);
+  });
+  it("scrolls left to put a column hidden under the frozen ones right after them", () => {
+    expect(scrollLeftToShow({ left: 350, width: 150 }, frozen, { scrollLeft: 300, width: 600 })).toBe(150);
+    expect(scrollLeftToShow({ left: 200, width: 150 }, frozen, { scrollLeft: 100, width: 600 })).toBe(0);
+  });
+  it("shows the left edge of a column wider than the room", () => {
+    expect(scrollLeftToShow({ left: 900, width: 500 }, frozen, { scrollLeft: 0, width: 600 })).toBe(700);
   });
 });

@@ -2,6 +2,7 @@
 import type { CodeTally } from "./bindings/CodeTally";
 import type { Entity } from "./bindings/Entity";
 import type { Field } from "./bindings/Field";
+import type { Filter } from "./bindings/Filter";
 import type { ReviewFinding } from "./bindings/ReviewFinding";
 import type { ReviewRow } from "./bindings/ReviewRow";
 import type { Severity } from "./bindings/Severity";
@@ -48,6 +49,45 @@ export function fieldsOf(entity: Entity): Field[] {
 export function columnName(field: Field): string {
   const i = field.indexOf(".");
   return i < 0 ? field : field.slice(i + 1);
+}
+
+/** Grid columns that stay in view when scrolling right: the file row and the record's ID (the
+ * first field of both entities; the grid and the stylesheet freeze these two). */
+export const FROZEN_COLUMNS = 2;
+
+/** The grid column (0 is the file row) of a field, or null when the entity has no such field. */
+export function columnOf(fields: Field[], field: Field | null | undefined): number | null {
+  const i = field ? fields.indexOf(field) : -1;
+  return i < 0 ? null : i + 1;
+}
+
+/**
+ * The field whose column a new filter should bring into view: the filtered field, else the
+ * field the filtered code is on in the first record shown (e.g. the owner ID for
+ * `orphan_patient`), else none.
+ */
+export function fieldToReveal(filter: Filter, first: ReviewRow | undefined): Field | null {
+  if (filter.field) return filter.field;
+  if (!filter.code || !first) return null;
+  return first.findings.find((f) => f.code === filter.code && f.field !== null)?.field ?? null;
+}
+
+/**
+ * The horizontal scroll that shows a whole column beside the frozen columns (its left edge
+ * when it is wider than the room), or null when it is already in view. Positions in pixels
+ * from the grid's left edge.
+ */
+export function scrollLeftToShow(
+  column: { left: number; width: number },
+  frozenWidth: number,
+  view: { scrollLeft: number; width: number },
+): number | null {
+  const firstVisible = view.scrollLeft + frozenWidth;
+  const lastVisible = view.scrollLeft + view.width;
+  const alignLeft = Math.max(0, column.left - frozenWidth);
+  if (column.left < firstVisible) return alignLeft;
+  if (column.left + column.width > lastVisible) return Math.min(alignLeft, column.left + column.width - view.width);
+  return null;
 }
 
 /** Whether a person may change the field in review (IDs link records; the core says the same). */

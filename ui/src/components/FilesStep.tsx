@@ -71,59 +71,61 @@ export function FilesStep({ files, load, onNext, canGoNext }: Props) {
   const current = files.find((f) => f.request.path === selected) ?? files[0] ?? null;
 
   return (
-    <section className="files-step" aria-labelledby="files-title">
-      <h1 id="files-title">Files</h1>
-      <div className={dragging ? "dropzone dragging" : "dropzone"} data-testid="dropzone" data-listening={listening}>
-        <p>
-          Drop the clinic&apos;s export files here — CSV or Excel, from any practice system.
-        </p>
-        <button type="button" className="primary" onClick={() => void pick()}>
-          Choose files…
-        </button>
+    <section className="step-page files-step" aria-labelledby="files-title">
+      <div className="step-body">
+        <h1 id="files-title">Files</h1>
+        <div className={dragging ? "dropzone dragging" : "dropzone"} data-testid="dropzone" data-listening={listening}>
+          <p>
+            Drop the clinic&apos;s export files here — CSV or Excel, from any practice system.
+          </p>
+          <button type="button" className="primary" onClick={() => void pick()}>
+            Choose files…
+          </button>
+        </div>
+
+        {files.length > 0 && (
+          <div className="file-tabs" role="tablist" aria-label="Files">
+            {files.map((f) => (
+              <button
+                key={f.request.path}
+                type="button"
+                role="tab"
+                aria-selected={current?.request.path === f.request.path}
+                className={current?.request.path === f.request.path ? "file-tab selected" : "file-tab"}
+                onClick={() => setSelected(f.request.path)}
+                title={f.request.path}
+              >
+                {fileName(f.request.path)}
+                {f.loading && <span className="spinner" aria-label="reading" />}
+                {f.error && <span className="badge error">error</span>}
+              </button>
+            ))}
+          </div>
+        )}
+
+        {current && (
+          <div className="file-detail" role="tabpanel">
+            {current.error && (
+              <div className="error-box" role="alert" data-testid="read-error">
+                <strong>{fileName(current.request.path)} could not be read.</strong>
+                <p>{current.error}</p>
+              </div>
+            )}
+            {current.preview && (
+              <>
+                <DetectionPanel
+                  key={current.request.path}
+                  inspection={current.preview}
+                  request={current.request}
+                  onChange={(request) => void load(request)}
+                />
+                <PreviewTable inspection={current.preview} />
+              </>
+            )}
+            {current.loading && !current.preview && <p className="muted">Reading…</p>}
+          </div>
+        )}
       </div>
-
-      {files.length > 0 && (
-        <div className="file-tabs" role="tablist" aria-label="Files">
-          {files.map((f) => (
-            <button
-              key={f.request.path}
-              type="button"
-              role="tab"
-              aria-selected={current?.request.path === f.request.path}
-              className={current?.request.path === f.request.path ? "file-tab selected" : "file-tab"}
-              onClick={() => setSelected(f.request.path)}
-              title={f.request.path}
-            >
-              {fileName(f.request.path)}
-              {f.loading && <span className="spinner" aria-label="reading" />}
-              {f.error && <span className="badge error">error</span>}
-            </button>
-          ))}
-        </div>
-      )}
-
-      {current && (
-        <div className="file-detail" role="tabpanel">
-          {current.error && (
-            <div className="error-box" role="alert" data-testid="read-error">
-              <strong>{fileName(current.request.path)} could not be read.</strong>
-              <p>{current.error}</p>
-            </div>
-          )}
-          {current.preview && (
-            <>
-              <DetectionPanel
-                key={current.request.path}
-                inspection={current.preview}
-                request={current.request}
-                onChange={(request) => void load(request)}
-              />
-              <PreviewTable inspection={current.preview} />
-            </>
-          )}
-          {current.loading && !current.preview && <p className="muted">Reading…</p>}
-        </div>
-      )}
 
       {files.length > 0 && (
         <div className="step-actions">

@@ -76,12 +76,21 @@ export function MappingStep({ files, onNext }: Props) {
 
   if (error && !resolved)
     return (
-      <div className="error-box" role="alert">
-        <strong>The files could not be mapped.</strong>
-        <p>{error}</p>
-      </div>
+      <section className="step-page">
+        <div className="step-body">
+          <div className="error-box" role="alert">
+            <strong>The files could not be mapped.</strong>
+            <p>{error}</p>
+          </div>
+        </div>
+      </section>
     );
-  if (!resolved) return <p className="muted">Suggesting a mapping…</p>;
+  if (!resolved)
+    return (
+      <section className="step-page">
+        <p className="step-body muted">Suggesting a mapping…</p>
+      </section>
+    );
 
   const toConfirm = resolved.mapping.tables.flatMap((t) => t.fields).filter((f) => f.needs_confirmation).length;
   const missing = resolved.tables.flatMap((t) => t.missing_required);
@@ -93,46 +102,48 @@ export function MappingStep({ files, onNext }: Props) {
         : null;
 
   return (
-    <section className="mapping-step" aria-labelledby="mapping-title" data-testid="mapping">
-      <h1 id="mapping-title">Map columns</h1>
-      <p className="origin" data-testid="mapping-origin">
-        {resolved.origin.kind === "profile"
-          ? `Using the profile “${resolved.origin.name}”${resolved.origin.recognized ? ", recognized from the column names" : ""}.`
-          : "Suggested automatically from the column names and their values."}{" "}
-        {toConfirm > 0 ? `${toConfirm} suggestion(s) need your confirmation.` : "Nothing needs confirming."}
-      </p>
-      <p className={resolved.country.needs_confirmation ? "country needs-confirm" : "country"} data-testid="mapping-country">
-        Country: {resolved.country.code} ({resolved.country.reasons.join("; ")})
-        {resolved.country.needs_confirmation ? " — please confirm." : ""}
-      </p>
-      <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
-      {error && (
-        <div className="error-box" role="alert">
-          <p>{error}</p>
-        </div>
-      )}
-      {resolved.mapping.tables.map((table, i) => {
-        const report = resolved.tables[i];
-        if (!report) return null;
-        return (
-          <TableSection
-            key={table.table}
-            table={table}
-            report={report}
-            fields={fields}
-            onRemap={(field, column) => void remap(i, field, column)}
-            onRole={(role) => void setRole(table.table, role)}
-            onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
-            onDateOrder={(field, order) =>
-              edit(i, field, (m) =>
-                m.transform.kind === "date"
-                  ? { ...m, transform: { ...m.transform, order }, needs_confirmation: false }
-                  : m,
-              )
-            }
-          />
-        );
-      })}
+    <section className="step-page mapping-step" aria-labelledby="mapping-title" data-testid="mapping">
+      <div className="step-body">
+        <h1 id="mapping-title">Map columns</h1>
+        <p className="origin" data-testid="mapping-origin">
+          {resolved.origin.kind === "profile"
+            ? `Using the profile “${resolved.origin.name}”${resolved.origin.recognized ? ", recognized from the column names" : ""}.`
+            : "Suggested automatically from the column names and their values."}{" "}
+          {toConfirm > 0 ? `${toConfirm} suggestion(s) need your confirmation.` : "Nothing needs confirming."}
+        </p>
+        <p className={resolved.country.needs_confirmation ? "country needs-confirm" : "country"} data-testid="mapping-country">
+          Country: {resolved.country.code} ({resolved.country.reasons.join("; ")})
+          {resolved.country.needs_confirmation ? " — please confirm." : ""}
+        </p>
+        <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
+        {error && (
+          <div className="error-box" role="alert">
+            <p>{error}</p>
+          </div>
+        )}
+        {resolved.mapping.tables.map((table, i) => {
+          const report = resolved.tables[i];
+          if (!report) return null;
+          return (
+            <TableSection
+              key={table.table}
+              table={table}
+              report={report}
+              fields={fields}
+              onRemap={(field, column) => void remap(i, field, column)}
+              onRole={(role) => void setRole(table.table, role)}
+              onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
+              onDateOrder={(field, order) =>
+                edit(i, field, (m) =>
+                  m.transform.kind === "date"
+                    ? { ...m, transform: { ...m.transform, order }, needs_confirmation: false }
+                    : m,
+                )
+              }
+            />
+          );
+        })}
+      </div>
       <div className="step-actions">
         {missing.length > 0 && (
           <p className="error-text" data-testid="missing-required">
@@ -304,9 +315,29 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
         </details>
       ))}
       {unmapped.length > 0 && (
-        <p className="muted unmapped">
-          Not imported: {unmapped.map((c) => `${c.column}${c.ignored_reason ? ` (${c.ignored_reason})` : ""}`).join("; ")}
-        </p>
+        <details className="unmapped" data-testid="unmapped-columns">
+          <summary>
+            {unmapped.length} column{unmapped.length === 1 ? "" : "s"} not imported
+          </summary>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Column</th>
+                <th scope="col">Why</th>
+                <th scope="col">Sample values</th>
+              </tr>
+            </thead>
+            <tbody>
+              {unmapped.map((c) => (
+                <tr key={c.column} data-column={c.column}>
+                  <th scope="row">{c.column}</th>
+                  <td>{c.ignored_reason ?? "not mapped to any field"}</td>
+                  <td className="samples">{c.samples.slice(0, 3).join(" · ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import type { CodeTally } from "../bindings/CodeTally";
 import type { Entity } from "../api";
+import { codeLabel } from "../labels";
 import { chartBars } from "../review";
 import { formatCount } from "../format";
 
@@ -22,7 +23,9 @@ export function ReviewChart({ byCode, entity, selected, onSelect }: Props) {
       {selected !== null && !bars.some((b) => b.code === selected) && (
         <button type="button" className="bar-button selected" aria-pressed={true} onClick={() => onSelect(null)} data-cleared-code={selected}>
           <span className="bar-label">
-            <span className="bar-code">{selected}: none left</span>
+            <span className="bar-code" title={`${selected} in findings.csv`}>
+              {codeLabel(selected)}: none left
+            </span>
             <span className="bar-count">show all</span>
           </span>
         </button>
@@ -37,12 +40,16 @@ export function ReviewChart({ byCode, entity, selected, onSelect }: Props) {
                 type="button"
                 className={`bar-button${selected === b.code ? " selected" : ""}`}
                 aria-pressed={selected === b.code}
-                title={selected === b.code ? "Show every record again" : `Show only records with ${b.code}`}
+                title={
+                  selected === b.code
+                    ? "Show every record again"
+                    : `Show only records with “${codeLabel(b.code)}” (${b.code} in findings.csv)`
+                }
                 data-code={b.code}
                 onClick={() => onSelect(selected === b.code ? null : b.code)}
               >
                 <span className="bar-label">
-                  <span className="bar-code">{b.code}</span>
+                  <span className="bar-code">{codeLabel(b.code)}</span>
                   <span className="bar-count">{formatCount(b.count)}</span>
                 </span>
                 <span className="bar-track" aria-hidden="true">

@@ -4,6 +4,7 @@ import type { ReviewFinding } from "../bindings/ReviewFinding";
 import type { ReviewRow } from "../bindings/ReviewRow";
 import { columnName, fieldsOf, findingsOn, isEditable } from "../review";
 import { formatCount } from "../format";
+import { codeLabel } from "../labels";
 
 interface Props {
   entity: Entity;
@@ -127,7 +128,10 @@ function FindingItem({ finding, entity, row, onRowChanged, onBulkChanged, onErro
   return (
     <li className={`detail-finding sev-${finding.severity}`}>
       <div>
-        <span className={`sev-tag sev-${finding.severity}`}>{finding.severity}</span> <code>{finding.code}</code>
+        <span className={`sev-tag sev-${finding.severity}`}>{finding.severity}</span>{" "}
+        <strong className="finding-label" title={`${finding.code} in findings.csv`} data-code={finding.code}>
+          {codeLabel(finding.code)}
+        </strong>
         {field && <span className="muted"> on {columnName(field)}</span>}
       </div>
       <p>{finding.message}</p>

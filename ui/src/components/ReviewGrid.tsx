@@ -1,7 +1,20 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, errorMessage, type Entity, type Field, type Filter } from "../api";
 import type { ReviewRow } from "../bindings/ReviewRow";
-import { PageCache, columnName, fieldsOf, findingsOn, findingsTitle, isEditable, moveCell, worstSeverity } from "../review";
+import {
+  FROZEN_COLUMNS,
+  PageCache,
+  columnName,
+  columnOf,
+  fieldToReveal,
+  fieldsOf,
+  findingsOn,
+  findingsTitle,
+  isEditable,
+  moveCell,
+  scrollLeftToShow,
+  worstSeverity,
+} from "../review";
 
 const ROW_HEIGHT = 30;
 const PAGE_SIZE = 200;
@@ -10,6 +23,20 @@ const MAX_PAGES = 40;
 /** Browsers cap an element's height (WebKit near 33 million px): taller lists are scaled. */
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const OVERSCAN = 6;
+
+/** Scrolls the grid sideways so that a column is wholly in view beside the frozen ones. */
+function revealColumn(scroller: HTMLElement | null, head: HTMLElement | null, col: number) {
+  if (!scroller || !head || col < FROZEN_COLUMNS) return;
+  const cells = Array.from(head.children) as HTMLElement[];
+  const target = cells[col];
+  if (!target) return;
+  const frozenWidth = cells.slice(0, FROZEN_COLUMNS).reduce((sum, c) => sum + c.offsetWidth, 0);
+  const left = scrollLeftToShow({ left: target.offsetLeft, width: target.offsetWidth }, frozenWidth, {
+    scrollLeft: scroller.scrollLeft,
+    width: scroller.clientWidth,
+  });
+  if (left !== null) scroller.scrollLeft = left;
+}
 
 /** Where the grid's keyboard cursor is: a position in the filtered list and a column. */
 export interface Cursor {
@@ -46,9 +73,13 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
   const [, setVersion] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
-  const [cursor, setCursor] = useState<Cursor>({ row: 0, col: 1 });
+  // Filtered by a field, the cursor starts on it, so the detail shows that field's findings.
+  const [cursor, setCursor] = useState<Cursor>(() => ({ row: 0, col: columnOf(fields, filter.field) ?? 1 }));
   const [editing, setEditing] = useState<{ value: string } | null>(null);
   const generation = useRef(0);
+  // A filter brings its column into view once, when its first rows arrive; later reloads
+  // leave the person's own scrolling alone.
+  const revealed = useRef(false);
   const filterKey = JSON.stringify(filter);
 
   const fetchPage = useCallback(
@@ -60,6 +91,12 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
           if (gen !== generation.current) return;
           cache.put(page, p.rows);
           setTotal(p.total);
+          // Not when nothing matches: "No record matches" must stay in view at the left.
+          if (page === 0 && !revealed.current && p.rows.length > 0) {
+            revealed.current = true;
+            const col = columnOf(fields, fieldToReveal(filter, p.rows[0]));
+            if (col !== null) revealColumn(scroller.current, head.current, col);
+          }
           setVersion((v) => v + 1);
         },
         (e) => {
@@ -69,7 +106,7 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
       );
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- filterKey stands for filter
-    [cache, entity, filterKey, onError],
+    [cache, entity, fields, filterKey, onError],
   );
 
   // Many rows changed (a fix applied to similar rows, exclusions): fetch again what is shown.
@@ -181,10 +218,12 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
       e.preventDefault();
       setCursor(next);
       reveal(next.row);
+      revealColumn(scroller.current, head.current, next.col);
     }
   };
 
-  const template = `9rem repeat(${fields.length}, 11rem)`;
+  // Widths come from the stylesheet, which also places the frozen columns by them.
+  const template = `var(--rownum-width) repeat(${fields.length}, var(--cell-width))`;
   // Rows sit at fixed offsets from a base that moves every 1,000 rows, inside a window moved
   // by a transform: scrolling only moves the window, and rows already shown are not rendered
   // again (they are memoized) — only the rows that come into view are.
@@ -225,9 +264,11 @@ export function ReviewGrid({ entity, filter, reloadToken, onActive, onEdited, re
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
       <div className="grid-head" role="row" ref={head} style={{ gridTemplateColumns: template }}>
-        <span role="columnheader">File row</span>
-        {fields.map((f) => (
-          <span role="columnheader" key={f} title={f}>
+        <span role="columnheader" className="frozen">
+          File row
+        </span>
+        {fields.map((f, c) => (
+          <span role="columnheader" key={f} title={f} className={c === 0 ? "frozen frozen-id" : undefined}>
             {columnName(f)}
           </span>
         ))}
@@ -282,7 +323,7 @@ const Row = memo(function Row({ index, top, row, fields, template, activeCol, ed
             const value = row.cells[c] ?? "";
             if (isActive && editingValue !== null) {
               return (
-                <span role="gridcell" key={field} className="cell active editing">
+                <span role="gridcell" key={field} className={`cell active editing${idClass(c)}`}>
                   <input
                     autoFocus
                     aria-label={`New value of ${columnName(field)}`}
@@ -313,7 +354,7 @@ const Row = memo(function Row({ index, top, row, fields, template, activeCol, ed
                 key={field}
                 id={isActive ? "review-active-cell" : undefined}
                 aria-selected={isActive}
-                className={`cell${severity ? ` sev-${severity}` : ""}${changed ? " changed" : ""}${isActive ? " active" : ""}`}
+                className={`cell${idClass(c)}${severity ? ` sev-${severity}` : ""}${changed ? " changed" : ""}${isActive ? " active" : ""}`}
                 data-field={field}
                 data-severity={severity ?? undefined}
                 title={found.length > 0 ? findingsTitle(found) : value}
@@ -339,7 +380,7 @@ function RowHeader({ row, active, onPick }: { row: ReviewRow; active: boolean; o
     <span
       role="rowheader"
       id={active ? "review-active-cell" : undefined}
-      className={`rownum${severity ? ` sev-${severity}` : ""}${active ? " active" : ""}`}
+      className={`rownum frozen${severity ? ` sev-${severity}` : ""}${active ? " active" : ""}`}
       title={own.length > 0 ? findingsTitle(own) : `${row.file}, row ${row.row}`}
       onClick={onPick}
     >
@@ -347,4 +388,9 @@ function RowHeader({ row, active, onPick }: { row: ReviewRow; active: boolean; o
       {row.row}
     </span>
   );
+}
+
+/** The record's ID (the first field of both entities) stays in view beside the file row. */
+function idClass(fieldIndex: number): string {
+  return fieldIndex === 0 ? " frozen frozen-id" : "";
 }

@@ -3,6 +3,7 @@ import { api, errorMessage, type Entity, type Field, type Filter, type ReadReque
 import type { ReviewRow } from "../bindings/ReviewRow";
 import type { Severity } from "../bindings/Severity";
 import { formatBytes, formatCount, newJobId, percent } from "../format";
+import { codeLabel } from "../labels";
 import { columnName, errorsSentence, fieldsOf } from "../review";
 import { ReviewChart } from "./ReviewChart";
 import { ReviewDetail } from "./ReviewDetail";
@@ -99,31 +100,37 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
 
   if (opening.kind === "failed")
     return (
-      <div className="error-box" role="alert">
-        <strong>The records could not be prepared for review.</strong>
-        <p>{opening.message}</p>
-      </div>
+      <section className="step-page">
+        <div className="step-body">
+          <div className="error-box" role="alert">
+            <strong>The records could not be prepared for review.</strong>
+            <p>{opening.message}</p>
+          </div>
+        </div>
+      </section>
     );
   if (opening.kind === "opening" || !summary) {
     const done = opening.kind === "opening" ? percent(opening.bytes, opening.total) : null;
     return (
-      <section className="review-step" aria-labelledby="review-title">
-        <h1 id="review-title">Review problems</h1>
-        <div className="progress-line" role="status" data-testid="review-opening">
-          <span className="spinner" aria-hidden="true" />
-          Converting and checking every row…
-          {opening.kind === "opening" && (
-            <>
-              {done !== null && <progress max={100} value={done} aria-label="Rows converted" />}
-              <span className="muted">
-                {opening.tables > 1 ? `table ${opening.table + 1} of ${opening.tables}, ` : ""}
-                {formatCount(opening.rows)} rows{opening.total ? ` · ${formatBytes(opening.bytes)} of ${formatBytes(opening.total)}` : ""}
-              </span>
-              <button type="button" onClick={() => void api.cancelJob(opening.jobId)}>
-                Cancel
-              </button>
-            </>
-          )}
+      <section className="step-page review-step" aria-labelledby="review-title">
+        <div className="step-body">
+          <h1 id="review-title">Review problems</h1>
+          <div className="progress-line" role="status" data-testid="review-opening">
+            <span className="spinner" aria-hidden="true" />
+            Converting and checking every row…
+            {opening.kind === "opening" && (
+              <>
+                {done !== null && <progress max={100} value={done} aria-label="Rows converted" />}
+                <span className="muted">
+                  {opening.tables > 1 ? `table ${opening.table + 1} of ${opening.tables}, ` : ""}
+                  {formatCount(opening.rows)} rows{opening.total ? ` · ${formatBytes(opening.bytes)} of ${formatBytes(opening.total)}` : ""}
+                </span>
+                <button type="button" onClick={() => void api.cancelJob(opening.jobId)}>
+                  Cancel
+                </button>
+              </>
+            )}
+          </div>
         </div>
       </section>
     );
@@ -131,142 +138,146 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
 
   const set = (change: Partial<Filter>) => setFilter((f) => ({ ...f, ...change }));
   // The filtered code stays listed when its last finding is fixed, so the filter stays visible.
-  const codes = Array.from(new Set([...summary.by_code.map((c) => c.code), ...(filter.code ? [filter.code] : [])])).sort();
+  const codes = Array.from(new Set([...summary.by_code.map((c) => c.code), ...(filter.code ? [filter.code] : [])])).sort(
+    (a, b) => codeLabel(a).localeCompare(codeLabel(b)),
+  );
   const entityFields = fieldsOf(entity);
   const withErrors = summary.clients_with_errors + summary.patients_with_errors;
 
   return (
-    <section className="review-step" aria-labelledby="review-title" data-testid="review">
-      <div className="review-top">
-        <h1 id="review-title">Review problems</h1>
-        <p className="review-counts" data-testid="review-counts" role="status">
-          {formatCount(summary.clients)} clients · {formatCount(summary.patients)} patients ·{" "}
-          <span className="sev-text-error">{formatCount(summary.errors)} errors</span> ·{" "}
-          <span className="sev-text-warning">{formatCount(summary.warnings)} warnings</span> ·{" "}
-          <span className="sev-text-fixed">{formatCount(summary.fixed)} fixed automatically</span>
-          {summary.changes > 0 && <> · {formatCount(summary.changes)} changed by you</>}
-          {summary.excluded_clients + summary.excluded_patients > 0 && (
-            <> · {formatCount(summary.excluded_clients + summary.excluded_patients)} excluded</>
-          )}
-        </p>
-        <p className={withErrors > 0 ? "error-text" : "muted"} data-testid="errors-sentence">
-          {errorsSentence(summary)}
-        </p>
-        {summary.unattached.length > 0 && (
-          <p className="muted">
-            Rows that gave no record:{" "}
-            {summary.unattached.map((u) => `${formatCount(u.count)} × ${u.code}`).join(", ")} (listed in findings.csv).
+    <section className="step-page review-step" aria-labelledby="review-title" data-testid="review">
+      <div className="step-body">
+        <div className="review-top">
+          <h1 id="review-title">Review problems</h1>
+          <p className="review-counts" data-testid="review-counts" role="status">
+            {formatCount(summary.clients)} clients · {formatCount(summary.patients)} patients ·{" "}
+            <span className="sev-text-error">{formatCount(summary.errors)} errors</span> ·{" "}
+            <span className="sev-text-warning">{formatCount(summary.warnings)} warnings</span> ·{" "}
+            <span className="sev-text-fixed">{formatCount(summary.fixed)} fixed automatically</span>
+            {summary.changes > 0 && <> · {formatCount(summary.changes)} changed by you</>}
+            {summary.excluded_clients + summary.excluded_patients > 0 && (
+              <> · {formatCount(summary.excluded_clients + summary.excluded_patients)} excluded</>
+            )}
           </p>
+          <p className={withErrors > 0 ? "error-text" : "muted"} data-testid="errors-sentence">
+            {errorsSentence(summary)}
+          </p>
+          {summary.unattached.length > 0 && (
+            <p className="muted">
+              Rows that gave no record:{" "}
+              {summary.unattached.map((u) => `${formatCount(u.count)} × ${codeLabel(u.code)}`).join(", ")} (listed in findings.csv).
+            </p>
+          )}
+        </div>
+        {error && (
+          <div className="error-box" role="alert">
+            {error}
+          </div>
         )}
-      </div>
-      {error && (
-        <div className="error-box" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="review-body">
-        <div className="review-side">
-          <div className="entity-tabs" role="tablist" aria-label="Records">
-            {(["client", "patient"] as const).map((e) => (
-              <button
-                key={e}
-                type="button"
-                role="tab"
-                aria-selected={entity === e}
-                className={entity === e ? "selected" : ""}
-                data-testid={`entity-${e}`}
-                onClick={() => {
-                  setEntity(e);
-                  setFilter((f) => ({ ...f, field: undefined }));
-                }}
-              >
-                {e === "client" ? `Clients (${formatCount(summary.clients)})` : `Patients (${formatCount(summary.patients)})`}
+        <div className="review-body">
+          <div className="review-side">
+            <div className="entity-tabs" role="tablist" aria-label="Records">
+              {(["client", "patient"] as const).map((e) => (
+                <button
+                  key={e}
+                  type="button"
+                  role="tab"
+                  aria-selected={entity === e}
+                  className={entity === e ? "selected" : ""}
+                  data-testid={`entity-${e}`}
+                  onClick={() => {
+                    setEntity(e);
+                    setFilter((f) => ({ ...f, field: undefined }));
+                  }}
+                >
+                  {e === "client" ? `Clients (${formatCount(summary.clients)})` : `Patients (${formatCount(summary.patients)})`}
+                </button>
+              ))}
+            </div>
+            <ReviewChart
+              byCode={summary.by_code}
+              entity={entity}
+              selected={filter.code ?? null}
+              onSelect={(code) => set({ code: code ?? undefined })}
+            />
+          </div>
+          <div className="review-main">
+            <div className="review-filters" role="group" aria-label="Filters">
+              <label>
+                Code{" "}
+                <select
+                  value={filter.code ?? ""}
+                  onChange={(e) => set({ code: e.target.value || undefined })}
+                  data-testid="filter-code"
+                >
+                  <option value="">any</option>
+                  {codes.map((c) => (
+                    <option key={c} value={c}>
+                      {codeLabel(c)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Severity{" "}
+                <select
+                  value={filter.severity ?? ""}
+                  onChange={(e) => set({ severity: (e.target.value || undefined) as Severity | undefined })}
+                  data-testid="filter-severity"
+                >
+                  <option value="">any</option>
+                  <option value="error">error</option>
+                  <option value="warning">warning</option>
+                  <option value="fixed">fixed</option>
+                </select>
+              </label>
+              <label>
+                Field{" "}
+                <select
+                  value={filter.field ?? ""}
+                  onChange={(e) => set({ field: (e.target.value || undefined) as Field | undefined })}
+                  data-testid="filter-field"
+                >
+                  <option value="">any</option>
+                  {entityFields.map((f) => (
+                    <option key={f} value={f}>
+                      {columnName(f)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={filter.only_with_findings}
+                  onChange={(e) => set({ only_with_findings: e.target.checked })}
+                  data-testid="filter-only-findings"
+                />{" "}
+                Only records with findings
+              </label>
+              <button type="button" onClick={() => setFilter({ only_with_findings: false })}>
+                Clear filters
               </button>
-            ))}
+            </div>
+            <ReviewGrid
+              key={`${entity}|${JSON.stringify(filter)}`}
+              entity={entity}
+              filter={filter}
+              reloadToken={reloadToken}
+              onActive={onActive}
+              onEdited={onEdited}
+              registerReplace={registerReplace}
+              onError={setError}
+            />
+            <ReviewDetail
+              entity={entity}
+              row={active.row}
+              field={active.field}
+              onRowChanged={onRowChanged}
+              onBulkChanged={onBulkChanged}
+              onError={setError}
+            />
           </div>
-          <ReviewChart
-            byCode={summary.by_code}
-            entity={entity}
-            selected={filter.code ?? null}
-            onSelect={(code) => set({ code: code ?? undefined })}
-          />
-        </div>
-        <div className="review-main">
-          <div className="review-filters" role="group" aria-label="Filters">
-            <label>
-              Code{" "}
-              <select
-                value={filter.code ?? ""}
-                onChange={(e) => set({ code: e.target.value || undefined })}
-                data-testid="filter-code"
-              >
-                <option value="">any</option>
-                {codes.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Severity{" "}
-              <select
-                value={filter.severity ?? ""}
-                onChange={(e) => set({ severity: (e.target.value || undefined) as Severity | undefined })}
-                data-testid="filter-severity"
-              >
-                <option value="">any</option>
-                <option value="error">error</option>
-                <option value="warning">warning</option>
-                <option value="fixed">fixed</option>
-              </select>
-            </label>
-            <label>
-              Field{" "}
-              <select
-                value={filter.field ?? ""}
-                onChange={(e) => set({ field: (e.target.value || undefined) as Field | undefined })}
-                data-testid="filter-field"
-              >
-                <option value="">any</option>
-                {entityFields.map((f) => (
-                  <option key={f} value={f}>
-                    {columnName(f)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={filter.only_with_findings}
-                onChange={(e) => set({ only_with_findings: e.target.checked })}
-                data-testid="filter-only-findings"
-              />{" "}
-              Only records with findings
-            </label>
-            <button type="button" onClick={() => setFilter({ only_with_findings: false })}>
-              Clear filters
-            </button>
-          </div>
-          <ReviewGrid
-            key={`${entity}|${JSON.stringify(filter)}`}
-            entity={entity}
-            filter={filter}
-            reloadToken={reloadToken}
-            onActive={onActive}
-            onEdited={onEdited}
-            registerReplace={registerReplace}
-            onError={setError}
-          />
-          <ReviewDetail
-            entity={entity}
-            row={active.row}
-            field={active.field}
-            onRowChanged={onRowChanged}
-            onBulkChanged={onBulkChanged}
-            onError={setError}
-          />
         </div>
       </div>
       <div className="step-actions">
