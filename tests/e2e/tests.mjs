@@ -258,6 +258,66 @@ export const tests = [
     },
   },
   {
+    name: "a wrong owner link is named in review and fixed from there",
+    async run({ browser, fixture, shot }) {
+      await dropFiles(browser, [fixture("demo/harbor/owners.csv"), fixture("demo/harbor/pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      const link = 'tr[data-field="patient.client_external_id"] select';
+      await (await browser.$(link)).waitForExist({ timeout: 20000 });
+      const linkColumn = () => browser.execute((s) => document.querySelector(s)?.value ?? null, link);
+      assert((await linkColumn()) === "Owner Acct", `the owner link was guessed as "${await linkColumn()}"`);
+      // The person picks the pet's own ID by mistake (as a wrong profile would).
+      await (await browser.$(link)).selectByVisibleText("Pet ID");
+      await browser.waitUntil(async () => (await linkColumn()) === "Pet ID", {
+        timeout: 10000,
+        timeoutMsg: "the owner link did not change",
+      });
+      const toReview = await browser.$("[data-testid=to-review]");
+      // A column chosen by hand that another field also uses asks for a confirmation.
+      const confirmLinkThenReview = async () => {
+        await browser.waitUntil(
+          async () => {
+            if (await toReview.isEnabled()) return true;
+            const button = await browser.$('tr[data-field="patient.client_external_id"] button.confirm');
+            if (await button.isExisting()) await button.click();
+            return false;
+          },
+          { timeout: 20000, interval: 500, timeoutMsg: "Next: review stayed disabled" },
+        );
+        await toReview.click();
+      };
+      await confirmLinkThenReview();
+      const notice = await waitForText(
+        browser,
+        "[data-testid=review-notice][data-code=orphan_link_column]",
+        (t) => t.includes("Owner Acct"),
+        "the notice naming the owner link column",
+        30000,
+      );
+      assert(notice.includes("18 of 18 pets") && notice.includes("Pet ID"), `the notice says "${notice}"`);
+      await shot("13-review-wrong-owner-link");
+      // From the notice to the Map step with the proposed column chosen, then review again.
+      await (await browser.$("[data-testid=use-link-column]")).click();
+      await browser.waitUntil(async () => (await linkColumn()) === "Owner Acct", {
+        timeout: 15000,
+        timeoutMsg: "the proposed owner link column was not chosen on the Map step",
+      });
+      await shot("14-mapping-owner-link-fixed");
+      await confirmLinkThenReview();
+      await browser.waitUntil(
+        async () => {
+          const counts = await textOf(browser, await browser.$("[data-testid=review-counts]"));
+          return counts.includes("12 clients") && counts.includes("18 patients") && !(await (await browser.$("[data-testid=review-notice]")).isExisting());
+        },
+        { timeout: 30000, timeoutMsg: "the review after the fix still shows the notice" },
+      );
+      const chart = await textOf(browser, await browser.$("[data-testid=review-top], .review-top"));
+      assert(!chart.includes("owner not found"), `orphans remain: ${chart}`);
+      await shot("15-review-owner-link-fixed");
+    },
+  },
+  {
     name: "a file that is not a spreadsheet gets a readable error",
     async run({ browser, fixture, shot }) {
       await dropFiles(browser, [fixture("read/hostile/not-a-spreadsheet.pdf.csv")]);

@@ -3,7 +3,7 @@ import { api, type AppInfo, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
 import { MappingStep } from "./components/MappingStep";
-import { ReviewStep } from "./components/ReviewStep";
+import { ReviewStep, type ProposedRemap } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
 import { readableFiles, useLoadedFiles } from "./files";
 import { STEPS, type StepId } from "./steps";
@@ -19,6 +19,8 @@ export function App() {
   // The mapping confirmed in the mapping step, with the files it was made for.
   const [mapped, setMapped] = useState<{ filesKey: string; mapping: Mapping } | null>(null);
   const mapping = mapped && mapped.filesKey === filesKey ? mapped.mapping : null;
+  // A mapping change a review finding proposed, waiting for the Map step to make it.
+  const [proposed, setProposed] = useState<ProposedRemap | null>(null);
   const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}` : null;
   const why = (id: StepId): string | null => {
     switch (id) {
@@ -83,6 +85,8 @@ export function App() {
             <MappingStep
               key={filesKey}
               files={readable}
+              proposed={proposed}
+              onProposedDone={() => setProposed(null)}
               onNext={(m) => {
                 setMapped({ filesKey, mapping: m });
                 setStep("problems");
@@ -92,7 +96,16 @@ export function App() {
         )}
         {mapping && reviewKey && (
           <div hidden={step !== "problems"} className="step-host">
-            <ReviewStep key={reviewKey} files={readable} mapping={mapping} onNext={() => setStep("save")} />
+            <ReviewStep
+              key={reviewKey}
+              files={readable}
+              mapping={mapping}
+              onNext={() => setStep("save")}
+              onRemap={(r) => {
+                setProposed(r);
+                setStep("mapping");
+              }}
+            />
           </div>
         )}
         {mapping && step === "save" && (

@@ -4,6 +4,7 @@
 const CODE_LABELS = new Map<string, string>(Object.entries({
   missing_required: "Required field is empty",
   orphan_patient: "Pet's owner not found",
+  orphan_link_column: "Owner link column looks wrong",
   invalid_email: "Invalid e-mail",
   placeholder_email: "Placeholder e-mail",
   email_domain_typo: "Misspelt e-mail domain",

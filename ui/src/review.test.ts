@@ -111,6 +111,7 @@ describe("errorsSentence", () => {
     by_code: [],
     by_field: [],
     unattached: [],
+    notices: [],
     changes: 0,
   };
   it("counts the records that will not be imported", () => {

@@ -224,6 +224,9 @@ pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Res
             writeln!(out, "  {:>9} × {}", c.count, visible(&c.code))?;
         }
     }
+    for n in &summary.notices {
+        writeln!(out, "Check {}: {}", visible(&n.file), visible(&n.message))?;
+    }
     let skipped = &summary.skipped;
     if skipped.inactive_clients + skipped.deceased_patients > 0 {
         writeln!(

@@ -625,6 +625,141 @@ fn orphan_patients_are_errors() {
     assert_eq!(out.findings[1].row, 3);
 }
 
+/// A clients table and a pets table whose owner link is mapped to the pet's own ID column.
+fn wrongly_linked(pets_csv: &str) -> Collected {
+    use ph_import_core::mapping::convert::convert_tables;
+    use ph_import_core::mapping::SourceTable;
+    let mut clients_csv = String::from("Acct,First,Last,Email\n");
+    for i in 0..20 {
+        clients_csv.push_str(&format!("C{i:03},Ann{i},Lee,ann{i}@example.com\n"));
+    }
+    let clients = SourceTable::from_csv("CLIENTS.csv", &clients_csv).expect("csv");
+    let pets = SourceTable::from_csv("PETS.csv", pets_csv).expect("csv");
+    let fm = |field, col: &str, transform| FieldMapping {
+        field,
+        columns: vec![col.into()],
+        transform,
+        confidence: 1.0,
+        needs_confirmation: false,
+        reasons: vec![],
+    };
+    let m = Mapping {
+        format: "ph-import-mapping".into(),
+        version: 1,
+        country: "US".into(),
+        tables: vec![
+            TableMapping {
+                table: "CLIENTS.csv".into(),
+                role: TableRole::Clients,
+                headers: clients.headers.clone(),
+                fields: vec![
+                    fm(Field::ClientExternalId, "Acct", Transform::Copy),
+                    fm(Field::ClientFirstName, "First", Transform::Copy),
+                    fm(Field::ClientLastName, "Last", Transform::Copy),
+                    fm(Field::ClientEmail, "Email", Transform::Email),
+                ],
+                ignored: vec![],
+            },
+            TableMapping {
+                table: "PETS.csv".into(),
+                role: TableRole::Patients,
+                headers: pets.headers.clone(),
+                fields: vec![
+                    // The wrong column: the pet's own ID.
+                    fm(
+                        Field::PatientClientExternalId,
+                        "Patient ID",
+                        Transform::Copy,
+                    ),
+                    fm(Field::PatientName, "Pet", Transform::Copy),
+                    fm(
+                        Field::PatientSpecies,
+                        "Species",
+                        Transform::Species { codes: vec![] },
+                    ),
+                ],
+                ignored: vec![],
+            },
+        ],
+    };
+    convert_tables(&m, &[clients, pets], &RequiredPolicy::ph_default()).expect("convert")
+}
+
+#[test]
+fn a_wrong_owner_link_column_is_named_with_the_column_that_would_link_the_pets() {
+    let mut pets = String::from("Patient ID,Owner No,Pet,Species\n");
+    for i in 0..20 {
+        pets.push_str(&format!("P1000{i:02},C{i:03},Rex{i},Dog\n"));
+    }
+    let out = wrongly_linked(&pets);
+    let orphans: Vec<&Finding> = out
+        .findings
+        .iter()
+        .filter(|f| f.code == "orphan_patient")
+        .collect();
+    assert_eq!(orphans.len(), 20);
+    assert!(
+        orphans[0].message.contains("read from “Patient ID”"),
+        "each orphan names the link column: {}",
+        orphans[0].message
+    );
+    let hint: Vec<&Finding> = out
+        .findings
+        .iter()
+        .filter(|f| f.code == "orphan_link_column")
+        .collect();
+    assert_eq!(hint.len(), 1, "one finding for the table");
+    let hint = hint[0];
+    assert_eq!(hint.row, 0);
+    assert_eq!(hint.file, "PETS.csv");
+    assert_eq!(hint.field, "patient.client_external_id");
+    assert_eq!(hint.severity, Severity::Warning);
+    assert_eq!(hint.value, "“Patient ID”");
+    assert_eq!(hint.suggestion, "Owner No");
+    assert!(
+        hint.message.contains("20 of 20 pets (100 %)") && hint.message.contains("“Owner No”"),
+        "{}",
+        hint.message
+    );
+}
+
+#[test]
+fn a_few_missing_owners_or_no_matching_column_give_no_wrong_hint() {
+    // 3 orphans of 20 pets: ordinary missing owners, no table finding.
+    let mut pets = String::from("Patient ID,Owner No,Pet,Species\n");
+    for i in 0..20 {
+        let id = if i < 3 {
+            format!("X{i}")
+        } else {
+            format!("C{i:03}")
+        };
+        pets.push_str(&format!("{id},C{i:03},Rex{i},Dog\n"));
+    }
+    let out = wrongly_linked(&pets);
+    assert_eq!(
+        out.findings
+            .iter()
+            .filter(|f| f.code == "orphan_patient")
+            .count(),
+        3
+    );
+    assert!(out.findings.iter().all(|f| f.code != "orphan_link_column"));
+
+    // Every pet orphaned and no column holds client IDs: the hint says so, suggests nothing.
+    let mut pets = String::from("Patient ID,Owner No,Pet,Species\n");
+    for i in 0..20 {
+        pets.push_str(&format!("P{i},Z{i},Rex{i},Dog\n"));
+    }
+    let out = wrongly_linked(&pets);
+    let hint = out
+        .findings
+        .iter()
+        .find(|f| f.code == "orphan_link_column")
+        .expect("a table finding");
+    assert_eq!(hint.suggestion, "");
+    assert!(hint.message.contains("no other column"), "{}", hint.message);
+}
+
 #[test]
 fn required_policy_is_configurable_and_counted() {
     let m = mapping();

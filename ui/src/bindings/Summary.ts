@@ -2,6 +2,7 @@
 import type { CodeCount } from "./CodeCount";
 import type { CodeTally } from "./CodeTally";
 import type { FieldTally } from "./FieldTally";
+import type { Finding } from "./Finding";
 
 /**
  * The counts of a review, over the records that will be written (not the excluded ones).
@@ -55,6 +56,10 @@ by_field: Array<FieldTally>,
  * Findings of rows that gave no record (duplicate rows, rows with no owner), by code.
  */
 unattached: Array<CodeCount>, 
+/**
+ * Findings about a whole table (row 0), in full: each says what to change and where.
+ */
+notices: Array<Finding>, 
 /**
  * Values changed by the person.
  */

@@ -7,6 +7,7 @@ import type { TableReport } from "../bindings/TableReport";
 import type { TableRole } from "../bindings/TableRole";
 import { describeRole, describeTransform, percentOf } from "../describe";
 import { ProfileBar } from "./ProfileBar";
+import type { ProposedRemap } from "./ReviewStep";
 
 const ROLES: TableRole[] = ["combined", "clients", "patients"];
 
@@ -16,13 +17,17 @@ const COUNTRY = "US";
 
 interface Props {
   files: ReadRequest[];
+  /** A change proposed by a finding of the review, made once the mapping is loaded. */
+  proposed?: ProposedRemap | null;
+  /** The proposed change was made (or could not be: the table is gone). */
+  onProposedDone?: () => void;
   /** Goes on to review the problems of the conversion with this mapping. */
   onNext: (mapping: Resolved["mapping"]) => void;
 }
 
 /** Every canonical field with its suggested column, confidence and transform; each changeable.
  * Mounted anew (by key) when the files change, so one mount runs one suggestion. */
-export function MappingStep({ files, onNext }: Props) {
+export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) {
   const [fields, setFields] = useState<FieldInfo[]>([]);
   const [resolved, setResolved] = useState<Resolved | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -63,6 +68,24 @@ export function MappingStep({ files, onNext }: Props) {
       setError(errorMessage(e));
     }
   };
+
+  // A change proposed by the review (e.g. the column that links pets to owners): made
+  // here, where the person sees it and confirms the mapping again. The review proposes
+  // only for tables of this mapping.
+  useEffect(() => {
+    if (!proposed || !resolved) return;
+    onProposedDone?.();
+    const table = resolved.mapping.tables.findIndex((t) => t.table === proposed.table);
+    if (table < 0) return;
+    api.remapField(resolved, table, proposed.field, proposed.column, COUNTRY).then(
+      (r) => {
+        setResolved(r);
+        setError(null);
+      },
+      (e) => setError(errorMessage(e)),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per proposal
+  }, [proposed, resolved !== null]);
 
   const edit = (table: number, field: Field, change: (m: FieldMapping) => FieldMapping) => {
     setResolved((r) => {

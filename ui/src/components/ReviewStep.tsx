@@ -9,10 +9,20 @@ import { ReviewChart } from "./ReviewChart";
 import { ReviewDetail } from "./ReviewDetail";
 import { ReviewGrid } from "./ReviewGrid";
 
+/** A change of the mapping a finding proposes, made on the Map step. */
+export interface ProposedRemap {
+  /** The table's label, as findings name it. */
+  table: string;
+  field: Field;
+  column: string;
+}
+
 interface Props {
   files: ReadRequest[];
   mapping: Resolved["mapping"];
   onNext: () => void;
+  /** Takes the person to the Map step with this change made, to confirm there. */
+  onRemap: (remap: ProposedRemap) => void;
 }
 
 type Opening =
@@ -22,7 +32,7 @@ type Opening =
 
 /** Every converted record with its findings: filter, look, fix inline, fix similar rows, exclude.
  * Mounted anew (by key) when the files or the mapping change, so one mount opens one review. */
-export function ReviewStep({ files, mapping, onNext }: Props) {
+export function ReviewStep({ files, mapping, onNext, onRemap }: Props) {
   const [opening, setOpening] = useState<Opening>(() => ({
     kind: "opening",
     jobId: newJobId(),
@@ -162,6 +172,27 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
           <p className={withErrors > 0 ? "error-text" : "muted"} data-testid="errors-sentence">
             {errorsSentence(summary)}
           </p>
+          {summary.notices.map((n, i) => (
+            <div key={i} className="notice-box" role="alert" data-testid="review-notice" data-code={n.code}>
+              <strong>
+                {codeLabel(n.code)} in {n.file}.
+              </strong>{" "}
+              {n.message}
+              {n.code === "orphan_link_column" && n.suggestion && (
+                <div>
+                  <button
+                    type="button"
+                    className="primary"
+                    data-testid="use-link-column"
+                    onClick={() => onRemap({ table: n.file, field: n.field as Field, column: n.suggestion })}
+                  >
+                    Use “{n.suggestion}” as the pet's owner
+                  </button>{" "}
+                  <span className="muted">You confirm the change on Map columns, then review again.</span>
+                </div>
+              )}
+            </div>
+          ))}
           {summary.unattached.length > 0 && (
             <p className="muted">
               Rows that gave no record:{" "}

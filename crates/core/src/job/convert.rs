@@ -105,6 +105,14 @@ pub fn convert_rows<E: From<RunError>>(
             if let Some(e) = failed {
                 return Err(e);
             }
+            if let (Some(Ok(_)), Some(f)) = (&ended, converter.end_table(&table_plan)) {
+                each(RowOutput {
+                    table: i,
+                    row: 0,
+                    findings: vec![f],
+                    ..RowOutput::default()
+                })?;
+            }
             match ended {
                 Some(Ok((notes, read))) => {
                     progress(i, read);

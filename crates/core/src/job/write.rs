@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use crate::canonical::CodeCount;
-use crate::canonical::{Entity, RequiredPolicy, Severity};
+use crate::canonical::{Entity, Finding, RequiredPolicy, Severity};
 use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
 use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::{Progress, ReadError};
@@ -60,6 +60,8 @@ pub struct WriteSummary {
     pub skipped: Skipped,
     /// Findings by code and severity, most common first.
     pub by_code: Vec<CodeCount>,
+    /// Findings about a whole table (row 0), in full: each says what to change and where.
+    pub notices: Vec<Finding>,
     /// Duplicate groups inside the files, by kind (written to `duplicates.*` by a conversion;
     /// empty for validation alone).
     pub duplicates: Vec<KindCount>,
@@ -369,6 +371,7 @@ fn write_rows(
         findings: 0,
         skipped: Skipped::default(),
         by_code: Vec::new(),
+        notices: Vec::new(),
         duplicates: Vec::new(),
         files: Vec::new(),
     };
@@ -395,6 +398,9 @@ fn write_rows(
         }
         for f in row.findings {
             summary.findings += 1;
+            if f.row == 0 {
+                summary.notices.push(f.clone());
+            }
             // A few dozen codes: a scan beats allocating a map key per finding.
             match by_code
                 .iter_mut()

@@ -150,6 +150,8 @@ pub struct Summary {
     pub by_field: Vec<FieldTally>,
     /// Findings of rows that gave no record (duplicate rows, rows with no owner), by code.
     pub unattached: Vec<CodeCount>,
+    /// Findings about a whole table (row 0), in full: each says what to change and where.
+    pub notices: Vec<Finding>,
     /// Values changed by the person.
     pub changes: u32,
 }
@@ -591,7 +593,7 @@ impl Session {
         s.by_field
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.field.cmp(&b.field)));
         let mut unattached: BTreeMap<(String, Severity), u64> = BTreeMap::new();
-        for f in &self.unattached {
+        for f in self.unattached.iter().filter(|f| f.row != 0) {
             *unattached.entry((f.code.clone(), f.severity)).or_default() += 1;
         }
         s.unattached = unattached
@@ -601,6 +603,12 @@ impl Session {
                 severity: severity.as_str().to_string(),
                 count,
             })
+            .collect();
+        s.notices = self
+            .unattached
+            .iter()
+            .filter(|f| f.row == 0)
+            .cloned()
             .collect();
         s
     }

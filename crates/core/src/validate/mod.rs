@@ -166,6 +166,7 @@ macro_rules! codes {
 codes! {
     "missing_required", Error, "a field the target requires is empty";
     "orphan_patient", Error, "a pet's owner ID matches no client of this run";
+    "orphan_link_column", Warning, "most pets of a table have no owner: the owner-link column is probably wrong (names the column that would link them)";
     "invalid_email", Error, "not a usable e-mail address";
     "placeholder_email", Warning, "an e-mail that stands for \"none\" (none@none.com); treated as missing";
     "email_domain_typo", Warning, "a misspelt mail domain (gmial.com); the fix is suggested";

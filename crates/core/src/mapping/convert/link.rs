@@ -1,7 +1,7 @@
 //! The linking half of a conversion, in row order on one thread: rows repeated verbatim,
 //! owners repeated with different details, pets linked to their owners, and the output.
 
-use crate::canonical::{Field, RequiredPolicy, Severity};
+use crate::canonical::{Field, Finding, RequiredPolicy, Severity};
 use crate::validate::links::Repeat;
 use crate::validate::{policy, ClientRegistry, DuplicateRows, ImportPolicy};
 
@@ -20,7 +20,27 @@ pub(super) struct Linker {
     pub(super) duplicates: DuplicateRows,
     /// Whether any table of this run yields clients (else pets link to clients already in PH).
     pub(super) expects_clients: bool,
+    /// The current table's pets whose owner ID no client has.
+    pub(super) orphans: OrphanTally,
 }
+
+/// Pets of one table checked against the clients, and, for the first pets without an owner,
+/// which other columns hold an ID a client has: a wrong owner-link column shows up as
+/// nearly every pet orphaned while another column matches.
+#[derive(Debug, Default)]
+pub(super) struct OrphanTally {
+    linked: u64,
+    orphans: u64,
+    probed: u64,
+    /// Per column of the table: probed orphans whose cell there is a client's ID.
+    hits: Vec<u64>,
+}
+
+/// Orphans whose other columns are tried against the clients (enough to be sure, few
+/// enough to cost nothing).
+const PROBED_ORPHANS: u64 = 1000;
+/// Fewer orphans than this are ordinary missing owners, not a wrong link.
+const MASS_ORPHANS: u64 = 10;
 
 impl Linker {
     /// The part that links rows: duplicates, repeated owners, owners of pets, and the output.
@@ -156,14 +176,22 @@ impl Linker {
                         findings.push(f);
                         patient.client_external_id = id;
                     }
-                    None => findings.push(finding(
-                        field,
-                        "orphan_patient",
-                        Severity::Error,
-                        format!("no client has the ID \"{written}\""),
-                        &written,
-                    )),
+                    None => {
+                        self.probe_orphan(plan, row);
+                        let columns = plan.column_names(plan.owner_link_columns());
+                        findings.push(finding(
+                            field,
+                            "orphan_patient",
+                            Severity::Error,
+                            format!(
+                                "no client has the ID \"{written}\" (the owner ID is read from {columns})"
+                            ),
+                            &written,
+                        ))
+                    }
                 }
+            } else if plan.role == TableRole::Patients && !patient.client_external_id.is_empty() {
+                self.orphans.linked += 1;
             }
             findings.extend(p.patient_findings);
             if !self.import.sends_patient(&patient) {
@@ -177,5 +205,77 @@ impl Linker {
             sink.finding(f)?;
         }
         Ok(counts)
+    }
+
+    /// Counts an orphaned pet and, for the first ones, which of its other cells are a
+    /// client's ID.
+    fn probe_orphan(&mut self, plan: &TablePlan, row: &SourceRow) {
+        let tally = &mut self.orphans;
+        tally.orphans += 1;
+        if tally.probed >= PROBED_ORPHANS {
+            return;
+        }
+        tally.probed += 1;
+        if tally.hits.len() < row.cells.len() {
+            tally.hits.resize(row.cells.len(), 0);
+        }
+        let link = plan.owner_link_columns();
+        for (j, cell) in row.cells.iter().enumerate() {
+            let id = cell.trim();
+            if id.is_empty() || link.contains(&j) {
+                continue;
+            }
+            if self.clients.contains(id) || self.clients.match_without_zeros(id).is_some() {
+                tally.hits[j] += 1;
+            }
+        }
+    }
+
+    /// At the end of a table: when most of its pets have no owner, a finding about the
+    /// whole table naming the owner-link column used and the column that would link them.
+    pub(super) fn end_table(&mut self, plan: &TablePlan) -> Option<Finding> {
+        let t = std::mem::take(&mut self.orphans);
+        let pets = t.linked + t.orphans;
+        if t.orphans < MASS_ORPHANS || t.orphans * 2 < pets {
+            return None;
+        }
+        let link = plan.owner_link_columns();
+        let used = plan.column_names(link);
+        // A column matching at least 80 % of the probed orphans, the best one.
+        let better = t
+            .hits
+            .iter()
+            .enumerate()
+            .filter(|&(j, &hits)| !link.contains(&j) && hits * 5 >= t.probed * 4)
+            .max_by_key(|&(j, &hits)| (hits, std::cmp::Reverse(j)))
+            .and_then(|(j, &hits)| Some((plan.headers.get(j)?.clone(), hits)));
+        let share = t.orphans * 100 / pets.max(1);
+        let (message, suggestion) = match better {
+            Some((column, hits)) => (
+                format!(
+                    "{} of {pets} pets ({share} %) have an owner ID no client has, read from {used}; “{column}” holds a client's ID on {} % of them: map the pet's owner (patient.client_external_id) to “{column}”",
+                    t.orphans,
+                    hits * 100 / t.probed.max(1),
+                ),
+                column,
+            ),
+            None => (
+                format!(
+                    "{} of {pets} pets ({share} %) have an owner ID no client has, read from {used}, and no other column of this table holds client IDs: check which column gives the client ID (client.external_id) in the clients' table, and that the right clients' file is loaded",
+                    t.orphans
+                ),
+                String::new(),
+            ),
+        };
+        let mut f = plan.finding(
+            0,
+            Field::PatientClientExternalId.key(),
+            "orphan_link_column",
+            Severity::Warning,
+            message,
+            &used,
+        );
+        f.suggestion = suggestion;
+        Some(f)
     }
 }

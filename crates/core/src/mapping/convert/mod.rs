@@ -143,6 +143,7 @@ impl Converter {
                 clients: ClientRegistry::default(),
                 duplicates: DuplicateRows::default(),
                 expects_clients: mapping.tables.iter().any(|t| t.role != TableRole::Patients),
+                orphans: Default::default(),
             },
             single: PrepareState::default(),
             states: Vec::new(),
@@ -171,6 +172,12 @@ impl Converter {
     ) -> std::io::Result<Counts> {
         let prepared = self.prep.row(plan, row, &mut self.single);
         self.link.commit(plan, row, prepared, sink)
+    }
+
+    /// Ends a table: a finding about the whole table (row 0) when most of its pets have
+    /// no owner, naming the owner-link column used and the one that would link them.
+    pub fn end_table(&mut self, plan: &TablePlan) -> Option<Finding> {
+        self.link.end_table(plan)
     }
 
     /// Converts rows of one table, in batches prepared on every core and linked in row
@@ -369,6 +376,9 @@ pub fn convert_tables(
         let plan = plan(tm, &table.name, &table.headers)?;
         // Writing to memory cannot fail.
         let _ = converter.rows(&plan, &table.rows, &mut out);
+        if let Some(f) = converter.end_table(&plan) {
+            out.findings.push(f);
+        }
     }
     Ok(out)
 }

@@ -29,6 +29,8 @@ pub struct TablePlan {
     pub(super) fields: Vec<PlannedField>,
     /// Number of columns in the header, to spot ragged rows.
     pub(super) width: usize,
+    /// The file's column names, to name a column in a finding about the whole table.
+    pub(super) headers: Vec<String>,
 }
 
 impl TablePlan {
@@ -57,6 +59,24 @@ impl TablePlan {
             value: value.into(),
             suggestion: String::new(),
         }
+    }
+
+    /// The columns a pet's owner ID is read from (none when the table has no owner link).
+    pub(super) fn owner_link_columns(&self) -> &[usize] {
+        self.fields
+            .iter()
+            .find(|pf| pf.field == Field::PatientClientExternalId)
+            .map_or(&[], |pf| pf.columns.as_slice())
+    }
+
+    /// The names of columns `columns`, quoted and joined for a message.
+    pub(super) fn column_names(&self, columns: &[usize]) -> String {
+        columns
+            .iter()
+            .filter_map(|&i| self.headers.get(i))
+            .map(|h| format!("“{h}”"))
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 
     /// The cells a row's client is converted from, in field order.
@@ -114,5 +134,6 @@ pub fn plan(
         role: mapping.role,
         fields,
         width: headers.len(),
+        headers: headers.to_vec(),
     })
 }
