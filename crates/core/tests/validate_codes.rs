@@ -761,6 +761,81 @@ fn a_few_missing_owners_or_no_matching_column_give_no_wrong_hint() {
 }
 
 #[test]
+fn a_finding_keeps_the_cell_as_written_beside_the_value_it_was_read_as() {
+    use ph_import_core::mapping::convert::convert_tables;
+    use ph_import_core::mapping::SourceTable;
+    let clients = SourceTable::from_csv(
+        "C.csv",
+        "Acct,First,Last,Email\nC000,Ann,Lee,ann@example.com\n",
+    )
+    .expect("csv");
+    let pets = SourceTable::from_csv(
+        "P.csv",
+        "Owner,Pet,Species,Breed\nC000,Tom,Canine,Siamese\nC000,Rex,dog,Siamese\n",
+    )
+    .expect("csv");
+    let fm = |field, col: &str, transform| FieldMapping {
+        field,
+        columns: vec![col.into()],
+        transform,
+        confidence: 1.0,
+        needs_confirmation: false,
+        reasons: vec![],
+    };
+    let m = Mapping {
+        format: "ph-import-mapping".into(),
+        version: 1,
+        country: "US".into(),
+        tables: vec![
+            TableMapping {
+                table: "C.csv".into(),
+                role: TableRole::Clients,
+                headers: clients.headers.clone(),
+                fields: vec![
+                    fm(Field::ClientExternalId, "Acct", Transform::Copy),
+                    fm(Field::ClientFirstName, "First", Transform::Copy),
+                    fm(Field::ClientLastName, "Last", Transform::Copy),
+                    fm(Field::ClientEmail, "Email", Transform::Email),
+                ],
+                ignored: vec![],
+            },
+            TableMapping {
+                table: "P.csv".into(),
+                role: TableRole::Patients,
+                headers: pets.headers.clone(),
+                fields: vec![
+                    fm(Field::PatientClientExternalId, "Owner", Transform::Copy),
+                    fm(Field::PatientName, "Pet", Transform::Copy),
+                    fm(
+                        Field::PatientSpecies,
+                        "Species",
+                        Transform::Species { codes: vec![] },
+                    ),
+                    fm(Field::PatientBreed, "Breed", Transform::Copy),
+                ],
+                ignored: vec![],
+            },
+        ],
+    };
+    let out = convert_tables(&m, &[clients, pets], &RequiredPolicy::ph_default()).expect("convert");
+    let mismatch: Vec<&Finding> = out
+        .findings
+        .iter()
+        .filter(|f| f.code == "breed_species_mismatch")
+        .collect();
+    assert_eq!(mismatch.len(), 2, "{:?}", out.findings);
+    // "Canine" was read as "dog": both are shown. "dog" is what the file says: no source.
+    assert_eq!(
+        (mismatch[0].value.as_str(), mismatch[0].source.as_str()),
+        ("dog", "Canine")
+    );
+    assert_eq!(
+        (mismatch[1].value.as_str(), mismatch[1].source.as_str()),
+        ("dog", "")
+    );
+}
+
+#[test]
 fn required_policy_is_configurable_and_counted() {
     let m = mapping();
     let headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();

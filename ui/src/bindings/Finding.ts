@@ -36,4 +36,9 @@ value: string,
 /**
  * The suggested or applied value, when there is one (for `fixed`, the value after).
  */
-suggestion: string, };
+suggestion: string, 
+/**
+ * The cell(s) as written in the file, when `value` is what they were read as
+ * (`Lapine` read as `rabbit`); empty otherwise. Kept for the review, not in CSV.
+ */
+source: string | undefined, };

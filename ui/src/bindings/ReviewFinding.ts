@@ -29,4 +29,8 @@ value: string,
 /**
  * The suggested value, when there is one.
  */
-suggestion: string, };
+suggestion: string, 
+/**
+ * The cell(s) as written in the file, when `value` is what they were read as; else empty.
+ */
+source: string, };

@@ -135,9 +135,16 @@ function FindingItem({ finding, entity, row, onRowChanged, onBulkChanged, onErro
         {field && <span className="muted"> on {columnName(field)}</span>}
       </div>
       <p>{finding.message}</p>
-      {finding.value && (
-        <p className="muted">
-          Value in the file: “{finding.value}”{finding.suggestion && <> → suggested “{finding.suggestion}”</>}
+      {(finding.value || finding.source) && (
+        <p className="muted" data-testid="finding-value">
+          {finding.source ? (
+            <>
+              In the file: “{finding.source}”{finding.value && <>, read as “{finding.value}”</>}
+            </>
+          ) : (
+            <>Value: “{finding.value}”</>
+          )}
+          {finding.suggestion && <> → suggested “{finding.suggestion}”</>}
         </p>
       )}
       {canFix && (

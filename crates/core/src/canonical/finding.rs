@@ -49,6 +49,11 @@ pub struct Finding {
     /// The suggested or applied value, when there is one (for `fixed`, the value after).
     #[serde(default)]
     pub suggestion: String,
+    /// The cell(s) as written in the file, when `value` is what they were read as
+    /// (`Lapine` read as `rabbit`); empty otherwise. Kept for the review, not in CSV.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(type = "string | undefined")]
+    pub source: String,
 }
 
 /// How many findings of one code and severity were written.

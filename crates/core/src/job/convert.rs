@@ -141,6 +141,7 @@ pub fn convert_rows<E: From<RunError>>(
                     message: note.message.clone(),
                     value: String::new(),
                     suggestion: String::new(),
+                    source: String::new(),
                 };
                 each(RowOutput {
                     table: i,

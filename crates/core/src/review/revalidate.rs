@@ -217,6 +217,7 @@ pub fn revalidate(
         message: p.message,
         value: value.into(),
         suggestion: p.suggestion,
+        source: String::new(),
     };
 
     let mut record = original.clone();
@@ -263,6 +264,7 @@ pub fn revalidate(
             message: format!("{} is required", field.key()),
             value: String::new(),
             suggestion: String::new(),
+            source: String::new(),
         });
     }
     if let Record::Patient(p) = &record {
@@ -281,6 +283,7 @@ pub fn revalidate(
                 message: format!("no client has the ID \"{}\"", p.client_external_id),
                 value: p.client_external_id.clone(),
                 suggestion: String::new(),
+                source: String::new(),
             });
         }
     }

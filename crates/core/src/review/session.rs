@@ -61,6 +61,8 @@ pub struct ReviewFinding {
     pub value: String,
     /// The suggested value, when there is one.
     pub suggestion: String,
+    /// The cell(s) as written in the file, when `value` is what they were read as; else empty.
+    pub source: String,
 }
 
 /// One record of a page.
@@ -196,6 +198,7 @@ struct Stored {
     message: Box<str>,
     value: Box<str>,
     suggestion: Box<str>,
+    source: Box<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -327,6 +330,7 @@ impl Session {
             message: f.message.as_str().into(),
             value: f.value.as_str().into(),
             suggestion: f.suggestion.as_str().into(),
+            source: f.source.as_str().into(),
         }
     }
 
@@ -412,6 +416,7 @@ impl Session {
             message: s.message.to_string(),
             value: s.value.to_string(),
             suggestion: s.suggestion.to_string(),
+            source: s.source.to_string(),
         }
     }
 
@@ -443,6 +448,7 @@ impl Session {
                     message: s.message.to_string(),
                     value: s.value.to_string(),
                     suggestion: s.suggestion.to_string(),
+                    source: s.source.to_string(),
                 })
                 .collect(),
         })

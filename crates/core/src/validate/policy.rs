@@ -108,6 +108,7 @@ mod tests {
             message: "not valid".into(),
             value: value.into(),
             suggestion: String::new(),
+            source: String::new(),
         }
     }
 

@@ -58,6 +58,7 @@ impl TablePlan {
             message,
             value: value.into(),
             suggestion: String::new(),
+            source: String::new(),
         }
     }
 
@@ -67,6 +68,20 @@ impl TablePlan {
             .iter()
             .find(|pf| pf.field == Field::PatientClientExternalId)
             .map_or(&[], |pf| pf.columns.as_slice())
+    }
+
+    /// The cells `field` is read from in `row`, as written (several joined by a space).
+    pub(super) fn source_cells(&self, field: Field, row: &SourceRow) -> String {
+        let Some(pf) = self.fields.iter().find(|pf| pf.field == field) else {
+            return String::new();
+        };
+        pf.columns
+            .iter()
+            .filter_map(|&i| row.cells.get(i))
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The names of columns `columns`, quoted and joined for a message.

@@ -93,15 +93,24 @@ impl Preparer {
             |field: &str, code: &str, severity: Severity, message: String, value: &str| {
                 plan.finding(row.number, field, code, severity, message, value)
             };
-        let issue_finding = |i: validate::Issue| Finding {
-            file: plan.label.clone(),
-            row: row.number,
-            field: i.field.key().into(),
-            code: i.problem.code,
-            severity: i.problem.severity,
-            message: i.problem.message,
-            value: i.value,
-            suggestion: i.problem.suggestion,
+        let issue_finding = |i: validate::Issue| {
+            let source = plan.source_cells(i.field, row);
+            Finding {
+                file: plan.label.clone(),
+                row: row.number,
+                field: i.field.key().into(),
+                code: i.problem.code,
+                severity: i.problem.severity,
+                message: i.problem.message,
+                // Only worth showing when the file says something else than the value read.
+                source: if source == i.value {
+                    String::new()
+                } else {
+                    source
+                },
+                value: i.value,
+                suggestion: i.problem.suggestion,
+            }
         };
         let mut p = Prepared {
             number: row.number,
@@ -174,6 +183,7 @@ impl Preparer {
                     message: problem.message,
                     value: inputs.join(" | "),
                     suggestion: problem.suggestion,
+                    source: String::new(),
                 });
             }
             if pf.ambiguous_date {
@@ -396,6 +406,7 @@ fn ambiguous_date(
         ),
         value: value.into(),
         suggestion: String::new(),
+        source: String::new(),
     })
 }
 
