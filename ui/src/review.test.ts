@@ -62,9 +62,9 @@ describe("findings", () => {
   const r: ReviewRow = {
     ...row(1),
     findings: [
-      { field: "client.email", code: "email_domain_typo", severity: "warning", message: "misspelt", value: "a@gmial.com", suggestion: "a@gmail.com" },
-      { field: "client.email", code: "invalid_email", severity: "error", message: "not usable", value: "x", suggestion: "" },
-      { field: null, code: "duplicate_row", severity: "warning", message: "twice", value: "", suggestion: "" },
+      { field: "client.email", code: "email_domain_typo", severity: "warning", message: "misspelt", value: "a@gmial.com", suggestion: "a@gmail.com", source: "" },
+      { field: "client.email", code: "invalid_email", severity: "error", message: "not usable", value: "x", suggestion: "", source: "" },
+      { field: null, code: "duplicate_row", severity: "warning", message: "twice", value: "", suggestion: "", source: "" },
     ],
   };
 
@@ -147,8 +147,8 @@ describe("fieldToReveal", () => {
   const orphan: ReviewRow = {
     ...row(1),
     findings: [
-      { field: null, code: "duplicate_row", severity: "warning", message: "", value: "", suggestion: "" },
-      { field: "patient.client_external_id", code: "orphan_patient", severity: "error", message: "", value: "P1", suggestion: "" },
+      { field: null, code: "duplicate_row", severity: "warning", message: "", value: "", suggestion: "", source: "" },
+      { field: "patient.client_external_id", code: "orphan_patient", severity: "error", message: "", value: "P1", suggestion: "", source: "" },
     ],
   };
   it("prefers the filtered field", () => {

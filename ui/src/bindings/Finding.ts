@@ -39,6 +39,7 @@ value: string,
 suggestion: string, 
 /**
  * The cell(s) as written in the file, when `value` is what they were read as
- * (`Lapine` read as `rabbit`); empty otherwise. Kept for the review, not in CSV.
+ * (`Lapine` read as `rabbit`); empty otherwise. In the review and JSON Lines, not
+ * in `findings.csv`.
  */
-source: string | undefined, };
+source: string, };

@@ -50,9 +50,9 @@ pub struct Finding {
     #[serde(default)]
     pub suggestion: String,
     /// The cell(s) as written in the file, when `value` is what they were read as
-    /// (`Lapine` read as `rabbit`); empty otherwise. Kept for the review, not in CSV.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    #[ts(type = "string | undefined")]
+    /// (`Lapine` read as `rabbit`); empty otherwise. In the review and JSON Lines, not
+    /// in `findings.csv`.
+    #[serde(default)]
     pub source: String,
 }
 
