@@ -8,7 +8,7 @@ import type { Field } from "./Field";
  */
 export type CodeTable = { 
 /**
- * `patient.species` or `patient.sex`.
+ * `patient.species`, `patient.sex`, or a status flag (`patient.deceased`, `client.active`).
  */
 field: Field, 
 /**

@@ -128,6 +128,8 @@ pub fn code_table(
 ) -> Option<CodeTable> {
     let choices = choices(field, transform)?;
     let own = codes_of(transform);
+    let mut plain = transform.clone();
+    replace_codes(&mut plain, &[]);
     let entries = stats
         .top_values
         .iter()
@@ -143,6 +145,7 @@ pub fn code_table(
                     .iter()
                     .find(|e| code_key(&e.code) == key)
                     .map_or(String::new(), |e| e.value.clone()),
+                builtin: reading(field, &plain, value),
             }
         })
         .collect();
@@ -231,5 +234,11 @@ mod tests {
             ]
         );
         assert_eq!(table.sampled_rows, 6);
+        let builtin: Vec<&str> = table.entries.iter().map(|e| e.builtin.as_str()).collect();
+        assert_eq!(
+            builtin,
+            ["Deceased", "", ""],
+            "H is known by its own code only"
+        );
     }
 }

@@ -104,6 +104,9 @@ pub struct CodeTableEntry {
     /// The mapping's own code for it (one of the table's choices), empty when it has none
     /// and the built-in reading applies.
     pub chosen: String,
+    /// What the built-in table alone reads it as (like `maps_to`), empty when it does not
+    /// know it: what an entry falls back to when its own code is removed.
+    pub builtin: String,
 }
 
 /// Date evidence of one column.
