@@ -21,10 +21,19 @@ interface Props {
 
 /** One code column's distinct values, each with a choice of what it means. Unknown values
  * come first and are highlighted; Apply sends the choices to the mapping (and so to a saved
- * profile). Mounted anew (by key) when the mapping's codes change. */
+ * profile). */
 export function CodeTableEditor({ table, own, onApply }: Props) {
   const [picks, setPicks] = useState<Picks>(() => initialPicks(table));
   const [busy, setBusy] = useState(false);
+  // Open while codes are unknown; then as the person leaves it (it stays open after Apply).
+  const [open, setOpen] = useState(() => table.entries.some((e) => !e.known));
+  // When the mapping's codes change (applied, or a profile chosen), start from them again.
+  const signature = table.entries.map((e) => `${e.value}=${e.chosen}`).join("\n");
+  const [shown, setShown] = useState(signature);
+  if (shown !== signature) {
+    setShown(signature);
+    setPicks(initialPicks(table));
+  }
   const unknown = unknownCount(table, picks);
   const changed = picksChanged(table, picks);
 
@@ -40,7 +49,8 @@ export function CodeTableEditor({ table, own, onApply }: Props) {
   return (
     <details
       className="codes"
-      open={table.entries.some((e) => !e.known)}
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
       data-testid="code-table"
       data-column={table.column}
       data-field={table.field}

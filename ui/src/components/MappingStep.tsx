@@ -307,7 +307,7 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
       </table>
       {report.code_tables.map((ct) => (
         <CodeTableEditor
-          key={`${ct.field}-${ct.column}-${ct.entries.map((e) => e.chosen).join("|")}`}
+          key={`${ct.field}-${ct.column}`}
           table={ct}
           own={codesOf(table.fields.find((m) => m.field === ct.field && m.columns[0] === ct.column)?.transform)}
           onApply={(codes) => onCodes(ct.column, ct.field, codes)}
