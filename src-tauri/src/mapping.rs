@@ -9,6 +9,7 @@ use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
 use ph_import_core::job::{Job, JobSpec, WriteSummary};
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
+use ph_import_core::mapping::transform::codes::CodeEntry;
 use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
 use ph_import_core::review::Edits;
 use serde::Serialize;
@@ -115,6 +116,28 @@ pub fn remap_field(
         &policy(),
     )
     .map_err(|e| AppError::new("mapping", e.to_string()))?;
+    Ok(resolved)
+}
+
+/// Sets what the codes of one code column mean (the Map step's code-table editor).
+#[tauri::command]
+pub fn set_codes(
+    session: State<'_, MappingSession>,
+    mut resolved: Resolved,
+    table: u32,
+    column: String,
+    field: Field,
+    codes: Vec<CodeEntry>,
+) -> Result<Resolved, AppError> {
+    let guard = session.0.lock().map_err(|_| busy())?;
+    let tables = guard.as_ref().ok_or_else(|| {
+        AppError::new(
+            "mapping",
+            "Load the files again before changing the mapping.",
+        )
+    })?;
+    resolve::set_codes(&mut resolved, tables, table as usize, &column, field, codes)
+        .map_err(|e| AppError::new("mapping", e.to_string()))?;
     Ok(resolved)
 }
 

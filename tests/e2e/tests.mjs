@@ -315,6 +315,80 @@ export const tests = [
       const chart = await textOf(browser, await browser.$("[data-testid=review-top], .review-top"));
       assert(!chart.includes("owner not found"), `orphans remain: ${chart}`);
       await shot("15-review-owner-link-fixed");
+
+    name: "a status column's codes are set in its code table and review shows no invalid yes/no",
+    async run({ browser, fixture, shot }) {
+      // Oakhill writes the pet's status as H (here), ND, NA (not dead) and D (deceased).
+      await dropFiles(browser, [fixture("demo/oakhill-pets-status.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      await (await browser.$("[data-testid=step-mapping][aria-current=step]")).waitForExist({ timeout: 10000 });
+      const deceased = await browser.$('tr[data-field="patient.deceased"] select');
+      await deceased.waitForDisplayed({ timeout: 20000 });
+      await deceased.selectByVisibleText("Status");
+      const table = '[data-testid=code-table][data-column="Status"]';
+      await (await browser.$(table)).waitForExist({ timeout: 15000 });
+      // Unknown codes come first, highlighted; D is known by the built-in words.
+      const rows = () =>
+        browser.execute(
+          (sel) =>
+            Array.from(document.querySelectorAll(`${sel} tbody tr`)).map((tr) => ({
+              value: tr.getAttribute("data-value"),
+              unknown: tr.classList.contains("unknown"),
+            })),
+          table,
+        );
+      const before = await rows();
+      assert(
+        JSON.stringify(before.map((r) => r.value)) === JSON.stringify(["H", "ND", "NA", "D"]),
+        `code rows: ${JSON.stringify(before)}`,
+      );
+      assert(before.filter((r) => r.unknown).length === 3, `unknown rows: ${JSON.stringify(before)}`);
+      const toReview = await browser.$("[data-testid=to-review]");
+      assert(!(await toReview.isEnabled()), "review is open while status codes are unknown");
+      const summary = await textOf(browser, await browser.$(`${table} summary`));
+      assert(summary.includes("3 unknown"), `the code table says "${summary}"`);
+      await (await browser.$(table)).scrollIntoView({ block: "center" });
+      await shot("16-status-codes-unknown");
+
+      for (const code of ["H", "ND", "NA"]) {
+        await (await browser.$(`${table} tr[data-value="${code}"] select`)).selectByAttribute("value", "false");
+      }
+      await (await browser.$(`${table} [data-testid=apply-codes]`)).click();
+      await browser.waitUntil(async () => (await rows()).every((r) => !r.unknown), {
+        timeout: 10000,
+        timeoutMsg: "status codes are still unknown after applying",
+      });
+      const means = await browser.execute(
+        (sel) =>
+          Object.fromEntries(
+            Array.from(document.querySelectorAll(`${sel} tbody tr`)).map((tr) => [
+              tr.getAttribute("data-value"),
+              tr.querySelector("select")?.selectedOptions[0]?.textContent,
+            ]),
+          ),
+        table,
+      );
+      const want = { H: "Alive", ND: "Alive", NA: "Alive", D: "Deceased (built-in)" };
+      for (const [code, label] of Object.entries(want)) {
+        assert(means[code] === label, `"${code}" means "${means[code]}", expected "${label}"`);
+      }
+      await toReview.waitForEnabled({ timeout: 10000 });
+      await (await browser.$(table)).scrollIntoView({ block: "center" });
+      await shot("17-status-codes-set");
+
+      await toReview.click();
+      const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("patients"), "the review counts", 30000);
+      assert(counts.includes("24 patients"), `review counts say "${counts}"`);
+      const bars = await browser.execute(() =>
+        Array.from(document.querySelectorAll("[data-testid=review-chart] button[data-code]")).map((b) => b.getAttribute("data-code")),
+      );
+      assert(!bars.includes("invalid_boolean"), `review still lists invalid yes/no values: ${bars.join(", ")}`);
+      // A rabbit whose breed is "Mixed" is not suggested to be a dog.
+      assert(!bars.includes("breed_species_mismatch"), `review lists a breed/species mismatch: ${bars.join(", ")}`);
+      await (await browser.$("button*=Patients (")).click();
+      await waitForText(browser, "[data-testid=review-chart]", (t) => t.includes("None"), "the pets' findings (none)");
+      await shot("18-status-codes-review");
     },
   },
   {

@@ -9,6 +9,7 @@ import type { EnvironmentStatus } from "./bindings/EnvironmentStatus";
 import type { Inspection } from "./bindings/Inspection";
 import type { ReadProgress } from "./bindings/ReadProgress";
 import type { ReadRequest } from "./bindings/ReadRequest";
+import type { CodeEntry } from "./bindings/CodeEntry";
 import type { Field } from "./bindings/Field";
 import type { FieldInfo } from "./bindings/FieldInfo";
 import type { Resolved } from "./bindings/Resolved";
@@ -47,6 +48,8 @@ export const api = {
     invoke<Resolved>("suggest_mapping", { files, country, roles: roles ?? null }),
   remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
     invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
+  setCodes: (resolved: Resolved, table: number, column: string, field: Field, codes: CodeEntry[]) =>
+    invoke<Resolved>("set_codes", { resolved, table, column, field, codes }),
   saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>
     invoke<string>("save_profile", { name, description, mapping }),
   exportProfile: (name: string, mapping: Resolved["mapping"], path: string) =>

@@ -135,3 +135,233 @@ fn remapping_updates_the_mapping_and_what_is_missing() {
     )
     .is_err());
 }
+
+mod codes {
+    use ph_import_core::canonical::{Field, RequiredPolicy};
+    use ph_import_core::mapping::resolve::{remap_field, resolve, set_codes, RemapError, Resolved};
+    use ph_import_core::mapping::transform::codes::CodeEntry;
+    use ph_import_core::mapping::transform::Transform;
+    use ph_import_core::mapping::{SourceTable, SuggestOptions};
+
+    fn entry(code: &str, value: &str) -> CodeEntry {
+        CodeEntry {
+            code: code.into(),
+            value: value.into(),
+        }
+    }
+
+    /// A pets table whose status column writes H (here), ND, NA (not dead) and D (dead), and
+    /// whose sex column has a code of its own ("Q"), with "Status" mapped to deceased.
+    fn status_codes() -> (Vec<SourceTable>, Resolved) {
+        let tables = vec![SourceTable::from_csv(
+            "pets.csv",
+            "Owner ID,Patient ID,Patient Name,Species,Sex,Status\n\
+             1,P1,Rex,Dog,MN,H\n2,P2,Tib,Cat,Q,ND\n3,P3,Bun,Rabbit,F,NA\n4,P4,Max,Dog,FS,D\n5,P5,Ivy,Cat,M,H\n",
+        )
+        .expect("csv")];
+        let options = SuggestOptions::default();
+        let policy = RequiredPolicy::ph_default();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut resolved = resolve(None, &tables, &options, &policy, dir.path()).expect("resolves");
+        remap_field(
+            &mut resolved,
+            &tables,
+            0,
+            Field::PatientDeceased,
+            Some("Status"),
+            &options,
+            &policy,
+        )
+        .expect("map the status");
+        (tables, resolved)
+    }
+
+    /// The values the code table of `field` does not know, sorted.
+    fn unknown(resolved: &Resolved, field: Field) -> Vec<String> {
+        let mut values: Vec<String> = resolved.tables[0]
+            .code_tables
+            .iter()
+            .filter(|t| t.field == field)
+            .flat_map(|t| &t.entries)
+            .filter(|e| !e.known)
+            .map(|e| e.value.clone())
+            .collect();
+        values.sort();
+        values
+    }
+
+    fn deceased(resolved: &Resolved) -> &ph_import_core::mapping::FieldMapping {
+        resolved.mapping.tables[0]
+            .field(Field::PatientDeceased)
+            .expect("deceased mapped")
+    }
+
+    #[test]
+    fn status_codes_set_by_a_person_clear_the_confirmation_once_all_are_known() {
+        let (tables, mut resolved) = status_codes();
+        assert_eq!(
+            unknown(&resolved, Field::PatientDeceased),
+            ["H", "NA", "ND"]
+        );
+        assert!(deceased(&resolved).needs_confirmation);
+
+        let partly = vec![entry("H", "false"), entry("ND", "false")];
+        set_codes(
+            &mut resolved,
+            &tables,
+            0,
+            "Status",
+            Field::PatientDeceased,
+            partly,
+        )
+        .expect("valid codes");
+        assert_eq!(unknown(&resolved, Field::PatientDeceased), ["NA"]);
+        assert!(
+            deceased(&resolved).needs_confirmation,
+            "NA is still unknown"
+        );
+
+        let all = vec![
+            entry("H", "false"),
+            entry("ND", "false"),
+            entry("NA", "false"),
+            entry("D", "true"),
+        ];
+        set_codes(
+            &mut resolved,
+            &tables,
+            0,
+            "Status",
+            Field::PatientDeceased,
+            all,
+        )
+        .expect("valid codes");
+        assert!(unknown(&resolved, Field::PatientDeceased).is_empty());
+        let m = deceased(&resolved);
+        assert!(!m.needs_confirmation, "{:?}", m.reasons);
+        assert_eq!(m.confidence, 1.0);
+        assert!(
+            m.reasons.iter().all(|r| !r.contains("not known")),
+            "{:?}",
+            m.reasons
+        );
+        let Transform::Bool { codes, invert } = &m.transform else {
+            panic!("{:?}", m.transform)
+        };
+        assert!(!invert);
+        assert_eq!(codes.len(), 4);
+        let table = resolved.tables[0]
+            .code_tables
+            .iter()
+            .find(|t| t.field == Field::PatientDeceased)
+            .expect("status code table");
+        let read: Vec<(&str, &str, &str)> = table
+            .entries
+            .iter()
+            .map(|e| (e.value.as_str(), e.maps_to.as_str(), e.chosen.as_str()))
+            .collect();
+        assert!(read.contains(&("NA", "Alive", "false")), "{read:?}");
+        assert!(read.contains(&("D", "Deceased", "true")), "{read:?}");
+        assert_eq!(table.sampled_rows, 5);
+        let labels: Vec<&str> = table.choices.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["Deceased", "Alive"]);
+    }
+
+    #[test]
+    fn a_value_the_field_does_not_take_is_refused_and_nothing_changes() {
+        let (tables, mut resolved) = status_codes();
+        let before = resolved.clone();
+        let err = set_codes(
+            &mut resolved,
+            &tables,
+            0,
+            "Status",
+            Field::PatientDeceased,
+            vec![entry("H", "false"), entry("D", "dead")],
+        )
+        .expect_err("dead is not true or false");
+        assert!(matches!(err, RemapError::BadCode { ref value, .. } if value == "dead"));
+        assert!(err.to_string().contains("true, false"), "{err}");
+        assert_eq!(resolved, before);
+
+        let err = set_codes(
+            &mut resolved,
+            &tables,
+            0,
+            "Species",
+            Field::PatientSpecies,
+            vec![entry("Dog", "wolf")],
+        )
+        .expect_err("wolf is no species");
+        assert!(err.to_string().contains("rabbit"), "{err}");
+        // A field not read with codes from that column.
+        assert!(matches!(
+            set_codes(
+                &mut resolved,
+                &tables,
+                0,
+                "Patient Name",
+                Field::PatientName,
+                vec![]
+            ),
+            Err(RemapError::NotACodeColumn { .. })
+        ));
+        assert!(matches!(
+            set_codes(
+                &mut resolved,
+                &tables,
+                0,
+                "Status",
+                Field::PatientSpecies,
+                vec![]
+            ),
+            Err(RemapError::NotACodeColumn { .. })
+        ));
+        assert!(matches!(
+            set_codes(
+                &mut resolved,
+                &tables,
+                7,
+                "Status",
+                Field::PatientDeceased,
+                vec![]
+            ),
+            Err(RemapError::NoSuchTable(7))
+        ));
+    }
+
+    #[test]
+    fn sex_and_neutered_share_the_sex_column_s_codes() {
+        let (tables, mut resolved) = status_codes();
+        assert_eq!(unknown(&resolved, Field::PatientSex), ["Q"]);
+        set_codes(
+            &mut resolved,
+            &tables,
+            0,
+            "Sex",
+            Field::PatientSex,
+            // An empty choice is no code: the built-in reading applies.
+            vec![entry("Q", "male_neutered"), entry("M", "")],
+        )
+        .expect("valid codes");
+        for field in [Field::PatientSex, Field::PatientNeutered] {
+            let m = resolved.mapping.tables[0].field(field).expect("mapped");
+            let Transform::Sex { codes } = &m.transform else {
+                panic!("{field:?}: {:?}", m.transform)
+            };
+            assert_eq!(codes, &[entry("Q", "male_neutered")], "{field:?}");
+        }
+        assert!(unknown(&resolved, Field::PatientSex).is_empty());
+        assert!(
+            !resolved.mapping.tables[0]
+                .field(Field::PatientSex)
+                .expect("sex")
+                .needs_confirmation
+        );
+        // The status table was rebuilt with the rest and still knows its own codes.
+        assert_eq!(
+            unknown(&resolved, Field::PatientDeceased),
+            ["H", "NA", "ND"]
+        );
+    }
+}

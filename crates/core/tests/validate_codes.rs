@@ -894,3 +894,25 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn a_species_is_suggested_from_the_breed_only_when_plausible() {
+    let mismatches = |species: &str, breed: &str| -> Vec<String> {
+        convert(&[vec![("Species", species), ("Breed", breed)]])
+            .findings
+            .iter()
+            .filter(|f| f.code == "breed_species_mismatch")
+            .map(|f| f.suggestion.clone())
+            .collect()
+    };
+    // "Mixed" is in the dog list but fits any species: a mixed rabbit is no dog.
+    assert!(mismatches("Rabbit", "Mixed").is_empty());
+    assert!(mismatches("Cat", "Mixed").is_empty());
+    assert!(mismatches("Cat", "Cross").is_empty());
+    // The lists know only dog and cat breeds: a Rex rabbit is not judged by them.
+    assert!(mismatches("Rabbit", "Labrador").is_empty());
+    // Still said where the lists can judge: a dog, a cat, `other` or no species.
+    assert_eq!(mismatches("Dog", "DSH"), ["cat"]);
+    assert_eq!(mismatches("Other", "Labrador"), ["dog"]);
+    assert_eq!(mismatches("", "Labrador"), ["dog"]);
+}

@@ -17,6 +17,16 @@ count: number,
  */
 maps_to: string, 
 /**
- * Whether the built-in table knows it.
+ * Whether it maps to something (by the mapping's own codes or the built-in table).
  */
-known: boolean, };
+known: boolean, 
+/**
+ * The mapping's own code for it (one of the table's choices), empty when it has none
+ * and the built-in reading applies.
+ */
+chosen: string, 
+/**
+ * What the built-in table alone reads it as (like `maps_to`), empty when it does not
+ * know it: what an entry falls back to when its own code is removed.
+ */
+builtin: string, };

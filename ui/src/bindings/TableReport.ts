@@ -22,7 +22,7 @@ role: TableRole,
  */
 columns: Array<ColumnReport>, 
 /**
- * Distinct codes of code columns (species, sex) with counts and meanings.
+ * Distinct codes of code columns (species, sex, status flags) with counts and meanings.
  */
 code_tables: Array<CodeTable>, 
 /**

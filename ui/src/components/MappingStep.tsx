@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
+import type { CodeEntry } from "../bindings/CodeEntry";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { FieldMapping } from "../bindings/FieldMapping";
 import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
 import type { TableRole } from "../bindings/TableRole";
+import { codesOf } from "../codeTables";
 import { describeRole, describeTransform, percentOf } from "../describe";
+import { CodeTableEditor } from "./CodeTableEditor";
 import { ProfileBar } from "./ProfileBar";
 import type { ProposedRemap } from "./ReviewStep";
 
@@ -87,6 +90,17 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per proposal
   }, [proposed, resolved !== null]);
 
+  /** A person set what a code column's values mean in its code table. */
+  const setCodes = async (table: number, column: string, field: Field, codes: CodeEntry[]) => {
+    if (!resolved) return;
+    try {
+      setResolved(await api.setCodes(resolved, table, column, field, codes));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
   const edit = (table: number, field: Field, change: (m: FieldMapping) => FieldMapping) => {
     setResolved((r) => {
       if (!r) return r;
@@ -155,6 +169,7 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
               fields={fields}
               onRemap={(field, column) => void remap(i, field, column)}
               onRole={(role) => void setRole(table.table, role)}
+              onCodes={(column, field, codes) => setCodes(i, column, field, codes)}
               onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
               onDateOrder={(field, order) =>
                 edit(i, field, (m) =>
@@ -196,9 +211,10 @@ interface TableProps {
   onConfirm: (field: Field) => void;
   onDateOrder: (field: Field, order: DateOrder) => void;
   onRole: (role: TableRole) => void;
+  onCodes: (column: string, field: Field, codes: CodeEntry[]) => Promise<void>;
 }
 
-function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, onRole }: TableProps) {
+function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, onRole, onCodes }: TableProps) {
   const shown = useMemo(
     () =>
       fields.filter((f) =>
@@ -313,29 +329,12 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
         </tbody>
       </table>
       {report.code_tables.map((ct) => (
-        <details key={`${ct.field}-${ct.column}`} className="codes" open={ct.entries.some((e) => !e.known)}>
-          <summary>
-            Codes of “{ct.column}” → {ct.field} ({ct.entries.length} distinct)
-          </summary>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Value</th>
-                <th scope="col">Rows</th>
-                <th scope="col">Means</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ct.entries.map((e) => (
-                <tr key={e.value} className={e.known ? undefined : "unknown"}>
-                  <td>{e.value}</td>
-                  <td>{e.count}</td>
-                  <td>{e.maps_to || "unknown — will be reported"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+        <CodeTableEditor
+          key={`${ct.field}-${ct.column}`}
+          table={ct}
+          own={codesOf(table.fields.find((m) => m.field === ct.field && m.columns[0] === ct.column)?.transform)}
+          onApply={(codes) => onCodes(ct.column, ct.field, codes)}
+        />
       ))}
       {unmapped.length > 0 && (
         <details className="unmapped" data-testid="unmapped-columns">

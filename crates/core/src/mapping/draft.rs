@@ -24,7 +24,7 @@ pub struct TableReport {
     pub role: TableRole,
     /// Every column, in file order.
     pub columns: Vec<ColumnReport>,
-    /// Distinct codes of code columns (species, sex) with counts and meanings.
+    /// Distinct codes of code columns (species, sex, status flags) with counts and meanings.
     pub code_tables: Vec<CodeTable>,
     /// Date-format evidence of date columns.
     pub dates: Vec<DateReport>,
@@ -65,12 +65,27 @@ pub struct CandidateView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CodeTable {
-    /// `patient.species` or `patient.sex`.
+    /// `patient.species`, `patient.sex`, or a status flag (`patient.deceased`, `client.active`).
     pub field: Field,
     /// The source column.
     pub column: String,
     /// One entry per distinct value, most frequent first.
     pub entries: Vec<CodeTableEntry>,
+    /// The values a code may be given, for the code-table editor.
+    pub choices: Vec<CodeChoice>,
+    /// Rows the counts were taken from (a sample of the first rows, not the whole file).
+    #[ts(type = "number")]
+    pub sampled_rows: u64,
+}
+
+/// One value a code may be given, with its words for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CodeChoice {
+    /// The value stored in the mapping's codes (`dog`, `male_neutered`, `true`).
+    pub value: String,
+    /// What it means, for people (`Dog`, `Male, neutered`, `Deceased`).
+    pub label: String,
 }
 
 /// One distinct source code.
@@ -84,8 +99,14 @@ pub struct CodeTableEntry {
     pub count: u64,
     /// What it maps to (`dog`; `male, neutered`), empty when unknown.
     pub maps_to: String,
-    /// Whether the built-in table knows it.
+    /// Whether it maps to something (by the mapping's own codes or the built-in table).
     pub known: bool,
+    /// The mapping's own code for it (one of the table's choices), empty when it has none
+    /// and the built-in reading applies.
+    pub chosen: String,
+    /// What the built-in table alone reads it as (like `maps_to`), empty when it does not
+    /// know it: what an entry falls back to when its own code is removed.
+    pub builtin: String,
 }
 
 /// Date evidence of one column.

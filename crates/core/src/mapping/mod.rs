@@ -4,6 +4,7 @@
 //! [`Mapping`] is what the user confirms (or loads from a [`profile`]); [`convert`]
 //! applies it to every row and yields canonical records plus findings.
 
+pub mod code_tables;
 pub mod convert;
 pub mod country;
 mod crosstable;

@@ -10,10 +10,12 @@ use ts_rs::TS;
 use crate::canonical::{Field, RequiredPolicy};
 use crate::read::{ReadError, ReadOptions};
 
+use super::code_tables::{self, code_tables_for};
 use super::country::CountryReport;
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
 use super::suggest::{map_chosen_column, missing_required, TableReport};
+use super::transform::codes::{code_key, CodeEntry};
 use super::transform::Transform;
 use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions};
 
@@ -193,8 +195,8 @@ pub fn resolve(
                 recognized: false,
             },
             country: profile_country(&mapping, suggestion.country, options),
+            tables: with_code_tables_of(suggestion.tables, tables, &mapping),
             mapping,
-            tables: suggestion.tables,
         });
     }
     // A person who said what the tables hold wants the suggestion for that, not a profile.
@@ -218,8 +220,8 @@ pub fn resolve(
                 recognized: true,
             },
             country: profile_country(&mapping, suggestion.country, options),
+            tables: with_code_tables_of(suggestion.tables, tables, &mapping),
             mapping,
-            tables: suggestion.tables,
         });
     }
     Ok(Resolved {
@@ -228,6 +230,100 @@ pub fn resolve(
         country: suggestion.country,
         tables: suggestion.tables,
     })
+}
+
+/// The suggestion's review material with the code tables of `mapping` (a profile's own
+/// codes), so the code tables shown are the ones the conversion will use.
+fn with_code_tables_of(
+    mut reports: Vec<TableReport>,
+    tables: &[SourceTable],
+    mapping: &Mapping,
+) -> Vec<TableReport> {
+    for ((report, source), tm) in reports.iter_mut().zip(tables).zip(&mapping.tables) {
+        report.code_tables = code_tables_for(source, tm);
+    }
+    reports
+}
+
+/// Sets what the codes of `column` mean for `field` in one table, as a person chose them in
+/// the code table (an entry with an empty value is dropped: the built-in reading applies).
+/// Every field of the table read from that column with the same kind of transform gets the
+/// codes (a sex column feeds sex and neutered alike). The field counts as confirmed unless a
+/// sampled value is still unknown, and the table's code tables are rebuilt from the samples.
+pub fn set_codes(
+    resolved: &mut Resolved,
+    tables: &[SourceTable],
+    table: usize,
+    column: &str,
+    field: Field,
+    codes: Vec<CodeEntry>,
+) -> Result<(), RemapError> {
+    let source = tables.get(table).ok_or(RemapError::NoSuchTable(table))?;
+    let (Some(mapping), Some(report)) = (
+        resolved.mapping.tables.get_mut(table),
+        resolved.tables.get_mut(table),
+    ) else {
+        return Err(RemapError::NoSuchTable(table));
+    };
+    let fed_by = |m: &super::FieldMapping| {
+        m.field == field && m.columns.first().is_some_and(|c| c == column)
+    };
+    let not_coded = || RemapError::NotACodeColumn {
+        field,
+        column: column.to_owned(),
+    };
+    let target = mapping
+        .fields
+        .iter()
+        .find(|m| fed_by(m))
+        .ok_or_else(not_coded)?;
+    let choices = code_tables::choices(field, &target.transform).ok_or_else(not_coded)?;
+    let kind = std::mem::discriminant(&target.transform);
+    let mut kept: Vec<CodeEntry> = Vec::new();
+    for entry in codes {
+        let value = entry.value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        if !choices.iter().any(|c| c.value == value) {
+            return Err(RemapError::BadCode {
+                code: entry.code,
+                value: value.to_owned(),
+                allowed: choices
+                    .iter()
+                    .map(|c| c.value.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        // The same code twice (by its lookup key): the later choice wins.
+        let key = code_key(&entry.code);
+        kept.retain(|e| code_key(&e.code) != key);
+        kept.push(CodeEntry {
+            code: entry.code,
+            value: value.to_owned(),
+        });
+    }
+    for m in mapping.fields.iter_mut().filter(|m| {
+        m.columns.first().is_some_and(|c| c == column)
+            && std::mem::discriminant(&m.transform) == kind
+    }) {
+        code_tables::replace_codes(&mut m.transform, &kept);
+    }
+    report.code_tables = code_tables_for(source, mapping);
+    let unknown = report
+        .code_tables
+        .iter()
+        .filter(|t| t.field == field && t.column == column)
+        .flat_map(|t| &t.entries)
+        .any(|e| !e.known);
+    if let Some(m) = mapping.fields.iter_mut().find(|m| fed_by(m)) {
+        m.confidence = 1.0;
+        m.reasons.retain(|r| !r.contains("codes not known"));
+        m.reasons.push("codes set by you".into());
+        m.needs_confirmation = unknown;
+    }
+    Ok(())
 }
 
 /// Re-maps one field of one table to the column a person chose (or to nothing), updating the
@@ -307,4 +403,22 @@ pub enum RemapError {
     /// The column is not in the table.
     #[error("the file has no column named \"{0}\"")]
     NoSuchColumn(String),
+    /// The field is not read from that column with codes.
+    #[error("{} is not read from the column \"{column}\" with a code table; map the column to the field first", field.key())]
+    NotACodeColumn {
+        /// The field.
+        field: Field,
+        /// The column.
+        column: String,
+    },
+    /// A code was given a value the field does not take.
+    #[error("the code \"{code}\" cannot mean \"{value}\"; choose one of: {allowed}")]
+    BadCode {
+        /// The source code.
+        code: String,
+        /// The value asked for.
+        value: String,
+        /// The values the field takes.
+        allowed: String,
+    },
 }

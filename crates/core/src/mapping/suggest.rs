@@ -18,13 +18,13 @@ use crate::canonical::{Entity, Field, FieldKind, RequiredPolicy};
 use super::country::{infer as infer_country, CountryReport};
 use super::draft::{Candidate, Draft, Strength};
 pub use super::draft::{
-    CandidateView, CodeTable, CodeTableEntry, ColumnReport, DateReport, TableReport,
+    CandidateView, CodeChoice, CodeTable, CodeTableEntry, ColumnReport, DateReport, TableReport,
 };
 use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
 use super::table::SourceTable;
-use super::transform::codes::{builtin_sex, builtin_species, sex as sex_code, CodeEntry};
+use super::transform::codes::{builtin_sex, CodeEntry};
 use super::transform::dates::{current_year, DateOrder};
 use super::transform::units::WeightUnit;
 use super::transform::{AddressPart, NamePart, Transform};
@@ -832,7 +832,7 @@ fn field_mapping(
         Role::Field(Field::PatientSex) => {
             let codes = mixed_sex_codes(s, &mut reasons);
             if field == Field::PatientSex {
-                code_tables.push(code_table(
+                code_tables.extend(code_table(
                     field,
                     header,
                     s,
@@ -845,7 +845,15 @@ fn field_mapping(
         }
         Role::Inverted(_) => Transform::Bool {
             invert: true,
-            codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+            codes: status_codes(
+                field,
+                true,
+                header,
+                s,
+                &mut reasons,
+                &mut needs,
+                code_tables,
+            ),
         },
         Role::PresentOf(_) => Transform::Present,
         Role::ClientFullName => Transform::SplitName {
@@ -872,13 +880,13 @@ fn field_mapping(
             FieldKind::State => Transform::State,
             FieldKind::Country => Transform::Country,
             FieldKind::Species => {
-                code_tables.push(code_table(field, header, s, &[], &mut reasons, &mut needs));
+                code_tables.extend(code_table(field, header, s, &[], &mut reasons, &mut needs));
                 Transform::Species { codes: Vec::new() }
             }
             FieldKind::Sex => {
                 let codes = mixed_sex_codes(s, &mut reasons);
                 if field == Field::PatientSex {
-                    code_tables.push(code_table(
+                    code_tables.extend(code_table(
                         field,
                         header,
                         s,
@@ -891,7 +899,15 @@ fn field_mapping(
             }
             FieldKind::Bool => Transform::Bool {
                 invert: false,
-                codes: status_codes(field, header, s, &mut reasons, &mut needs, code_tables),
+                codes: status_codes(
+                    field,
+                    false,
+                    header,
+                    s,
+                    &mut reasons,
+                    &mut needs,
+                    code_tables,
+                ),
             },
             FieldKind::Date => {
                 let default = default_order(&options.country);
@@ -947,6 +963,7 @@ fn field_mapping(
 /// pets only: other yes/no fields (neutered) keep the plain reading.
 fn status_codes(
     field: Field,
+    invert: bool,
     header: &str,
     s: &ColumnStats,
     reasons: &mut Vec<String>,
@@ -956,20 +973,15 @@ fn status_codes(
     if !matches!(field, Field::PatientDeceased | Field::ClientActive) || s.is_empty() {
         return Vec::new();
     }
-    let entries: Vec<CodeTableEntry> = s
-        .top_values
-        .iter()
-        .map(|(v, n)| {
-            let read = super::transform::read_bool(field, v);
-            CodeTableEntry {
-                value: v.clone(),
-                count: *n,
-                maps_to: read.map_or(String::new(), |b| b.to_string()),
-                known: read.is_some(),
-            }
-        })
-        .collect();
-    let unknown: Vec<CodeEntry> = entries
+    let plain = Transform::Bool {
+        invert,
+        codes: Vec::new(),
+    };
+    let Some(table) = super::code_tables::code_table(field, header, s, &plain) else {
+        return Vec::new();
+    };
+    let unknown: Vec<CodeEntry> = table
+        .entries
         .iter()
         .filter(|e| !e.known)
         .map(|e| CodeEntry {
@@ -989,11 +1001,7 @@ fn status_codes(
                 .join(", ")
         ));
     }
-    code_tables.push(CodeTable {
-        field,
-        column: header.to_string(),
-        entries,
-    });
+    code_tables.push(table);
     unknown
 }
 
@@ -1091,29 +1099,19 @@ fn code_table(
     chosen: &[CodeEntry],
     reasons: &mut Vec<String>,
     needs: &mut bool,
-) -> CodeTable {
-    let entries: Vec<CodeTableEntry> = s
-        .top_values
-        .iter()
-        .map(|(value, count)| {
-            let maps_to = if field == Field::PatientSpecies {
-                builtin_species(value).unwrap_or("").to_string()
-            } else {
-                sex_code(value, chosen).map_or(String::new(), |c| match c.neutered {
-                    Some(true) => format!("{}, neutered", c.sex),
-                    Some(false) => format!("{}, intact", c.sex),
-                    None => c.sex.to_string(),
-                })
-            };
-            CodeTableEntry {
-                value: value.clone(),
-                count: *count,
-                known: !maps_to.is_empty(),
-                maps_to,
-            }
-        })
-        .collect();
-    let unknown: Vec<&str> = entries
+) -> Option<CodeTable> {
+    let transform = if field == Field::PatientSpecies {
+        Transform::Species {
+            codes: chosen.to_vec(),
+        }
+    } else {
+        Transform::Sex {
+            codes: chosen.to_vec(),
+        }
+    };
+    let table = super::code_tables::code_table(field, column, s, &transform)?;
+    let unknown: Vec<&str> = table
+        .entries
         .iter()
         .filter(|e| !e.known)
         .map(|e| e.value.as_str())
@@ -1126,11 +1124,7 @@ fn code_table(
             unknown.join(", ")
         ));
     }
-    CodeTable {
-        field,
-        column: column.to_string(),
-        entries,
-    }
+    Some(table)
 }
 
 /// Settles each table's role, looking at all tables: a table with pets and only an owner

@@ -83,10 +83,30 @@ fn lookup_breed(table: &HashMap<String, &'static str>, text: &str) -> Option<Str
     None
 }
 
+/// Breed words that say nothing of the species ("Mixed" is in the dog list, yet a mixed
+/// rabbit is a rabbit), by their lookup key.
+const GENERIC_BREEDS: [&str; 11] = [
+    "mixed",
+    "mix",
+    "mixedbreed",
+    "cross",
+    "crossbreed",
+    "crossbred",
+    "unknown",
+    "other",
+    "none",
+    "na",
+    "domestic",
+];
+
 /// The species whose breed list knows `breed` when the pet's own species' list does not:
-/// a "DSH" recorded as a dog, a "Labrador" recorded as a cat or as `other`.
+/// a "DSH" recorded as a dog, a "Labrador" recorded as a cat or as `other`. None for a
+/// generic word ("Mixed", "Cross") that fits any species.
 pub fn species_of_breed(species: &str, breed: &str) -> Option<&'static str> {
-    if breed.trim().is_empty() || canonical_breed(species, breed).is_some() {
+    if breed.trim().is_empty()
+        || GENERIC_BREEDS.contains(&key(breed).as_str())
+        || canonical_breed(species, breed).is_some()
+    {
         return None;
     }
     let b = breeds();
@@ -176,13 +196,18 @@ pub(super) fn check_patient(p: &mut PatientRecord, ctx: &Context, out: &mut Vec<
 }
 
 /// Breeds the lists know are written by their canonical name; a breed of another species
-/// is reported on the species, with that species suggested.
+/// is reported on the species, with that species suggested. Only dog and cat breeds are
+/// listed, so only a pet recorded as a dog, a cat, `other` or nothing can be judged: a
+/// rabbit named "Rex" is a Rex rabbit, not a Rex cat.
 fn check_breed(p: &mut PatientRecord, out: &mut Vec<Issue>) {
     if p.breed.is_empty() {
         return;
     }
     if let Some(name) = canonical_breed(&p.species, &p.breed) {
         p.breed = name;
+        return;
+    }
+    if !matches!(p.species.as_str(), "" | "other" | "dog" | "cat") {
         return;
     }
     if let Some(other) = species_of_breed(&p.species, &p.breed) {

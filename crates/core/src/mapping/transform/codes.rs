@@ -345,11 +345,14 @@ pub fn builtin_species(text: &str) -> Option<&'static str> {
         .map(|(s, _)| *s)
 }
 
-/// The species for a source value: the user's entries first, then the built-in table.
+/// The species for a source value: the user's entries first, then the built-in table. An
+/// entry with no value (a code listed but not yet decided) reads as unknown, so the rows
+/// are reported rather than silently left without a species.
 pub fn species(text: &str, overrides: &[CodeEntry]) -> Option<String> {
     let key = code_key(text);
     if let Some(entry) = overrides.iter().find(|e| code_key(&e.code) == key) {
-        return Some(entry.value.clone());
+        let value = entry.value.trim();
+        return (!value.is_empty()).then(|| value.to_owned());
     }
     builtin_species(text).map(str::to_string)
 }
@@ -530,6 +533,21 @@ pub fn sex(text: &str, overrides: &[CodeEntry]) -> Option<SexCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_undecided_species_code_is_unknown() {
+        let entry = |code: &str, value: &str| CodeEntry {
+            code: code.into(),
+            value: value.into(),
+        };
+        // Even a code the built-in table knows: the mapping said it is not decided yet.
+        assert_eq!(species("K9", &[entry("k9", "")]), None);
+        assert_eq!(species("Lapin", &[entry("LAPIN", " ")]), None);
+        assert_eq!(
+            species("Lapin", &[entry("lapin", "rabbit")]).as_deref(),
+            Some("rabbit")
+        );
+    }
 
     #[test]
     fn species_codes() {
