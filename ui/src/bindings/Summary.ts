@@ -2,6 +2,7 @@
 import type { CodeCount } from "./CodeCount";
 import type { CodeTally } from "./CodeTally";
 import type { FieldTally } from "./FieldTally";
+import type { TableTally } from "./TableTally";
 
 /**
  * The counts of a review, over the records that will be written (not the excluded ones).
@@ -58,4 +59,8 @@ unattached: Array<CodeCount>,
 /**
  * Values changed by the person.
  */
-changes: number, };
+changes: number, 
+/**
+ * Rows and records of each table, in the mapping's order (before exclusions).
+ */
+tables: Array<TableTally>, };

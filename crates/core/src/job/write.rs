@@ -17,7 +17,7 @@ use crate::validate::{ImportPolicy, Skipped};
 
 use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
 use crate::mapping::convert::{Converter, DateRefiner};
-use crate::mapping::row::{RowOutput, RunError};
+use crate::mapping::row::{RowOutput, RunError, TableTallies, TableTally};
 
 use super::convert::convert_rows;
 use crate::mapping::source::{self, TableSource};
@@ -65,6 +65,8 @@ pub struct WriteSummary {
     pub duplicates: Vec<KindCount>,
     /// The files written.
     pub files: Vec<String>,
+    /// Rows and records of each table, in the mapping's order.
+    pub tables: Vec<TableTally>,
 }
 
 /// Why the canonical files could not be written.
@@ -371,11 +373,19 @@ fn write_rows(
         by_code: Vec::new(),
         duplicates: Vec::new(),
         files: Vec::new(),
+        tables: Vec::new(),
     };
 
+    // Both the progress and the rows fill the tallies, one at a time.
+    let tallies = std::cell::RefCell::new(TableTallies::new(mapping));
+    let mut progress = |i: usize, read: Progress| {
+        tallies.borrow_mut().read(i, &read);
+        progress(i, read);
+    };
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
+    convert_rows::<WriteError>(sources, mapping, converter, cancel, &mut progress, &mut |row| {
         let row = change(row);
+        tallies.borrow_mut().row(&row);
         if let Some(collector) = collector.as_deref_mut() {
             collector.row(&row, repeated_entity(mapping, row.table));
         }
@@ -407,6 +417,7 @@ fn write_rows(
         }
         Ok(())
     })?;
+    summary.tables = tallies.into_inner().into_vec();
     summary.by_code = by_code
         .into_iter()
         .map(|(code, severity, count)| CodeCount {
