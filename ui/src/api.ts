@@ -47,6 +47,8 @@ export const api = {
     invoke<Resolved>("suggest_mapping", { files, country, roles: roles ?? null }),
   remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
     invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
+  setTableRole: (resolved: Resolved, table: number, role: TableRole) =>
+    invoke<Resolved>("set_table_role", { resolved, table, role }),
   saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>
     invoke<string>("save_profile", { name, description, mapping }),
   exportProfile: (name: string, mapping: Resolved["mapping"], path: string) =>
