@@ -546,7 +546,10 @@ fn every_sheet_is_tallied_and_a_table_giving_no_records_is_flagged() {
     .expect("convert");
     assert_eq!(summary.tables[0].clients, 4);
     let patients = &summary.tables[1];
-    assert_eq!((patients.rows, patients.clients, patients.patients), (5, 0, 0));
+    assert_eq!(
+        (patients.rows, patients.clients, patients.patients),
+        (5, 0, 0)
+    );
     assert!(patients.gives_nothing());
     assert_eq!(
         patients.warning().as_deref(),

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { FieldMapping } from "../bindings/FieldMapping";
@@ -182,6 +182,10 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
   );
   // A role chosen in the list waits for the person's confirmation: it maps this table anew.
   const [pendingRole, setPendingRole] = useState<TableRole | null>(null);
+  const confirmBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (pendingRole) confirmBox.current?.scrollIntoView({ block: "nearest" });
+  }, [pendingRole]);
   const samples = new Map(report.columns.map((c) => [c.column, c.samples]));
   const unmapped = report.columns.filter((c) => c.fields.length === 0);
 
@@ -209,7 +213,13 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
         </select>
       </label>
       {pendingRole && (
-        <div className="confirm-role" role="alertdialog" aria-label="Confirm what this table holds" data-testid="confirm-role">
+        <div
+          ref={confirmBox}
+          className="confirm-role"
+          role="alertdialog"
+          aria-label="Confirm what this table holds"
+          data-testid="confirm-role"
+        >
           <p>
             Map <strong>{table.table}</strong> as {describeRole(pendingRole)}? Its columns are mapped again for that;
             your choices on the other tables are kept.

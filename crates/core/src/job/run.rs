@@ -416,10 +416,17 @@ pub fn review_rows(
         session.borrow_mut().table_read(i, &read);
         progress(i, read);
     };
-    convert_rows::<RunError>(sources, mapping, converter, cancel, &mut progress, &mut |row| {
-        session.borrow_mut().add(row);
-        Ok(())
-    })?;
+    convert_rows::<RunError>(
+        sources,
+        mapping,
+        converter,
+        cancel,
+        &mut progress,
+        &mut |row| {
+            session.borrow_mut().add(row);
+            Ok(())
+        },
+    )?;
     Ok(session.into_inner().finish())
 }
 

@@ -383,40 +383,47 @@ fn write_rows(
         progress(i, read);
     };
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows::<WriteError>(sources, mapping, converter, cancel, &mut progress, &mut |row| {
-        let row = change(row);
-        tallies.borrow_mut().row(&row);
-        if let Some(collector) = collector.as_deref_mut() {
-            collector.row(&row, repeated_entity(mapping, row.table));
-        }
-        if let Some(c) = row.client {
-            summary.clients += 1;
-            if !import.sends_client(&c) {
-                summary.skipped.inactive_clients += 1;
+    convert_rows::<WriteError>(
+        sources,
+        mapping,
+        converter,
+        cancel,
+        &mut progress,
+        &mut |row| {
+            let row = change(row);
+            tallies.borrow_mut().row(&row);
+            if let Some(collector) = collector.as_deref_mut() {
+                collector.row(&row, repeated_entity(mapping, row.table));
             }
-            sink.client(c).map_err(&io)?;
-        }
-        if let Some(p) = row.patient {
-            summary.patients += 1;
-            if !import.sends_patient(&p) {
-                summary.skipped.deceased_patients += 1;
+            if let Some(c) = row.client {
+                summary.clients += 1;
+                if !import.sends_client(&c) {
+                    summary.skipped.inactive_clients += 1;
+                }
+                sink.client(c).map_err(&io)?;
             }
-            sink.patient(p).map_err(&io)?;
-        }
-        for f in row.findings {
-            summary.findings += 1;
-            // A few dozen codes: a scan beats allocating a map key per finding.
-            match by_code
-                .iter_mut()
-                .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
-            {
-                Some((_, _, n)) => *n += 1,
-                None => by_code.push((f.code.clone(), f.severity, 1)),
+            if let Some(p) = row.patient {
+                summary.patients += 1;
+                if !import.sends_patient(&p) {
+                    summary.skipped.deceased_patients += 1;
+                }
+                sink.patient(p).map_err(&io)?;
             }
-            sink.finding(f).map_err(&io)?;
-        }
-        Ok(())
-    })?;
+            for f in row.findings {
+                summary.findings += 1;
+                // A few dozen codes: a scan beats allocating a map key per finding.
+                match by_code
+                    .iter_mut()
+                    .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => by_code.push((f.code.clone(), f.severity, 1)),
+                }
+                sink.finding(f).map_err(&io)?;
+            }
+            Ok(())
+        },
+    )?;
     summary.tables = tallies.into_inner().into_vec();
     summary.by_code = by_code
         .into_iter()
