@@ -13,7 +13,11 @@ const app = process.env.APP ?? join(root, "target/debug/ph-client-import");
 const shots = join(root, "target/e2e-screenshots");
 mkdirSync(shots, { recursive: true });
 
-const driver = spawn("tauri-driver", ["--port", "4444"], { stdio: ["ignore", "inherit", "inherit"] });
+// E2E_PORT lets runs side by side on one machine use their own driver (and port + 1 for WebKit's).
+const port = Number(process.env.E2E_PORT ?? 4444);
+const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
+  stdio: ["ignore", "inherit", "inherit"],
+});
 const stopDriver = () => driver.kill();
 process.on("exit", stopDriver);
 await new Promise((r) => setTimeout(r, 1500));
@@ -26,7 +30,7 @@ for (const test of tests.filter((t) => !only || t.name.includes(only))) {
   // A fresh app per test: no state leaks between tests.
   const browser = await remote({
     hostname: "127.0.0.1",
-    port: 4444,
+    port,
     logLevel: "warn",
     capabilities: { "tauri:options": { application: app } },
   });

@@ -324,7 +324,25 @@ export const tests = [
         timeoutMsg: "the Clients phone did not unmap",
       });
       for (const role of ["combined", "patients"]) {
-        await (await browser.$$("[data-testid=table-role]"))[1].selectByAttribute("value", role);
+        // Chosen as the page sees a choice (a change event): WebKit's driver, asked to pick an
+        // option it picked before in this select (here before "Keep"), changes the value
+        // without one.
+        await browser.execute((value) => {
+          const select = document.querySelectorAll("[data-testid=table-role]")[1];
+          select.value = value;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }, role);
+        const state = () =>
+          browser.execute(() =>
+            JSON.stringify({
+              roles: Array.from(document.querySelectorAll("[data-testid=table-role]")).map((s) => s.value),
+              errors: Array.from(document.querySelectorAll(".error-box")).map((e) => e.textContent),
+            }),
+          );
+        await browser.waitUntil(async () => (await browser.$("[data-testid=confirm-role-yes]")).isExisting(), {
+          timeout: 10000,
+          timeoutMsg: `no confirmation for ${role}: ${await state()}`,
+        });
         await (await browser.$("[data-testid=confirm-role-yes]")).click();
         await browser.waitUntil(
           async () =>
@@ -352,6 +370,10 @@ export const tests = [
       await browser.waitUntil(
         async () => Number(await browser.$("[data-testid=review-grid]").getAttribute("data-total")) > 0,
         { timeout: 15000, timeoutMsg: "the patients tab is empty" },
+      );
+      await browser.waitUntil(
+        async () => (await textOf(browser, await browser.$("[data-testid=review-row]"))).includes("P-9001"),
+        { timeout: 15000, timeoutMsg: "the patients grid shows no pet" },
       );
       await shot("24-workbook-review-patients");
 
