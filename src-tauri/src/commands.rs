@@ -1,6 +1,6 @@
 //! Tauri commands: each one is a thin adapter over one core call.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,12 +29,16 @@ pub struct AppInfo {
 pub struct ReadRequest {
     /// Absolute path of the file, from a drop or the file dialog.
     pub path: String,
-    /// Sheet to read in a workbook; the first sheet with data when absent.
+    /// The sheet of a workbook to look at (preview and row count only; a job reads every
+    /// sheet with data); the first sheet with data when absent.
     #[ts(optional)]
     pub sheet: Option<String>,
-    /// 1-based header row; 0 means the file has no header row.
+    /// 1-based header row of a text file; 0 means the file has no header row.
     #[ts(optional)]
     pub header_row: Option<u32>,
+    /// 1-based header row per sheet of a workbook, by sheet name (0: no header row).
+    #[ts(optional)]
+    pub header_rows: Option<BTreeMap<String, u32>>,
     /// Text encoding label such as `windows-1252`; detected when absent.
     #[ts(optional)]
     pub encoding: Option<String>,
@@ -64,6 +68,7 @@ impl ReadRequest {
         Ok(ReadOptions {
             sheet: self.sheet.clone(),
             header_row: self.header_row,
+            header_rows: self.header_rows.clone().unwrap_or_default(),
             encoding: self.encoding.clone(),
             delimiter,
             ..ReadOptions::default()
@@ -192,15 +197,22 @@ pub fn cancel_job(jobs: State<'_, Jobs>, job_id: String) -> bool {
     jobs.cancel(&job_id)
 }
 
-/// Runs blocking core work on the blocking pool so the window never freezes.
-/// Each file's path with the read options the user chose for it.
+/// Each file's path with the read options the user chose for it. The sheet looked at is left
+/// out: a job reads every sheet with data, whatever sheet the person last looked at.
 pub(crate) fn read_inputs(files: &[ReadRequest]) -> Result<Vec<(PathBuf, ReadOptions)>, AppError> {
     files
         .iter()
-        .map(|f| Ok((PathBuf::from(&f.path), f.options()?)))
+        .map(|f| {
+            let options = ReadOptions {
+                sheet: None,
+                ..f.options()?
+            };
+            Ok((PathBuf::from(&f.path), options))
+        })
         .collect()
 }
 
+/// Runs blocking core work on the blocking pool so the window never freezes.
 pub(crate) async fn off_ui_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {

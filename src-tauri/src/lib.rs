@@ -37,6 +37,7 @@ pub fn run() {
             mapping::suggest_mapping,
             mapping::remap_field,
             mapping::set_codes,
+            mapping::set_table_role,
             mapping::save_profile,
             mapping::export_profile,
             mapping::apply_profile,

@@ -141,6 +141,36 @@ pub fn set_codes(
     Ok(resolved)
 }
 
+/// Says what one table holds: that table is mapped again for it; every other table keeps
+/// its mapping and the person's choices on it.
+#[tauri::command]
+pub fn set_table_role(
+    session: State<'_, MappingSession>,
+    mut resolved: Resolved,
+    table: u32,
+    role: TableRole,
+) -> Result<Resolved, AppError> {
+    let guard = session.0.lock().map_err(|_| busy())?;
+    let tables = guard.as_ref().ok_or_else(|| {
+        AppError::new(
+            "mapping",
+            "Load the files again before changing the mapping.",
+        )
+    })?;
+    // The table is suggested again in the country the mapping already uses.
+    let options = options(&resolved.mapping.country);
+    resolve::change_role(
+        &mut resolved,
+        tables,
+        table as usize,
+        role,
+        &options,
+        &policy(),
+    )
+    .map_err(|e| AppError::new("mapping", e.to_string()))?;
+    Ok(resolved)
+}
+
 fn options(country: &str) -> SuggestOptions {
     SuggestOptions {
         country: country.to_ascii_uppercase(),

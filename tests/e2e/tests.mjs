@@ -120,12 +120,15 @@ export const tests = [
       assert(role === "combined", `the file is said to hold "${role}", expected owners and pets`);
       await shot("05-mapping");
       // Said to hold owners only, the pet fields leave the mapping; said again, they return.
+      // Changing what a table holds maps it anew, so it is confirmed first.
       await (await browser.$("[data-testid=table-role]")).selectByAttribute("value", "clients");
+      await (await browser.$("[data-testid=confirm-role-yes]")).click();
       await browser.waitUntil(
         async () => (await selected("patient.name")) === null,
         { timeout: 15000, timeoutMsg: "the pet fields stayed after saying the file holds owners only" },
       );
       await (await browser.$("[data-testid=table-role]")).selectByAttribute("value", "combined");
+      await (await browser.$("[data-testid=confirm-role-yes]")).click();
       await browser.waitUntil(async () => (await selected("patient.name")) === "Patient Name", {
         timeout: 15000,
         timeoutMsg: "the pet fields did not come back",
@@ -315,7 +318,9 @@ export const tests = [
       const chart = await textOf(browser, await browser.$("[data-testid=review-top], .review-top"));
       assert(!chart.includes("owner not found"), `orphans remain: ${chart}`);
       await shot("15-review-owner-link-fixed");
-
+    },
+  },
+  {
     name: "a status column's codes are set in its code table and review shows no invalid yes/no",
     async run({ browser, fixture, shot }) {
       // Oakhill writes the pet's status as H (here), ND, NA (not dead) and D (deceased).
@@ -389,6 +394,136 @@ export const tests = [
       await (await browser.$("button*=Patients (")).click();
       await waitForText(browser, "[data-testid=review-chart]", (t) => t.includes("None"), "the pets' findings (none)");
       await shot("18-status-codes-review");
+    },
+  },
+  {
+    name: "looking at another sheet of a workbook keeps every sheet imported",
+    async run({ browser, fixture, shot }) {
+      await dropFiles(browser, [fixture("vendors/provet-workbook/provet-export.xlsx")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      const imported = await waitForText(browser, "[data-testid=sheets-imported]", (t) => t.length > 0, "the sheets imported");
+      assert(imported.includes("Clients") && imported.includes("Patients"), `sheets imported: "${imported}"`);
+      const firstRow = () => browser.$("[data-testid=preview-row]").then((r) => textOf(browser, r));
+      assert((await firstRow()).includes("Oliver"), `the Clients sheet is not shown first: ${await firstRow()}`);
+      await shot("20-workbook-clients");
+
+      // Look at the second sheet, then back: only the preview changes.
+      await (await browser.$("[data-testid=view-sheet]")).selectByAttribute("value", "Patients");
+      await browser.waitUntil(async () => (await firstRow()).includes("Poppy"), {
+        timeout: 15000,
+        timeoutMsg: "the Patients sheet was not shown",
+      });
+      await waitForText(browser, "[data-testid=row-count]", (t) => t.includes("5"), "the Patients row count");
+      await shot("21-workbook-patients-looked-at");
+      await (await browser.$("[data-testid=view-sheet]")).selectByAttribute("value", "Clients");
+      await browser.waitUntil(async () => (await firstRow()).includes("Oliver"), {
+        timeout: 15000,
+        timeoutMsg: "the Clients sheet did not come back",
+      });
+
+      // Both sheets are mapped, each with its own role.
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      await (await browser.$("[data-testid=mapping] table.fields")).waitForExist({ timeout: 20000 });
+      const tables = await browser.execute(() =>
+        Array.from(document.querySelectorAll(".mapping-table")).map((t) => [
+          t.querySelector("h2")?.textContent ?? "",
+          t.querySelector("[data-testid=table-role]")?.value ?? "",
+        ]),
+      );
+      assert(
+        JSON.stringify(tables) ===
+          JSON.stringify([
+            ["provet-export.xlsx [Clients]", "clients"],
+            ["provet-export.xlsx [Patients]", "patients"],
+          ]),
+        `tables mapped: ${JSON.stringify(tables)}`,
+      );
+      // A role change asks first; kept as it was, nothing changes.
+      const patientsRole = (await browser.$$("[data-testid=table-role]"))[1];
+      await patientsRole.selectByAttribute("value", "combined");
+      const ask = await waitForText(browser, "[data-testid=confirm-role]", (t) => t.length > 0, "the role confirmation");
+      assert(ask.includes("other tables are kept"), `the confirmation says "${ask}"`);
+      await shot("22-workbook-role-confirm");
+      await (await browser.$("[data-testid=confirm-role-no]")).click();
+      const roles = await browser.execute(() =>
+        Array.from(document.querySelectorAll("[data-testid=table-role]")).map((s) => s.value),
+      );
+      assert(JSON.stringify(roles) === '["clients","patients"]', `roles after keeping: ${roles}`);
+      // Confirmed, only that table is mapped again: a choice made on the Clients table stays.
+      const clientsPhone = () =>
+        browser.execute(
+          () => document.querySelector('.mapping-table tr[data-field="client.phone"] select')?.value ?? null,
+        );
+      await (await browser.$('.mapping-table tr[data-field="client.phone"] select')).selectByAttribute("value", "");
+      await browser.waitUntil(async () => (await clientsPhone()) === "", {
+        timeout: 10000,
+        timeoutMsg: "the Clients phone did not unmap",
+      });
+      for (const role of ["combined", "patients"]) {
+        // Chosen as the page sees a choice (a change event): WebKit's driver, asked to pick an
+        // option it picked before in this select (here before "Keep"), changes the value
+        // without one.
+        await browser.execute((value) => {
+          const select = document.querySelectorAll("[data-testid=table-role]")[1];
+          select.value = value;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }, role);
+        const state = () =>
+          browser.execute(() =>
+            JSON.stringify({
+              roles: Array.from(document.querySelectorAll("[data-testid=table-role]")).map((s) => s.value),
+              errors: Array.from(document.querySelectorAll(".error-box")).map((e) => e.textContent),
+            }),
+          );
+        await browser.waitUntil(async () => (await browser.$("[data-testid=confirm-role-yes]")).isExisting(), {
+          timeout: 10000,
+          timeoutMsg: `no confirmation for ${role}: ${await state()}`,
+        });
+        await (await browser.$("[data-testid=confirm-role-yes]")).click();
+        await browser.waitUntil(
+          async () =>
+            (await browser.execute(() => document.querySelectorAll("[data-testid=table-role]")[1]?.value)) === role,
+          { timeout: 15000, timeoutMsg: `the Patients table did not become ${role}` },
+        );
+        assert((await clientsPhone()) === "", `the Clients table lost the person's choice after a role change to ${role}`);
+      }
+      await shot("23-workbook-mapping");
+
+      const toReview = await browser.$("[data-testid=to-review]");
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("button.confirm");
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+      assert(/\b4 clients/.test(counts) && /\b5 patients/.test(counts), `review counts say "${counts}"`);
+      await (await browser.$("[data-testid=entity-patient]")).click();
+      await browser.waitUntil(
+        async () => Number(await browser.$("[data-testid=review-grid]").getAttribute("data-total")) > 0,
+        { timeout: 15000, timeoutMsg: "the patients tab is empty" },
+      );
+      await browser.waitUntil(
+        async () => (await textOf(browser, await browser.$("[data-testid=review-row]"))).includes("P-9001"),
+        { timeout: 15000, timeoutMsg: "the patients grid shows no pet" },
+      );
+      await shot("24-workbook-review-patients");
+
+      await (await browser.$("[data-testid=to-save]")).click();
+      const written = await waitForText(browser, "[data-testid=save-review]", (t) => t.includes("will be written"), "the save summary", 20000);
+      const [, clients, patients] = written.match(/([\d,]+) clients and ([\d,]+) patients will be written/) ?? [];
+      assert(Number(clients) > 0 && Number(patients) > 0, `save summary says "${written}"`);
+      const tallies = await textOf(browser, await browser.$("[data-testid=table-tallies]"));
+      assert(
+        tallies.includes("[Clients]: 4 rows → 4 clients") && tallies.includes("[Patients]: 5 rows → 5 patients"),
+        `per-table tallies: "${tallies}"`,
+      );
+      assert(!(await (await browser.$("[data-testid=empty-tables]")).isExisting()), "a table is said to give nothing");
+      await shot("25-workbook-save");
     },
   },
   {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import { api, type AppInfo, type Resolved } from "./api";
+import { useEffect, useMemo, useState } from "react";
+import { api, type AppInfo, type ReadRequest, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
 import { MappingStep } from "./components/MappingStep";
@@ -13,9 +13,11 @@ type Mapping = Resolved["mapping"];
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [step, setStep] = useState<StepId>("files");
-  const { files, load } = useLoadedFiles();
-  const readable = readableFiles(files);
-  const filesKey = JSON.stringify(readable);
+  const { files, load, view } = useLoadedFiles();
+  // What is imported, not what is looked at: looking at another sheet keeps the same key, and
+  // the same array, so the mapping step keeps the person's choices.
+  const filesKey = JSON.stringify(readableFiles(files));
+  const readable = useMemo(() => JSON.parse(filesKey) as ReadRequest[], [filesKey]);
   // The mapping confirmed in the mapping step, with the files it was made for.
   const [mapped, setMapped] = useState<{ filesKey: string; mapping: Mapping } | null>(null);
   const mapping = mapped && mapped.filesKey === filesKey ? mapped.mapping : null;
@@ -77,7 +79,7 @@ export function App() {
       </nav>
       <main className="content">
         {step === "files" && (
-          <FilesStep files={files} load={load} canGoNext={readable.length > 0} onNext={() => setStep("mapping")} />
+          <FilesStep files={files} load={load} view={view} canGoNext={readable.length > 0} onNext={() => setStep("mapping")} />
         )}
         {/* Kept mounted while on later steps so going back keeps the person's choices. */}
         {readable.length > 0 && (
@@ -109,7 +111,12 @@ export function App() {
           </div>
         )}
         {mapping && step === "save" && (
-          <SaveFiles files={readable} mapping={mapping} onBackToReview={() => setStep("problems")} />
+          <SaveFiles
+            files={readable}
+            mapping={mapping}
+            onBackToReview={() => setStep("problems")}
+            onBackToMap={() => setStep("mapping")}
+          />
         )}
       </main>
     </div>

@@ -50,6 +50,8 @@ export const api = {
     invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
   setCodes: (resolved: Resolved, table: number, column: string, field: Field, codes: CodeEntry[]) =>
     invoke<Resolved>("set_codes", { resolved, table, column, field, codes }),
+  setTableRole: (resolved: Resolved, table: number, role: TableRole) =>
+    invoke<Resolved>("set_table_role", { resolved, table, role }),
   saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>
     invoke<string>("save_profile", { name, description, mapping }),
   exportProfile: (name: string, mapping: Resolved["mapping"], path: string) =>

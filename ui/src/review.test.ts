@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ReviewRow } from "./bindings/ReviewRow";
 import type { Summary } from "./bindings/Summary";
 import {
+  filterForEntity,
   CLIENT_FIELDS,
   PATIENT_FIELDS,
   PageCache,
@@ -112,6 +113,7 @@ describe("errorsSentence", () => {
     by_field: [],
     unattached: [],
     notices: [],
+    tables: [],
     changes: 0,
   };
   it("counts the records that will not be imported", () => {
@@ -179,5 +181,29 @@ describe("scrollLeftToShow", () => {
   });
   it("shows the left edge of a column wider than the room", () => {
     expect(scrollLeftToShow({ left: 900, width: 500 }, frozen, { scrollLeft: 0, width: 600 })).toBe(700);
+  });
+});
+
+describe("filterForEntity", () => {
+  const byCode = [
+    { code: "invalid_email", severity: "error" as const, clients: 3, patients: 0 },
+    { code: "unknown_species", severity: "warning" as const, clients: 0, patients: 2 },
+    { code: "missing_name", severity: "error" as const, clients: 1, patients: 4 },
+  ];
+
+  it("drops a code the new tab has no finding of, and the other entity's field", () => {
+    const f = filterForEntity(
+      { code: "invalid_email", field: "client.email", only_with_findings: true },
+      "patient",
+      byCode,
+    );
+    expect(f).toEqual({ code: undefined, field: undefined, only_with_findings: true });
+  });
+
+  it("keeps a code both tabs have", () => {
+    expect(filterForEntity({ code: "missing_name", only_with_findings: false }, "patient", byCode).code).toBe(
+      "missing_name",
+    );
+    expect(filterForEntity({ only_with_findings: false }, "client", byCode).code).toBeUndefined();
   });
 });

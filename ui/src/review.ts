@@ -264,3 +264,13 @@ export function moveCell(
       return null;
   }
 }
+
+/** The filter on switching to `entity`'s tab: the field is the other entity's, so it goes; a
+ * code the new entity has no finding of goes too, so the tab never opens empty on a filter
+ * carried over. */
+export function filterForEntity(filter: Filter, entity: Entity, byCode: CodeTally[]): Filter {
+  const code = filter.code;
+  const keepsCode =
+    code === undefined || byCode.some((c) => c.code === code && (entity === "client" ? c.clients : c.patients) > 0);
+  return { ...filter, field: undefined, code: keepsCode ? code : undefined };
+}

@@ -53,6 +53,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
         encoding: args.encoding.clone(),
         delimiter: parse_delimiter(args.delimiter.as_deref())?,
         sample_rows: 10,
+        ..ReadOptions::default()
     };
     let limit = match args.rows.as_deref() {
         None => None,

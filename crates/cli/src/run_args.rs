@@ -208,7 +208,8 @@ pub fn print_written(
     print_counts(out, summary)
 }
 
-/// Findings by severity and code, and what the import policy will not send.
+/// Findings by severity and code, what the import policy will not send, and every table
+/// that has rows but gives no records.
 pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Result<()> {
     for severity in ["error", "warning", "fixed"] {
         let total: u64 = summary
@@ -235,5 +236,50 @@ pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Res
             skipped.inactive_clients, skipped.deceased_patients
         )?;
     }
+    for warning in summary.tables.iter().filter_map(|t| t.warning()) {
+        writeln!(out, "Warning: {warning}.")?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ph_import_core::mapping::row::TableTally;
+
+    fn tally(table: &str, role: TableRole, rows: u64, clients: u64, patients: u64) -> TableTally {
+        TableTally {
+            table: table.into(),
+            role,
+            rows,
+            clients,
+            patients,
+        }
+    }
+
+    #[test]
+    fn the_counts_warn_of_a_table_with_rows_that_gives_no_records() {
+        let summary = WriteSummary {
+            clients: 4,
+            patients: 0,
+            findings: 0,
+            skipped: Default::default(),
+            by_code: Vec::new(),
+            notices: Vec::new(),
+            duplicates: Vec::new(),
+            files: Vec::new(),
+            tables: vec![
+                tally("book.xlsx [Clients]", TableRole::Clients, 4, 4, 0),
+                tally("book.xlsx [Patients]", TableRole::Patients, 5, 0, 0),
+                tally("book.xlsx [Empty]", TableRole::Patients, 0, 0, 0),
+            ],
+        };
+        let mut out = Vec::new();
+        print_counts(&mut out, &summary).expect("prints");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "Warning: book.xlsx [Patients] has 5 rows but gives no records: check what it holds and its columns on the mapping step.\n"
+        );
+    }
 }

@@ -365,3 +365,69 @@ mod codes {
         );
     }
 }
+
+#[test]
+fn changing_what_one_table_holds_keeps_the_other_tables_as_the_person_left_them() {
+    use ph_import_core::canonical::RequiredPolicy;
+    use ph_import_core::mapping::resolve::{change_role, remap_field, resolve};
+    use ph_import_core::mapping::TableRole;
+    let owners = SourceTable::from_csv(
+        "owners.csv",
+        "Owner ID,First,Last,Email\n1,Ann,Lee,ann@example.com\n2,Bo,Park,bo@example.com\n",
+    )
+    .expect("csv");
+    let pets = SourceTable::from_csv(
+        "pets.csv",
+        "Pet ID,Owner ID,Pet,Species\n10,1,Rex,dog\n11,2,Tom,cat\n",
+    )
+    .expect("csv");
+    let tables = vec![owners, pets];
+    let options = SuggestOptions::default();
+    let policy = RequiredPolicy::ph_default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut resolved = resolve(None, &tables, &options, &policy, dir.path()).expect("resolves");
+    assert_eq!(resolved.mapping.tables[1].role, TableRole::Patients);
+    // The person's own choice on the owners table.
+    remap_field(
+        &mut resolved,
+        &tables,
+        0,
+        Field::ClientEmail,
+        None,
+        &options,
+        &policy,
+    )
+    .expect("unmap");
+    let owners_before = resolved.mapping.tables[0].clone();
+    let owners_report = resolved.tables[0].clone();
+
+    change_role(
+        &mut resolved,
+        &tables,
+        1,
+        TableRole::Combined,
+        &options,
+        &policy,
+    )
+    .expect("role changes");
+    assert_eq!(resolved.mapping.tables[1].role, TableRole::Combined);
+    assert_eq!(resolved.mapping.tables[1].table, "pets.csv");
+    assert_eq!(
+        resolved.mapping.tables[0], owners_before,
+        "the owners table is kept"
+    );
+    assert_eq!(resolved.tables[0], owners_report);
+    assert!(resolved.mapping.tables[0]
+        .field(Field::ClientEmail)
+        .is_none());
+
+    assert!(change_role(
+        &mut resolved,
+        &tables,
+        2,
+        TableRole::Clients,
+        &options,
+        &policy
+    )
+    .is_err());
+}

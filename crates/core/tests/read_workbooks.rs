@@ -176,3 +176,46 @@ fn sheets_streamed_side_by_side_each_read_their_own_rows() {
         assert_eq!(ids[899], (1000 * n + 899).to_string());
     }
 }
+
+fn provet() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/vendors/provet-workbook/provet-export.xlsx")
+}
+
+#[test]
+fn a_header_row_chosen_for_one_sheet_keeps_every_sheet_a_table_and_moves_only_that_sheet() {
+    use ph_import_core::mapping::source;
+
+    // The person looked at Patients and said its header is on row 2 (its first data row).
+    let mut options = ReadOptions::default();
+    options.header_rows.insert("Patients".into(), 2);
+    let tables = source::discover_with(&[(provet(), options)]).expect("the workbook reads");
+    let labels: Vec<&str> = tables.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "provet-export.xlsx [Clients]",
+            "provet-export.xlsx [Patients]"
+        ]
+    );
+
+    let clients = source::sample(&tables[0], 100).expect("Clients reads");
+    assert_eq!(clients.headers[0], "Client number", "Clients keeps row 1");
+    assert_eq!(clients.rows.len(), 4);
+    let patients = source::sample(&tables[1], 100).expect("Patients reads");
+    assert_eq!(
+        patients.headers[0], "P-9001",
+        "Patients reads its header from row 2"
+    );
+    assert_eq!(patients.rows.len(), 4);
+
+    // Looking at one sheet (preview) shows the header row the job uses for it.
+    let mut look = ReadOptions {
+        sheet: Some("Patients".into()),
+        ..ReadOptions::default()
+    };
+    look.header_rows.insert("Patients".into(), 2);
+    let seen = read::preview(&provet(), &look).expect("preview");
+    assert_eq!(seen.header_row, Some(2));
+    assert_eq!(seen.columns[0].name, "P-9001");
+}

@@ -497,3 +497,63 @@ fn changes_that_cannot_apply_are_named_not_counted() {
     // Nothing changed in what was written.
     assert_eq!(read(edited.path(), "clients.csv"), clients);
 }
+
+#[test]
+fn every_sheet_is_tallied_and_a_table_giving_no_records_is_flagged() {
+    // A per-sheet header row keeps both sheets tables (the header row of the sheet looked at
+    // never restricts the job to it).
+    let mut options = ReadOptions::default();
+    options.header_rows.insert("Patients".into(), 1);
+    let file = root().join("fixtures/vendors/provet-workbook/provet-export.xlsx");
+    let (sources, tables) = resolve::load_tables_with(&[(file, options)]).expect("fixture reads");
+    let none = tempfile::tempdir().expect("temp dir");
+    let mut mapping = resolve::resolve(
+        None,
+        &tables,
+        &SuggestOptions::default(),
+        &RequiredPolicy::default(),
+        none.path(),
+    )
+    .expect("mapping")
+    .mapping;
+    assert_eq!(mapping.tables.len(), 2);
+
+    let tallies = open(&sources, &mapping).summary().tables;
+    let counts: Vec<(&str, u64, u64, u64)> = tallies
+        .iter()
+        .map(|t| (t.table.as_str(), t.rows, t.clients, t.patients))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("provet-export.xlsx [Clients]", 4, 4, 0),
+            ("provet-export.xlsx [Patients]", 5, 0, 5),
+        ]
+    );
+    assert!(tallies.iter().all(|t| t.warning().is_none()));
+
+    // The same tally from a conversion, and a table whose mapping fills nothing is told.
+    mapping.tables[1].fields.clear();
+    let out = tempfile::tempdir().expect("temp dir");
+    let summary = write_canonical(
+        &sources,
+        &mapping,
+        RequiredPolicy::default(),
+        out.path(),
+        OutputFormat::Csv,
+        &AtomicBool::new(false),
+    )
+    .expect("convert");
+    assert_eq!(summary.tables[0].clients, 4);
+    let patients = &summary.tables[1];
+    assert_eq!(
+        (patients.rows, patients.clients, patients.patients),
+        (5, 0, 0)
+    );
+    assert!(patients.gives_nothing());
+    assert_eq!(
+        patients.warning().as_deref(),
+        Some("provet-export.xlsx [Patients] has 5 rows but gives no records: check what it holds and its columns on the mapping step")
+    );
+    assert_eq!(summary.patients, 0);
+}

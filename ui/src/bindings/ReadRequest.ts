@@ -9,13 +9,18 @@ export type ReadRequest = {
  */
 path: string, 
 /**
- * Sheet to read in a workbook; the first sheet with data when absent.
+ * The sheet of a workbook to look at (preview and row count only; a job reads every
+ * sheet with data); the first sheet with data when absent.
  */
 sheet?: string, 
 /**
- * 1-based header row; 0 means the file has no header row.
+ * 1-based header row of a text file; 0 means the file has no header row.
  */
 header_row?: number, 
+/**
+ * 1-based header row per sheet of a workbook, by sheet name (0: no header row).
+ */
+header_rows?: { [key in string]?: number }, 
 /**
  * Text encoding label such as `windows-1252`; detected when absent.
  */

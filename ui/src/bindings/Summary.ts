@@ -3,6 +3,7 @@ import type { CodeCount } from "./CodeCount";
 import type { CodeTally } from "./CodeTally";
 import type { FieldTally } from "./FieldTally";
 import type { Finding } from "./Finding";
+import type { TableTally } from "./TableTally";
 
 /**
  * The counts of a review, over the records that will be written (not the excluded ones).
@@ -63,4 +64,8 @@ notices: Array<Finding>,
 /**
  * Values changed by the person.
  */
-changes: number, };
+changes: number, 
+/**
+ * Rows and records of each table, in the mapping's order (before exclusions).
+ */
+tables: Array<TableTally>, };

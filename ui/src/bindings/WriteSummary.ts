@@ -3,6 +3,7 @@ import type { CodeCount } from "./CodeCount";
 import type { Finding } from "./Finding";
 import type { KindCount } from "./KindCount";
 import type { Skipped } from "./Skipped";
+import type { TableTally } from "./TableTally";
 
 /**
  * What a conversion wrote.
@@ -40,4 +41,8 @@ duplicates: Array<KindCount>,
 /**
  * The files written.
  */
-files: Array<string>, };
+files: Array<string>, 
+/**
+ * Rows and records of each table, in the mapping's order.
+ */
+tables: Array<TableTally>, };

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { api, errorMessage, type Inspection, type ReadRequest } from "../api";
+import { viewRequest, withHeaderRow } from "../files";
 import { describeDelimiter, formatBytes, formatCount, newJobId, percent } from "../format";
 
 const ENCODINGS = ["UTF-8", "UTF-16LE", "UTF-16BE", "windows-1252", "ISO-8859-1", "macintosh"];
@@ -12,13 +13,22 @@ const DELIMITERS: [string, string][] = [
 
 interface Props {
   inspection: Inspection;
+  /** How the job reads the file (never names a sheet). */
   request: ReadRequest;
+  /** The sheet looked at, null for the first sheet with data. */
+  viewed: string | null;
+  /** Changes how the job reads the file. */
   onChange: (request: ReadRequest) => void;
+  /** Looks at another sheet; what is imported stays the same. */
+  onView: (sheet: string) => void;
 }
 
 /** What was detected about a file, each guess overridable, plus the full-pass row count. */
-export function DetectionPanel({ inspection, request, onChange }: Props) {
+export function DetectionPanel({ inspection, request, viewed, onChange, onView }: Props) {
   const isText = inspection.format === "csv";
+  // The row count reads the sheet looked at; one object per change, so one count per change.
+  const counted = useMemo(() => viewRequest(request, viewed), [request, viewed]);
+  const imported = inspection.sheets.filter((s) => s.has_data).map((s) => s.name);
   const [headerRow, setHeaderRow] = useState(String(inspection.header_row ?? 0));
   const set = (patch: Partial<ReadRequest>) => onChange({ ...request, ...patch });
 
@@ -70,12 +80,13 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
         )}
         {inspection.sheets.length > 0 && (
           <div>
-            <dt>Sheet</dt>
+            <dt>Look at sheet</dt>
             <dd>
               <select
-                aria-label="Sheet"
-                value={request.sheet ?? inspection.sheet ?? ""}
-                onChange={(e) => set({ sheet: e.target.value, header_row: undefined })}
+                aria-label="Look at sheet"
+                value={inspection.sheet ?? viewed ?? ""}
+                onChange={(e) => onView(e.target.value)}
+                data-testid="view-sheet"
               >
                 {inspection.sheets.map((s) => (
                   <option key={s.name} value={s.name}>
@@ -83,6 +94,11 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
                   </option>
                 ))}
               </select>
+              {imported.length > 1 && (
+                <small className="why" data-testid="sheets-imported">
+                  Every sheet with data is imported, each as its own table: {imported.join(", ")}.
+                </small>
+              )}
             </dd>
           </div>
         )}
@@ -94,7 +110,8 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
               onSubmit={(e) => {
                 e.preventDefault();
                 const n = Number.parseInt(headerRow, 10);
-                if (Number.isFinite(n) && n >= 0) set({ header_row: n });
+                // In a workbook the row is the looked-at sheet's own; the other sheets keep theirs.
+                if (Number.isFinite(n) && n >= 0) onChange(withHeaderRow(request, inspection.sheet, n));
               }}
             >
               <input
@@ -117,7 +134,7 @@ export function DetectionPanel({ inspection, request, onChange }: Props) {
           <dd data-testid="column-count">{inspection.columns.length}</dd>
         </div>
       </dl>
-      <RowCount key={JSON.stringify(request)} request={request} />
+      <RowCount key={JSON.stringify(counted)} request={counted} />
       {inspection.notes.length > 0 && (
         <ul className="notes" aria-label="Notes about this file">
           {inspection.notes.map((n, i) => (

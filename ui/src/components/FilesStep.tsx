@@ -9,12 +9,15 @@ import { PreviewTable } from "./PreviewTable";
 
 interface Props {
   files: LoadedFile[];
-  load: (request: ReadRequest) => Promise<void>;
+  /** Changes how the job reads a file, showing the sheet `viewed`. */
+  load: (request: ReadRequest, viewed?: string | null) => Promise<void>;
+  /** Looks at another sheet of a workbook without changing what is imported. */
+  view: (file: LoadedFile, sheet: string) => Promise<void>;
   onNext: () => void;
   canGoNext: boolean;
 }
 
-export function FilesStep({ files, load, onNext, canGoNext }: Props) {
+export function FilesStep({ files, load, view, onNext, canGoNext }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   // Set once the drop listener is registered, so automation knows a drop will be seen.
@@ -114,10 +117,12 @@ export function FilesStep({ files, load, onNext, canGoNext }: Props) {
             {current.preview && (
               <>
                 <DetectionPanel
-                  key={current.request.path}
+                  key={`${current.request.path}|${current.preview.sheet ?? ""}`}
                   inspection={current.preview}
                   request={current.request}
-                  onChange={(request) => void load(request)}
+                  viewed={current.viewed}
+                  onChange={(request) => void load(request, current.viewed)}
+                  onView={(sheet) => void view(current, sheet)}
                 />
                 <PreviewTable inspection={current.preview} />
               </>

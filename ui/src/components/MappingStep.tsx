@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
 import type { CodeEntry } from "../bindings/CodeEntry";
 import type { DateOrder } from "../bindings/DateOrder";
@@ -47,15 +47,12 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
     };
   }, [files]);
 
-  /** A person says what a table holds: the mapping is suggested again for that. */
-  const setRole = async (table: string, role: TableRole) => {
+  /** A person says (and has confirmed) what a table holds: that table is mapped again for it;
+   * every other table keeps the person's choices. */
+  const setRole = async (table: number, role: TableRole) => {
     if (!resolved) return;
-    const roles: Record<string, TableRole> = Object.fromEntries(
-      resolved.mapping.tables.map((t) => [t.table, t.role]),
-    );
-    roles[table] = role;
     try {
-      setResolved(await api.suggestMapping(files, COUNTRY, roles));
+      setResolved(await api.setTableRole(resolved, table, role));
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -168,7 +165,7 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
               report={report}
               fields={fields}
               onRemap={(field, column) => void remap(i, field, column)}
-              onRole={(role) => void setRole(table.table, role)}
+              onRole={(role) => void setRole(i, role)}
               onCodes={(column, field, codes) => setCodes(i, column, field, codes)}
               onConfirm={(field) => edit(i, field, (m) => ({ ...m, needs_confirmation: false }))}
               onDateOrder={(field, order) =>
@@ -222,6 +219,12 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
       ),
     [fields, table.role],
   );
+  // A role chosen in the list waits for the person's confirmation: it maps this table anew.
+  const [pendingRole, setPendingRole] = useState<TableRole | null>(null);
+  const confirmBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (pendingRole) confirmBox.current?.scrollIntoView({ block: "nearest" });
+  }, [pendingRole]);
   const samples = new Map(report.columns.map((c) => [c.column, c.samples]));
   const unmapped = report.columns.filter((c) => c.fields.length === 0);
 
@@ -233,8 +236,11 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
       <label className="table-role">
         This file holds{" "}
         <select
-          value={table.role}
-          onChange={(e) => onRole(e.target.value as TableRole)}
+          value={pendingRole ?? table.role}
+          onChange={(e) => {
+            const role = e.target.value as TableRole;
+            setPendingRole(role === table.role ? null : role);
+          }}
           data-testid="table-role"
           aria-label={`What ${table.table} holds`}
         >
@@ -245,6 +251,34 @@ function TableSection({ table, report, fields, onRemap, onConfirm, onDateOrder, 
           ))}
         </select>
       </label>
+      {pendingRole && (
+        <div
+          ref={confirmBox}
+          className="confirm-role"
+          role="alertdialog"
+          aria-label="Confirm what this table holds"
+          data-testid="confirm-role"
+        >
+          <p>
+            Map <strong>{table.table}</strong> as {describeRole(pendingRole)}? Its columns are mapped again for that;
+            your choices on the other tables are kept.
+          </p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setPendingRole(null);
+              onRole(pendingRole);
+            }}
+            data-testid="confirm-role-yes"
+          >
+            Map it as {describeRole(pendingRole)}
+          </button>{" "}
+          <button type="button" onClick={() => setPendingRole(null)} data-testid="confirm-role-no">
+            Keep {describeRole(table.role)}
+          </button>
+        </div>
+      )}
       {report.missing_required.length > 0 && (
         <div className="error-box" role="alert">
           No column fills these required fields: <strong>{report.missing_required.join(", ")}</strong>. Choose a

@@ -4,7 +4,7 @@ import type { ReviewRow } from "../bindings/ReviewRow";
 import type { Severity } from "../bindings/Severity";
 import { formatBytes, formatCount, newJobId, percent } from "../format";
 import { codeLabel } from "../labels";
-import { columnName, errorsSentence, fieldsOf } from "../review";
+import { columnName, errorsSentence, fieldsOf, filterForEntity } from "../review";
 import { ReviewChart } from "./ReviewChart";
 import { ReviewDetail } from "./ReviewDetail";
 import { ReviewGrid } from "./ReviewGrid";
@@ -218,7 +218,7 @@ export function ReviewStep({ files, mapping, onNext, onRemap }: Props) {
                   data-testid={`entity-${e}`}
                   onClick={() => {
                     setEntity(e);
-                    setFilter((f) => ({ ...f, field: undefined }));
+                    setFilter((f) => filterForEntity(f, e, summary.by_code));
                   }}
                 >
                   {e === "client" ? `Clients (${formatCount(summary.clients)})` : `Patients (${formatCount(summary.patients)})`}

@@ -4,17 +4,21 @@ import { api, errorMessage, type EditedSummary, type ReadRequest, type Resolved,
 import { fileName, folderOf, formatCount, newJobId } from "../format";
 import { codeLabel } from "../labels";
 import { errorsSentence } from "../review";
+import type { TableTally } from "../bindings/TableTally";
+import { emptyTableWarning, emptyTables, tallyLine } from "../tables";
 
 interface Props {
   files: ReadRequest[];
   mapping: Resolved["mapping"];
   /** Goes back to the review, to fix what will not be imported. */
   onBackToReview: () => void;
+  /** Goes back to the mapping, to fix a table that gives no records. */
+  onBackToMap: () => void;
 }
 
 /** Writes the canonical clients, patients and findings files, the mapping and the review's
  * edits to a folder: the files `ph-import convert --profile … --edits …` writes. */
-export function SaveFiles({ files, mapping, onBackToReview }: Props) {
+export function SaveFiles({ files, mapping, onBackToReview, onBackToMap }: Props) {
   const [state, setState] = useState<
     | { kind: "idle" }
     | { kind: "saving"; jobId: string }
@@ -65,6 +69,14 @@ export function SaveFiles({ files, mapping, onBackToReview }: Props) {
             <p className={review.clients_with_errors + review.patients_with_errors > 0 ? "error-text" : "muted"}>
               {errorsSentence(review)}
             </p>
+            {review.tables.length > 1 && (
+              <ul className="muted" data-testid="table-tallies">
+                {review.tables.map((t) => (
+                  <li key={t.table}>{tallyLine(t)}</li>
+                ))}
+              </ul>
+            )}
+            <EmptyTables tallies={review.tables} onBackToMap={onBackToMap} testId="empty-tables" />
           </div>
         )}
         <div className="save-files">
@@ -115,6 +127,7 @@ export function SaveFiles({ files, mapping, onBackToReview }: Props) {
                 the folder:
               </p>
               <FolderPath path={state.folder} />
+              <EmptyTables tallies={state.summary.summary.tables} onBackToMap={onBackToMap} testId="saved-empty-tables" />
               <ul>
                 {state.summary.summary.files.map((f) => (
                   <li key={f} title={f}>
@@ -149,6 +162,24 @@ export function SaveFiles({ files, mapping, onBackToReview }: Props) {
         </div>
       </div>
     </section>
+  );
+}
+
+/** A warning for every table that has rows but gives no records, with the way back to fix it. */
+function EmptyTables({ tallies, onBackToMap, testId }: { tallies: TableTally[]; onBackToMap: () => void; testId: string }) {
+  const empty = emptyTables(tallies);
+  if (empty.length === 0) return null;
+  return (
+    <div className="error-box" role="alert" data-testid={testId}>
+      <ul className="empty-tables">
+        {empty.map((t) => (
+          <li key={t.table}>⚠ {emptyTableWarning(t)}</li>
+        ))}
+      </ul>
+      <button type="button" onClick={onBackToMap}>
+        Back to Map columns
+      </button>
+    </div>
   );
 }
 

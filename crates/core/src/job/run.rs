@@ -409,13 +409,25 @@ pub fn review_rows(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, Progress),
 ) -> Result<Session, ReviewError> {
-    let mut session = Session::new(mapping, required.clone());
+    // Both the progress (rows read) and the rows (records) fill the session, one at a time.
+    let session = std::cell::RefCell::new(Session::new(mapping, required.clone()));
     let converter = Converter::new(mapping, required);
-    convert_rows::<RunError>(sources, mapping, converter, cancel, progress, &mut |row| {
-        session.add(row);
-        Ok(())
-    })?;
-    Ok(session.finish())
+    let mut progress = |i: usize, read: Progress| {
+        session.borrow_mut().table_read(i, &read);
+        progress(i, read);
+    };
+    convert_rows::<RunError>(
+        sources,
+        mapping,
+        converter,
+        cancel,
+        &mut progress,
+        &mut |row| {
+            session.borrow_mut().add(row);
+            Ok(())
+        },
+    )?;
+    Ok(session.into_inner().finish())
 }
 
 /// Settles each table's date orders that its sample left open: the sample's rows first,

@@ -17,7 +17,7 @@ use crate::validate::{ImportPolicy, Skipped};
 
 use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
 use crate::mapping::convert::{Converter, DateRefiner};
-use crate::mapping::row::{RowOutput, RunError};
+use crate::mapping::row::{RowOutput, RunError, TableTallies, TableTally};
 
 use super::convert::convert_rows;
 use crate::mapping::source::{self, TableSource};
@@ -67,6 +67,8 @@ pub struct WriteSummary {
     pub duplicates: Vec<KindCount>,
     /// The files written.
     pub files: Vec<String>,
+    /// Rows and records of each table, in the mapping's order.
+    pub tables: Vec<TableTally>,
 }
 
 /// Why the canonical files could not be written.
@@ -374,45 +376,61 @@ fn write_rows(
         notices: Vec::new(),
         duplicates: Vec::new(),
         files: Vec::new(),
+        tables: Vec::new(),
     };
 
+    // Both the progress and the rows fill the tallies, one at a time.
+    let tallies = std::cell::RefCell::new(TableTallies::new(mapping));
+    let mut progress = |i: usize, read: Progress| {
+        tallies.borrow_mut().read(i, &read);
+        progress(i, read);
+    };
     let mut by_code: Vec<(String, Severity, u64)> = Vec::new();
-    convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
-        let row = change(row);
-        if let Some(collector) = collector.as_deref_mut() {
-            collector.row(&row, repeated_entity(mapping, row.table));
-        }
-        if let Some(c) = row.client {
-            summary.clients += 1;
-            if !import.sends_client(&c) {
-                summary.skipped.inactive_clients += 1;
+    convert_rows::<WriteError>(
+        sources,
+        mapping,
+        converter,
+        cancel,
+        &mut progress,
+        &mut |row| {
+            let row = change(row);
+            tallies.borrow_mut().row(&row);
+            if let Some(collector) = collector.as_deref_mut() {
+                collector.row(&row, repeated_entity(mapping, row.table));
             }
-            sink.client(c).map_err(&io)?;
-        }
-        if let Some(p) = row.patient {
-            summary.patients += 1;
-            if !import.sends_patient(&p) {
-                summary.skipped.deceased_patients += 1;
+            if let Some(c) = row.client {
+                summary.clients += 1;
+                if !import.sends_client(&c) {
+                    summary.skipped.inactive_clients += 1;
+                }
+                sink.client(c).map_err(&io)?;
             }
-            sink.patient(p).map_err(&io)?;
-        }
-        for f in row.findings {
-            summary.findings += 1;
-            if f.row == 0 {
-                summary.notices.push(f.clone());
+            if let Some(p) = row.patient {
+                summary.patients += 1;
+                if !import.sends_patient(&p) {
+                    summary.skipped.deceased_patients += 1;
+                }
+                sink.patient(p).map_err(&io)?;
             }
-            // A few dozen codes: a scan beats allocating a map key per finding.
-            match by_code
-                .iter_mut()
-                .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
-            {
-                Some((_, _, n)) => *n += 1,
-                None => by_code.push((f.code.clone(), f.severity, 1)),
+            for f in row.findings {
+                summary.findings += 1;
+                if f.row == 0 {
+                    summary.notices.push(f.clone());
+                }
+                // A few dozen codes: a scan beats allocating a map key per finding.
+                match by_code
+                    .iter_mut()
+                    .find(|(code, severity, _)| *severity == f.severity && *code == f.code)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => by_code.push((f.code.clone(), f.severity, 1)),
+                }
+                sink.finding(f).map_err(&io)?;
             }
-            sink.finding(f).map_err(&io)?;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
+    summary.tables = tallies.into_inner().into_vec();
     summary.by_code = by_code
         .into_iter()
         .map(|(code, severity, count)| CodeCount {

@@ -2,6 +2,7 @@
 //! whose headers the files match, or else the automatic suggestion. The CLI and the app
 //! both choose through here, so they always agree.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use super::source::{self, TableSource};
 use super::suggest::{map_chosen_column, missing_required, TableReport};
 use super::transform::codes::{code_key, CodeEntry};
 use super::transform::Transform;
-use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions};
+use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions, TableRole};
 
 /// Rows read from each table to suggest a mapping (converting reads them all).
 pub const SAMPLE_ROWS: usize = 5000;
@@ -391,6 +392,44 @@ pub fn remap_field(
             .map(|m| m.field)
             .collect();
     }
+    Ok(())
+}
+
+/// Says what one table holds: that table's mapping is suggested again for its new role
+/// (knowing what every other table holds), and every other table keeps its mapping and review
+/// material as they are, with the person's choices on them.
+pub fn change_role(
+    resolved: &mut Resolved,
+    tables: &[SourceTable],
+    table: usize,
+    role: TableRole,
+    options: &SuggestOptions,
+    policy: &RequiredPolicy,
+) -> Result<(), RemapError> {
+    if tables.len() != resolved.mapping.tables.len() || table >= tables.len() {
+        return Err(RemapError::NoSuchTable(table));
+    }
+    let mut roles: BTreeMap<String, TableRole> = resolved
+        .mapping
+        .tables
+        .iter()
+        .map(|t| (t.table.clone(), t.role))
+        .collect();
+    let name = resolved.mapping.tables[table].table.clone();
+    roles.insert(name, role);
+    let options = SuggestOptions {
+        roles,
+        ..options.clone()
+    };
+    let suggestion = suggest(tables, &options, policy);
+    let (Some(mapping), Some(report)) = (
+        suggestion.mapping.tables.into_iter().nth(table),
+        suggestion.tables.into_iter().nth(table),
+    ) else {
+        return Err(RemapError::NoSuchTable(table));
+    };
+    resolved.mapping.tables[table] = mapping;
+    resolved.tables[table] = report;
     Ok(())
 }
 

@@ -30,7 +30,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<TableSource>, ReadError> {
 }
 
 /// Like [`discover`], each file read with the user's overrides. A file whose options name a
-/// sheet gives that one table; otherwise every sheet with data is a table.
+/// sheet gives that one table; otherwise every sheet with data is a table, each read with its
+/// own header row (`ReadOptions::header_rows`).
 pub fn discover_with(inputs: &[(PathBuf, ReadOptions)]) -> Result<Vec<TableSource>, ReadError> {
     let mut out = Vec::new();
     discover_open(inputs, &mut |s, _| {
@@ -57,7 +58,8 @@ pub fn discover_open<E: From<ReadError>>(
             .map(|s| s.name.clone())
             .collect();
         if sheets.len() > 1 && chosen.sheet.is_none() {
-            // A header row chosen for one sheet means nothing on the others.
+            // A header row chosen for one sheet means nothing on the others: only the per-sheet
+            // header rows carry over.
             let per_sheet = ReadOptions {
                 header_row: None,
                 ..chosen.clone()

@@ -17,7 +17,7 @@ mod workbook;
 mod xls_check;
 mod xlsx_check;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -60,6 +60,10 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// 1-based header row (line of a text file, row of a sheet); `Some(0)`: no header row.
     pub header_row: Option<u32>,
+    /// Header row per sheet of a workbook, by sheet name; wins over `header_row` for that
+    /// sheet, so a header row chosen for one sheet never moves the others'.
+    #[serde(default)]
+    pub header_rows: BTreeMap<String, u32>,
     /// Text encoding label, e.g. `windows-1252`; detected when absent.
     pub encoding: Option<String>,
     /// Field delimiter; sniffed when absent.
@@ -73,6 +77,7 @@ impl Default for ReadOptions {
         Self {
             sheet: None,
             header_row: None,
+            header_rows: BTreeMap::new(),
             encoding: None,
             delimiter: None,
             sample_rows: 100,
@@ -301,7 +306,12 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
             detected.fallback,
         )?))
     };
-    RowStream::start(meta, source, options.header_row)
+    let header_row = meta
+        .sheet
+        .as_ref()
+        .and_then(|s| options.header_rows.get(s).copied())
+        .or(options.header_row);
+    RowStream::start(meta, source, header_row)
 }
 
 struct Meta {

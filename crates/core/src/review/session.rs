@@ -22,7 +22,8 @@ use crate::validate::Context;
 use super::edits::{Change, Edits, RecordRef};
 use super::pipeline::id_hash;
 use super::revalidate::{editable, revalidate, Checks, Record, TableRules};
-use crate::mapping::row::{RowOutput, RunError};
+use crate::mapping::row::{RowOutput, RunError, TableTallies, TableTally};
+use crate::read::Progress;
 
 /// Separates the values of a stored record (a control character no export cell needs).
 const SEP: char = '\u{1f}';
@@ -156,6 +157,8 @@ pub struct Summary {
     pub notices: Vec<Finding>,
     /// Values changed by the person.
     pub changes: u32,
+    /// Rows and records of each table, in the mapping's order (before exclusions).
+    pub tables: Vec<TableTally>,
 }
 
 /// Why a review action could not be done.
@@ -243,6 +246,8 @@ pub struct Session {
     changes: BTreeMap<(Entity, u32, Field), (String, String)>,
     /// The ids matching the last filter asked for, kept while nothing changes.
     matches: Mutex<Option<Matches>>,
+    /// Rows and records per table.
+    tallies: TableTallies,
 }
 
 fn encode(record: &Record) -> Box<str> {
@@ -301,7 +306,13 @@ impl Session {
             originals: HashMap::new(),
             changes: BTreeMap::new(),
             matches: Mutex::new(None),
+            tallies: TableTallies::new(mapping),
         }
+    }
+
+    /// Notes how far table `i` has been read, for the per-table tally.
+    pub fn table_read(&mut self, i: usize, read: &Progress) {
+        self.tallies.read(i, read);
     }
 
     /// The review with every row added, its memory trimmed.
@@ -347,6 +358,7 @@ impl Session {
 
     /// Keeps one converted row's records and findings.
     pub fn add(&mut self, out: RowOutput) {
+        self.tallies.row(&out);
         let (cf, pf, rest) = out.split_findings();
         let table = u16::try_from(out.table).unwrap_or(u16::MAX);
         // Findings about the row go with its pet, else its client, else stand alone.
@@ -538,6 +550,7 @@ impl Session {
             clients: self.clients.len() as u32,
             patients: self.patients.len() as u32,
             changes: self.changes.len() as u32,
+            tables: self.tallies.clone().into_vec(),
             ..Summary::default()
         };
         let mut by_code: HashMap<(u16, Severity), (u32, u32)> = HashMap::new();
