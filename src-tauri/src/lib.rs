@@ -36,6 +36,7 @@ pub fn run() {
             mapping::canonical_fields,
             mapping::suggest_mapping,
             mapping::remap_field,
+            mapping::apply_settings,
             mapping::save_profile,
             mapping::export_profile,
             mapping::apply_profile,
