@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
-import { api, type AppInfo, type Resolved } from "./api";
+import { api, type AppInfo, type ImportSettings, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
 import { MappingStep } from "./components/MappingStep";
 import { ReviewStep } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
 import { readableFiles, useLoadedFiles } from "./files";
+import { DEFAULT_SETTINGS } from "./settings";
 import { STEPS, type StepId } from "./steps";
 
 type Mapping = Resolved["mapping"];
@@ -19,7 +20,9 @@ export function App() {
   // The mapping confirmed in the mapping step, with the files it was made for.
   const [mapped, setMapped] = useState<{ filesKey: string; mapping: Mapping } | null>(null);
   const mapping = mapped && mapped.filesKey === filesKey ? mapped.mapping : null;
-  const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}` : null;
+  // The import's settings, the same the CLI's flags give; they outlive a change of files.
+  const [settings, setSettings] = useState<ImportSettings>(DEFAULT_SETTINGS);
+  const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}|${JSON.stringify(settings)}` : null;
   const why = (id: StepId): string | null => {
     switch (id) {
       case "files":
@@ -83,6 +86,12 @@ export function App() {
             <MappingStep
               key={filesKey}
               files={readable}
+              settings={settings}
+              onSettings={(next) => {
+                setSettings(next);
+                // A mapping confirmed before the change is not the one the settings give.
+                setMapped(null);
+              }}
               onNext={(m) => {
                 setMapped({ filesKey, mapping: m });
                 setStep("problems");
@@ -92,11 +101,17 @@ export function App() {
         )}
         {mapping && reviewKey && (
           <div hidden={step !== "problems"} className="step-host">
-            <ReviewStep key={reviewKey} files={readable} mapping={mapping} onNext={() => setStep("save")} />
+            <ReviewStep
+              key={reviewKey}
+              files={readable}
+              mapping={mapping}
+              settings={settings}
+              onNext={() => setStep("save")}
+            />
           </div>
         )}
         {mapping && step === "save" && (
-          <SaveFiles files={readable} mapping={mapping} onBackToReview={() => setStep("problems")} />
+          <SaveFiles files={readable} mapping={mapping} settings={settings} onBackToReview={() => setStep("problems")} />
         )}
       </main>
     </div>

@@ -1,43 +1,77 @@
 import { useEffect, useMemo, useState } from "react";
-import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
+import { api, errorMessage, type Field, type FieldInfo, type ImportSettings, type ReadRequest, type Resolved } from "../api";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { FieldMapping } from "../bindings/FieldMapping";
 import type { TableMapping } from "../bindings/TableMapping";
 import type { TableReport } from "../bindings/TableReport";
 import type { TableRole } from "../bindings/TableRole";
 import { describeRole, describeTransform, percentOf } from "../describe";
+import { detectedSettings, settingsToApply, type DetectedSettings } from "../settings";
 import { ProfileBar } from "./ProfileBar";
+import { SettingsPanel } from "./SettingsPanel";
 
 const ROLES: TableRole[] = ["combined", "clients", "patients"];
 
-/** The fallback country when the data says nothing (the data decides otherwise); a setting
- * of the target once targets carry one. */
-const COUNTRY = "US";
-
 interface Props {
   files: ReadRequest[];
+  /** The import's settings (country, e-mail, weight unit, roles…), owned by the app. */
+  settings: ImportSettings;
+  onSettings: (next: ImportSettings) => void;
   /** Goes on to review the problems of the conversion with this mapping. */
   onNext: (mapping: Resolved["mapping"]) => void;
 }
 
 /** Every canonical field with its suggested column, confidence and transform; each changeable.
  * Mounted anew (by key) when the files change, so one mount runs one suggestion. */
-export function MappingStep({ files, onNext }: Props) {
+export function MappingStep({ files, settings, onSettings, onNext }: Props) {
   const [fields, setFields] = useState<FieldInfo[]>([]);
   const [resolved, setResolved] = useState<Resolved | null>(null);
+  // What the first suggestion said about each setting, shown beside the person's choice.
+  const [detected, setDetected] = useState<DetectedSettings | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const emailRequired = settings.email_required;
 
   useEffect(() => {
     let alive = true;
-    api.canonicalFields().then((f) => alive && setFields(f), () => undefined);
-    api.suggestMapping(files, COUNTRY).then(
-      (r) => alive && setResolved(r),
+    api.canonicalFields({ ...settings, email_required: emailRequired }).then(
+      (f) => alive && setFields(f),
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+    // Only the e-mail setting changes which fields are required.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [emailRequired]);
+
+  useEffect(() => {
+    let alive = true;
+    api.suggestMapping(files, settings).then(
+      (r) => {
+        if (!alive) return;
+        setResolved(r);
+        setDetected(detectedSettings(r));
+      },
       (e) => alive && setError(errorMessage(e)),
     );
     return () => {
       alive = false;
     };
+    // One mount, one suggestion (see the doc comment); later settings are applied, not re-suggested.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [files]);
+
+  /** A person changes a setting: it is applied to the mapping at once, keeping their edits. */
+  const changeSettings = async (next: ImportSettings) => {
+    onSettings(next);
+    if (!resolved || !detected) return;
+    try {
+      setResolved(await api.applySettings(resolved, settingsToApply(settings, next, detected)));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
 
   /** A person says what a table holds: the mapping is suggested again for that. */
   const setRole = async (table: string, role: TableRole) => {
@@ -46,8 +80,10 @@ export function MappingStep({ files, onNext }: Props) {
       resolved.mapping.tables.map((t) => [t.table, t.role]),
     );
     roles[table] = role;
+    const next = { ...settings, roles };
+    onSettings(next);
     try {
-      setResolved(await api.suggestMapping(files, COUNTRY, roles));
+      setResolved(await api.suggestMapping(files, next));
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -57,7 +93,7 @@ export function MappingStep({ files, onNext }: Props) {
   const remap = async (table: number, field: Field, column: string | null) => {
     if (!resolved) return;
     try {
-      setResolved(await api.remapField(resolved, table, field, column, COUNTRY));
+      setResolved(await api.remapField(resolved, table, field, column, settings));
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -115,7 +151,10 @@ export function MappingStep({ files, onNext }: Props) {
           Country: {resolved.country.code} ({resolved.country.reasons.join("; ")})
           {resolved.country.needs_confirmation ? " — please confirm." : ""}
         </p>
-        <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
+        {detected && (
+          <SettingsPanel settings={settings} detected={detected} onChange={(next) => void changeSettings(next)} />
+        )}
+        <ProfileBar files={files} settings={settings} resolved={resolved} onResolved={setResolved} />
         {error && (
           <div className="error-box" role="alert">
             <p>{error}</p>

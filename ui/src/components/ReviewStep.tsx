@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, errorMessage, type Entity, type Field, type Filter, type ReadRequest, type Resolved, type Summary } from "../api";
+import {
+  api,
+  errorMessage,
+  type Entity,
+  type Field,
+  type Filter,
+  type ImportSettings,
+  type ReadRequest,
+  type Resolved,
+  type Summary,
+} from "../api";
 import type { ReviewRow } from "../bindings/ReviewRow";
 import type { Severity } from "../bindings/Severity";
 import { formatBytes, formatCount, newJobId, percent } from "../format";
@@ -12,6 +22,8 @@ import { ReviewGrid } from "./ReviewGrid";
 interface Props {
   files: ReadRequest[];
   mapping: Resolved["mapping"];
+  /** The import settings (which fields are required). */
+  settings: ImportSettings;
   onNext: () => void;
 }
 
@@ -22,7 +34,7 @@ type Opening =
 
 /** Every converted record with its findings: filter, look, fix inline, fix similar rows, exclude.
  * Mounted anew (by key) when the files or the mapping change, so one mount opens one review. */
-export function ReviewStep({ files, mapping, onNext }: Props) {
+export function ReviewStep({ files, mapping, settings, onNext }: Props) {
   const [opening, setOpening] = useState<Opening>(() => ({
     kind: "opening",
     jobId: newJobId(),
@@ -52,7 +64,7 @@ export function ReviewStep({ files, mapping, onNext }: Props) {
           : o,
       );
     });
-    api.openReview(jobId, files, mapping).then(
+    api.openReview(jobId, files, mapping, settings).then(
       (s) => {
         if (!alive) return;
         setSummary(s);
