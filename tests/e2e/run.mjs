@@ -20,7 +20,9 @@ await new Promise((r) => setTimeout(r, 1500));
 
 let passed = 0;
 let failed = 0;
-for (const test of tests) {
+// E2E_ONLY=<part of a name> runs only the matching tests, while working on one.
+const only = process.env.E2E_ONLY;
+for (const test of tests.filter((t) => !only || t.name.includes(only))) {
   // A fresh app per test: no state leaks between tests.
   const browser = await remote({
     hostname: "127.0.0.1",

@@ -57,9 +57,10 @@ export function MappingStep({ files, settings, onSettings, onNext }: Props) {
     return () => {
       alive = false;
     };
-    // One mount, one suggestion (see the doc comment); later settings are applied, not re-suggested.
+    // One mount, one suggestion (see the doc comment): `files` is a new array at every render
+    // of the app, and later settings are applied to the mapping, not suggested again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [files]);
+  }, []);
 
   /** A person changes a setting: it is applied to the mapping at once, keeping their edits. */
   const changeSettings = async (next: ImportSettings) => {

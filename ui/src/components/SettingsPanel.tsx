@@ -65,7 +65,7 @@ export function SettingsPanel({ settings, detected, onChange }: Props) {
           </button>
           <small className={detected.country.unsure ? "why needs-confirm" : "why"} data-testid="setting-country-evidence">
             Detected {detected.country.value}: {detected.country.evidence}
-            {detected.country.unsure ? " — please confirm." : ""} Sets the phone, postcode and date defaults.
+            {detected.country.unsure ? " — please confirm" : ""}. It sets how phones, postcodes and dates are read.
           </small>
         </div>
 
