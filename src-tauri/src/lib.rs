@@ -38,6 +38,7 @@ pub fn run() {
             mapping::remap_field,
             mapping::set_codes,
             mapping::set_table_role,
+            mapping::apply_settings,
             mapping::save_profile,
             mapping::export_profile,
             mapping::apply_profile,

@@ -1,16 +1,16 @@
 //! Commands of the "Map columns" step: thin adapters over `ph_import_core::mapping`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
-use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
-use ph_import_core::job::{Job, JobSpec, WriteSummary};
+use ph_import_core::canonical::{Entity, Field};
+use ph_import_core::job::{ImportSettings, Job, JobSpec, WriteSummary};
 use ph_import_core::mapping::profile::{self, Profile};
 use ph_import_core::mapping::resolve::{self, Resolved};
 use ph_import_core::mapping::transform::codes::CodeEntry;
-use ph_import_core::mapping::{Mapping, SourceTable, SuggestOptions, TableRole};
+use ph_import_core::mapping::{Mapping, SourceTable, TableRole};
+use ph_import_core::private_file::Overwrite;
 use ph_import_core::review::Edits;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
@@ -37,10 +37,10 @@ pub struct FieldInfo {
     pub required: bool,
 }
 
-/// Every canonical field, in file column order, with PH's required set.
+/// Every canonical field, in file column order, with the required set of the settings.
 #[tauri::command]
-pub fn canonical_fields() -> Vec<FieldInfo> {
-    let policy = policy();
+pub fn canonical_fields(settings: ImportSettings) -> Vec<FieldInfo> {
+    let policy = settings.required();
     Field::ALL
         .iter()
         .map(|&field| FieldInfo {
@@ -58,12 +58,9 @@ pub async fn suggest_mapping(
     app: AppHandle,
     session: State<'_, MappingSession>,
     files: Vec<ReadRequest>,
-    country: String,
-    roles: Option<BTreeMap<String, TableRole>>,
+    settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
-    let mut options = options(&country);
-    options.roles = roles.unwrap_or_default();
-    load_and_resolve(&app, &session, &files, None, options).await
+    load_and_resolve(&app, &session, &files, None, settings).await
 }
 
 /// Opens the files as a job (tables sampled, mapping chosen with the named profile if any,
@@ -74,14 +71,13 @@ async fn load_and_resolve(
     session: &MappingSession,
     files: &[ReadRequest],
     profile: Option<String>,
-    options: SuggestOptions,
+    settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
     let spec = JobSpec {
         inputs: read_inputs(files)?,
         profile,
         profile_dir: profile_dir(app)?,
-        options,
-        required: policy(),
+        settings,
     };
     let job =
         off_ui_thread(move || Ok(Job::open(&spec, &mut |_| {}, &AtomicBool::new(false))?)).await?;
@@ -97,7 +93,7 @@ pub fn remap_field(
     table: u32,
     field: Field,
     column: Option<String>,
-    country: String,
+    settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
     let guard = session.0.lock().map_err(|_| busy())?;
     let tables = guard.as_ref().ok_or_else(|| {
@@ -112,8 +108,8 @@ pub fn remap_field(
         table as usize,
         field,
         column.as_deref(),
-        &options(&country),
-        &policy(),
+        &settings.suggest_options(),
+        &settings.required(),
     )
     .map_err(|e| AppError::new("mapping", e.to_string()))?;
     Ok(resolved)
@@ -149,6 +145,7 @@ pub fn set_table_role(
     mut resolved: Resolved,
     table: u32,
     role: TableRole,
+    settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
     let guard = session.0.lock().map_err(|_| busy())?;
     let tables = guard.as_ref().ok_or_else(|| {
@@ -158,29 +155,27 @@ pub fn set_table_role(
         )
     })?;
     // The table is suggested again in the country the mapping already uses.
-    let options = options(&resolved.mapping.country);
+    let mut options = settings.suggest_options();
+    options.country = resolved.mapping.country.clone();
+    options.infer_country = false;
     resolve::change_role(
         &mut resolved,
         tables,
         table as usize,
         role,
         &options,
-        &policy(),
+        &settings.required(),
     )
     .map_err(|e| AppError::new("mapping", e.to_string()))?;
     Ok(resolved)
 }
 
-fn options(country: &str) -> SuggestOptions {
-    SuggestOptions {
-        country: country.to_ascii_uppercase(),
-        ..SuggestOptions::default()
-    }
-}
-
-/// PH's required set; becomes the chosen target's policy once targets carry one.
-fn policy() -> RequiredPolicy {
-    RequiredPolicy::ph_default()
+/// Applies the person's settings (country, e-mail, weight unit) to the mapping, keeping
+/// every other choice they made.
+#[tauri::command]
+pub fn apply_settings(mut resolved: Resolved, settings: ImportSettings) -> Resolved {
+    settings.apply(&mut resolved);
+    resolved
 }
 
 fn profile_dir(app: &AppHandle) -> Result<PathBuf, AppError> {
@@ -248,9 +243,9 @@ pub async fn apply_profile(
     session: State<'_, MappingSession>,
     files: Vec<ReadRequest>,
     profile: String,
-    country: String,
+    settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
-    load_and_resolve(&app, &session, &files, Some(profile), options(&country)).await
+    load_and_resolve(&app, &session, &files, Some(profile), settings).await
 }
 
 /// Names of the saved and built-in profiles, for the "use a profile" list.
@@ -272,13 +267,14 @@ pub async fn save_canonical(
     files: Vec<ReadRequest>,
     mapping: Mapping,
     dir: String,
+    settings: ImportSettings,
 ) -> Result<WriteSummary, AppError> {
     let inputs = read_inputs(&files)?;
     jobs.run(&job_id, move |cancel| {
         let job = Job::with_mapping(&inputs, mapping)?;
         let saved = job.save_reviewed(
             Path::new(&dir),
-            policy().into(),
+            settings.policies(Overwrite::Replace),
             &Edits::default(),
             &mut |_| {},
             cancel,

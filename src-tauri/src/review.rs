@@ -7,10 +7,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use ph_import_core::canonical::{Entity, Field, RequiredPolicy};
+use ph_import_core::canonical::{Entity, Field};
 use ph_import_core::job::WriteError;
-use ph_import_core::job::{EditedSummary, Job, JobProgress};
+use ph_import_core::job::{EditedSummary, ImportSettings, Job, JobProgress};
 use ph_import_core::mapping::Mapping;
+use ph_import_core::private_file::Overwrite;
 use ph_import_core::review::{Edits, Filter, Page, ReviewError, ReviewRow, Session, Summary};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -91,10 +92,6 @@ fn not_open() -> AppError {
     )
 }
 
-fn policy() -> RequiredPolicy {
-    RequiredPolicy::ph_default()
-}
-
 /// Runs `work` on the open session, off the UI thread.
 async fn with_session<T: Send + 'static>(
     state: &ReviewState,
@@ -124,6 +121,7 @@ pub async fn open_review(
     job_id: String,
     files: Vec<ReadRequest>,
     mapping: Mapping,
+    settings: ImportSettings,
 ) -> Result<Summary, AppError> {
     let inputs = read_inputs(&files)?;
     let shared = state.0.clone();
@@ -136,7 +134,7 @@ pub async fn open_review(
         let mut report =
             |p: JobProgress| drop(app.emit("review-progress", ReviewProgress::of(&id, &p)));
         let session = job
-            .review(policy(), &mut report, cancel)
+            .review(settings.required(), &mut report, cancel)
             .map_err(review_error)?;
         let summary = session.summary();
         *shared.lock().map_err(|_| not_open())? = Some(session);
@@ -243,6 +241,7 @@ pub async fn save_reviewed(
     files: Vec<ReadRequest>,
     mapping: Mapping,
     dir: String,
+    settings: ImportSettings,
 ) -> Result<EditedSummary, AppError> {
     let inputs = read_inputs(&files)?;
     let edits = {
@@ -253,7 +252,7 @@ pub async fn save_reviewed(
         let job = Job::with_mapping(&inputs, mapping)?;
         Ok(job.save_reviewed(
             Path::new(&dir),
-            policy().into(),
+            settings.policies(Overwrite::Replace),
             &edits,
             &mut |_| {},
             cancel,

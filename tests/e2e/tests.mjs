@@ -1,6 +1,6 @@
 // The end-to-end scenarios, each as a tech-team member would do it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -524,6 +524,121 @@ export const tests = [
       );
       assert(!(await (await browser.$("[data-testid=empty-tables]")).isExisting()), "a table is said to give nothing");
       await shot("25-workbook-save");
+    },
+  },
+  {
+    name: "settings: the clinic's country and the weight unit change what the review shows",
+    async run({ browser, fixture, shot }) {
+      // The Australian clinic's export, its pets weighed in kilograms with decimal commas.
+      const dir = mkdtempSync(join(tmpdir(), "ph-e2e-au-"));
+      const owners = join(dir, "owners.csv");
+      writeFileSync(owners, readFileSync(fixture("vendors/animana-australia/owners.csv")));
+      const weights = ["5,32", "4,1", "7,25", "12,8", "3,9", "30,5", "4,05"];
+      const lines = readFileSync(fixture("vendors/animana-australia/animals.csv"), "utf8").trim().split("\n");
+      const animals = join(dir, "animals.csv");
+      writeFileSync(
+        animals,
+        [`${lines[0]},Weight`, ...lines.slice(1).map((l, i) => `${l},"${weights[i % weights.length]}"`)].join("\n") + "\n",
+      );
+      await dropFiles(browser, [owners, animals]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      await (await browser.$("[data-testid=settings-panel]")).waitForExist({ timeout: 20000 });
+      const country = await textOf(browser, await browser.$("[data-testid=setting-country-evidence]"));
+      assert(country.startsWith("Detected AU"), `country evidence says "${country}"`);
+      const weight = await textOf(browser, await browser.$("[data-testid=setting-weight-evidence]"));
+      assert(weight.includes("decimal commas"), `weight evidence says "${weight}"`);
+      await shot("30-settings-detected");
+
+      const how = async (field) => textOf(browser, await browser.$(`tr[data-field="${field}"] td:nth-child(3)`));
+      /** Chooses the country and weight unit in the panel and waits for the mapping to take them. */
+      const choose = async (countryValue, unit, shownCountry) => {
+        await (await browser.$("[data-testid=setting-country]")).selectByAttribute("value", countryValue);
+        await waitForText(browser, "[data-testid=mapping-country]", (t) => t.includes(`Country: ${shownCountry}`), `country ${shownCountry}`);
+        await (await browser.$("[data-testid=setting-weight-unit]")).selectByAttribute("value", unit);
+        await browser.waitUntil(async () => (await how("patient.weight_kg")).includes(`without a unit: ${unit}`), {
+          timeout: 10000,
+          timeoutMsg: `the weight did not turn to ${unit}`,
+        });
+      };
+      /** Confirms what is left to confirm and opens the review. */
+      const toReview = async () => {
+        const next = await browser.$("[data-testid=to-review]");
+        await browser.waitUntil(
+          async () => {
+            if (await next.isEnabled()) return true;
+            const button = await browser.$("[data-testid=mapping] button.confirm");
+            if (await button.isExisting()) await button.click();
+            return false;
+          },
+          { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+        );
+        await next.click();
+        await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+        await (await browser.$("[data-testid=review-row]")).waitForExist({ timeout: 15000 });
+        // The grid selects its first cell once loaded; a click before that would be undone.
+        await waitForText(browser, "[data-testid=review-detail]", (t) => t.includes("row 2"), "the first cell selected");
+      };
+      const bars = () =>
+        browser.execute(() =>
+          Array.from(document.querySelectorAll("[data-testid=review-chart] button[data-code]")).map((b) => b.getAttribute("data-code")),
+        );
+      /** The first record's cell of `field`, scrolled into view and selected. */
+      const firstCell = async (entity, field) => {
+        const tab = await browser.$(`[data-testid=entity-${entity}]`);
+        if ((await tab.getAttribute("aria-selected")) !== "true") {
+          await tab.click();
+          // The grid reloads and selects its first cell; a click before that would be undone.
+          const file = entity === "client" ? "owners.csv" : "animals.csv";
+          await waitForText(browser, "[data-testid=review-detail]", (t) => t.includes(file), `the ${entity} grid`);
+        }
+        const cell = await browser.$(`[data-testid=review-row] .cell[data-field="${field}"]`);
+        await cell.waitForExist({ timeout: 10000 });
+        await browser.execute((c) => c.scrollIntoView({ block: "nearest", inline: "center" }), cell);
+        // The grid may select its first cell again as it settles: click until the cell's
+        // detail has stayed shown for two checks in a row.
+        const name = field.split(".")[1];
+        let shown = 0;
+        await browser.waitUntil(
+          async () => {
+            const detail = await textOf(browser, await browser.$("[data-testid=review-detail]"));
+            if (detail.includes(`${name} =`)) return ++shown >= 2;
+            shown = 0;
+            await cell.click();
+            return false;
+          },
+          { timeout: 10000, interval: 300, timeoutMsg: `the detail of ${field} did not stay shown` },
+        );
+        return textOf(browser, cell);
+      };
+
+      // Said to be a US clinic weighing in pounds: the postcodes are no ZIPs, 5,32 lb is 2.41 kg.
+      await choose("US", "lb", "US");
+      await shot("31-settings-us-lb");
+      await toReview();
+      const us = await bars();
+      assert(us.includes("invalid_postal_code"), `a US clinic's review has no postcode warning: ${us.join(", ")}`);
+      await firstCell("client", "client.postal_code");
+      const why = await waitForText(browser, "[data-testid=review-detail]", (t) => t.includes("4 digits"), "the postcode finding");
+      assert(why.includes("2026"), `the detail says "${why}"`);
+      await shot("32-review-us-postcode");
+      const inPounds = await firstCell("patient", "patient.weight_kg");
+      assert(inPounds.startsWith("2.41"), `5,32 lb reads as "${inPounds}" kg`);
+      await shot("33-review-us-weights");
+
+      // Back to the detected country and kilograms: the postcodes stand, 5,32 is 5.32 kg.
+      await (await browser.$("[data-testid=step-mapping]")).click();
+      await choose("", "kg", "AU");
+      await shot("34-settings-au-kg");
+      await toReview();
+      const au = await bars();
+      assert(!au.includes("invalid_postal_code"), `an Australian clinic's postcodes are flagged: ${au.join(", ")}`);
+      const postcode = await firstCell("client", "client.postal_code");
+      assert(postcode === "2026", `the first postcode reads "${postcode}"`);
+      await shot("35-review-au-postcode");
+      const inKg = await firstCell("patient", "patient.weight_kg");
+      assert(inKg === "5.32", `5,32 kg reads as "${inKg}" kg`);
+      await shot("36-review-au-weights");
     },
   },
   {

@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from "react";
-import { api, type AppInfo, type ReadRequest, type Resolved } from "./api";
+import { api, type AppInfo, type ImportSettings, type ReadRequest, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
 import { MappingStep } from "./components/MappingStep";
 import { ReviewStep, type ProposedRemap } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
 import { readableFiles, useLoadedFiles } from "./files";
+import { DEFAULT_SETTINGS } from "./settings";
 import { STEPS, type StepId } from "./steps";
 
 type Mapping = Resolved["mapping"];
@@ -23,7 +24,9 @@ export function App() {
   const mapping = mapped && mapped.filesKey === filesKey ? mapped.mapping : null;
   // A mapping change a review finding proposed, waiting for the Map step to make it.
   const [proposed, setProposed] = useState<ProposedRemap | null>(null);
-  const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}` : null;
+  // The import's settings, the same the CLI's flags give; they outlive a change of files.
+  const [settings, setSettings] = useState<ImportSettings>(DEFAULT_SETTINGS);
+  const reviewKey = mapping ? `${filesKey}|${JSON.stringify(mapping)}|${JSON.stringify(settings)}` : null;
   const why = (id: StepId): string | null => {
     switch (id) {
       case "files":
@@ -89,6 +92,12 @@ export function App() {
               files={readable}
               proposed={proposed}
               onProposedDone={() => setProposed(null)}
+              settings={settings}
+              onSettings={(next) => {
+                setSettings(next);
+                // A mapping confirmed before the change is not the one the settings give.
+                setMapped(null);
+              }}
               onNext={(m) => {
                 setMapped({ filesKey, mapping: m });
                 setStep("problems");
@@ -102,6 +111,7 @@ export function App() {
               key={reviewKey}
               files={readable}
               mapping={mapping}
+              settings={settings}
               onNext={() => setStep("save")}
               onRemap={(r) => {
                 setProposed(r);
@@ -114,6 +124,7 @@ export function App() {
           <SaveFiles
             files={readable}
             mapping={mapping}
+            settings={settings}
             onBackToReview={() => setStep("problems")}
             onBackToMap={() => setStep("mapping")}
           />

@@ -2,7 +2,7 @@
 // (src/bindings, written by `cargo test`), never written by hand.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { TableRole } from "./bindings/TableRole";
+import type { ImportSettings } from "./bindings/ImportSettings";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { EnvironmentStatus } from "./bindings/EnvironmentStatus";
@@ -22,8 +22,9 @@ import type { Page } from "./bindings/Page";
 import type { ReviewProgress } from "./bindings/ReviewProgress";
 import type { SimilarOutcome } from "./bindings/SimilarOutcome";
 import type { Summary } from "./bindings/Summary";
+import type { TableRole } from "./bindings/TableRole";
 
-export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
+export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, ImportSettings, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
 export type { EditedSummary, EditOutcome, Entity, Filter, Page, ReviewProgress, SimilarOutcome, Summary };
 
 /** Turns whatever a command rejected with into a message a person can act on. */
@@ -43,26 +44,33 @@ export const api = {
   inspectFile: (jobId: string, request: ReadRequest) =>
     invoke<Inspection>("inspect_file", { jobId, request }),
   cancelJob: (jobId: string) => invoke<boolean>("cancel_job", { jobId }),
-  canonicalFields: () => invoke<FieldInfo[]>("canonical_fields"),
-  suggestMapping: (files: ReadRequest[], country: string, roles?: Record<string, TableRole>) =>
-    invoke<Resolved>("suggest_mapping", { files, country, roles: roles ?? null }),
-  remapField: (resolved: Resolved, table: number, field: Field, column: string | null, country: string) =>
-    invoke<Resolved>("remap_field", { resolved, table, field, column, country }),
   setCodes: (resolved: Resolved, table: number, column: string, field: Field, codes: CodeEntry[]) =>
     invoke<Resolved>("set_codes", { resolved, table, column, field, codes }),
-  setTableRole: (resolved: Resolved, table: number, role: TableRole) =>
-    invoke<Resolved>("set_table_role", { resolved, table, role }),
+  setTableRole: (resolved: Resolved, table: number, role: TableRole, settings: ImportSettings) =>
+    invoke<Resolved>("set_table_role", { resolved, table, role, settings }),
+  canonicalFields: (settings: ImportSettings) => invoke<FieldInfo[]>("canonical_fields", { settings }),
+  suggestMapping: (files: ReadRequest[], settings: ImportSettings) =>
+    invoke<Resolved>("suggest_mapping", { files, settings }),
+  remapField: (resolved: Resolved, table: number, field: Field, column: string | null, settings: ImportSettings) =>
+    invoke<Resolved>("remap_field", { resolved, table, field, column, settings }),
+  applySettings: (resolved: Resolved, settings: ImportSettings) =>
+    invoke<Resolved>("apply_settings", { resolved, settings }),
   saveProfile: (name: string, description: string, mapping: Resolved["mapping"]) =>
     invoke<string>("save_profile", { name, description, mapping }),
   exportProfile: (name: string, mapping: Resolved["mapping"], path: string) =>
     invoke<void>("export_profile", { name, mapping, path }),
-  applyProfile: (files: ReadRequest[], profile: string, country: string) =>
-    invoke<Resolved>("apply_profile", { files, profile, country }),
+  applyProfile: (files: ReadRequest[], profile: string, settings: ImportSettings) =>
+    invoke<Resolved>("apply_profile", { files, profile, settings }),
   listProfiles: () => invoke<string[]>("list_profiles"),
-  saveCanonical: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], dir: string) =>
-    invoke<WriteSummary>("save_canonical", { jobId, files, mapping, dir }),
-  openReview: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"]) =>
-    invoke<Summary>("open_review", { jobId, files, mapping }),
+  saveCanonical: (
+    jobId: string,
+    files: ReadRequest[],
+    mapping: Resolved["mapping"],
+    dir: string,
+    settings: ImportSettings,
+  ) => invoke<WriteSummary>("save_canonical", { jobId, files, mapping, dir, settings }),
+  openReview: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], settings: ImportSettings) =>
+    invoke<Summary>("open_review", { jobId, files, mapping, settings }),
   reviewSummary: () => invoke<Summary>("review_summary"),
   reviewPage: (entity: Entity, filter: Filter, offset: number, limit: number) =>
     invoke<Page>("review_page", { entity, filter, offset, limit }),
@@ -74,8 +82,13 @@ export const api = {
     invoke<SimilarOutcome>("review_apply_similar", { code, field, value, replacement }),
   reviewExclude: (entity: Entity, ids: number[], excluded: boolean) =>
     invoke<Summary>("review_exclude", { entity, ids, excluded }),
-  saveReviewed: (jobId: string, files: ReadRequest[], mapping: Resolved["mapping"], dir: string) =>
-    invoke<EditedSummary>("save_reviewed", { jobId, files, mapping, dir }),
+  saveReviewed: (
+    jobId: string,
+    files: ReadRequest[],
+    mapping: Resolved["mapping"],
+    dir: string,
+    settings: ImportSettings,
+  ) => invoke<EditedSummary>("save_reviewed", { jobId, files, mapping, dir, settings }),
   onReviewProgress: (handler: (p: ReviewProgress) => void): Promise<UnlistenFn> =>
     listen<ReviewProgress>("review-progress", (e) => handler(e.payload)),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>

@@ -45,7 +45,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
     };
     let mut display = Display::new(false);
     let job = args.input.open(&mut display)?;
-    let policies = args.import.policies(args.input.required());
+    let policies = args.import.policies(&args.input.settings()?);
     let edited = job.write(
         &args.out,
         args.format.output(),

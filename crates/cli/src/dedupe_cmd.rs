@@ -131,7 +131,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     };
     let mut display = Display::new(args.json);
     let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
-    let policies = args.import.policies(spec.required.clone());
+    let policies = args.import.policies(&spec.settings);
     let overwrite = policies.overwrite;
     let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
     display.finish();

@@ -179,14 +179,13 @@ fn make_plan(
     let clinic = runtime.block_on(session.api.clinic(&args.clinic))?;
     // The clinic's own rules decide what a record needs.
     let spec = args.input.spec_for(&clinic)?;
-    let required = spec.required.clone();
     let decisions = match &args.decisions {
         Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
     let mut display = Display::new(quiet);
     let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
-    let policies = args.import.policies(required);
+    let policies = args.import.policies(&spec.settings);
     let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
     display.finish();
     let sources = &job.sources;

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use ph_import_core::canonical::RequiredPolicy;
-use ph_import_core::job::{Job, JobSpec, Policies, WriteSummary};
+use ph_import_core::job::{ImportSettings, Job, JobSpec, Policies, WriteSummary};
 use ph_import_core::mapping::resolve::{Origin, Resolved};
-use ph_import_core::mapping::{SuggestOptions, TableRole};
+use ph_import_core::mapping::transform::units::WeightUnit;
+use ph_import_core::mapping::TableRole;
 use ph_import_core::ph::Clinic;
 use ph_import_core::private_file::Overwrite;
 use ph_import_core::table_file::OutputFormat;
@@ -40,46 +40,45 @@ pub struct InputArgs {
     /// TABLE=combined (owners with their pets), TABLE as `map` names it. Repeatable.
     #[arg(long = "role", value_name = "TABLE=ROLE")]
     pub roles: Vec<String>,
+    /// The unit of weights written as bare numbers (e.g. `5,32`), over the header, the values
+    /// and the country.
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub weight_unit: Option<WeightArg>,
+}
+
+/// A unit of weight, as `--weight-unit` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WeightArg {
+    /// Kilograms.
+    Kg,
+    /// Pounds.
+    Lb,
+    /// Grams.
+    G,
+    /// Ounces.
+    Oz,
+}
+
+impl WeightArg {
+    /// The core's unit.
+    pub fn unit(self) -> WeightUnit {
+        match self {
+            WeightArg::Kg => WeightUnit::Kg,
+            WeightArg::Lb => WeightUnit::Lb,
+            WeightArg::G => WeightUnit::G,
+            WeightArg::Oz => WeightUnit::Oz,
+        }
+    }
 }
 
 impl InputArgs {
-    /// The fields the target requires.
-    pub fn required(&self) -> RequiredPolicy {
-        if self.no_email_required {
-            RequiredPolicy::without_email()
-        } else {
-            RequiredPolicy::ph_default()
-        }
-    }
-
-    /// The fields `clinic` requires: its own `requiresEmail` decides whether a client
-    /// needs an e-mail, unless --no-email-required says it does not.
-    pub fn required_for(&self, clinic: &Clinic) -> RequiredPolicy {
-        if clinic.requires_email && !self.no_email_required {
-            RequiredPolicy::ph_default()
-        } else {
-            RequiredPolicy::without_email()
-        }
-    }
-
-    /// The job of importing these files into `clinic`: the clinic's e-mail rule, and its
-    /// country unless --country gives one.
-    pub fn spec_for(&self, clinic: &Clinic) -> anyhow::Result<JobSpec> {
-        let mut spec = self.spec()?;
-        if self.country.is_none() {
-            spec.options.country = clinic.country.to_ascii_uppercase();
-            spec.options.infer_country = false;
-        }
-        spec.required = self.required_for(clinic);
-        Ok(spec)
-    }
-
-    /// The job these arguments describe.
-    pub fn spec(&self) -> anyhow::Result<JobSpec> {
-        let mut options = SuggestOptions {
-            country: self.country.as_deref().unwrap_or("US").to_ascii_uppercase(),
-            infer_country: self.country.is_none(),
-            ..SuggestOptions::default()
+    /// The import settings these flags give (the send policy comes from [`ImportArgs`]).
+    pub fn settings(&self) -> anyhow::Result<ImportSettings> {
+        let mut settings = ImportSettings {
+            country: self.country.as_deref().map(str::to_ascii_uppercase),
+            email_required: self.no_email_required.then_some(false),
+            weight_unit: self.weight_unit.map(WeightArg::unit),
+            ..ImportSettings::default()
         };
         for arg in &self.roles {
             let (table, role) = arg.rsplit_once('=').with_context(|| {
@@ -92,13 +91,25 @@ impl InputArgs {
                     "--role {arg}: \"{role}\" is not a role; use clients, patients or combined"
                 )
                     })?;
-            options.roles.insert(table.trim().to_string(), role);
+            settings.roles.insert(table.trim().to_string(), role);
         }
+        Ok(settings)
+    }
+
+    /// The job of importing these files into `clinic`: the clinic's e-mail rule and country
+    /// unless the flags say otherwise.
+    pub fn spec_for(&self, clinic: &Clinic) -> anyhow::Result<JobSpec> {
+        let mut spec = self.spec()?;
+        spec.settings = spec.settings.for_clinic(clinic);
+        Ok(spec)
+    }
+
+    /// The job these arguments describe.
+    pub fn spec(&self) -> anyhow::Result<JobSpec> {
         let mut spec = JobSpec::for_files(&self.files);
         spec.profile = self.profile.clone();
         spec.profile_dir = profile_dir();
-        spec.options = options;
-        spec.required = self.required();
+        spec.settings = self.settings()?;
         Ok(spec)
     }
 
@@ -150,20 +161,23 @@ pub struct ImportArgs {
 }
 
 impl ImportArgs {
-    /// The policies of a run: the target's required fields and these choices.
-    pub fn policies(self, required: RequiredPolicy) -> Policies {
-        Policies {
-            required,
-            import: ImportPolicy {
-                send_deceased_patients: self.send_deceased,
-                send_inactive_clients: self.send_inactive,
-            },
-            overwrite: if self.force {
-                Overwrite::Replace
-            } else {
-                Overwrite::Refuse
-            },
+    /// The send policy of these flags.
+    pub fn import(self) -> ImportPolicy {
+        ImportPolicy {
+            send_deceased_patients: self.send_deceased,
+            send_inactive_clients: self.send_inactive,
         }
+    }
+
+    /// The policies of a run: the settings' required fields and these choices.
+    pub fn policies(self, settings: &ImportSettings) -> Policies {
+        let mut settings = settings.clone();
+        settings.import = self.import();
+        settings.policies(if self.force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Refuse
+        })
     }
 }
 
@@ -244,6 +258,8 @@ pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Res
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
     use ph_import_core::mapping::row::TableTally;
 
@@ -281,5 +297,53 @@ mod tests {
             text,
             "Warning: book.xlsx [Patients] has 5 rows but gives no records: check what it holds and its columns on the mapping step.\n"
         );
+    }
+
+    /// The flags of a run that reads files and sends records, as `convert` takes them.
+    #[derive(Parser, Debug)]
+    struct Run {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        import: ImportArgs,
+    }
+
+    fn parse(args: &[String]) -> ImportSettings {
+        let run = Run::try_parse_from(
+            ["ph-import", "owners.csv", "pets.csv"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(args.iter().cloned()),
+        )
+        .expect("flags parse");
+        let mut settings = run.input.settings().expect("settings");
+        settings.import = run.import.import();
+        settings
+    }
+
+    #[test]
+    fn settings_round_trip_through_their_flags() {
+        let mut settings = ImportSettings {
+            country: Some("AU".into()),
+            email_required: Some(false),
+            weight_unit: Some(WeightUnit::G),
+            ..ImportSettings::default()
+        };
+        settings.import.send_deceased_patients = true;
+        settings.import.send_inactive_clients = true;
+        settings
+            .roles
+            .insert("owners.csv".into(), TableRole::Combined);
+        settings
+            .roles
+            .insert("pets.csv".into(), TableRole::Patients);
+        assert_eq!(parse(&settings.to_args()), settings);
+        assert_eq!(parse(&[]), ImportSettings::default());
+    }
+
+    #[test]
+    fn weight_unit_flag_gives_the_unit() {
+        let args = ["--weight-unit".to_string(), "kg".to_string()];
+        assert_eq!(parse(&args).weight_unit, Some(WeightUnit::Kg));
     }
 }

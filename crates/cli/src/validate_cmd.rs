@@ -47,7 +47,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     let summary = job.write_findings(
         &args.out,
         args.format.output(),
-        args.import.policies(args.input.required()),
+        args.import.policies(&args.input.settings()?),
         &mut display.callback(),
         progress::cancel(),
     )?;

@@ -162,3 +162,56 @@ fn a_table_role_can_be_said_instead_of_guessed() {
         .code(2)
         .stderr(predicate::str::contains("riverside-clients-pets.csv"));
 }
+
+/// Pets whose weights are bare numbers with a decimal point, as a US clinic writes them.
+fn bare_weights(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("pets.csv");
+    std::fs::write(
+        &path,
+        "Client ID,First Name,Last Name,Email,Pet ID,Pet Name,Species,Weight\n\
+         C1,Ann,Lee,ann@example.com,P1,Rex,dog,10\n\
+         C2,Bob,Ng,bob@example.com,P2,Tom,cat,4.5\n",
+    )
+    .expect("input");
+    path
+}
+
+#[test]
+fn weight_unit_says_what_bare_numbers_are() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let input = bare_weights(tmp.path());
+    // A US clinic's bare numbers are pounds unless the person says otherwise.
+    for (unit, want) in [(None, "4.536"), (Some("kg"), "10")] {
+        let out = tmp.path().join(unit.unwrap_or("default"));
+        let mut cmd = ph_import();
+        cmd.arg("convert")
+            .arg(&input)
+            .args(["--country", "US", "--out"])
+            .arg(&out);
+        if let Some(unit) = unit {
+            cmd.args(["--weight-unit", unit]);
+        }
+        cmd.assert().success();
+        let patients = std::fs::read_to_string(out.join("patients.csv")).expect("patients");
+        let header: Vec<&str> = patients
+            .lines()
+            .next()
+            .expect("header")
+            .split(',')
+            .collect();
+        let i = header
+            .iter()
+            .position(|h| *h == "weight_kg")
+            .expect("weight_kg");
+        let first = patients.lines().nth(1).expect("a row").split(',').nth(i);
+        assert_eq!(first, Some(want), "--weight-unit {unit:?}");
+    }
+    ph_import()
+        .args(["convert"])
+        .arg(&input)
+        .args(["--weight-unit", "stone", "--out"])
+        .arg(tmp.path().join("bad"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("stone"));
+}

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use ph_import_core::canonical::RequiredPolicy;
-use ph_import_core::job::{Job, JobSpec};
+use ph_import_core::job::{ImportSettings, Job, JobSpec};
 use ph_import_core::mapping::transform::dates::DateOrder;
 use ph_import_core::mapping::transform::Transform;
-use ph_import_core::mapping::{Mapping, SuggestOptions};
+use ph_import_core::mapping::Mapping;
 use ph_import_core::read::ReadOptions;
 use ph_import_core::review::Edits;
 
@@ -77,11 +77,10 @@ fn the_apps_save_writes_what_convert_writes() {
         inputs: vec![(file.clone(), ReadOptions::default())],
         profile: None,
         profile_dir: profiles.clone(),
-        options: SuggestOptions {
-            country: "US".into(),
-            ..SuggestOptions::default()
+        settings: ImportSettings {
+            country: Some("US".into()),
+            ..ImportSettings::default()
         },
-        required: RequiredPolicy::ph_default(),
     };
     let opened = Job::open(&spec, &mut |_| {}, &AtomicBool::new(false)).expect("job opens");
     assert_eq!(birth_date_order(opened.mapping()), Some(DateOrder::Dmy));

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { api, errorMessage, type Field, type FieldInfo, type ReadRequest, type Resolved } from "../api";
+import { api, errorMessage, type Field, type FieldInfo, type ImportSettings, type ReadRequest, type Resolved } from "../api";
 import type { CodeEntry } from "../bindings/CodeEntry";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { FieldMapping } from "../bindings/FieldMapping";
@@ -8,15 +8,13 @@ import type { TableReport } from "../bindings/TableReport";
 import type { TableRole } from "../bindings/TableRole";
 import { codesOf } from "../codeTables";
 import { describeRole, describeTransform, percentOf } from "../describe";
+import { detectedSettings, settingsToApply, type DetectedSettings } from "../settings";
 import { CodeTableEditor } from "./CodeTableEditor";
 import { ProfileBar } from "./ProfileBar";
 import type { ProposedRemap } from "./ReviewStep";
+import { SettingsPanel } from "./SettingsPanel";
 
 const ROLES: TableRole[] = ["combined", "clients", "patients"];
-
-/** The fallback country when the data says nothing (the data decides otherwise); a setting
- * of the target once targets carry one. */
-const COUNTRY = "US";
 
 interface Props {
   files: ReadRequest[];
@@ -24,35 +22,81 @@ interface Props {
   proposed?: ProposedRemap | null;
   /** The proposed change was made (or could not be: the table is gone). */
   onProposedDone?: () => void;
+  /** The import's settings (country, e-mail, weight unit, roles…), owned by the app. */
+  settings: ImportSettings;
+  onSettings: (next: ImportSettings) => void;
   /** Goes on to review the problems of the conversion with this mapping. */
   onNext: (mapping: Resolved["mapping"]) => void;
 }
 
 /** Every canonical field with its suggested column, confidence and transform; each changeable.
  * Mounted anew (by key) when the files change, so one mount runs one suggestion. */
-export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) {
+export function MappingStep({ files, settings, onSettings, onNext, proposed, onProposedDone }: Props) {
   const [fields, setFields] = useState<FieldInfo[]>([]);
   const [resolved, setResolved] = useState<Resolved | null>(null);
+  // What the first suggestion said about each setting, shown beside the person's choice.
+  const [detected, setDetected] = useState<DetectedSettings | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const emailRequired = settings.email_required;
 
   useEffect(() => {
     let alive = true;
-    api.canonicalFields().then((f) => alive && setFields(f), () => undefined);
-    api.suggestMapping(files, COUNTRY).then(
-      (r) => alive && setResolved(r),
+    api.canonicalFields({ ...settings, email_required: emailRequired }).then(
+      (f) => alive && setFields(f),
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+    // Only the e-mail setting changes which fields are required.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [emailRequired]);
+
+  useEffect(() => {
+    let alive = true;
+    api.suggestMapping(files, settings).then(
+      (r) => {
+        if (!alive) return;
+        setResolved(r);
+        setDetected(detectedSettings(r));
+      },
       (e) => alive && setError(errorMessage(e)),
     );
     return () => {
       alive = false;
     };
-  }, [files]);
+    // One mount, one suggestion (see the doc comment): `files` is a new array at every render
+    // of the app, and later settings are applied to the mapping, not suggested again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  /** A person changes a setting: it is applied to the mapping at once, keeping their edits. */
+  const changeSettings = async (next: ImportSettings) => {
+    onSettings(next);
+    if (!resolved || !detected) return;
+    try {
+      setResolved(await api.applySettings(resolved, settingsToApply(settings, next, detected)));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
 
   /** A person says (and has confirmed) what a table holds: that table is mapped again for it;
    * every other table keeps the person's choices. */
   const setRole = async (table: number, role: TableRole) => {
     if (!resolved) return;
+    const label = resolved.mapping.tables[table]?.table;
+    if (label === undefined) return;
+    // The roles are settings too (the CLI's --role), so a later suggestion keeps them.
+    const roles: Record<string, TableRole> = Object.fromEntries(
+      resolved.mapping.tables.map((t) => [t.table, t.role]),
+    );
+    roles[label] = role;
+    const next = { ...settings, roles };
+    onSettings(next);
     try {
-      setResolved(await api.setTableRole(resolved, table, role));
+      setResolved(await api.setTableRole(resolved, table, role, next));
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -62,7 +106,7 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
   const remap = async (table: number, field: Field, column: string | null) => {
     if (!resolved) return;
     try {
-      setResolved(await api.remapField(resolved, table, field, column, COUNTRY));
+      setResolved(await api.remapField(resolved, table, field, column, settings));
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -77,7 +121,7 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
     onProposedDone?.();
     const table = resolved.mapping.tables.findIndex((t) => t.table === proposed.table);
     if (table < 0) return;
-    api.remapField(resolved, table, proposed.field, proposed.column, COUNTRY).then(
+    api.remapField(resolved, table, proposed.field, proposed.column, settings).then(
       (r) => {
         setResolved(r);
         setError(null);
@@ -149,7 +193,10 @@ export function MappingStep({ files, onNext, proposed, onProposedDone }: Props) 
           Country: {resolved.country.code} ({resolved.country.reasons.join("; ")})
           {resolved.country.needs_confirmation ? " — please confirm." : ""}
         </p>
-        <ProfileBar files={files} country={COUNTRY} resolved={resolved} onResolved={setResolved} />
+        {detected && (
+          <SettingsPanel settings={settings} detected={detected} onChange={(next) => void changeSettings(next)} />
+        )}
+        <ProfileBar files={files} settings={settings} resolved={resolved} onResolved={setResolved} />
         {error && (
           <div className="error-box" role="alert">
             <p>{error}</p>

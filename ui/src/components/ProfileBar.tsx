@@ -1,16 +1,17 @@
 import { useEffect, useState } from "react";
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { api, errorMessage, type ReadRequest, type Resolved } from "../api";
+import { api, errorMessage, type ImportSettings, type ReadRequest, type Resolved } from "../api";
 
 interface Props {
   files: ReadRequest[];
-  country: string;
+  /** The import settings the profile is applied with. */
+  settings: ImportSettings;
   resolved: Resolved;
   onResolved: (r: Resolved) => void;
 }
 
 /** Vendor profiles: use a saved or built-in one, import one from a file, save or export this mapping. */
-export function ProfileBar({ files, country, resolved, onResolved }: Props) {
+export function ProfileBar({ files, settings, resolved, onResolved }: Props) {
   const [names, setNames] = useState<string[]>([]);
   const [chosen, setChosen] = useState("");
   const [saveName, setSaveName] = useState("");
@@ -34,7 +35,7 @@ export function ProfileBar({ files, country, resolved, onResolved }: Props) {
 
   const apply = (profile: string) =>
     run(async () => {
-      onResolved(await api.applyProfile(files, profile, country));
+      onResolved(await api.applyProfile(files, profile, settings));
       return `Mapped with the profile “${profile}”.`;
     });
 

@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, errorMessage, type Entity, type Field, type Filter, type ReadRequest, type Resolved, type Summary } from "../api";
+import {
+  api,
+  errorMessage,
+  type Entity,
+  type Field,
+  type Filter,
+  type ImportSettings,
+  type ReadRequest,
+  type Resolved,
+  type Summary,
+} from "../api";
 import type { ReviewRow } from "../bindings/ReviewRow";
 import type { Severity } from "../bindings/Severity";
 import { formatBytes, formatCount, newJobId, percent } from "../format";
@@ -20,6 +30,8 @@ export interface ProposedRemap {
 interface Props {
   files: ReadRequest[];
   mapping: Resolved["mapping"];
+  /** The import settings (which fields are required). */
+  settings: ImportSettings;
   onNext: () => void;
   /** Takes the person to the Map step with this change made, to confirm there. */
   onRemap: (remap: ProposedRemap) => void;
@@ -32,7 +44,7 @@ type Opening =
 
 /** Every converted record with its findings: filter, look, fix inline, fix similar rows, exclude.
  * Mounted anew (by key) when the files or the mapping change, so one mount opens one review. */
-export function ReviewStep({ files, mapping, onNext, onRemap }: Props) {
+export function ReviewStep({ files, mapping, settings, onNext, onRemap }: Props) {
   const [opening, setOpening] = useState<Opening>(() => ({
     kind: "opening",
     jobId: newJobId(),
@@ -62,7 +74,7 @@ export function ReviewStep({ files, mapping, onNext, onRemap }: Props) {
           : o,
       );
     });
-    api.openReview(jobId, files, mapping).then(
+    api.openReview(jobId, files, mapping, settings).then(
       (s) => {
         if (!alive) return;
         setSummary(s);

@@ -1,6 +1,14 @@
 import { useEffect, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
-import { api, errorMessage, type EditedSummary, type ReadRequest, type Resolved, type Summary } from "../api";
+import {
+  api,
+  errorMessage,
+  type EditedSummary,
+  type ImportSettings,
+  type ReadRequest,
+  type Resolved,
+  type Summary,
+} from "../api";
 import { fileName, folderOf, formatCount, newJobId } from "../format";
 import { codeLabel } from "../labels";
 import { errorsSentence } from "../review";
@@ -10,6 +18,8 @@ import { emptyTableWarning, emptyTables, tallyLine } from "../tables";
 interface Props {
   files: ReadRequest[];
   mapping: Resolved["mapping"];
+  /** The import settings (required fields, which flagged records are sent). */
+  settings: ImportSettings;
   /** Goes back to the review, to fix what will not be imported. */
   onBackToReview: () => void;
   /** Goes back to the mapping, to fix a table that gives no records. */
@@ -18,7 +28,7 @@ interface Props {
 
 /** Writes the canonical clients, patients and findings files, the mapping and the review's
  * edits to a folder: the files `ph-import convert --profile … --edits …` writes. */
-export function SaveFiles({ files, mapping, onBackToReview, onBackToMap }: Props) {
+export function SaveFiles({ files, mapping, settings, onBackToReview, onBackToMap }: Props) {
   const [state, setState] = useState<
     | { kind: "idle" }
     | { kind: "saving"; jobId: string }
@@ -42,7 +52,7 @@ export function SaveFiles({ files, mapping, onBackToReview, onBackToMap }: Props
     const target = dir.trim();
     setState({ kind: "saving", jobId });
     try {
-      const summary = await api.saveReviewed(jobId, files, mapping, target);
+      const summary = await api.saveReviewed(jobId, files, mapping, target, settings);
       // The written paths name the folder as the app resolved it (the typed one may be relative).
       const written = summary.summary.files[0];
       setState({ kind: "saved", summary, folder: (written && folderOf(written)) || target });

@@ -8,6 +8,7 @@ mod edited;
 pub mod output;
 mod run;
 mod scan;
+mod settings;
 pub mod write;
 
 pub use convert::convert_rows;
@@ -16,6 +17,7 @@ pub use run::{
     review_rows, Job, JobError, JobProgress, JobSpec, Phase, SAVED_EDITS, SAVED_PROFILE,
 };
 pub use scan::{scan, RowOrigin, Scan};
+pub use settings::{unit_flag, ImportSettings};
 pub use write::{
     refine_dates, repeated_entity, write_canonical, write_canonical_with, write_findings,
     CodeCount, KindCount, Policies, WriteError, WriteSummary,

@@ -17,7 +17,7 @@ use crate::mapping::resolve::{self, Origin, ResolveError, Resolved, SAMPLE_ROWS}
 use crate::mapping::row::RunError;
 use crate::mapping::source::{self, TableSource};
 use crate::mapping::transform::dates::DateOrder;
-use crate::mapping::{Mapping, SourceRow, SourceTable, SuggestOptions};
+use crate::mapping::{Mapping, SourceRow, SourceTable};
 use crate::read::{Progress, ReadError, ReadOptions, RowStream};
 use crate::review::{Edits, ReviewError, Session};
 use crate::table_file::OutputFormat;
@@ -25,6 +25,7 @@ use crate::table_file::OutputFormat;
 use super::convert::convert_rows;
 use super::edited::{write_edited_with, EditedSummary};
 use super::scan::{scan, Scan};
+use super::settings::ImportSettings;
 use super::write::{write_findings_with, Policies, WriteError, WriteSummary, GROUPING};
 
 /// The mapping's file beside the canonical files the app saves.
@@ -42,10 +43,9 @@ pub struct JobSpec {
     pub profile: Option<String>,
     /// Where saved profiles are.
     pub profile_dir: PathBuf,
-    /// The suggestion's settings: country (or inferred), what each table holds.
-    pub options: SuggestOptions,
-    /// The fields the target requires.
-    pub required: RequiredPolicy,
+    /// The person's settings (country, e-mail, weight unit, roles…), over the evidence and
+    /// over a profile's.
+    pub settings: ImportSettings,
 }
 
 impl JobSpec {
@@ -196,7 +196,7 @@ impl Job {
             streams.push(rows.is_text().then_some(rows));
             Ok(())
         })?;
-        for table in spec.options.roles.keys() {
+        for table in spec.settings.roles.keys() {
             if !tables.iter().any(|t| &t.name == table) {
                 let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
                 return Err(JobError::NoSuchTable {
@@ -213,10 +213,12 @@ impl Job {
         let mut resolved = resolve::resolve(
             profile.as_ref(),
             &tables,
-            &spec.options,
-            &spec.required,
+            &spec.settings.suggest_options(),
+            &spec.settings.required(),
             &spec.profile_dir,
         )?;
+        // A person's setting wins over a profile's country and unit too.
+        spec.settings.apply(&mut resolved);
         // A person's (or a profile's) date order is kept; the suggestion saw only a sample.
         if matches!(resolved.origin, Origin::Suggestion) {
             settle_dates(

@@ -339,6 +339,12 @@ pub fn remap_field(
     policy: &RequiredPolicy,
 ) -> Result<(), RemapError> {
     let source = tables.get(table).ok_or(RemapError::NoSuchTable(table))?;
+    // The mapping's own country (a profile's, or the person's setting), not the caller's
+    // fallback: a phone of an Australian clinic is read as Australian.
+    let options = SuggestOptions {
+        country: resolved.mapping.country.clone(),
+        ..options.clone()
+    };
     let (Some(mapping), Some(report)) = (
         resolved.mapping.tables.get_mut(table),
         resolved.tables.get_mut(table),
@@ -348,7 +354,7 @@ pub fn remap_field(
     mapping.fields.retain(|m| m.field != field);
     report.code_tables.retain(|c| c.field != field);
     if let Some(header) = column {
-        let (chosen, code_tables, dates) = map_chosen_column(source, field, header, options)
+        let (chosen, code_tables, dates) = map_chosen_column(source, field, header, &options)
             .ok_or_else(|| RemapError::NoSuchColumn(header.to_owned()))?;
         report.dates.retain(|d| d.column != header);
         report.code_tables.extend(code_tables);

@@ -43,6 +43,8 @@ pub struct Shares {
     pub date: f32,
     pub weight: f32,
     pub weight_unit_in_text: f32,
+    /// Numbers written with a decimal comma (`5,32`): a metric clinic's way.
+    pub decimal_comma: f32,
     pub species: f32,
     pub species_strict: f32,
     pub sex: f32,
@@ -79,6 +81,17 @@ impl ColumnStats {
     pub fn is_empty(&self) -> bool {
         self.filled == 0
     }
+}
+
+/// A number with a decimal comma and one or two decimals (`5,32`, `12,5`): three digits
+/// after the comma read as a thousands separator (`1,250`), so they are no evidence.
+fn is_decimal_comma(v: &str) -> bool {
+    let number = v.split_whitespace().next().unwrap_or("");
+    let Some((whole, decimals)) = number.split_once(',') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(decimals) && decimals.len() <= 2
 }
 
 /// Sniffs one column from its sampled cells.
@@ -118,6 +131,7 @@ pub fn sniff<'a>(values: impl IntoIterator<Item = &'a str>) -> ColumnStats {
             weight_kg(v, WeightUnit::Kg, None).is_ok_and(|kg| kg < 1500.0),
         );
         add(&mut s.weight_unit_in_text, unit_in_text(v).is_some());
+        add(&mut s.decimal_comma, is_decimal_comma(v));
         add(&mut s.species, builtin_species(v).is_some());
         add(&mut s.species_strict, is_species_word(v));
         let sex = builtin_sex(v);
@@ -174,6 +188,7 @@ pub fn sniff<'a>(values: impl IntoIterator<Item = &'a str>) -> ColumnStats {
         &mut s.date,
         &mut s.weight,
         &mut s.weight_unit_in_text,
+        &mut s.decimal_comma,
         &mut s.species,
         &mut s.species_strict,
         &mut s.sex,

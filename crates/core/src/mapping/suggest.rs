@@ -46,6 +46,10 @@ pub struct SuggestOptions {
     /// What a person said a table holds, by table name, over the guess.
     #[serde(default)]
     pub roles: BTreeMap<String, TableRole>,
+    /// The unit a person said weights written as bare numbers are in, over the evidence.
+    #[serde(default)]
+    #[ts(optional)]
+    pub weight_unit: Option<WeightUnit>,
 }
 
 fn yes() -> bool {
@@ -59,6 +63,7 @@ impl Default for SuggestOptions {
             infer_country: true,
             pivot_year: current_year(),
             roles: BTreeMap::new(),
+            weight_unit: None,
         }
     }
 }
@@ -929,7 +934,7 @@ fn field_mapping(
                 }
             }
             FieldKind::WeightKg => {
-                let (unit, why, sure) = weight_unit(header, s, &options.country);
+                let (unit, why, sure) = weight_unit(header, s, options);
                 reasons.push(why);
                 if !sure {
                     needs = true;
@@ -1013,13 +1018,25 @@ fn default_order(country: &str) -> DateOrder {
     }
 }
 
-fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, String, bool) {
+fn weight_unit(
+    header: &str,
+    s: &ColumnStats,
+    options: &SuggestOptions,
+) -> (WeightUnit, String, bool) {
+    let why = |text: String| format!("{WEIGHT_UNIT_REASON}{text}");
+    if let Some(unit) = options.weight_unit {
+        return (
+            unit,
+            why(format!("{} (your setting)", unit_name(unit))),
+            true,
+        );
+    }
     let tokens = super::header::tokenize(header);
     for t in &tokens {
         if let Some(u) =
             WeightUnit::from_word(t).filter(|_| t != "k" && t != "g" || tokens.len() > 1)
         {
-            return (u, format!("unit {u:?} from the header"), true);
+            return (u, why(format!("{}, from the header", unit_name(u))), true);
         }
     }
     if s.share.weight_unit_in_text >= 0.5 {
@@ -1028,8 +1045,21 @@ fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, Str
             .iter()
             .find_map(|(v, _)| super::transform::units::unit_in_text(v))
             .unwrap_or(WeightUnit::Kg);
-        return (unit, "the values carry their units".into(), true);
+        return (
+            unit,
+            why(format!("{}; the values carry their units", unit_name(unit))),
+            true,
+        );
     }
+    // A clinic that writes 5,32 is a metric one, whatever the fallback country says.
+    if s.share.decimal_comma >= 0.1 {
+        return (
+            WeightUnit::Kg,
+            why("kilograms, as the values have decimal commas (5,32): please confirm".into()),
+            false,
+        );
+    }
+    let country = options.country.as_str();
     let unit = if matches!(country, "US" | "LR" | "MM") {
         WeightUnit::Lb
     } else {
@@ -1037,15 +1067,25 @@ fn weight_unit(header: &str, s: &ColumnStats, country: &str) -> (WeightUnit, Str
     };
     (
         unit,
-        format!(
-            "no unit in the header or values: {} assumed for a {country} clinic; please confirm",
-            match unit {
-                WeightUnit::Lb => "pounds",
-                _ => "kilograms",
-            }
-        ),
+        why(format!(
+            "{} assumed for a {country} clinic (no unit in the header or values); please confirm",
+            unit_name(unit)
+        )),
         false,
     )
+}
+
+/// How every weight unit reason starts, so a reason can be found and replaced.
+pub const WEIGHT_UNIT_REASON: &str = "numbers without a unit: ";
+
+/// The unit's name in a reason.
+pub fn unit_name(unit: WeightUnit) -> &'static str {
+    match unit {
+        WeightUnit::Kg => "kilograms",
+        WeightUnit::Lb => "pounds",
+        WeightUnit::Oz => "ounces",
+        WeightUnit::G => "grams",
+    }
 }
 
 /// Column-level reading of plain sex codes: in a column that also writes neutered codes
