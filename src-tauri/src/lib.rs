@@ -6,6 +6,7 @@
 
 mod commands;
 mod error;
+mod import;
 mod mapping;
 mod review;
 mod sandbox;
@@ -53,6 +54,9 @@ pub fn run() {
             review::review_exclude,
             review::review_edits,
             review::save_reviewed,
+            import::list_clinics,
+            import::plan_import,
+            import::apply_import,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -24,6 +24,14 @@ use crate::error::AppError;
 #[derive(Default)]
 pub struct ReviewState(Arc<Mutex<Option<Session>>>);
 
+impl ReviewState {
+    /// The open review's changes and exclusions; None when no review is open.
+    pub fn edits(&self) -> Result<Option<Edits>, AppError> {
+        let guard = self.0.lock().map_err(|_| not_open())?;
+        Ok(guard.as_ref().map(Session::edits))
+    }
+}
+
 /// Progress of opening the review, sent as the `review-progress` event.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -244,10 +252,7 @@ pub async fn save_reviewed(
     settings: ImportSettings,
 ) -> Result<EditedSummary, AppError> {
     let inputs = read_inputs(&files)?;
-    let edits = {
-        let guard = state.0.lock().map_err(|_| not_open())?;
-        guard.as_ref().map(Session::edits).unwrap_or_default()
-    };
+    let edits = state.edits()?.unwrap_or_default();
     jobs.run(&job_id, move |cancel| {
         let job = Job::with_mapping(&inputs, mapping)?;
         Ok(job.save_reviewed(

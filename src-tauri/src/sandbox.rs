@@ -7,6 +7,8 @@ use tauri::{AppHandle, Emitter};
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
+use crate::error::AppError;
+
 /// Where the app sends data, as shown in the always-visible environment badge.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -100,11 +102,54 @@ impl EmbeddedSandbox {
     }
 }
 
+impl EmbeddedSandbox {
+    /// A PH client for the sandbox, signed in with its demo importer token, and the
+    /// sandbox's base URL; an error the person can act on while it is not ready.
+    pub async fn api(&self) -> Result<(ph_import_core::ph::PhApi, String), AppError> {
+        use ph_import_core::ph::{ClientOptions, PhApi, Token};
+        let state = self.0.lock().await;
+        let running = match &*state {
+            State::Ready { running, .. } => running,
+            State::Starting => {
+                return Err(AppError::new(
+                    "environment",
+                    "The built-in Sandbox is still starting; try again in a moment.",
+                ))
+            }
+            State::Failed(e) => return Err(AppError::new("environment", e.clone())),
+        };
+        let unusable = |what: String| {
+            AppError::new(
+                "environment",
+                format!("The built-in Sandbox cannot be used ({what}); restart the app."),
+            )
+        };
+        let token = running
+            .importer_token()
+            .ok_or_else(|| unusable("it has no importer token".into()))?;
+        let token = Token::parse(&token).map_err(|e| unusable(e.to_string()))?;
+        let url = running.url();
+        let api = PhApi::new(SANDBOX_ENV, &url, &token, &ClientOptions::default())
+            .map_err(|e| unusable(e.to_string()))?;
+        Ok((api, url))
+    }
+}
+
+/// The environment name the sandbox's plans and runs are recorded under (the CLI's name
+/// for its built-in sandbox).
+pub const SANDBOX_ENV: &str = "sandbox";
+
 /// Asks the sandbox's API who the app is, through the same client an import uses.
 async fn who_am_i(running: &ph_sandbox::RunningSandbox) -> Option<String> {
     use ph_import_core::ph::{ClientOptions, PhApi, Token};
     let token = Token::parse(&running.importer_token()?).ok()?;
-    let api = PhApi::new("sandbox", &running.url(), &token, &ClientOptions::default()).ok()?;
+    let api = PhApi::new(
+        SANDBOX_ENV,
+        &running.url(),
+        &token,
+        &ClientOptions::default(),
+    )
+    .ok()?;
     match api.me().await {
         Ok(me) => Some(format!(
             "{} ({}, {} clinics)",

@@ -651,4 +651,73 @@ export const tests = [
       await shot("04-read-error");
     },
   },
+  {
+    name: "import: plan, confirm and import into a sandbox clinic, then a re-run plans nothing to create",
+    async run({ browser, fixture, shot }) {
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      // The suggestion may ask to confirm a column: confirm until the step lets the person on.
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForExist({ timeout: 20000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("tr[data-field] button.confirm");
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
+      await (await browser.$("[data-testid=to-save]")).click();
+      await (await browser.$("[data-testid=go-import]")).click();
+
+      // Maple Grove: a demo clinic these owners are not in.
+      const clinic = await browser.$("[data-testid=import-clinic]");
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed" },
+      );
+      await clinic.selectByAttribute("value", "maple-grove");
+      await (await browser.$("[data-testid=import-plan]")).click();
+      const cell = async (id) => textOf(browser, await browser.$(`[data-testid=${id}]`));
+      await (await browser.$("[data-testid=plan-create-clients]")).waitForExist({ timeout: 30000 });
+      const heading = await textOf(browser, await browser.$("[data-testid=import-plan-view] h2"));
+      assert(heading.includes("Maple Grove") && heading.includes("nothing has been sent"), `plan heading says "${heading}"`);
+      assert((await cell("plan-create-clients")) === "4", `the plan creates ${await cell("plan-create-clients")} clients`);
+      assert((await cell("plan-create-pets")) === "5", `the plan creates ${await cell("plan-create-pets")} pets`);
+      // Nothing is sent before the deliberate confirmation.
+      const start = await browser.$("[data-testid=import-start]");
+      assert(!(await start.isEnabled()), "the import can start without the confirmation");
+      const label = await textOf(browser, start);
+      assert(label.includes("Maple Grove Veterinary Clinic on Sandbox"), `the import button says "${label}"`);
+      await shot("40-import-plan");
+      await (await browser.$("[data-testid=import-confirm]")).click();
+      await start.waitForEnabled({ timeout: 5000 });
+      await shot("41-import-confirmed");
+      await start.click();
+
+      const status = await waitForText(browser, "[data-testid=import-status]", (t) => t.length > 0, "the import's result", 60000);
+      assert(status.includes("complete"), `the import ended with "${status}"`);
+      const created = await cell("result-created");
+      assert(created === "Created 4 clients and 5 pets", `the result says "${created}"`);
+      const folder = await (await browser.$("[data-testid=import-run-folder]")).getValue();
+      assert(/runs[\\/][0-9a-f-]{36}$/.test(folder), `the run folder is "${folder}"`);
+      for (const name of ["results.csv", "errors.csv", "summary.txt"]) {
+        assert(readFileSync(join(folder, name), "utf8").length > 0, `${name} is empty`);
+      }
+      await shot("42-import-results");
+
+      // The same file again: everything is in PH already, nothing would be created.
+      await (await browser.$("[data-testid=import-plan]")).click();
+      await waitForText(browser, "[data-testid=import-blocked]", (t) => t.includes("Nothing to send"), "the re-run's plan", 30000);
+      assert((await cell("plan-create-clients")) === "0", `the re-run creates ${await cell("plan-create-clients")} clients`);
+      assert((await cell("plan-create-pets")) === "0", `the re-run creates ${await cell("plan-create-pets")} pets`);
+      assert((await cell("plan-unchanged-clients")) === "4", `the re-run leaves ${await cell("plan-unchanged-clients")} clients`);
+      await shot("43-import-rerun-plan");
+    },
+  },
 ];

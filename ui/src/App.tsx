@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { api, type AppInfo, type ImportSettings, type ReadRequest, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { FilesStep } from "./components/FilesStep";
+import { ImportStep } from "./components/ImportStep";
 import { MappingStep } from "./components/MappingStep";
 import { ReviewStep, type ProposedRemap } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
@@ -35,6 +36,7 @@ export function App() {
         return readable.length > 0 ? null : "add a readable file first";
       case "problems":
       case "save":
+      case "import":
         return mapping ? null : "map the columns first";
       default:
         return "not available yet";
@@ -127,8 +129,10 @@ export function App() {
             settings={settings}
             onBackToReview={() => setStep("problems")}
             onBackToMap={() => setStep("mapping")}
+            onImport={() => setStep("import")}
           />
         )}
+        {mapping && step === "import" && <ImportStep files={readable} mapping={mapping} settings={settings} />}
       </main>
     </div>
   );

@@ -23,6 +23,10 @@ import type { ReviewProgress } from "./bindings/ReviewProgress";
 import type { SimilarOutcome } from "./bindings/SimilarOutcome";
 import type { Summary } from "./bindings/Summary";
 import type { TableRole } from "./bindings/TableRole";
+import type { ClinicList } from "./bindings/ClinicList";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { PlanOverview } from "./bindings/PlanOverview";
+import type { RunReport } from "./bindings/RunReport";
 
 export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, ImportSettings, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
 export type { EditedSummary, EditOutcome, Entity, Filter, Page, ReviewProgress, SimilarOutcome, Summary };
@@ -89,6 +93,17 @@ export const api = {
     dir: string,
     settings: ImportSettings,
   ) => invoke<EditedSummary>("save_reviewed", { jobId, files, mapping, dir, settings }),
+  listClinics: () => invoke<ClinicList>("list_clinics"),
+  planImport: (
+    jobId: string,
+    files: ReadRequest[],
+    mapping: Resolved["mapping"],
+    settings: ImportSettings,
+    clinicId: string,
+  ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, clinicId }),
+  applyImport: (runId: string) => invoke<RunReport>("apply_import", { runId }),
+  onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>
+    listen<ImportProgress>("import-progress", (e) => handler(e.payload)),
   onReviewProgress: (handler: (p: ReviewProgress) => void): Promise<UnlistenFn> =>
     listen<ReviewProgress>("review-progress", (e) => handler(e.payload)),
   onReadProgress: (handler: (p: ReadProgress) => void): Promise<UnlistenFn> =>

@@ -5,7 +5,7 @@ export const STEPS = [
   { id: "problems", title: "Review problems", available: true },
   { id: "save", title: "Save", available: true },
   { id: "duplicates", title: "Duplicates", available: false },
-  { id: "import", title: "Import", available: false },
+  { id: "import", title: "Import", available: true },
   { id: "history", title: "History", available: false },
 ] as const;
 

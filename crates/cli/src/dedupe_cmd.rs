@@ -133,7 +133,7 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
     let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
     let policies = args.import.policies(&spec.settings);
     let overwrite = policies.overwrite;
-    let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
+    let found = job.scan(policies, None, &mut display.callback(), progress::cancel())?;
     display.finish();
     // Every record is matched, those with errors too: they are reported with their errors.
     let classified = match &against {

@@ -11,9 +11,9 @@ use anyhow::Context as _;
 use clap::Args;
 use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
-use ph_import_core::import::plan::{thousands, InputFile, Op};
+use ph_import_core::import::plan::{thousands, Op};
 use ph_import_core::import::{
-    self, load_run_plan, run_dir, Context, ImportError, Journal, Options, Plan, Progress, Request,
+    self, load_run_plan, Context, ImportError, JobPlan, Journal, Options, Plan, Progress,
     RunReport, RunStatus,
 };
 use ph_import_core::job::Job;
@@ -177,7 +177,7 @@ fn make_plan(
     quiet: bool,
 ) -> anyhow::Result<(Plan, PathBuf)> {
     let clinic = runtime.block_on(session.api.clinic(&args.clinic))?;
-    // The clinic's own rules decide what a record needs.
+    // The clinic's own rules decide what a record needs, from the suggestion on.
     let spec = args.input.spec_for(&clinic)?;
     let decisions = match &args.decisions {
         Some(path) => input_file::decisions(path)?,
@@ -185,43 +185,38 @@ fn make_plan(
     };
     let mut display = Display::new(quiet);
     let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
-    let policies = args.import.policies(&spec.settings);
-    let found = job.scan(policies, &mut display.callback(), progress::cancel())?;
-    display.finish();
-    let sources = &job.sources;
-    let inputs = args
-        .input
-        .files
-        .iter()
-        .map(|f| InputFile::of(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    let plan = runtime.block_on(import::plan(
+    let mut settings = spec.settings.clone();
+    settings.import = args.import.import();
+    let data = data_dir()?;
+    let mut reading = |read: u64, total: Option<u64>| {
+        if !quiet {
+            eprint!(
+                "\rReading the clinic's PH clients: {read}{}",
+                total.map(|t| format!(" of {t}")).unwrap_or_default()
+            );
+        }
+    };
+    let planned = runtime.block_on(import::plan_job(
         &session.api,
-        Request {
-            scan: &found,
-            tables: sources,
+        JobPlan {
+            job: &job,
+            settings: &settings,
+            edits: None,
             decisions,
-            inputs,
+            files: &args.input.files,
             clinic_id: &args.clinic,
             base_url: &session.url,
+            data_dir: &data,
         },
-        &mut |read, total| {
-            if !quiet {
-                eprint!(
-                    "\rReading the clinic's PH clients: {read}{}",
-                    total.map(|t| format!(" of {t}")).unwrap_or_default()
-                );
-            }
-        },
-    ))?;
+        &mut display.callback(),
+        &mut reading,
+        progress::cancel(),
+    ));
+    display.finish();
     if !quiet {
         eprintln!();
     }
-    let dir = run_dir(&data_dir()?, &plan.run_id);
-    ph_import_core::private_file::create_dir(&dir)?;
-    let path = dir.join("plan.json");
-    plan.save(&path)?;
-    Ok((plan, path))
+    Ok(planned?)
 }
 
 #[derive(Serialize)]

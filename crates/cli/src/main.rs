@@ -110,12 +110,17 @@ fn main() -> ExitCode {
 /// Whether a conversion (convert, validate, dedupe, map, an import's plan) stopped for Ctrl-C:
 /// it wrote nothing. An import stopped part-way says so itself, with how to resume.
 fn is_conversion_cancelled(e: &anyhow::Error) -> bool {
+    use ph_import_core::import::ImportError;
     use ph_import_core::job::{JobError, WriteError};
     e.chain().any(|cause| {
         matches!(
             cause.downcast_ref::<WriteError>(),
             Some(WriteError::Cancelled)
         ) || matches!(cause.downcast_ref::<JobError>(), Some(JobError::Cancelled))
+            || matches!(
+                cause.downcast_ref::<ImportError>(),
+                Some(ImportError::Convert(WriteError::Cancelled))
+            )
     })
 }
 

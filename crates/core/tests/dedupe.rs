@@ -44,6 +44,7 @@ fn scanned() -> Scan {
         &sources,
         &mapping,
         Policies::from(RequiredPolicy::ph_default()),
+        &ph_import_core::review::Edits::default(),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )

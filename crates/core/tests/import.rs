@@ -167,6 +167,7 @@ fn scan_path(path: &Path, required: RequiredPolicy) -> (Vec<TableSource>, Scan) 
         &sources,
         &mapping,
         Policies::from(required),
+        &ph_import_core::review::Edits::default(),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )
@@ -1152,4 +1153,76 @@ async fn a_started_run_resumes_only_with_its_own_plan() {
     assert!(err.to_string().contains("differs"), "{err}");
     assert_eq!(rig.apply(&plan).await.unwrap().status, RunStatus::Completed);
     assert_eq!(rig.clinic().await.len(), 30);
+}
+
+#[tokio::test]
+async fn a_job_is_planned_with_the_review_edits_and_its_overview_counts_what_is_sent() {
+    use ph_import_core::import::{plan_job, JobPlan, PlanOverview};
+    use ph_import_core::job::{ImportSettings, Job, JobSpec};
+    use ph_import_core::review::{Edits, RecordRef};
+
+    let rig = rig(Limits::default(), 3).await;
+    let file = fixture("demo/riverside-clients-pets.csv");
+    let spec = JobSpec {
+        settings: ImportSettings {
+            country: Some("US".into()),
+            ..ImportSettings::default()
+        },
+        ..JobSpec::for_files(std::slice::from_ref(&file))
+    };
+    let job = Job::open(&spec, &mut |_| {}, &AtomicBool::new(false)).expect("the job opens");
+    let plan_with = |edits: Option<Edits>| {
+        let (job, settings, file) = (&job, &spec.settings, file.clone());
+        let rig = &rig;
+        async move {
+            plan_job(
+                &rig.api,
+                JobPlan {
+                    job,
+                    settings,
+                    edits: edits.as_ref(),
+                    decisions: Decisions::default(),
+                    files: &[file],
+                    clinic_id: rig.clinic,
+                    base_url: &rig.server.url(),
+                    data_dir: rig.data.path(),
+                },
+                &mut |_| {},
+                &mut |_, _| {},
+                &AtomicBool::new(false),
+            )
+            .await
+            .expect("the job is planned")
+        }
+    };
+    let (plan, path) = plan_with(None).await;
+    assert_eq!(
+        path,
+        import::run_dir(rig.data.path(), &plan.run_id).join("plan.json")
+    );
+    assert_eq!(Plan::load(&path).unwrap(), plan);
+    let all = PlanOverview::of(&plan, &path);
+    // An empty clinic: every record sent is new, none waits for a decision.
+    assert_eq!(all.clients.new, plan.summary.clients.create);
+    assert_eq!(all.patients.new, plan.summary.patients.create);
+    assert_eq!(all.undecided, 0);
+    assert!(all.patients.new >= 2, "{all:?}");
+    let reasons: u64 = all.not_sent.iter().map(|r| r.clients + r.patients).sum();
+    assert_eq!(reasons, all.not_sent_clients + all.not_sent_patients);
+    assert_eq!(reasons, plan.excluded.len() as u64);
+
+    // The review left the second pet (row 6) out: it is not planned at all.
+    let edits = Edits {
+        excluded: vec![RecordRef {
+            entity: Entity::Patient,
+            file: "riverside-clients-pets.csv".into(),
+            row: 6,
+        }],
+        ..Edits::default()
+    };
+    let (edited, path) = plan_with(Some(edits)).await;
+    let fewer = PlanOverview::of(&edited, &path);
+    assert_ne!(edited.run_id, plan.run_id);
+    assert_eq!(fewer.patients.new + 1, all.patients.new);
+    assert_eq!(fewer.clients, all.clients);
 }

@@ -24,11 +24,13 @@ interface Props {
   onBackToReview: () => void;
   /** Goes back to the mapping, to fix a table that gives no records. */
   onBackToMap: () => void;
+  /** Goes on to the import (saving the files first is not needed). */
+  onImport: () => void;
 }
 
 /** Writes the canonical clients, patients and findings files, the mapping and the review's
  * edits to a folder: the files `ph-import convert --profile … --edits …` writes. */
-export function SaveFiles({ files, mapping, settings, onBackToReview, onBackToMap }: Props) {
+export function SaveFiles({ files, mapping, settings, onBackToReview, onBackToMap, onImport }: Props) {
   const [state, setState] = useState<
     | { kind: "idle" }
     | { kind: "saving"; jobId: string }
@@ -65,6 +67,12 @@ export function SaveFiles({ files, mapping, settings, onBackToReview, onBackToMa
     <section className="step-page save-step" aria-labelledby="save-title" data-testid="save-step">
       <div className="step-body">
         <h1 id="save-title">Save canonical files</h1>
+        <p className="muted">
+          Saving is optional: the import reads the same files with the same mapping and review.{" "}
+          <button type="button" onClick={onImport} data-testid="go-import">
+            Go to Import
+          </button>
+        </p>
         {review && (
           <div className="save-review" data-testid="save-review">
             <p>

@@ -1,5 +1,6 @@
 //! Why an import step could not go on, each in words a tech-team member can act on.
 
+use crate::job::WriteError;
 use crate::ph::PhError;
 use crate::private_file::CreateError;
 
@@ -28,6 +29,9 @@ pub enum ImportError {
     /// PH refused a request or could not be reached.
     #[error(transparent)]
     Ph(#[from] PhError),
+    /// The files could not be converted for planning (read error, or cancelled).
+    #[error(transparent)]
+    Convert(#[from] WriteError),
     /// The local journal failed.
     #[error("the import journal {path} failed: {reason}. Nothing more was sent; free disk space or fix the folder's permissions, then resume the run.")]
     Journal {

@@ -8,6 +8,7 @@ pub mod export;
 pub mod journal;
 pub mod log;
 pub mod plan;
+pub mod prepare;
 pub mod report;
 pub mod undo;
 
@@ -15,3 +16,4 @@ pub use apply::{apply, load_run_plan, run_dir, Context, Options, Progress, RunRe
 pub use error::ImportError;
 pub use journal::{Journal, RunInfo, RunStatus};
 pub use plan::{build, plan, Plan, PlanInput, Request, Target};
+pub use prepare::{plan_job, JobPlan, PlanOverview};

@@ -345,18 +345,21 @@ impl Job {
         )
     }
 
-    /// Converts every row in memory: the records to match against PH, and the duplicate
-    /// groups inside the files.
+    /// Converts every row in memory, with a review's `edits` applied when given: the
+    /// records to match against PH, and the duplicate groups inside the files.
     pub fn scan(
         &self,
         policies: Policies,
+        edits: Option<&Edits>,
         progress: &mut dyn FnMut(JobProgress),
         cancel: &AtomicBool,
     ) -> Result<Scan, WriteError> {
+        let empty = Edits::default();
         scan(
             &self.sources,
             self.mapping(),
             policies,
+            edits.unwrap_or(&empty),
             cancel,
             &mut self.converting(progress),
         )

@@ -11,6 +11,7 @@ use crate::mapping::source::TableSource;
 use crate::mapping::Mapping;
 use crate::ph::Client;
 use crate::read::Progress;
+use crate::review::{Editor, Edits};
 
 use super::convert::convert_rows;
 use super::write::{repeated_entity, Policies, WriteError};
@@ -108,22 +109,26 @@ fn fields_in_error<'a>(
         .filter(|&f| !is_id(f))
 }
 
-/// Converts every row of `sources` with `mapping` (as `convert` does) and groups the
-/// duplicates. Records with errors (and the pets of clients with errors) stay in the groups
-/// and in `clients` and `patients`, to be matched against PH, with why they cannot be sent.
+/// Converts every row of `sources` with `mapping` (as `convert` does), with a review's
+/// `edits` applied (the rows Save writes), and groups the duplicates. Records with errors
+/// (and the pets of clients with errors) stay in the groups and in `clients` and
+/// `patients`, to be matched against PH, with why they cannot be sent.
 pub fn scan(
     sources: &[TableSource],
     mapping: &Mapping,
     policies: Policies,
+    edits: &Edits,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, Progress),
 ) -> Result<Scan, WriteError> {
+    let mut editor = Editor::new(edits, mapping, policies.required.clone());
     let converter = Converter::new(mapping, policies.required).with_import_policy(policies.import);
     let mut collector = Collector::default();
     let mut out = Scan::default();
     // Pets of a client left out cannot be sent either.
     let mut left_out: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
     convert_rows::<WriteError>(sources, mapping, converter, cancel, progress, &mut |row| {
+        let row = editor.apply(row);
         collector.row(&row, repeated_entity(mapping, row.table));
         let origin = RowOrigin {
             table: row.table,

@@ -1,0 +1,174 @@
+//! Commands of the "Import" step: thin adapters over `ph_import_core::import`.
+//!
+//! The clinics of the environment, a plan of the reviewed files for one of them (nothing
+//! sent), and applying that plan with progress events and cancel. The core plans, applies,
+//! journals and reports; these commands only find the environment and pass things on.
+
+use std::path::PathBuf;
+
+use ph_import_core::dedupe::resolve::Decisions;
+use ph_import_core::import::{
+    self, load_run_plan, Context, ImportError, JobPlan, Options, PlanOverview, RunReport,
+};
+use ph_import_core::job::{ImportSettings, Job, WriteError};
+use ph_import_core::mapping::Mapping;
+use ph_import_core::ph::environments;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+use ts_rs::TS;
+
+use crate::commands::{read_inputs, Jobs, ReadRequest};
+use crate::error::AppError;
+use crate::review::ReviewState;
+use crate::sandbox::EmbeddedSandbox;
+
+/// A clinic the app may import into.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ClinicChoice {
+    /// PH's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its country (ISO alpha-2).
+    pub country: String,
+    /// Clients it holds now.
+    #[ts(type = "number")]
+    pub clients: u64,
+    /// Pets it holds now.
+    #[ts(type = "number")]
+    pub patients: u64,
+}
+
+/// The clinics of the environment the app talks to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ClinicList {
+    /// The environment's name as plans record it (`sandbox`).
+    pub env: String,
+    /// The environment's name as the badge shows it (`Sandbox`).
+    pub env_label: String,
+    /// The clinics the app's token may use.
+    pub clinics: Vec<ClinicChoice>,
+}
+
+impl From<ImportError> for AppError {
+    fn from(e: ImportError) -> Self {
+        let code = match &e {
+            ImportError::Convert(WriteError::Cancelled) => {
+                return AppError::new("cancelled", "Cancelled.")
+            }
+            ImportError::Undecided { .. } => "undecided",
+            ImportError::PhChanged { .. } => "changed",
+            ImportError::Ph(_) | ImportError::Interrupted { .. } => "ph",
+            _ => "import",
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+fn data_dir() -> Result<PathBuf, AppError> {
+    environments::data_dir().map_err(|e| {
+        AppError::new(
+            "data_dir",
+            format!("The app's data folder cannot be used: {e}"),
+        )
+    })
+}
+
+/// The clinics of the current environment (the built-in Sandbox) the app may import into.
+#[tauri::command]
+pub async fn list_clinics(sandbox: State<'_, EmbeddedSandbox>) -> Result<ClinicList, AppError> {
+    let (api, _) = sandbox.api().await?;
+    let me = api.me().await.map_err(ImportError::from)?;
+    Ok(ClinicList {
+        env: api.env().to_owned(),
+        env_label: sandbox.status().await.name,
+        clinics: me
+            .clinics
+            .into_iter()
+            .map(|c| ClinicChoice {
+                id: c.id,
+                name: c.name,
+                country: c.country,
+                clients: c.client_count,
+                patients: c.patient_count,
+            })
+            .collect(),
+    })
+}
+
+/// Plans the files (with the confirmed mapping, the review's changes and the settings)
+/// against the clinic's PH data and saves the plan in its run's folder; sends nothing.
+/// Cancellable with `cancel_job(job_id)`.
+#[allow(clippy::too_many_arguments)]
+#[tauri::command]
+pub async fn plan_import(
+    jobs: State<'_, Jobs>,
+    sandbox: State<'_, EmbeddedSandbox>,
+    review: State<'_, ReviewState>,
+    job_id: String,
+    files: Vec<ReadRequest>,
+    mapping: Mapping,
+    settings: ImportSettings,
+    clinic_id: String,
+) -> Result<PlanOverview, AppError> {
+    let inputs = read_inputs(&files)?;
+    let paths: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
+    // The review's changes and exclusions are the person's: what Save writes is what is planned.
+    let edits = review.edits()?;
+    let (api, url) = sandbox.api().await?;
+    let data = data_dir()?;
+    jobs.run(&job_id, move |cancel| {
+        let job = Job::with_mapping(&inputs, mapping)?;
+        let (plan, path) = tauri::async_runtime::block_on(import::plan_job(
+            &api,
+            JobPlan {
+                job: &job,
+                settings: &settings,
+                edits: edits.as_ref(),
+                decisions: Decisions::default(),
+                files: &paths,
+                clinic_id: &clinic_id,
+                base_url: &url,
+                data_dir: &data,
+            },
+            &mut |_| {},
+            &mut |_, _| {},
+            cancel,
+        ))?;
+        Ok(PlanOverview::of(&plan, &path))
+    })
+    .await
+}
+
+/// Applies a planned run: backup, clients, pets, verify, reports; `import-progress` events
+/// follow it, `cancel_job(run_id)` stops it after the batches in flight (it can be resumed).
+#[tauri::command]
+pub async fn apply_import(
+    app: AppHandle,
+    jobs: State<'_, Jobs>,
+    sandbox: State<'_, EmbeddedSandbox>,
+    run_id: String,
+) -> Result<RunReport, AppError> {
+    let (api, _) = sandbox.api().await?;
+    let data = data_dir()?;
+    let id = run_id.clone();
+    jobs.run(&run_id, move |cancel| {
+        let plan = load_run_plan(&data, &id)?;
+        let ctx = Context {
+            api: &api,
+            data_dir: &data,
+        };
+        // A lost progress event only makes the bar lag.
+        let mut report = |p: &import::Progress| drop(app.emit("import-progress", p.clone()));
+        Ok(tauri::async_runtime::block_on(import::apply(
+            &ctx,
+            &plan,
+            Options::default(),
+            cancel,
+            &mut report,
+        ))?)
+    })
+    .await
+}
