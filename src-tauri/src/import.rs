@@ -52,6 +52,22 @@ pub struct ClinicList {
     pub clinics: Vec<ClinicChoice>,
 }
 
+/// Progress of making a plan, sent as the `plan-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PlanProgress {
+    /// The job this progress belongs to.
+    pub job_id: String,
+    /// `converting` (the files' rows) or `reading` (the clinic's PH clients).
+    pub step: String,
+    /// Rows converted, or PH clients read, so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// The clinic's PH clients in all, when reading and PH said.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
 impl From<ImportError> for AppError {
     fn from(e: ImportError) -> Self {
         let code = match &e {
@@ -104,6 +120,7 @@ pub async fn list_clinics(sandbox: State<'_, EmbeddedSandbox>) -> Result<ClinicL
 #[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn plan_import(
+    app: AppHandle,
     jobs: State<'_, Jobs>,
     sandbox: State<'_, EmbeddedSandbox>,
     review: State<'_, ReviewState>,
@@ -119,8 +136,19 @@ pub async fn plan_import(
     let edits = review.edits()?;
     let (api, url) = sandbox.api().await?;
     let data = data_dir()?;
+    let id = job_id.clone();
     jobs.run(&job_id, move |cancel| {
         let job = Job::with_mapping(&inputs, mapping)?;
+        // A lost progress event only makes the line lag.
+        let emit = |step: &str, done: u64, total: Option<u64>| {
+            let p = PlanProgress {
+                job_id: id.clone(),
+                step: step.to_owned(),
+                done,
+                total,
+            };
+            drop(app.emit("plan-progress", p))
+        };
         let (plan, path) = tauri::async_runtime::block_on(import::plan_job(
             &api,
             JobPlan {
@@ -133,8 +161,8 @@ pub async fn plan_import(
                 base_url: &url,
                 data_dir: &data,
             },
-            &mut |_| {},
-            &mut |_, _| {},
+            &mut |p| emit("converting", p.rows, None),
+            &mut |read, total| emit("reading", read, total),
             cancel,
         ))?;
         Ok(PlanOverview::of(&plan, &path))

@@ -652,7 +652,7 @@ export const tests = [
     },
   },
   {
-    name: "import: plan, confirm and import into a sandbox clinic, then a re-run plans nothing to create",
+    name: "import: plan with the review's exclusion, confirm and import into a sandbox clinic, then a re-run plans nothing to create",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
       await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
@@ -672,6 +672,16 @@ export const tests = [
       );
       await toReview.click();
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
+      // The review leaves the second pet (Zoé) out: the import must not send it.
+      await (await browser.$("[data-testid=entity-patient]")).click();
+      await browser.waitUntil(async () => (await browser.$$("[data-testid=review-row] .cell")).length > 0, {
+        timeout: 10000,
+        timeoutMsg: "the pets were not listed",
+      });
+      const pets = await browser.$$("[data-testid=review-row]");
+      await (await pets[1].$(".cell")).click();
+      await (await browser.$("[data-testid=exclude-row]")).click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("1 excluded"), "the exclusion in the counts");
       await (await browser.$("[data-testid=to-save]")).click();
       await (await browser.$("[data-testid=go-import]")).click();
 
@@ -688,7 +698,7 @@ export const tests = [
       const heading = await textOf(browser, await browser.$("[data-testid=import-plan-view] h2"));
       assert(heading.includes("Maple Grove") && heading.includes("nothing has been sent"), `plan heading says "${heading}"`);
       assert((await cell("plan-create-clients")) === "4", `the plan creates ${await cell("plan-create-clients")} clients`);
-      assert((await cell("plan-create-pets")) === "5", `the plan creates ${await cell("plan-create-pets")} pets`);
+      assert((await cell("plan-create-pets")) === "4", `the plan creates ${await cell("plan-create-pets")} pets`);
       // Nothing is sent before the deliberate confirmation.
       const start = await browser.$("[data-testid=import-start]");
       assert(!(await start.isEnabled()), "the import can start without the confirmation");
@@ -703,13 +713,18 @@ export const tests = [
       const status = await waitForText(browser, "[data-testid=import-status]", (t) => t.length > 0, "the import's result", 60000);
       assert(status.includes("complete"), `the import ended with "${status}"`);
       const created = await cell("result-created");
-      assert(created === "Created 4 clients and 5 pets", `the result says "${created}"`);
+      assert(created === "Created 4 clients and 4 pets", `the result says "${created}"`);
       const folder = await (await browser.$("[data-testid=import-run-folder]")).getValue();
       assert(/runs[\\/][0-9a-f-]{36}$/.test(folder), `the run folder is "${folder}"`);
       for (const name of ["results.csv", "errors.csv", "summary.txt"]) {
         assert(readFileSync(join(folder, name), "utf8").length > 0, `${name} is empty`);
       }
       await shot("42-import-results");
+      // Looking at another step and back keeps the result.
+      await (await browser.$("[data-testid=step-save]")).click();
+      await (await browser.$("[data-testid=step-import]")).click();
+      const kept = await cell("import-status");
+      assert(kept.includes("complete"), `back on Import, the result says "${kept}"`);
 
       // The same file again: everything is in PH already, nothing would be created.
       await (await browser.$("[data-testid=import-plan]")).click();
@@ -717,6 +732,7 @@ export const tests = [
       assert((await cell("plan-create-clients")) === "0", `the re-run creates ${await cell("plan-create-clients")} clients`);
       assert((await cell("plan-create-pets")) === "0", `the re-run creates ${await cell("plan-create-pets")} pets`);
       assert((await cell("plan-unchanged-clients")) === "4", `the re-run leaves ${await cell("plan-unchanged-clients")} clients`);
+      assert((await cell("plan-unchanged-pets")) === "4", `the re-run leaves ${await cell("plan-unchanged-pets")} pets`);
       await shot("43-import-rerun-plan");
     },
   },

@@ -43,6 +43,13 @@ export function App() {
     }
   };
 
+  // The Import step is mounted when first opened (it asks PH for the clinics), then kept.
+  const [importOpened, setImportOpened] = useState(false);
+  const goTo = (id: StepId) => {
+    if (id === "import") setImportOpened(true);
+    setStep(id);
+  };
+
   useEffect(() => {
     api.appInfo().then(setInfo, () => setInfo(null));
   }, []);
@@ -71,7 +78,7 @@ export function App() {
                   aria-current={s.id === step ? "step" : undefined}
                   disabled={blocked !== null}
                   title={blocked ? `${s.title} — ${blocked}` : s.title}
-                  onClick={() => setStep(s.id)}
+                  onClick={() => goTo(s.id)}
                   data-testid={`step-${s.id}`}
                 >
                   <span className="step-number">{i + 1}</span>
@@ -129,10 +136,16 @@ export function App() {
             settings={settings}
             onBackToReview={() => setStep("problems")}
             onBackToMap={() => setStep("mapping")}
-            onImport={() => setStep("import")}
+            onImport={() => goTo("import")}
           />
         )}
-        {mapping && step === "import" && <ImportStep files={readable} mapping={mapping} settings={settings} />}
+        {/* Kept mounted once opened, so a run going on keeps its progress and result while the
+            person looks at another step. */}
+        {mapping && reviewKey && importOpened && (
+          <div hidden={step !== "import"} className="step-host">
+            <ImportStep key={reviewKey} files={readable} mapping={mapping} settings={settings} />
+          </div>
+        )}
       </main>
     </div>
   );

@@ -26,6 +26,7 @@ import type { TableRole } from "./bindings/TableRole";
 import type { ClinicList } from "./bindings/ClinicList";
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { PlanOverview } from "./bindings/PlanOverview";
+import type { PlanProgress } from "./bindings/PlanProgress";
 import type { RunReport } from "./bindings/RunReport";
 
 export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, ImportSettings, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
@@ -102,6 +103,8 @@ export const api = {
     clinicId: string,
   ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, clinicId }),
   applyImport: (runId: string) => invoke<RunReport>("apply_import", { runId }),
+  onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
+    listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>
     listen<ImportProgress>("import-progress", (e) => handler(e.payload)),
   onReviewProgress: (handler: (p: ReviewProgress) => void): Promise<UnlistenFn> =>

@@ -8,6 +8,7 @@ import {
   countOf,
   planBlocker,
   planLines,
+  planProgressLine,
   progressLine,
   progressPercent,
   resultHeadline,
@@ -95,6 +96,18 @@ describe("what blocks the import", () => {
       summary: { ...overview().summary, clients: ops({ unchanged: 3 }), patients: ops({ unchanged: 4 }) },
     });
     expect(planBlocker(o)).toMatchObject({ severity: "info", message: expect.stringContaining("Nothing to send") as string });
+  });
+});
+
+describe("planning progress", () => {
+  it("says which step and how far", () => {
+    expect(planProgressLine({ job_id: "j", step: "converting", done: 1200, total: null })).toBe("Converting rows: 1,200");
+    expect(planProgressLine({ job_id: "j", step: "reading", done: 300, total: 1000 })).toBe(
+      "Reading the clinic from PH: 300 of 1,000 clients",
+    );
+    expect(planProgressLine({ job_id: "j", step: "reading", done: 300, total: null })).toBe(
+      "Reading the clinic from PH: 300 clients",
+    );
   });
 });
 

@@ -2,6 +2,7 @@
 // Pure functions, unit-tested without a browser.
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { PlanOverview } from "./bindings/PlanOverview";
+import type { PlanProgress } from "./bindings/PlanProgress";
 import type { RunReport } from "./bindings/RunReport";
 import { formatCount } from "./format";
 
@@ -97,6 +98,15 @@ export function planBlocker(o: PlanOverview): Blocker | null {
     };
   }
   return null;
+}
+
+/** Where making a plan is: "Converting rows: 1,200" or "Reading the clinic from PH: 300 of 1,000 clients". */
+export function planProgressLine(p: PlanProgress): string {
+  if (p.step === "reading") {
+    const total = p.total !== null ? ` of ${formatCount(p.total)}` : "";
+    return `Reading the clinic from PH: ${formatCount(p.done)}${total} clients`;
+  }
+  return `Converting rows: ${formatCount(p.done)}`;
 }
 
 /** The phase of a run in words. */

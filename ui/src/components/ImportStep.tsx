@@ -3,12 +3,14 @@ import { api, errorMessage, type ImportSettings, type ReadRequest, type Resolved
 import type { ClinicList } from "../bindings/ClinicList";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { PlanOverview } from "../bindings/PlanOverview";
+import type { PlanProgress } from "../bindings/PlanProgress";
 import type { RunReport } from "../bindings/RunReport";
 import { formatCount, newJobId } from "../format";
 import {
   clientsAndPets,
   planBlocker,
   planLines,
+  planProgressLine,
   progressLine,
   progressPercent,
   resultHeadline,
@@ -24,7 +26,7 @@ interface Props {
 
 type State =
   | { kind: "choose" }
-  | { kind: "planning"; jobId: string }
+  | { kind: "planning"; jobId: string; progress: PlanProgress | null }
   | { kind: "planned"; plan: PlanOverview }
   | { kind: "importing"; plan: PlanOverview; progress: ImportProgress | null; stopping: boolean }
   | { kind: "done"; plan: PlanOverview; report: RunReport };
@@ -42,6 +44,14 @@ export function ImportStep({ files, mapping, settings }: Props) {
     api.listClinics().then(setClinics, (e) => setError(errorMessage(e)));
   }, []);
 
+  // Progress events of the plan being made (this job's only).
+  useEffect(() => {
+    const unlisten = api.onPlanProgress((p) =>
+      setState((s) => (s.kind === "planning" && s.jobId === p.job_id ? { ...s, progress: p } : s)),
+    );
+    return () => void unlisten.then((f) => f());
+  }, []);
+
   // Progress events of the run being applied.
   useEffect(() => {
     const unlisten = api.onImportProgress((p) =>
@@ -57,12 +67,13 @@ export function ImportStep({ files, mapping, settings }: Props) {
     const jobId = newJobId();
     setError(null);
     setConfirmed(false);
-    setState({ kind: "planning", jobId });
+    setState({ kind: "planning", jobId, progress: null });
     try {
       const plan = await api.planImport(jobId, files, mapping, settings, clinicId);
       setState({ kind: "planned", plan });
     } catch (e) {
-      setError(errorMessage(e));
+      // Cancelled by the person: nothing to report.
+      if (!isCancelled(e)) setError(errorMessage(e));
       setState({ kind: "choose" });
     }
   };
@@ -128,7 +139,8 @@ export function ImportStep({ files, mapping, settings }: Props) {
         )}
         {state.kind === "planning" && (
           <span className="progress-line">
-            <span className="spinner" aria-label="planning" /> Converting every row and reading the clinic from PH…
+            <span className="spinner" aria-label="planning" />{" "}
+            {state.progress ? planProgressLine(state.progress) : "Converting every row and reading the clinic from PH…"}
             <button type="button" onClick={() => void api.cancelJob(state.jobId)}>
               Cancel
             </button>
@@ -171,6 +183,11 @@ export function ImportStep({ files, mapping, settings }: Props) {
       </div>
     </section>
   );
+}
+
+/** Whether a command stopped because the person cancelled it. */
+function isCancelled(e: unknown): boolean {
+  return typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "cancelled";
 }
 
 /** The plan's counts by action, in words; nothing has been sent. */
