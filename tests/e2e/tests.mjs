@@ -736,4 +736,60 @@ export const tests = [
       await shot("43-import-rerun-plan");
     },
   },
+  {
+    name: "import: a larger import shows its progress, stops cleanly when cancelled and resumes to the end",
+    async run({ browser, root, shot }) {
+      // 20,000 rows: 10,000 owners with two pets each, about one row in twenty with a problem.
+      const dir = mkdtempSync(join(tmpdir(), "ph-e2e-big-"));
+      const csv = join(dir, "clinic-20k.csv");
+      execFileSync("node", [join(root, "tests/e2e/gen-big.mjs"), csv, "20000"]);
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      await dropFiles(browser, [csv]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForExist({ timeout: 30000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("tr[data-field] button.confirm");
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 30000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("10,000 clients"), "the review counts", 60000);
+      await (await browser.$("[data-testid=step-import]")).click();
+      const clinic = await browser.$("[data-testid=import-clinic]");
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed" },
+      );
+      await clinic.selectByAttribute("value", "harbor-cats");
+      await (await browser.$("[data-testid=import-plan]")).click();
+      await (await browser.$("[data-testid=import-confirm]")).waitForExist({ timeout: 60000 });
+      const creates = Number((await textOf(browser, await browser.$("[data-testid=plan-create-clients]"))).replace(/,/g, ""));
+      assert(creates > 5000, `the plan creates ${creates} clients`);
+      const pets = await textOf(browser, await browser.$("[data-testid=plan-create-pets]"));
+      await shot("44-import-big-plan");
+      await (await browser.$("[data-testid=import-confirm]")).click();
+      await (await browser.$("[data-testid=import-start]")).click();
+      // Cancel once clients are being created: the run stops after the batches in flight.
+      const line = await waitForText(browser, "[data-testid=import-progress] [role=status]", (t) => /Creating|Updating/.test(t), "the progress line", 60000);
+      assert(/of [\d,]+/.test(line), `the progress line says "${line}"`);
+      await shot("45-import-progress");
+      await (await browser.$("[data-testid=import-cancel]")).click();
+      const status = await waitForText(browser, "[data-testid=import-status]", (t) => t.length > 0, "the stopped run", 60000);
+      assert(status.includes("stopped") && status.includes("Resume"), `the cancelled run says "${status}"`);
+      await shot("46-import-cancelled");
+      // Resumed, the run sends the rest (nothing twice) and verifies the whole clinic.
+      await (await browser.$("[data-testid=import-resume]")).click();
+      const done = await waitForText(browser, "[data-testid=import-status]", (t) => t.includes("complete"), "the resumed run", 120000);
+      assert(done.includes("verified"), `the resumed run says "${done}"`);
+      const created = await textOf(browser, await browser.$("[data-testid=result-created]"));
+      assert(created === `Created ${creates.toLocaleString("en-US")} clients and ${pets} pets`, `the resumed run says "${created}"`);
+      await shot("47-import-resumed");
+    },
+  },
 ];

@@ -143,6 +143,7 @@ describe("results", () => {
   });
   it("says how the run ended", () => {
     expect(resultHeadline(report)).toContain("complete");
-    expect(resultHeadline({ ...report, status: "cancelled" })).toContain("resume");
+    expect(resultHeadline({ ...report, status: "cancelled" })).toContain("Resume");
+    expect(resultLines({ ...report, status: "cancelled" })).toEqual([]);
   });
 });

@@ -153,7 +153,7 @@ export function resultHeadline(r: RunReport): string {
     case "completed":
       return "Import complete: everything was sent and verified.";
     case "cancelled":
-      return "Import stopped: what was sent is kept; nothing was sent twice. The run can be resumed with the command-line tool (ph-import resume).";
+      return "Import stopped. What was sent stays in PH, and nothing will be sent twice: Resume sends the rest.";
     case "verify_failed":
       return "Import finished, but PH differs from the plan: see summary.txt in the run's folder.";
     default:
@@ -161,8 +161,10 @@ export function resultHeadline(r: RunReport): string {
   }
 }
 
-/** The result's counts, one line per outcome with anything in it. */
+/** The result's counts, one line per outcome with anything in it; none for a stopped run,
+ * whose counts are made when it finishes. */
 export function resultLines(r: RunReport): { key: string; text: string }[] {
+  if (r.status === "cancelled") return [];
   const lines = [
     { key: "created", text: `Created ${clientsAndPets(r.clients.created, r.patients.created)}` },
     { key: "updated", text: `Updated ${clientsAndPets(r.clients.updated, r.patients.updated)}` },

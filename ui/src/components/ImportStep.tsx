@@ -152,7 +152,11 @@ export function ImportStep({ files, mapping, settings }: Props) {
           </div>
         )}
         {state.kind !== "choose" && state.kind !== "planning" && (
-          <PlanView plan={state.plan} envLabel={clinics?.env_label ?? state.plan.env} />
+          <PlanView
+            plan={state.plan}
+            envLabel={clinics?.env_label ?? state.plan.env}
+            unsent={state.kind === "planned"}
+          />
         )}
         {state.kind === "planned" && clinics && (
           <Confirm
@@ -176,7 +180,9 @@ export function ImportStep({ files, mapping, settings }: Props) {
             </button>
           </div>
         )}
-        {state.kind === "done" && <Results report={state.report} />}
+        {state.kind === "done" && (
+          <Results report={state.report} onResume={() => void startImport(state.plan)} />
+        )}
         {clinic === null && clinicId !== "" && clinics !== null && (
           <p className="error-text">This clinic is no longer offered; choose another.</p>
         )}
@@ -191,11 +197,12 @@ function isCancelled(e: unknown): boolean {
 }
 
 /** The plan's counts by action, in words; nothing has been sent. */
-function PlanView({ plan, envLabel }: { plan: PlanOverview; envLabel: string }) {
+function PlanView({ plan, envLabel, unsent }: { plan: PlanOverview; envLabel: string; unsent: boolean }) {
   return (
     <div className="import-plan" data-testid="import-plan-view">
       <h2>
-        Plan for {plan.clinic_name} on {envLabel}: nothing has been sent yet
+        Plan for {plan.clinic_name} on {envLabel}
+        {unsent && ": nothing has been sent yet"}
       </h2>
       <table className="plan-table">
         <thead>
@@ -283,8 +290,10 @@ function Confirm({
   );
 }
 
-/** The run's counts and its folder (results.csv, errors.csv, summary.txt). */
-function Results({ report }: { report: RunReport }) {
+/** The run's counts and its folder (results.csv, errors.csv, summary.txt); a stopped run
+ * offers to resume. */
+function Results({ report, onResume }: { report: RunReport; onResume: () => void }) {
+  const stopped = report.status === "cancelled";
   const [copy, setCopy] = useState<"copied" | "refused" | null>(null);
   const copyPath = async () => {
     try {
@@ -296,8 +305,17 @@ function Results({ report }: { report: RunReport }) {
     }
   };
   return (
-    <div className={report.status === "completed" ? "saved" : "error-box"} role="status" data-testid="import-results">
+    <div
+      className={report.status === "completed" ? "saved" : stopped ? "info-box" : "error-box"}
+      role="status"
+      data-testid="import-results"
+    >
       <p data-testid="import-status">{resultHeadline(report)}</p>
+      {stopped && (
+        <button type="button" className="primary" onClick={onResume} data-testid="import-resume">
+          Resume
+        </button>
+      )}
       <ul>
         {resultLines(report).map((l) => (
           <li key={l.key} data-testid={`result-${l.key}`}>
@@ -312,10 +330,14 @@ function Results({ report }: { report: RunReport }) {
           ))}
         </ul>
       )}
-      <p>
-        The run&apos;s folder has <code>results.csv</code> (every record), <code>errors.csv</code> (the rows not imported,
-        ready to fix) and <code>summary.txt</code>:
-      </p>
+      {stopped ? (
+        <p>The run&apos;s folder has its plan, the clinic&apos;s backup and its log; the reports are written when it finishes:</p>
+      ) : (
+        <p>
+          The run&apos;s folder has <code>results.csv</code> (every record), <code>errors.csv</code> (the rows not
+          imported, ready to fix) and <code>summary.txt</code>:
+        </p>
+      )}
       <div className="folder-path">
         <input
           readOnly
