@@ -3,6 +3,7 @@
 //! batch so a run stopped at any moment (Ctrl-C, a kill, the network) resumes with nothing
 //! lost and nothing sent twice.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use ph_import_core::import::{
     self, load_run_plan, Context, ImportError, JobPlan, Journal, Options, Plan, Progress,
     RunReport, RunStatus,
 };
-use ph_import_core::job::Job;
+use ph_import_core::job::{Job, JobProgress};
 use ph_import_core::ph::{environments, EnvironmentKind, PhError};
 use serde::Serialize;
 
@@ -183,12 +184,19 @@ fn make_plan(
         Some(path) => input_file::decisions(path)?,
         None => Decisions::default(),
     };
-    let mut display = Display::new(quiet);
-    let job = Job::open(&spec, &mut display.callback(), progress::cancel())?;
+    // Shared by the conversion's bar and the reading line, which clears the bar first.
+    let display = RefCell::new(Display::new(quiet));
+    let job = Job::open(
+        &spec,
+        &mut display.borrow_mut().callback(),
+        progress::cancel(),
+    )?;
     let mut settings = spec.settings.clone();
     settings.import = args.import.import();
     let data = data_dir()?;
+    let mut converting = |p: JobProgress| display.borrow_mut().callback()(p);
     let mut reading = |read: u64, total: Option<u64>| {
+        display.borrow_mut().finish();
         if !quiet {
             eprint!(
                 "\rReading the clinic's PH clients: {read}{}",
@@ -208,11 +216,11 @@ fn make_plan(
             base_url: &session.url,
             data_dir: &data,
         },
-        &mut display.callback(),
+        &mut converting,
         &mut reading,
         progress::cancel(),
     ));
-    display.finish();
+    display.borrow_mut().finish();
     if !quiet {
         eprintln!();
     }
