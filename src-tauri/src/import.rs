@@ -133,7 +133,7 @@ pub async fn plan_import(
     let inputs = read_inputs(&files)?;
     let paths: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
     // The review's changes and exclusions are the person's: what Save writes is what is planned.
-    let edits = review.edits()?;
+    let edits = review.edits_for(&mapping)?;
     let (api, url) = sandbox.api().await?;
     let data = data_dir()?;
     let id = job_id.clone();

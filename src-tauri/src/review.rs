@@ -20,13 +20,19 @@ use ts_rs::TS;
 use crate::commands::{off_ui_thread, read_inputs, Jobs, ReadRequest};
 use crate::error::AppError;
 
-/// The review session of the files being converted, if one is open.
+/// The review session of the files being converted, if one is open, and the mapping it was
+/// opened with.
 #[derive(Default)]
-pub struct ReviewState(Arc<Mutex<Option<Session>>>);
+pub struct ReviewState(Arc<Mutex<Option<Session>>>, Arc<Mutex<Option<Mapping>>>);
 
 impl ReviewState {
-    /// The open review's changes and exclusions; None when no review is open.
-    pub fn edits(&self) -> Result<Option<Edits>, AppError> {
+    /// The open review's changes and exclusions when it was opened with `mapping`; None when
+    /// no review is open, or it belongs to another mapping (its rows may not be these).
+    pub fn edits_for(&self, mapping: &Mapping) -> Result<Option<Edits>, AppError> {
+        let opened = self.1.lock().map_err(|_| not_open())?;
+        if opened.as_ref() != Some(mapping) {
+            return Ok(None);
+        }
         let guard = self.0.lock().map_err(|_| not_open())?;
         Ok(guard.as_ref().map(Session::edits))
     }
@@ -133,10 +139,12 @@ pub async fn open_review(
 ) -> Result<Summary, AppError> {
     let inputs = read_inputs(&files)?;
     let shared = state.0.clone();
+    let opened = state.1.clone();
     let id = job_id.clone();
     jobs.run(&job_id, move |cancel| {
         // The earlier session's memory is freed before the new one is built.
         *shared.lock().map_err(|_| not_open())? = None;
+        *opened.lock().map_err(|_| not_open())? = Some(mapping.clone());
         let job = Job::with_mapping(&inputs, mapping)?;
         // A lost progress event only makes the bar lag.
         let mut report =
@@ -252,7 +260,7 @@ pub async fn save_reviewed(
     settings: ImportSettings,
 ) -> Result<EditedSummary, AppError> {
     let inputs = read_inputs(&files)?;
-    let edits = state.edits()?.unwrap_or_default();
+    let edits = state.edits_for(&mapping)?.unwrap_or_default();
     jobs.run(&job_id, move |cancel| {
         let job = Job::with_mapping(&inputs, mapping)?;
         Ok(job.save_reviewed(
