@@ -54,7 +54,10 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
 mkdir -p target/e2e-screenshots
-xvfb-run -a -s "-screen 0 1400x900x24" node tests/e2e/run.mjs
+# The app keeps tokens in the OS keychain: the same private session bus and unlocked
+# Secret Service as the Rust tests, inherited by tauri-driver and the app it starts.
+dbus-run-session -- bash -c 'echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  xvfb-run -a -s "-screen 0 1400x900x24" node tests/e2e/run.mjs'
 
 step "Installer smoke test: the .deb's app starts and shows its window"
 bash scripts/deb-smoke.sh

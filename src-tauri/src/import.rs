@@ -12,12 +12,13 @@ use ph_import_core::import::{
 };
 use ph_import_core::job::{ImportSettings, Job, WriteError};
 use ph_import_core::mapping::Mapping;
-use ph_import_core::ph::environments;
+use ph_import_core::ph::environments::{self, confirms_production};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
 use crate::commands::{read_inputs, Jobs, ReadRequest};
+use crate::environments::open;
 use crate::error::AppError;
 use crate::review::ReviewState;
 use crate::sandbox::EmbeddedSandbox;
@@ -48,6 +49,8 @@ pub struct ClinicList {
     pub env: String,
     /// The environment's name as the badge shows it (`Sandbox`).
     pub env_label: String,
+    /// Whether it is a production environment (importing needs the clinic's name typed).
+    pub production: bool,
     /// The clinics the app's token may use.
     pub clinics: Vec<ClinicChoice>,
 }
@@ -92,14 +95,27 @@ fn data_dir() -> Result<PathBuf, AppError> {
     })
 }
 
-/// The clinics of the current environment (the built-in Sandbox) the app may import into.
+/// The label of an environment in sentences: the built-in one is `Sandbox`.
+fn env_label(env: &environments::Environment) -> String {
+    if env.is_embedded_sandbox() {
+        "Sandbox".to_owned()
+    } else {
+        env.name.clone()
+    }
+}
+
+/// The clinics of the chosen environment the app may import into.
 #[tauri::command]
-pub async fn list_clinics(sandbox: State<'_, EmbeddedSandbox>) -> Result<ClinicList, AppError> {
-    let (api, _) = sandbox.api().await?;
+pub async fn list_clinics(
+    sandbox: State<'_, EmbeddedSandbox>,
+    env: String,
+) -> Result<ClinicList, AppError> {
+    let (api, _, env) = open(&env, &sandbox).await?;
     let me = api.me().await.map_err(ImportError::from)?;
     Ok(ClinicList {
         env: api.env().to_owned(),
-        env_label: sandbox.status().await.name,
+        env_label: env_label(&env),
+        production: env.kind == environments::EnvironmentKind::Production,
         clinics: me
             .clinics
             .into_iter()
@@ -128,13 +144,14 @@ pub async fn plan_import(
     files: Vec<ReadRequest>,
     mapping: Mapping,
     settings: ImportSettings,
+    env: String,
     clinic_id: String,
 ) -> Result<PlanOverview, AppError> {
     let inputs = read_inputs(&files)?;
     let paths: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
     // The review's changes and exclusions are the person's: what Save writes is what is planned.
     let edits = review.edits_for(&mapping)?;
-    let (api, url) = sandbox.api().await?;
+    let (api, url, _) = open(&env, &sandbox).await?;
     let data = data_dir()?;
     let id = job_id.clone();
     jobs.run(&job_id, move |cancel| {
@@ -172,18 +189,35 @@ pub async fn plan_import(
 
 /// Applies a planned run: backup, clients, pets, verify, reports; `import-progress` events
 /// follow it, `cancel_job(run_id)` stops it after the batches in flight (it can be resumed).
+/// It goes to the environment the plan was made for; a production one needs `confirmation`
+/// to be the clinic's name (or id), as the CLI's `--yes-i-mean-production`.
 #[tauri::command]
 pub async fn apply_import(
     app: AppHandle,
     jobs: State<'_, Jobs>,
     sandbox: State<'_, EmbeddedSandbox>,
     run_id: String,
+    confirmation: String,
 ) -> Result<RunReport, AppError> {
-    let (api, _) = sandbox.api().await?;
     let data = data_dir()?;
-    let id = run_id.clone();
+    let plan = load_run_plan(&data, &run_id)?;
+    let (api, _, env) = open(&plan.target.env, &sandbox).await?;
+    let target = &plan.target;
+    if !confirms_production(
+        env.kind,
+        &target.clinic_id,
+        &target.clinic_name,
+        &confirmation,
+    ) {
+        return Err(AppError::new(
+            "confirm",
+            format!(
+                "`{}` is a production environment: type the clinic's name, {}, to import into it. Nothing was sent.",
+                env.name, target.clinic_name
+            ),
+        ));
+    }
     jobs.run(&run_id, move |cancel| {
-        let plan = load_run_plan(&data, &id)?;
         let ctx = Context {
             api: &api,
             data_dir: &data,

@@ -5,6 +5,7 @@
 //! No domain logic lives here.
 
 mod commands;
+mod environments;
 mod error;
 mod import;
 mod mapping;
@@ -54,6 +55,11 @@ pub fn run() {
             review::review_exclude,
             review::review_edits,
             review::save_reviewed,
+            environments::list_environments,
+            environments::save_environment,
+            environments::store_token,
+            environments::forget_token,
+            environments::test_connection,
             import::list_clinics,
             import::plan_import,
             import::apply_import,

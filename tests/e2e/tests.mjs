@@ -652,6 +652,88 @@ export const tests = [
     },
   },
   {
+    name: "settings: add an environment, store its token, test it, choose it and the Import step lists its clinics",
+    async run({ browser, fixture, shot }) {
+      const badge = await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      // A rehearsal environment pointing at the built-in Sandbox's own server.
+      const url = badge.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0];
+      assert(url, `the badge shows no URL: "${badge}"`);
+      await (await browser.$("[data-testid=open-settings]")).click();
+      await (await browser.$("[data-testid=env-name]")).setValue("rehearsal");
+      await (await browser.$("[data-testid=env-url]")).setValue("http://example.com");
+      await (await browser.$("[data-testid=env-save]")).click();
+      const urlError = await waitForText(browser, "[data-testid=env-form-error]", (t) => t.length > 0, "the URL's problem");
+      assert(urlError.includes("https"), `a plain http URL to another machine says "${urlError}"`);
+      await (await browser.$("[data-testid=env-url]")).setValue(url);
+      await (await browser.$("[data-testid=env-kind]")).selectByAttribute("value", "staging");
+      await (await browser.$("[data-testid=env-save]")).click();
+      const status = await waitForText(browser, "[data-testid=token-status-rehearsal]", (t) => t.length > 0, "the new environment");
+      assert(status.includes("no token"), `a new environment says "${status}"`);
+      await shot("50-settings-added");
+
+      // A wrong token is refused with a readable message and not stored.
+      const input = await browser.$("[data-testid=token-input-rehearsal]");
+      assert((await input.getAttribute("type")) === "password", "the token field shows what is typed");
+      await input.setValue("phsb_not_a_real_token");
+      await (await browser.$("[data-testid=token-save-rehearsal]")).click();
+      const refused = await waitForText(browser, "[data-testid=env-message-rehearsal]", (t) => t.includes("refused"), "the refusal");
+      assert(!refused.includes("phsb_not_a_real_token"), `the error shows the token: "${refused}"`);
+      assert((await input.getValue()) === "", "the token field was not cleared");
+      await shot("51-settings-wrong-token");
+
+      // The sandbox's importer demo token: stored, cleared from the field, never shown.
+      await input.setValue("phsb_importer_demo");
+      await (await browser.$("[data-testid=token-save-rehearsal]")).click();
+      const stored = await waitForText(browser, "[data-testid=env-message-rehearsal]", (t) => t.includes("Token stored"), "the stored token");
+      assert(stored.includes("importer"), `storing says "${stored}"`);
+      await waitForText(browser, "[data-testid=token-status-rehearsal]", (t) => t.includes("token stored"), "the token's status");
+      assert((await input.getValue()) === "", "the token field was not cleared");
+      const page = await browser.execute(() => document.body.innerHTML);
+      assert(!page.includes("phsb_importer_demo"), "the token is in the page");
+      await (await browser.$("[data-testid=test-rehearsal]")).click();
+      const who = await waitForText(browser, "[data-testid=env-message-rehearsal]", (t) => t.includes("Connected as"), "the test");
+      assert(who.includes("importer") && who.includes("Riverside"), `the test says "${who}"`);
+      await shot("52-settings-test-connection");
+      await (await browser.$("[data-testid=close-settings]")).click();
+
+      // Chosen in the top bar, it says who the app is there.
+      await (await browser.$("[data-testid=env-select]")).selectByAttribute("value", "rehearsal");
+      const chosen = await waitForText(browser, "[data-testid=environment]", (t) => t.includes("clinics"), "the rehearsal's who-am-I");
+      assert(chosen.startsWith("rehearsal (Staging)") && chosen.includes("importer, 3 clinics"), `the badge says "${chosen}"`);
+      await shot("53-environment-chosen");
+
+      // The Import step lists the rehearsal's clinics and plans there.
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForExist({ timeout: 20000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("tr[data-field] button.confirm");
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      await (await browser.$("[data-testid=step-import]")).click();
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed" },
+      );
+      const options = await textOf(browser, await browser.$("[data-testid=import-clinic]"));
+      assert(options.includes("Maple Grove"), `the rehearsal's clinics are "${options}"`);
+      await (await browser.$("[data-testid=import-clinic]")).selectByAttribute("value", "maple-grove");
+      await (await browser.$("[data-testid=import-plan]")).click();
+      await (await browser.$("[data-testid=import-plan-view] h2")).waitForExist({ timeout: 30000 });
+      const heading = await textOf(browser, await browser.$("[data-testid=import-plan-view] h2"));
+      assert(heading.includes("on rehearsal"), `the plan was made on "${heading}"`);
+      await shot("54-import-on-rehearsal");
+    },
+  },
+  {
     name: "import: plan with the review's exclusion, confirm and import into a sandbox clinic, then a re-run plans nothing to create",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, type AppInfo, type ImportSettings, type ReadRequest, type Resolved } from "./api";
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
+import { EnvironmentSettings } from "./components/EnvironmentSettings";
 import { FilesStep } from "./components/FilesStep";
 import { ImportStep } from "./components/ImportStep";
 import { MappingStep } from "./components/MappingStep";
@@ -15,6 +16,11 @@ type Mapping = Resolved["mapping"];
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [step, setStep] = useState<StepId>("files");
+  // Where the Import step reads clinics and sends data; the built-in Sandbox until changed.
+  const [env, setEnv] = useState("sandbox");
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  // Bumped when Settings changed something, so the picker and the Import step ask again.
+  const [envVersion, setEnvVersion] = useState(0);
   const { files, load, view } = useLoadedFiles();
   // What is imported, not what is looked at: looking at another sheet keeps the same key, and
   // the same array, so the mapping step keeps the person's choices.
@@ -64,7 +70,7 @@ export function App() {
           <span className="brand-name">{info?.name ?? "PH Client Import"}</span>
           {info && <span className="version">v{info.version}</span>}
         </div>
-        <EnvironmentBadge />
+        <EnvironmentBadge env={env} onEnv={setEnv} onSettings={() => setSettingsOpen(true)} version={envVersion} />
       </header>
       <nav className="steps" aria-label="Import steps">
         <ol>
@@ -143,10 +149,19 @@ export function App() {
             person looks at another step. */}
         {mapping && reviewKey && importOpened && (
           <div hidden={step !== "import"} className="step-host">
-            <ImportStep key={reviewKey} files={readable} mapping={mapping} settings={settings} />
+            <ImportStep
+              key={`${reviewKey}|${env}|${envVersion}`}
+              env={env}
+              files={readable}
+              mapping={mapping}
+              settings={settings}
+            />
           </div>
         )}
       </main>
+      {settingsOpen && (
+        <EnvironmentSettings onClose={() => setSettingsOpen(false)} onChanged={() => setEnvVersion((v) => v + 1)} />
+      )}
     </div>
   );
 }

@@ -28,6 +28,11 @@ import type { ImportProgress } from "./bindings/ImportProgress";
 import type { PlanOverview } from "./bindings/PlanOverview";
 import type { PlanProgress } from "./bindings/PlanProgress";
 import type { RunReport } from "./bindings/RunReport";
+import type { EnvironmentEntry } from "./bindings/EnvironmentEntry";
+import type { EnvironmentKind } from "./bindings/EnvironmentKind";
+import type { PhPrincipal } from "./bindings/PhPrincipal";
+
+export type { EnvironmentEntry, EnvironmentKind, PhPrincipal };
 
 export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, ImportSettings, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
 export type { EditedSummary, EditOutcome, Entity, Filter, Page, ReviewProgress, SimilarOutcome, Summary };
@@ -94,15 +99,23 @@ export const api = {
     dir: string,
     settings: ImportSettings,
   ) => invoke<EditedSummary>("save_reviewed", { jobId, files, mapping, dir, settings }),
-  listClinics: () => invoke<ClinicList>("list_clinics"),
+  listEnvironments: () => invoke<EnvironmentEntry[]>("list_environments"),
+  saveEnvironment: (name: string, baseUrl: string, kind: EnvironmentKind, existing: boolean) =>
+    invoke<void>("save_environment", { name, baseUrl, kind, existing }),
+  storeToken: (name: string, token: string) => invoke<PhPrincipal>("store_token", { name, token }),
+  forgetToken: (name: string) => invoke<boolean>("forget_token", { name }),
+  testConnection: (name: string) => invoke<PhPrincipal>("test_connection", { name }),
+  listClinics: (env: string) => invoke<ClinicList>("list_clinics", { env }),
   planImport: (
     jobId: string,
     files: ReadRequest[],
     mapping: Resolved["mapping"],
     settings: ImportSettings,
+    env: string,
     clinicId: string,
-  ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, clinicId }),
-  applyImport: (runId: string) => invoke<RunReport>("apply_import", { runId }),
+  ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, env, clinicId }),
+  applyImport: (runId: string, confirmation: string) =>
+    invoke<RunReport>("apply_import", { runId, confirmation }),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
     listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>

@@ -433,7 +433,9 @@ fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> a
         return Ok(());
     }
     let target = &plan.target;
-    let matches = |s: &str| s.trim() == target.clinic_id || s.trim() == target.clinic_name;
+    let matches = |s: &str| {
+        environments::confirms_production(kind, &target.clinic_id, &target.clinic_name, s)
+    };
     if let Some(given) = &args.yes_i_mean_production {
         if matches(given) {
             return Ok(());

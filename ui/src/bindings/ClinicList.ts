@@ -14,6 +14,10 @@ env: string,
  */
 env_label: string, 
 /**
+ * Whether it is a production environment (importing needs the clinic's name typed).
+ */
+production: boolean, 
+/**
  * The clinics the app's token may use.
  */
 clinics: Array<ClinicChoice>, };

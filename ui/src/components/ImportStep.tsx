@@ -5,6 +5,7 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { PlanOverview } from "../bindings/PlanOverview";
 import type { PlanProgress } from "../bindings/PlanProgress";
 import type { RunReport } from "../bindings/RunReport";
+import { confirmsProduction } from "../environments";
 import { formatCount, newJobId } from "../format";
 import {
   clientsAndPets,
@@ -18,6 +19,8 @@ import {
 } from "../importPlan";
 
 interface Props {
+  /** The environment chosen in the top bar (`sandbox` is the built-in one). */
+  env: string;
   files: ReadRequest[];
   mapping: Resolved["mapping"];
   /** The import settings (country, e-mail rule, which flagged records are sent). */
@@ -33,16 +36,18 @@ type State =
 
 /** Plan the reviewed files against a clinic (nothing sent), confirm deliberately, import with
  * progress and cancel, and show the result with the run's folder. */
-export function ImportStep({ files, mapping, settings }: Props) {
+export function ImportStep({ env, files, mapping, settings }: Props) {
   const [clinics, setClinics] = useState<ClinicList | null>(null);
   const [clinicId, setClinicId] = useState("");
   const [state, setState] = useState<State>({ kind: "choose" });
   const [error, setError] = useState<string | null>(null);
   const [confirmed, setConfirmed] = useState(false);
+  // What the person typed to confirm an import into production.
+  const [typed, setTyped] = useState("");
 
   useEffect(() => {
-    api.listClinics().then(setClinics, (e) => setError(errorMessage(e)));
-  }, []);
+    api.listClinics(env).then(setClinics, (e) => setError(errorMessage(e)));
+  }, [env]);
 
   // Progress events of the plan being made (this job's only).
   useEffect(() => {
@@ -67,9 +72,10 @@ export function ImportStep({ files, mapping, settings }: Props) {
     const jobId = newJobId();
     setError(null);
     setConfirmed(false);
+    setTyped("");
     setState({ kind: "planning", jobId, progress: null });
     try {
-      const plan = await api.planImport(jobId, files, mapping, settings, clinicId);
+      const plan = await api.planImport(jobId, files, mapping, settings, env, clinicId);
       setState({ kind: "planned", plan });
     } catch (e) {
       // Cancelled by the person: nothing to report.
@@ -82,10 +88,10 @@ export function ImportStep({ files, mapping, settings }: Props) {
     setError(null);
     setState({ kind: "importing", plan, progress: null, stopping: false });
     try {
-      const report = await api.applyImport(plan.run_id);
+      const report = await api.applyImport(plan.run_id, typed);
       setState({ kind: "done", plan, report });
       // The clinic's counts changed: the list shows them as they are now.
-      api.listClinics().then(setClinics, () => undefined);
+      api.listClinics(env).then(setClinics, () => undefined);
     } catch (e) {
       setError(errorMessage(e));
       setState({ kind: "planned", plan });
@@ -162,6 +168,9 @@ export function ImportStep({ files, mapping, settings }: Props) {
           <Confirm
             plan={state.plan}
             envLabel={clinics.env_label}
+            production={clinics.production}
+            typed={typed}
+            onTyped={setTyped}
             confirmed={confirmed}
             onConfirmed={setConfirmed}
             onImport={() => void startImport(state.plan)}
@@ -249,12 +258,18 @@ function PlanView({ plan, envLabel, unsent }: { plan: PlanOverview; envLabel: st
 function Confirm({
   plan,
   envLabel,
+  production,
+  typed,
+  onTyped,
   confirmed,
   onConfirmed,
   onImport,
 }: {
   plan: PlanOverview;
   envLabel: string;
+  production: boolean;
+  typed: string;
+  onTyped: (t: string) => void;
   confirmed: boolean;
   onConfirmed: (c: boolean) => void;
   onImport: () => void;
@@ -272,8 +287,17 @@ function Confirm({
     );
   }
   const target = `${plan.clinic_name} on ${envLabel}`;
+  // Production needs the clinic's name typed too, as the CLI's --yes-i-mean-production.
+  const typedOk = confirmsProduction(production, plan.clinic_id, plan.clinic_name, typed);
   return (
     <div className="import-confirm">
+      {production && (
+        <label className="production-confirm">
+          <strong>{envLabel} is PRODUCTION.</strong> Type the clinic&apos;s name, <code>{plan.clinic_name}</code>, to
+          enable the import:{" "}
+          <input value={typed} onChange={(e) => onTyped(e.target.value)} data-testid="import-production-name" />
+        </label>
+      )}
       <label>
         <input
           type="checkbox"
@@ -283,7 +307,7 @@ function Confirm({
         />{" "}
         I have checked the plan: send it to <strong>{target}</strong>.
       </label>
-      <button type="button" className="primary" disabled={!confirmed} onClick={onImport} data-testid="import-start">
+      <button type="button" className="primary" disabled={!confirmed || !typedOk} onClick={onImport} data-testid="import-start">
         Import into {target}
       </button>
     </div>

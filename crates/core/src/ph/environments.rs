@@ -269,6 +269,23 @@ impl Settings {
         Ok(env)
     }
 
+    /// Changes an added environment's URL and kind (same checks as [`Settings::add`]).
+    pub fn edit(
+        &mut self,
+        name: &str,
+        base_url: &str,
+        kind: EnvironmentKind,
+    ) -> Result<Environment, SettingsError> {
+        let old = self.remove(name)?;
+        match self.add(name, base_url, kind) {
+            Ok(env) => Ok(env),
+            Err(e) => {
+                self.added.push(old);
+                Err(e)
+            }
+        }
+    }
+
     /// Removes an added environment and returns it.
     pub fn remove(&mut self, name: &str) -> Result<Environment, SettingsError> {
         if name == SANDBOX {
@@ -283,6 +300,17 @@ impl Settings {
             })?;
         Ok(self.added.remove(position))
     }
+}
+
+/// Whether what a person typed confirms an import into a production environment: the
+/// clinic's id or its name, exactly (surrounding spaces aside). Other kinds need no typing.
+pub fn confirms_production(
+    kind: EnvironmentKind,
+    clinic_id: &str,
+    clinic_name: &str,
+    typed: &str,
+) -> bool {
+    kind != EnvironmentKind::Production || typed.trim() == clinic_id || typed.trim() == clinic_name
 }
 
 /// Names double as keychain entries and CLI arguments, so keep them plain.
@@ -387,5 +415,64 @@ mod tests {
         let err = Settings::load(dir.path()).unwrap_err();
         assert!(matches!(err, SettingsError::Damaged { .. }));
         assert!(err.to_string().contains("settings.json"));
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    #[test]
+    fn edit_changes_url_and_kind_and_keeps_the_old_one_on_a_bad_url() {
+        let mut settings = Settings::default();
+        settings
+            .add(
+                "rehearsal",
+                "http://127.0.0.1:8787",
+                EnvironmentKind::Custom,
+            )
+            .unwrap();
+        let env = settings
+            .edit("rehearsal", "https://ph.example/", EnvironmentKind::Staging)
+            .unwrap();
+        assert_eq!(env.base_url, "https://ph.example");
+        assert!(settings
+            .edit("rehearsal", "http://ph.example", EnvironmentKind::Staging)
+            .is_err());
+        assert_eq!(settings.get("rehearsal").unwrap(), env);
+        assert!(matches!(
+            settings.edit("nope", "https://ph.example", EnvironmentKind::Staging),
+            Err(SettingsError::UnknownEnvironment { .. })
+        ));
+    }
+
+    #[test]
+    fn production_needs_the_clinics_id_or_name_typed() {
+        let prod = EnvironmentKind::Production;
+        assert!(confirms_production(
+            prod,
+            "lakeside",
+            "Lakeside Vets",
+            " Lakeside Vets "
+        ));
+        assert!(confirms_production(
+            prod,
+            "lakeside",
+            "Lakeside Vets",
+            "lakeside"
+        ));
+        assert!(!confirms_production(
+            prod,
+            "lakeside",
+            "Lakeside Vets",
+            "lakeside vets"
+        ));
+        assert!(!confirms_production(prod, "lakeside", "Lakeside Vets", ""));
+        assert!(confirms_production(
+            EnvironmentKind::Staging,
+            "lakeside",
+            "Lakeside Vets",
+            ""
+        ));
     }
 }
