@@ -731,6 +731,38 @@ export const tests = [
       const heading = await textOf(browser, await browser.$("[data-testid=import-plan-view] h2"));
       assert(heading.includes("on rehearsal"), `the plan was made on "${heading}"`);
       await shot("54-import-on-rehearsal");
+
+      // Made a production environment (Edit in Settings), importing needs the clinic's name typed.
+      await (await browser.$("[data-testid=open-settings]")).click();
+      await (await browser.$("[data-testid=edit-rehearsal]")).click();
+      await (await browser.$("[data-testid=env-kind]")).selectByAttribute("value", "production");
+      await (await browser.$("[data-testid=env-save]")).click();
+      await waitForText(browser, "[data-testid=settings-env-rehearsal]", (t) => t.includes("Production"), "the changed kind");
+      await (await browser.$("[data-testid=close-settings]")).click();
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed again" },
+      );
+      await (await browser.$("[data-testid=import-clinic]")).selectByAttribute("value", "maple-grove");
+      await (await browser.$("[data-testid=import-plan]")).click();
+      const typed = await browser.$("[data-testid=import-production-name]");
+      await typed.waitForExist({ timeout: 30000 });
+      await (await browser.$("[data-testid=import-confirm]")).click();
+      const start = await browser.$("[data-testid=import-start]");
+      assert(!(await start.isEnabled()), "a production import can start without the clinic's name typed");
+      await typed.setValue("Maple Grove");
+      assert(!(await start.isEnabled()), "a production import starts with part of the clinic's name");
+      await typed.setValue("Maple Grove Veterinary Clinic");
+      assert(await start.isEnabled(), "the clinic's name typed does not enable the production import");
+      await shot("55-production-confirmation");
+
+      // Forgetting the token: Settings says so and the top bar cannot connect any more.
+      await (await browser.$("[data-testid=open-settings]")).click();
+      await (await browser.$("[data-testid=forget-rehearsal]")).click();
+      await waitForText(browser, "[data-testid=token-status-rehearsal]", (t) => t.includes("no token"), "the forgotten token");
+      await (await browser.$("[data-testid=close-settings]")).click();
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("cannot connect"), "the badge without a token");
+      await shot("56-token-forgotten");
     },
   },
   {

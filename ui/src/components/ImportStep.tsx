@@ -120,7 +120,7 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
             }}
             data-testid="import-clinic"
           >
-            <option value="">{clinics === null ? "Loading the clinics…" : "Choose a clinic"}</option>
+            <option value="">{clinics !== null ? "Choose a clinic" : error ? "No clinics (see below)" : "Loading the clinics…"}</option>
             {clinics?.clinics.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name} ({c.id}) — {clientsAndPets(c.clients, c.patients)} in PH
