@@ -3,4 +3,4 @@
 /**
  * What most values of a column look like.
  */
-export type ValueKind = "empty" | "email" | "phone" | "date" | "zip" | "number" | "text";
+export type ValueKind = "empty" | "email" | "phone" | "date" | "zip" | "number" | "text" | "id";

@@ -22,11 +22,43 @@ pub enum ValueKind {
     Number,
     /// Anything else.
     Text,
+    /// Identifiers: numbers or codes in a column named like an ID (`Client ID`, `Acct #`),
+    /// which their values alone would take for ZIP codes or amounts.
+    Id,
+}
+
+/// The kind of a column named `header` whose values are of kind `kind`: numbers and
+/// ZIP-shaped values under an ID-like name are identifiers.
+pub fn with_header(header: &str, kind: ValueKind) -> ValueKind {
+    if matches!(kind, ValueKind::Zip | ValueKind::Number | ValueKind::Text) && id_like(header) {
+        ValueKind::Id
+    } else {
+        kind
+    }
+}
+
+/// Whether a column name says it holds identifiers: `ID`, `Client ID`, `PatientId`,
+/// `Acct #`, `Account No`, `Chart Number`, `Owner No.`.
+fn id_like(header: &str) -> bool {
+    let h = header.trim();
+    if h.ends_with('#') || h.ends_with("Id") || h.ends_with("ID") {
+        return true;
+    }
+    let lower = h.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            matches!(
+                w,
+                "id" | "no" | "nr" | "num" | "number" | "acct" | "account" | "ref"
+            )
+        })
 }
 
 /// The kind that at least 80% of the non-empty values share, else `Text`.
 pub fn infer<'a>(values: impl IntoIterator<Item = &'a str>) -> ValueKind {
-    let mut counts = [0usize; 7];
+    let mut counts = [0usize; 8];
     let mut total = 0usize;
     for v in values {
         let v = v.trim();
@@ -194,5 +226,19 @@ mod tests {
         assert_eq!(infer(["a@b.co", "none", "n/a", "e@f.net"]), ValueKind::Text);
         assert_eq!(infer(["", " "]), ValueKind::Empty);
         assert_eq!(infer(["10023", "10031", "7", "12"]), ValueKind::Number);
+    }
+
+    #[test]
+    fn a_column_named_like_an_id_holds_identifiers_not_zip_codes() {
+        assert_eq!(with_header("Client ID", ValueKind::Zip), ValueKind::Id);
+        assert_eq!(with_header("Acct #", ValueKind::Number), ValueKind::Id);
+        assert_eq!(with_header("PatientId", ValueKind::Text), ValueKind::Id);
+        assert_eq!(with_header("Owner No.", ValueKind::Number), ValueKind::Id);
+        assert_eq!(with_header("Zip", ValueKind::Zip), ValueKind::Zip);
+        assert_eq!(with_header("Weight", ValueKind::Number), ValueKind::Number);
+        // Words that merely contain the letters stay as they are.
+        assert_eq!(with_header("Notes", ValueKind::Text), ValueKind::Text);
+        assert_eq!(with_header("Video link", ValueKind::Text), ValueKind::Text);
+        assert_eq!(with_header("Client ID", ValueKind::Email), ValueKind::Email);
     }
 }

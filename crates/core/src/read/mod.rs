@@ -647,7 +647,7 @@ impl RowStream {
                 ColumnInfo {
                     index: i as u32,
                     name: name.clone(),
-                    kind: kinds::infer(values),
+                    kind: kinds::with_header(name, kinds::infer(values)),
                     samples,
                 }
             })
