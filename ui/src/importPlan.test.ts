@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ClassificationCounts } from "./bindings/ClassificationCounts";
+import type { ClassCounts } from "./bindings/ClassCounts";
 import type { OpCounts } from "./bindings/OpCounts";
 import type { PlanOverview } from "./bindings/PlanOverview";
 import type { RunReport } from "./bindings/RunReport";
@@ -16,7 +16,7 @@ import {
 } from "./importPlan";
 
 const ops = (o: Partial<OpCounts> = {}): OpCounts => ({ create: 0, update: 0, unchanged: 0, skip: 0, undecided: 0, ...o });
-const classes = (c: Partial<ClassificationCounts> = {}): ClassificationCounts => ({
+const classes = (c: Partial<ClassCounts> = {}): ClassCounts => ({
   new: 0,
   identical: 0,
   update: 0,

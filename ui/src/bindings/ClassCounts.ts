@@ -5,22 +5,22 @@
  */
 export type ClassCounts = { 
 /**
- * Created.
+ * Not in PH: created.
  */
-new: bigint, 
+new: number, 
 /**
- * Nothing to send.
+ * In PH as in the file: nothing to send.
  */
-identical: bigint, 
+identical: number, 
 /**
- * Blanks filled.
+ * In PH, the file fills fields PH has empty.
  */
-update: bigint, 
+update: number, 
 /**
- * Disagreeing fields.
+ * In PH, PH and the file disagree.
  */
-conflict: bigint, 
+conflict: number, 
 /**
- * Several possible matches.
+ * Several PH records may be this one.
  */
-ambiguous: bigint, };
+ambiguous: number, };

@@ -111,20 +111,26 @@ pub struct RecordMatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ClassCounts {
-    /// Created.
+    /// Not in PH: created.
+    #[ts(type = "number")]
     pub new: u64,
-    /// Nothing to send.
+    /// In PH as in the file: nothing to send.
+    #[ts(type = "number")]
     pub identical: u64,
-    /// Blanks filled.
+    /// In PH, the file fills fields PH has empty.
+    #[ts(type = "number")]
     pub update: u64,
-    /// Disagreeing fields.
+    /// In PH, PH and the file disagree.
+    #[ts(type = "number")]
     pub conflict: u64,
-    /// Several possible matches.
+    /// Several PH records may be this one.
+    #[ts(type = "number")]
     pub ambiguous: u64,
 }
 
 impl ClassCounts {
-    fn add(&mut self, c: Classification) {
+    /// Counts one more record of classification `c`.
+    pub(crate) fn add(&mut self, c: Classification) {
         let n = match c {
             Classification::New => &mut self.new,
             Classification::Identical => &mut self.identical,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::canonical::Entity;
-use crate::dedupe::classify::Classification;
+use crate::dedupe::classify::ClassCounts;
 use crate::dedupe::resolve::Decisions;
 use crate::job::{ImportSettings, Job, JobProgress};
 use crate::ph::PhApi;
@@ -87,40 +87,6 @@ pub async fn plan_job(
     Ok((plan, path))
 }
 
-/// How many records of one kind got each classification against PH.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ClassificationCounts {
-    /// Not in PH: created.
-    #[ts(type = "number")]
-    pub new: u64,
-    /// In PH with the same values: left unchanged.
-    #[ts(type = "number")]
-    pub identical: u64,
-    /// In PH, the file fills fields PH has empty.
-    #[ts(type = "number")]
-    pub update: u64,
-    /// In PH, PH and the file disagree.
-    #[ts(type = "number")]
-    pub conflict: u64,
-    /// Several PH records may be this one.
-    #[ts(type = "number")]
-    pub ambiguous: u64,
-}
-
-impl ClassificationCounts {
-    fn add(&mut self, c: Classification) {
-        let n = match c {
-            Classification::New => &mut self.new,
-            Classification::Identical => &mut self.identical,
-            Classification::Update => &mut self.update,
-            Classification::Conflict => &mut self.conflict,
-            Classification::Ambiguous => &mut self.ambiguous,
-        };
-        *n += 1;
-    }
-}
-
 /// One reason records are not sent, and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -153,9 +119,9 @@ pub struct PlanOverview {
     /// Counts by operation, and the plan in one paragraph.
     pub summary: Summary,
     /// Clients sent, by how they match PH.
-    pub clients: ClassificationCounts,
+    pub clients: ClassCounts,
     /// Pets sent, by how they match PH.
-    pub patients: ClassificationCounts,
+    pub patients: ClassCounts,
     /// Records not sent, by reason, the most frequent first (at most [`REASONS_SHOWN`]).
     pub not_sent: Vec<NotSentReason>,
     /// Clients not sent, in all.
@@ -175,8 +141,8 @@ pub const REASONS_SHOWN: usize = 10;
 impl PlanOverview {
     /// The overview of `plan`, saved at `path`.
     pub fn of(plan: &Plan, path: &Path) -> PlanOverview {
-        let mut clients = ClassificationCounts::default();
-        let mut patients = ClassificationCounts::default();
+        let mut clients = ClassCounts::default();
+        let mut patients = ClassCounts::default();
         for c in &plan.clients {
             clients.add(c.classification);
         }
