@@ -96,12 +96,7 @@ pub fn remap_field(
     settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
     let guard = session.0.lock().map_err(|_| busy())?;
-    let tables = guard.as_ref().ok_or_else(|| {
-        AppError::new(
-            "mapping",
-            "Load the files again before changing the mapping.",
-        )
-    })?;
+    let tables = loaded(&guard)?;
     resolve::remap_field(
         &mut resolved,
         tables,
@@ -126,12 +121,7 @@ pub fn set_codes(
     codes: Vec<CodeEntry>,
 ) -> Result<Resolved, AppError> {
     let guard = session.0.lock().map_err(|_| busy())?;
-    let tables = guard.as_ref().ok_or_else(|| {
-        AppError::new(
-            "mapping",
-            "Load the files again before changing the mapping.",
-        )
-    })?;
+    let tables = loaded(&guard)?;
     resolve::set_codes(&mut resolved, tables, table as usize, &column, field, codes)
         .map_err(|e| AppError::new("mapping", e.to_string()))?;
     Ok(resolved)
@@ -148,12 +138,7 @@ pub fn set_table_role(
     settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
     let guard = session.0.lock().map_err(|_| busy())?;
-    let tables = guard.as_ref().ok_or_else(|| {
-        AppError::new(
-            "mapping",
-            "Load the files again before changing the mapping.",
-        )
-    })?;
+    let tables = loaded(&guard)?;
     // The table is suggested again in the country the mapping already uses.
     let mut options = settings.suggest_options();
     options.country = resolved.mapping.country.clone();
@@ -168,6 +153,16 @@ pub fn set_table_role(
     )
     .map_err(|e| AppError::new("mapping", e.to_string()))?;
     Ok(resolved)
+}
+
+/// The tables the mapping session holds, or an error saying to load the files again.
+fn loaded(tables: &Option<Vec<SourceTable>>) -> Result<&[SourceTable], AppError> {
+    tables.as_deref().ok_or_else(|| {
+        AppError::new(
+            "mapping",
+            "Load the files again before changing the mapping.",
+        )
+    })
 }
 
 /// Applies the person's settings (country, e-mail, weight unit) to the mapping, keeping
