@@ -5,10 +5,13 @@
 //! journals and reports; these commands only find the environment and pass things on.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
+use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
+use ph_import_core::import::matches::{self, BulkDecision, Choice, MatchFilter, MatchPage};
 use ph_import_core::import::{
-    self, load_run_plan, Context, ImportError, JobPlan, Options, PlanOverview, RunReport,
+    self, load_run_plan, Context, ImportError, JobPlan, Options, Plan, PlanOverview, RunReport,
 };
 use ph_import_core::job::{ImportSettings, Job, WriteError};
 use ph_import_core::mapping::Mapping;
@@ -146,6 +149,7 @@ pub async fn plan_import(
     settings: ImportSettings,
     env: String,
     clinic_id: String,
+    decisions: Decisions,
 ) -> Result<PlanOverview, AppError> {
     let inputs = read_inputs(&files)?;
     let paths: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
@@ -172,7 +176,7 @@ pub async fn plan_import(
                 job: &job,
                 settings: &settings,
                 edits: edits.as_ref(),
-                decisions: Decisions::default(),
+                decisions,
                 files: &paths,
                 clinic_id: &clinic_id,
                 base_url: &url,
@@ -233,4 +237,62 @@ pub async fn apply_import(
         ))?)
     })
     .await
+}
+
+/// The plan the Duplicates screen pages through, kept loaded: a large plan takes a while to
+/// read, and the screen asks for a page at every scroll and filter.
+#[derive(Default)]
+pub struct LoadedPlan(Mutex<Option<Arc<Plan>>>);
+
+impl LoadedPlan {
+    fn get(&self, run_id: &str) -> Result<Arc<Plan>, AppError> {
+        let mut loaded = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(plan) = loaded.as_ref().filter(|p| p.run_id == run_id) {
+            return Ok(plan.clone());
+        }
+        let plan = Arc::new(load_run_plan(&data_dir()?, run_id)?);
+        *loaded = Some(plan.clone());
+        Ok(plan)
+    }
+}
+
+/// A page of the planned run's records that match PH records (updates, conflicts,
+/// ambiguous matches), each beside the PH records it may be.
+#[tauri::command]
+pub async fn plan_matches(
+    loaded: State<'_, LoadedPlan>,
+    run_id: String,
+    decisions: Decisions,
+    filter: MatchFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<MatchPage, AppError> {
+    let plan = loaded.get(&run_id)?;
+    Ok(matches::page(&plan, &decisions, &filter, offset, limit))
+}
+
+/// The decisions with one more: `choice` for one matched record (`ph_id` picks the PH
+/// record an ambiguous one is merged into).
+#[tauri::command]
+pub fn decide_match(
+    decisions: Decisions,
+    entity: Entity,
+    external_id: String,
+    choice: Choice,
+    ph_id: Option<String>,
+) -> Decisions {
+    matches::decide(decisions, entity, &external_id, choice, ph_id)
+}
+
+/// The decisions with `choice` made for every matched record the filter lists.
+#[tauri::command]
+pub async fn decide_matches(
+    loaded: State<'_, LoadedPlan>,
+    run_id: String,
+    decisions: Decisions,
+    filter: MatchFilter,
+    choice: Choice,
+) -> Result<BulkDecision, AppError> {
+    let plan = loaded.get(&run_id)?;
+    Ok(matches::decide_all(&plan, decisions, &filter, choice))
 }

@@ -23,6 +23,7 @@ pub fn run() {
         .manage(mapping::MappingSession::default())
         .manage(review::ReviewState::default())
         .manage(sandbox::EmbeddedSandbox::default())
+        .manage(import::LoadedPlan::default())
         .setup(|app| {
             let handle = app.handle().clone();
             let embedded = app.state::<sandbox::EmbeddedSandbox>().inner().clone();
@@ -63,6 +64,9 @@ pub fn run() {
             import::list_clinics,
             import::plan_import,
             import::apply_import,
+            import::plan_matches,
+            import::decide_match,
+            import::decide_matches,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -24,9 +24,10 @@ await new Promise((r) => setTimeout(r, 1500));
 
 let passed = 0;
 let failed = 0;
-// E2E_ONLY=words runs only the tests whose name contains them (while working on one).
+// E2E_ONLY=words runs only the tests whose name contains them (while working on one);
+// `a|b` runs those containing either.
 const only = process.env.E2E_ONLY;
-for (const test of tests.filter((t) => !only || t.name.includes(only))) {
+for (const test of tests.filter((t) => !only || only.split("|").some((o) => t.name.includes(o)))) {
   // A fresh app per test: no state leaks between tests.
   const browser = await remote({
     hostname: "127.0.0.1",

@@ -31,6 +31,11 @@ import type { RunReport } from "./bindings/RunReport";
 import type { EnvironmentEntry } from "./bindings/EnvironmentEntry";
 import type { EnvironmentKind } from "./bindings/EnvironmentKind";
 import type { PhPrincipal } from "./bindings/PhPrincipal";
+import type { BulkDecision } from "./bindings/BulkDecision";
+import type { Choice } from "./bindings/Choice";
+import type { Decisions } from "./bindings/Decisions";
+import type { MatchFilter } from "./bindings/MatchFilter";
+import type { MatchPage } from "./bindings/MatchPage";
 
 export type { EnvironmentEntry, EnvironmentKind, PhPrincipal };
 
@@ -113,7 +118,14 @@ export const api = {
     settings: ImportSettings,
     env: string,
     clinicId: string,
-  ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, env, clinicId }),
+    decisions: Decisions,
+  ) => invoke<PlanOverview>("plan_import", { jobId, files, mapping, settings, env, clinicId, decisions }),
+  planMatches: (runId: string, decisions: Decisions, filter: MatchFilter, offset: number, limit: number) =>
+    invoke<MatchPage>("plan_matches", { runId, decisions, filter, offset, limit }),
+  decideMatch: (decisions: Decisions, entity: Entity, externalId: string, choice: Choice, phId: string | null) =>
+    invoke<Decisions>("decide_match", { decisions, entity, externalId, choice, phId }),
+  decideMatches: (runId: string, decisions: Decisions, filter: MatchFilter, choice: Choice) =>
+    invoke<BulkDecision>("decide_matches", { runId, decisions, filter, choice }),
   applyImport: (runId: string, confirmation: string) =>
     invoke<RunReport>("apply_import", { runId, confirmation }),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>

@@ -55,7 +55,7 @@ export function planLines(o: PlanOverview): PlanLine[] {
       label: "Conflicts",
       clients: o.clients.conflict,
       patients: o.patients.conflict,
-      note: `PH and the file disagree; ${formatCount(s.conflicts_decided)} decided by the field policies`,
+      note: `PH and the file disagree; ${formatCount(s.conflicts_decided)} decided (see "Records PH already has" below)`,
     },
     {
       key: "ambiguous",
@@ -87,7 +87,7 @@ export function planBlocker(o: PlanOverview): Blocker | null {
   if (o.undecided > 0) {
     const message = `${countOf(o.undecided, "record waits", "records wait")} for a decision: PH has several records that may be ${
       o.undecided === 1 ? "it" : "each of them"
-    }. Nothing can be imported until ${o.undecided === 1 ? "it is" : "they are"} decided; ask the tech lead to decide them with the command-line tool (a decisions file), then plan again.`;
+    }. Nothing can be imported until ${o.undecided === 1 ? "it is" : "they are"} decided: choose the PH record, keep both or skip in "Records PH already has" above, then plan again.`;
     return { severity: "error", message };
   }
   const s = o.summary;

@@ -4,7 +4,6 @@ export const STEPS = [
   { id: "mapping", title: "Map columns", available: true },
   { id: "problems", title: "Review problems", available: true },
   { id: "save", title: "Save", available: true },
-  { id: "duplicates", title: "Duplicates", available: false },
   { id: "import", title: "Import", available: true },
   { id: "history", title: "History", available: false },
 ] as const;

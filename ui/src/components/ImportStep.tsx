@@ -5,7 +5,10 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { PlanOverview } from "../bindings/PlanOverview";
 import type { PlanProgress } from "../bindings/PlanProgress";
 import type { RunReport } from "../bindings/RunReport";
+import type { Decisions } from "../bindings/Decisions";
+import { decisionsChanged } from "../duplicates";
 import { confirmsProduction } from "../environments";
+import { DuplicatesPanel } from "./DuplicatesPanel";
 import { formatCount, newJobId } from "../format";
 import {
   clientsAndPets,
@@ -30,7 +33,7 @@ interface Props {
 type State =
   | { kind: "choose" }
   | { kind: "planning"; jobId: string; progress: PlanProgress | null }
-  | { kind: "planned"; plan: PlanOverview }
+  | { kind: "planned"; plan: PlanOverview; decisions: Decisions }
   | { kind: "importing"; plan: PlanOverview; progress: ImportProgress | null; stopping: boolean }
   | { kind: "done"; plan: PlanOverview; report: RunReport };
 
@@ -44,6 +47,8 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
   const [confirmed, setConfirmed] = useState(false);
   // What the person typed to confirm an import into production.
   const [typed, setTyped] = useState("");
+  // The person's decisions about records PH already has; a plan is made with them.
+  const [decisions, setDecisions] = useState<Decisions>(NO_DECISIONS);
 
   useEffect(() => {
     api.listClinics(env).then(setClinics, (e) => setError(errorMessage(e)));
@@ -75,8 +80,8 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
     setTyped("");
     setState({ kind: "planning", jobId, progress: null });
     try {
-      const plan = await api.planImport(jobId, files, mapping, settings, env, clinicId);
-      setState({ kind: "planned", plan });
+      const plan = await api.planImport(jobId, files, mapping, settings, env, clinicId, decisions);
+      setState({ kind: "planned", plan, decisions });
     } catch (e) {
       // Cancelled by the person: nothing to report.
       if (!isCancelled(e)) setError(errorMessage(e));
@@ -94,7 +99,7 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
       api.listClinics(env).then(setClinics, () => undefined);
     } catch (e) {
       setError(errorMessage(e));
-      setState({ kind: "planned", plan });
+      setState({ kind: "planned", plan, decisions });
     }
   };
 
@@ -116,6 +121,8 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
             onChange={(e) => {
               setClinicId(e.target.value);
               setState({ kind: "choose" });
+              // Decisions name another clinic's PH records.
+              setDecisions(NO_DECISIONS);
               setConfirmed(false);
             }}
             data-testid="import-clinic"
@@ -164,9 +171,19 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
             unsent={state.kind === "planned"}
           />
         )}
+        {state.kind === "planned" && (
+          <DuplicatesPanel
+            runId={state.plan.run_id}
+            decisions={decisions}
+            onDecisions={setDecisions}
+            changed={decisionsChanged(decisions, state.decisions)}
+            onPlanAgain={() => void makePlan()}
+          />
+        )}
         {state.kind === "planned" && clinics && (
           <Confirm
             plan={state.plan}
+            stale={decisionsChanged(decisions, state.decisions)}
             envLabel={clinics.env_label}
             production={clinics.production}
             typed={typed}
@@ -199,6 +216,8 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
     </section>
   );
 }
+
+const NO_DECISIONS: Decisions = { policies: { default: "fill_blanks", fields: {} }, records: [] };
 
 /** Whether a command stopped because the person cancelled it. */
 function isCancelled(e: unknown): boolean {
@@ -257,6 +276,7 @@ function PlanView({ plan, envLabel, unsent }: { plan: PlanOverview; envLabel: st
 /** The deliberate confirmation: names the clinic and environment, or says what blocks. */
 function Confirm({
   plan,
+  stale,
   envLabel,
   production,
   typed,
@@ -266,6 +286,8 @@ function Confirm({
   onImport,
 }: {
   plan: PlanOverview;
+  /** Decisions were changed since the plan was made: it must be made again first. */
+  stale: boolean;
   envLabel: string;
   production: boolean;
   typed: string;
@@ -274,7 +296,9 @@ function Confirm({
   onConfirmed: (c: boolean) => void;
   onImport: () => void;
 }) {
-  const blocker = planBlocker(plan);
+  const blocker = stale
+    ? { severity: "info" as const, message: "Plan again with your decisions before importing: the plan above was made without them." }
+    : planBlocker(plan);
   if (blocker) {
     return (
       <div

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod journal;
 pub mod log;
+pub mod matches;
 pub mod plan;
 pub mod prepare;
 pub mod report;

@@ -22,6 +22,7 @@ use crate::ph::canonical::{client_input, client_update, patient_input, patient_u
 use crate::ph::types::{Client, ClientInput, ClientUpdate, PatientInput, PatientUpdate};
 
 use super::error::ImportError;
+use super::matches::PhRecord;
 
 /// The plan file format this version writes and reads.
 pub const PLAN_FORMAT: u32 = 1;
@@ -242,6 +243,10 @@ pub struct ClientStep {
     pub reasons: Vec<String>,
     /// What is sent.
     pub op: Op,
+    /// The PH records a person compares it with: the one it matches where the file would
+    /// change it, or each it may be. Empty for new and identical records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ph: Vec<PhRecord>,
 }
 
 impl ClientStep {
@@ -298,6 +303,9 @@ pub struct PatientStep {
     pub reasons: Vec<String>,
     /// What is sent.
     pub op: Op,
+    /// The PH pets a person compares it with (see [`ClientStep::ph`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ph: Vec<PhRecord>,
 }
 
 impl PatientStep {
@@ -536,6 +544,13 @@ pub fn build(input: PlanInput) -> Plan {
             continue;
         }
         let step = clients.len();
+        let compared = ph_ids(m)
+            .filter_map(|id| {
+                by_id
+                    .get(id)
+                    .map(|&k| PhRecord::client(id, &client_record(&ph[k])))
+            })
+            .collect();
         let m = rematch_chosen(m, &decisions, |id| {
             by_id.get(id).map(|&k| {
                 let r = client_record(&ph[k]);
@@ -583,6 +598,7 @@ pub fn build(input: PlanInput) -> Plan {
             matched_by: m.matched_by,
             reasons: m.reasons.clone(),
             op,
+            ph: compared,
         });
     }
     let mut patients = Vec::with_capacity(scan.patients.len());
@@ -623,12 +639,20 @@ pub fn build(input: PlanInput) -> Plan {
                     matched_by: None,
                     reasons: vec!["its owner is created by this import".to_owned()],
                     op,
+                    ph: vec![],
                 }
             }
             OwnerOf::Ph(k) => {
                 let client = &ph[*k];
                 let owner_ext = client.external_id.clone().unwrap_or_default();
                 let m = match_patient(record, client, &owner_ext);
+                let compared = ph_ids(&m)
+                    .filter_map(|id| {
+                        let pet = client.patients.iter().find(|p| p.id == id)?;
+                        let r = crate::ph::canonical::patient_record(pet, &owner_ext);
+                        Some(PhRecord::patient(id, &r))
+                    })
+                    .collect();
                 let m = rematch_chosen(&m, &decisions, |id| {
                     let pet = client.patients.iter().find(|p| p.id == id)?;
                     let r = crate::ph::canonical::patient_record(pet, &owner_ext);
@@ -656,6 +680,7 @@ pub fn build(input: PlanInput) -> Plan {
                     matched_by: m.matched_by,
                     reasons: m.reasons.clone(),
                     op,
+                    ph: compared,
                 }
             }
             OwnerOf::Blocked { undecided, reason } => {
@@ -682,6 +707,7 @@ pub fn build(input: PlanInput) -> Plan {
                     matched_by: None,
                     reasons: vec![reason],
                     op,
+                    ph: vec![],
                 }
             }
         };
@@ -764,6 +790,23 @@ pub async fn plan(
 
 /// An ambiguous record the person merged into one of its candidates, matched against that
 /// candidate (classification and diffs); any other record as it is.
+/// The PH records a person needs to see for `m`: the one it matches when the file would
+/// change it, or every candidate of an ambiguous match; none for new and identical records.
+fn ph_ids(m: &RecordMatch) -> impl Iterator<Item = &str> {
+    let shown = matches!(
+        m.classification,
+        Classification::Update | Classification::Conflict | Classification::Ambiguous
+    );
+    let ids: Vec<&str> = if !shown {
+        vec![]
+    } else if m.classification == Classification::Ambiguous {
+        m.candidates.iter().map(String::as_str).collect()
+    } else {
+        m.ph_id.as_deref().into_iter().collect()
+    };
+    ids.into_iter()
+}
+
 fn rematch_chosen(
     m: &RecordMatch,
     decisions: &Decisions,
