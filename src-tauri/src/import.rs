@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
-use ph_import_core::import::matches::{self, BulkDecision, Choice, MatchFilter, MatchPage};
+use ph_import_core::import::matches::{
+    self, BulkDecision, Choice, GroupFilter, GroupPage, MatchFilter, MatchPage,
+};
 use ph_import_core::import::{
     self, load_run_plan, Context, ImportError, JobPlan, Options, Plan, PlanOverview, RunReport,
 };
@@ -295,4 +297,46 @@ pub async fn decide_matches(
 ) -> Result<BulkDecision, AppError> {
     let plan = loaded.get(&run_id)?;
     Ok(matches::decide_all(&plan, decisions, &filter, choice))
+}
+
+/// A page of the planned run's duplicate groups inside the files.
+#[tauri::command]
+pub async fn plan_groups(
+    loaded: State<'_, LoadedPlan>,
+    run_id: String,
+    decisions: Decisions,
+    filter: GroupFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<GroupPage, AppError> {
+    let plan = loaded.get(&run_id)?;
+    Ok(matches::groups(&plan, &decisions, &filter, offset, limit))
+}
+
+/// The decisions with the group `id` made one record, or separate records again.
+#[tauri::command]
+pub async fn decide_group(
+    loaded: State<'_, LoadedPlan>,
+    run_id: String,
+    decisions: Decisions,
+    id: u32,
+    one_record: bool,
+) -> Result<Decisions, AppError> {
+    let plan = loaded.get(&run_id)?;
+    Ok(matches::decide_group(&plan, decisions, id, one_record))
+}
+
+/// The decisions with every group the filter lists made one record, or separate again.
+#[tauri::command]
+pub async fn decide_groups(
+    loaded: State<'_, LoadedPlan>,
+    run_id: String,
+    decisions: Decisions,
+    filter: GroupFilter,
+    one_record: bool,
+) -> Result<BulkDecision, AppError> {
+    let plan = loaded.get(&run_id)?;
+    Ok(matches::decide_groups(
+        &plan, decisions, &filter, one_record,
+    ))
 }

@@ -67,6 +67,9 @@ pub fn run() {
             import::plan_matches,
             import::decide_match,
             import::decide_matches,
+            import::plan_groups,
+            import::decide_group,
+            import::decide_groups,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -36,6 +36,8 @@ import type { Choice } from "./bindings/Choice";
 import type { Decisions } from "./bindings/Decisions";
 import type { MatchFilter } from "./bindings/MatchFilter";
 import type { MatchPage } from "./bindings/MatchPage";
+import type { GroupFilter } from "./bindings/GroupFilter";
+import type { GroupPage } from "./bindings/GroupPage";
 
 export type { EnvironmentEntry, EnvironmentKind, PhPrincipal };
 
@@ -126,6 +128,12 @@ export const api = {
     invoke<Decisions>("decide_match", { decisions, entity, externalId, choice, phId }),
   decideMatches: (runId: string, decisions: Decisions, filter: MatchFilter, choice: Choice) =>
     invoke<BulkDecision>("decide_matches", { runId, decisions, filter, choice }),
+  planGroups: (runId: string, decisions: Decisions, filter: GroupFilter, offset: number, limit: number) =>
+    invoke<GroupPage>("plan_groups", { runId, decisions, filter, offset, limit }),
+  decideGroup: (runId: string, decisions: Decisions, id: number, oneRecord: boolean) =>
+    invoke<Decisions>("decide_group", { runId, decisions, id, oneRecord }),
+  decideGroups: (runId: string, decisions: Decisions, filter: GroupFilter, oneRecord: boolean) =>
+    invoke<BulkDecision>("decide_groups", { runId, decisions, filter, oneRecord }),
   applyImport: (runId: string, confirmation: string) =>
     invoke<RunReport>("apply_import", { runId, confirmation }),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Decisions } from "./bindings/Decisions";
 import type { MatchRow } from "./bindings/MatchRow";
-import { choiceOf, decisionFor, decisionsChanged, fieldLabel, mergeTarget, opLine } from "./duplicates";
+import { choiceOf, decisionFor, decisionsChanged, fieldLabel, groupCountsLine, mergeTarget, opLine } from "./duplicates";
 
-const none: Decisions = { policies: { default: "fill_blanks", fields: {} }, records: [] };
+const none: Decisions = { policies: { default: "fill_blanks", fields: {} }, records: [], same: [] };
 
 function row(over: Partial<MatchRow>): MatchRow {
   return {
@@ -72,5 +72,13 @@ describe("duplicates", () => {
     expect(mergeTarget(amb, null)).toBeNull();
     expect(mergeTarget(amb, { entity: "client", external_id: "100", action: "merge", ph_id: "3", fields: {} })).toBe("3");
     expect(mergeTarget(row({}), null)).toBe("ph-1");
+  });
+
+  it("counts the files' groups in one sentence", () => {
+    const zero = { exact: 0, fuzzy: 0, conflicting: 0, household: 0, repeated_row: 0, one_record: 0 };
+    expect(groupCountsLine(zero)).toBe("No duplicates inside the files.");
+    expect(groupCountsLine({ ...zero, fuzzy: 2, household: 1, one_record: 1 })).toBe(
+      "Groups: 2 the same person with typos, 1 household. 1 made one record.",
+    );
   });
 });

@@ -4,9 +4,12 @@ import type { Choice } from "./bindings/Choice";
 import type { Decision } from "./bindings/Decision";
 import type { Decisions } from "./bindings/Decisions";
 import type { Entity } from "./bindings/Entity";
+import type { DuplicateKind } from "./bindings/DuplicateKind";
 import type { Field } from "./bindings/Field";
+import type { GroupCounts } from "./bindings/GroupCounts";
 import type { MatchRow } from "./bindings/MatchRow";
 import type { PlannedOp } from "./bindings/PlannedOp";
+import { formatCount } from "./format";
 import { humanizeCode } from "./labels";
 
 /** The choices a person can make for a matched record, as the list offers them. */
@@ -87,4 +90,34 @@ export function mergeTarget(row: MatchRow, decision: Decision | null): string | 
   if (decision?.ph_id) return decision.ph_id;
   if (row.classification !== "ambiguous") return row.ph_ids[0] ?? null;
   return row.op.op === "update" || row.op.op === "unchanged" ? row.op.ph_id : null;
+}
+
+/** The kind of a duplicate group of the files, for people. */
+export function kindLabel(kind: DuplicateKind): string {
+  switch (kind) {
+    case "exact_duplicate":
+      return "same ID or e-mail";
+    case "fuzzy_duplicate":
+      return "same person, with typos";
+    case "conflicting_duplicate":
+      return "same person, other address or phone";
+    case "same_household":
+      return "household";
+    case "duplicate_row":
+      return "repeated row";
+  }
+}
+
+/** The files' duplicate groups counted, in one sentence. */
+export function groupCountsLine(c: GroupCounts): string {
+  const parts = [
+    c.conflicting > 0 && `${formatCount(c.conflicting)} the same person with other details`,
+    c.fuzzy > 0 && `${formatCount(c.fuzzy)} the same person with typos`,
+    c.exact > 0 && `${formatCount(c.exact)} with the same ID or e-mail`,
+    c.household > 0 && `${formatCount(c.household)} ${c.household === 1 ? "household" : "households"}`,
+    c.repeated_row > 0 && `${formatCount(c.repeated_row)} repeated ${c.repeated_row === 1 ? "row" : "rows"}`,
+  ].filter(Boolean);
+  if (parts.length === 0) return "No duplicates inside the files.";
+  const made = c.one_record > 0 ? ` ${formatCount(c.one_record)} made one record.` : "";
+  return `Groups: ${parts.join(", ")}.${made}`;
 }

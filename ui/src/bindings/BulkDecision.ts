@@ -14,7 +14,7 @@ decisions: Decisions,
  */
 decided: number, 
 /**
- * Ambiguous records left as they were: merging needs a person to choose the PH
- * record, one by one.
+ * Records left as they were: ambiguous ones (merging needs a person to choose the PH
+ * record, one by one), or groups that cannot be one record (households).
  */
 left: number, };

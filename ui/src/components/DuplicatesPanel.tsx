@@ -11,10 +11,11 @@ import type { MatchRow } from "../bindings/MatchRow";
 import { CHOICES, choiceOf, decisionFor, fieldLabel, mergeTarget, opLine } from "../duplicates";
 import { formatCount } from "../format";
 import { countOf } from "../importPlan";
+import { FileGroups } from "./FileGroups";
 
 const PAGE = 20;
 
-interface Props {
+export interface Props {
   /** The planned run whose matches are listed. */
   runId: string;
   /** The person's decisions, including those not planned yet. */
@@ -33,9 +34,59 @@ const CLASSES: readonly { value: Classification | ""; label: string }[] = [
   { value: "update", label: "Fill blanks only" },
 ];
 
+/** Duplicates of the plan: the records PH already has, and the groups inside the files, each
+ * with a decision per record or for all listed, planned again with the decisions. */
+export function DuplicatesPanel({ runId, decisions, onDecisions, changed, onPlanAgain }: Props) {
+  const [counts, setCounts] = useState<{ ph: number; groups: number } | null>(null);
+  const [tab, setTab] = useState<"ph" | "files">("ph");
+  useEffect(() => {
+    let alive = true;
+    const none = { entity: null, classification: null, undecided_only: false, search: "" };
+    Promise.all([
+      api.planMatches(runId, decisions, none, 0, 0),
+      api.planGroups(runId, decisions, { entity: null, kind: null, search: "" }, 0, 0),
+    ]).then(
+      ([m, g]) => alive && setCounts({ ph: total(m.clients) + total(m.patients), groups: Number(g.total) }),
+      () => alive && setCounts({ ph: 0, groups: 0 }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [runId, decisions]);
+  if (counts === null || counts.ph + counts.groups === 0) return null;
+  // With nothing in PH, the groups of the files are the only tab.
+  const shown = counts.ph === 0 ? "files" : tab;
+  return (
+    <section className="duplicates" aria-labelledby="duplicates-title" data-testid="duplicates">
+      <h2 id="duplicates-title">Duplicates</h2>
+      {changed && (
+        <div className="notice-box" role="status" data-testid="duplicates-changed">
+          Your decisions are not in the plan yet.{" "}
+          <button type="button" className="primary" onClick={onPlanAgain} data-testid="duplicates-plan-again">
+            Plan again with them
+          </button>
+        </div>
+      )}
+      <div role="tablist" aria-label="Duplicates" className="chips duplicates-tabs">
+        <button type="button" role="tab" aria-selected={shown === "ph"} aria-pressed={shown === "ph"} disabled={counts.ph === 0} onClick={() => setTab("ph")} data-testid="duplicates-tab-ph">
+          Records PH already has ({formatCount(counts.ph)})
+        </button>
+        <button type="button" role="tab" aria-selected={shown === "files"} aria-pressed={shown === "files"} disabled={counts.groups === 0} onClick={() => setTab("files")} data-testid="duplicates-tab-files">
+          Duplicates inside the files ({formatCount(counts.groups)} {counts.groups === 1 ? "group" : "groups"})
+        </button>
+      </div>
+      {shown === "ph" ? (
+        <PhMatches runId={runId} decisions={decisions} onDecisions={onDecisions} />
+      ) : (
+        <FileGroups runId={runId} decisions={decisions} onDecisions={onDecisions} />
+      )}
+    </section>
+  );
+}
+
 /** The planned records that match PH records: each beside the PH records it may be, with
  * the differences highlighted, and a decision per record or for all listed. */
-export function DuplicatesPanel({ runId, decisions, onDecisions, changed, onPlanAgain }: Props) {
+function PhMatches({ runId, decisions, onDecisions }: Pick<Props, "runId" | "decisions" | "onDecisions">) {
   const [filter, setFilter] = useState<MatchFilter>({ entity: null, classification: null, undecided_only: false, search: "" });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<MatchPage | null>(null);
@@ -84,23 +135,12 @@ export function DuplicatesPanel({ runId, decisions, onDecisions, changed, onPlan
   if (page === null) {
     return error ? <div className="error-box">{error}</div> : null;
   }
-  const all = total(page.clients) + total(page.patients);
-  if (all === 0) return null;
   return (
-    <section className="duplicates" aria-labelledby="duplicates-title" data-testid="duplicates">
-      <h2 id="duplicates-title">Records PH already has</h2>
+    <div role="tabpanel" data-testid="duplicates-ph">
       <p className="muted" data-testid="duplicates-counts">
         {countsLine("Clients", page.clients)} {countsLine("Pets", page.patients)} By default the file only fills
         what PH has empty; decide here where that is not what the clinic wants.
       </p>
-      {changed && (
-        <div className="notice-box" role="status" data-testid="duplicates-changed">
-          Your decisions are not in the plan yet.{" "}
-          <button type="button" className="primary" onClick={onPlanAgain} data-testid="duplicates-plan-again">
-            Plan again with them
-          </button>
-        </div>
-      )}
       <div className="inline-form duplicates-filters">
         <label>
           Show{" "}
@@ -184,7 +224,7 @@ export function DuplicatesPanel({ runId, decisions, onDecisions, changed, onPlan
           </button>
         </div>
       )}
-    </section>
+    </div>
   );
 }
 

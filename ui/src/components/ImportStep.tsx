@@ -217,7 +217,7 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
   );
 }
 
-const NO_DECISIONS: Decisions = { policies: { default: "fill_blanks", fields: {} }, records: [] };
+const NO_DECISIONS: Decisions = { policies: { default: "fill_blanks", fields: {} }, records: [], same: [] };
 
 /** Whether a command stopped because the person cancelled it. */
 function isCancelled(e: unknown): boolean {

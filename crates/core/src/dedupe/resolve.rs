@@ -76,6 +76,19 @@ pub struct Decision {
     pub fields: BTreeMap<Field, FieldPolicy>,
 }
 
+/// A record of the files that is the same client or pet as another record of the files: it
+/// is not imported itself, and a client's pets go to the other client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SameRecord {
+    /// Client or pet.
+    pub entity: Entity,
+    /// The record's ID in the file.
+    pub external_id: String,
+    /// The ID of the record of the files it is the same as (the one imported).
+    pub same_as: String,
+}
+
 /// Everything the person decided about duplicates and discrepancies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -86,6 +99,9 @@ pub struct Decisions {
     /// Per record.
     #[serde(default)]
     pub records: Vec<Decision>,
+    /// Duplicates inside the files found to be one record.
+    #[serde(default)]
+    pub same: Vec<SameRecord>,
 }
 
 /// Why decisions could not be read or saved.
@@ -144,6 +160,27 @@ impl Decisions {
         let tmp = path.with_extension("json.partial");
         std::fs::write(&tmp, json).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
+    }
+
+    /// The record of the files `external_id` is the same as, followed to the end (a chain
+    /// that comes back on itself counts as none).
+    pub fn same_as(&self, entity: Entity, external_id: &str) -> Option<&str> {
+        let next = |id: &str| {
+            self.same
+                .iter()
+                .rev()
+                .find(|s| s.entity == entity && s.external_id == id)
+                .map(|s| s.same_as.as_str())
+        };
+        let mut at = next(external_id)?;
+        for _ in 0..self.same.len() {
+            match next(at) {
+                Some(further) if further == external_id => return None,
+                Some(further) => at = further,
+                None => return Some(at),
+            }
+        }
+        None
     }
 
     /// The decision for a record, if any.

@@ -9,6 +9,8 @@ use ts_rs::TS;
 use crate::canonical::{ClientRecord, Entity, Field, PatientRecord};
 use crate::dedupe::classify::{same_value, Classification, MatchedBy};
 use crate::dedupe::resolve::{Decision, DecisionAction, Decisions, FieldPolicy};
+use crate::dedupe::{DuplicateGroup, DuplicateKind};
+use rustc_hash::FxHashMap;
 
 use super::plan::{Op, Origin, Plan};
 
@@ -253,13 +255,7 @@ impl Matched<'_> {
                 if file.is_empty() && values.iter().all(String::is_empty) {
                     return None;
                 }
-                // IDs are how records match, never written onto PH (as in `classify::diffs`).
-                let compared = !matches!(
-                    f,
-                    Field::ClientExternalId
-                        | Field::PatientExternalId
-                        | Field::PatientClientExternalId
-                );
+                let compared = !is_id(f);
                 let differs = values
                     .iter()
                     .map(|v| compared && !file.is_empty() && !same_value(f, file, v))
@@ -309,6 +305,15 @@ impl Matched<'_> {
                 .cloned(),
         }
     }
+}
+
+/// Whether `field` is an ID: IDs are how records match, never written onto PH and never a
+/// difference to show (as in `classify::diffs`).
+fn is_id(field: Field) -> bool {
+    matches!(
+        field,
+        Field::ClientExternalId | Field::PatientExternalId | Field::PatientClientExternalId
+    )
 }
 
 /// The plan's matched records, clients first, in file order.
@@ -433,8 +438,8 @@ pub struct BulkDecision {
     /// Records decided.
     #[ts(type = "number")]
     pub decided: u64,
-    /// Ambiguous records left as they were: merging needs a person to choose the PH
-    /// record, one by one.
+    /// Records left as they were: ambiguous ones (merging needs a person to choose the PH
+    /// record, one by one), or groups that cannot be one record (households).
     #[ts(type = "number")]
     pub left: u64,
 }
@@ -469,6 +474,383 @@ pub fn decide_all(
         }
         decisions = decide(decisions, entity, &id, choice, chosen);
         decided += 1;
+    }
+    BulkDecision {
+        decisions,
+        decided,
+        left,
+    }
+}
+
+/// Which duplicate groups of the files to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupFilter {
+    /// Clients or pets only.
+    #[serde(default)]
+    pub entity: Option<Entity>,
+    /// One kind only.
+    #[serde(default)]
+    pub kind: Option<DuplicateKind>,
+    /// Text a member's name or ID contains (any case).
+    #[serde(default)]
+    pub search: String,
+}
+
+/// One record of a duplicate group, with its values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupMemberView {
+    /// Its ID in the file.
+    pub external_id: String,
+    /// Its name as a person reads it.
+    pub label: String,
+    /// The file (and sheet) it is in.
+    pub file: String,
+    /// Its row there.
+    #[ts(type = "number")]
+    pub row: u64,
+    /// Whether it is the record kept when the group is one record.
+    pub primary: bool,
+    /// Why it is in the group.
+    pub reasons: Vec<String>,
+    /// For a client, how many pets the files give it.
+    #[ts(type = "number")]
+    pub pets: u64,
+    /// What the plan does with it (none for a record left out for errors).
+    pub op: Option<Op>,
+}
+
+/// A duplicate group of the files as the Duplicates panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupRow {
+    /// The group's number.
+    pub id: u32,
+    /// Why its members are grouped.
+    pub kind: DuplicateKind,
+    /// Clients or pets.
+    pub entity: Entity,
+    /// The members, the kept one first.
+    pub members: Vec<GroupMemberView>,
+    /// The fields any member has: per field, each member's value and whether it differs
+    /// from the first member's.
+    pub fields: Vec<GroupField>,
+    /// Whether the person made the group one record (the first member's).
+    pub one_record: bool,
+    /// Whether the group can be made one record (not for households and repeated rows).
+    pub can_merge: bool,
+}
+
+/// One field across a group's members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupField {
+    /// The canonical field.
+    pub field: Field,
+    /// Each member's value, in member order.
+    pub values: Vec<String>,
+    /// Whether each member's value differs from the first member's.
+    pub differs: Vec<bool>,
+}
+
+/// A page of the files' duplicate groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupPage {
+    /// Groups the filter lists, in all.
+    #[ts(type = "number")]
+    pub total: u64,
+    /// Groups of each kind, whatever the filter.
+    pub counts: GroupCounts,
+    /// The groups of this page.
+    pub rows: Vec<GroupRow>,
+}
+
+/// How many duplicate groups of each kind the files have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupCounts {
+    /// The same ID or e-mail.
+    #[ts(type = "number")]
+    pub exact: u64,
+    /// The same person by fuzzy evidence.
+    #[ts(type = "number")]
+    pub fuzzy: u64,
+    /// The same person with another address or phone.
+    #[ts(type = "number")]
+    pub conflicting: u64,
+    /// Different people at one address or contact.
+    #[ts(type = "number")]
+    pub household: u64,
+    /// Rows repeated cell for cell (already imported once).
+    #[ts(type = "number")]
+    pub repeated_row: u64,
+    /// Groups the person made one record.
+    #[ts(type = "number")]
+    pub one_record: u64,
+}
+
+/// Whether a group of `kind` is of records a person may call one (a household is several
+/// people; a repeated row is imported once already).
+fn mergeable(kind: DuplicateKind) -> bool {
+    matches!(
+        kind,
+        DuplicateKind::ExactDuplicate
+            | DuplicateKind::FuzzyDuplicate
+            | DuplicateKind::ConflictingDuplicate
+    )
+}
+
+/// The records of the plan by entity and ID: what a group member's values come from.
+struct Records<'a> {
+    clients: FxHashMap<&'a str, &'a super::plan::ClientStep>,
+    patients: FxHashMap<&'a str, &'a super::plan::PatientStep>,
+    pets: FxHashMap<&'a str, u64>,
+}
+
+impl<'a> Records<'a> {
+    fn of(plan: &'a Plan) -> Self {
+        let mut clients = FxHashMap::default();
+        for c in &plan.clients {
+            clients.entry(c.record.external_id.as_str()).or_insert(c);
+        }
+        let mut patients = FxHashMap::default();
+        let mut pets: FxHashMap<&str, u64> = FxHashMap::default();
+        for p in &plan.patients {
+            patients.entry(p.record.external_id.as_str()).or_insert(p);
+            *pets
+                .entry(p.record.client_external_id.as_str())
+                .or_default() += 1;
+        }
+        Records {
+            clients,
+            patients,
+            pets,
+        }
+    }
+
+    fn get(&self, entity: Entity, id: &str, field: Field) -> &'a str {
+        match entity {
+            Entity::Client => self.clients.get(id).map(|c| c.record.get(field)),
+            Entity::Patient => self.patients.get(id).map(|p| p.record.get(field)),
+        }
+        .unwrap_or("")
+    }
+
+    fn op(&self, entity: Entity, id: &str) -> Option<Op> {
+        match entity {
+            Entity::Client => self.clients.get(id).map(|c| c.op.clone()),
+            Entity::Patient => self.patients.get(id).map(|p| p.op.clone()),
+        }
+    }
+
+    fn label(&self, entity: Entity, id: &str) -> String {
+        match entity {
+            Entity::Client => format!(
+                "{} {}",
+                self.get(entity, id, Field::ClientFirstName),
+                self.get(entity, id, Field::ClientLastName)
+            )
+            .trim()
+            .to_owned(),
+            Entity::Patient => self.get(entity, id, Field::PatientName).to_owned(),
+        }
+    }
+}
+
+/// Whether the person made `g` one record (every other member the same as the first).
+fn is_one_record(g: &DuplicateGroup, decisions: &Decisions) -> bool {
+    let Some(first) = kept(g) else {
+        return false;
+    };
+    g.members
+        .iter()
+        .filter(|m| m.external_id != first)
+        .all(|m| {
+            !m.external_id.is_empty() && decisions.same_as(g.entity, &m.external_id) == Some(first)
+        })
+        && g.members.len() > 1
+}
+
+/// The member kept when the group is one record: the primary, else the first.
+fn kept(g: &DuplicateGroup) -> Option<&str> {
+    g.members
+        .iter()
+        .find(|m| m.primary)
+        .or(g.members.first())
+        .map(|m| m.external_id.as_str())
+        .filter(|id| !id.is_empty())
+}
+
+fn group_lists(g: &DuplicateGroup, records: &Records, filter: &GroupFilter) -> bool {
+    if filter.entity.is_some_and(|e| e != g.entity) || filter.kind.is_some_and(|k| k != g.kind) {
+        return false;
+    }
+    let search = filter.search.trim().to_lowercase();
+    search.is_empty()
+        || g.members.iter().any(|m| {
+            m.external_id.to_lowercase().contains(&search)
+                || records
+                    .label(g.entity, &m.external_id)
+                    .to_lowercase()
+                    .contains(&search)
+        })
+}
+
+fn group_row(g: &DuplicateGroup, records: &Records, decisions: &Decisions) -> GroupRow {
+    let mut members: Vec<&crate::dedupe::GroupMember> = g.members.iter().collect();
+    // The kept record first, so every other column reads against it.
+    members.sort_by_key(|m| !m.primary);
+    let ids: Vec<&str> = members.iter().map(|m| m.external_id.as_str()).collect();
+    let mut fields: Vec<GroupField> = Field::of(g.entity)
+        .filter_map(|f| {
+            let values: Vec<String> = ids
+                .iter()
+                .map(|id| records.get(g.entity, id, f).to_owned())
+                .collect();
+            if values.iter().all(String::is_empty) {
+                return None;
+            }
+            let first = values.first().cloned().unwrap_or_default();
+            let differs = values
+                .iter()
+                .map(|v| {
+                    !is_id(f) && !v.is_empty() && !first.is_empty() && !same_value(f, &first, v)
+                })
+                .collect();
+            Some(GroupField {
+                field: f,
+                values,
+                differs,
+            })
+        })
+        .collect();
+    fields.sort_by_key(|f| !f.differs.iter().any(|&d| d));
+    GroupRow {
+        id: g.id,
+        kind: g.kind,
+        entity: g.entity,
+        members: members
+            .iter()
+            .map(|m| GroupMemberView {
+                external_id: m.external_id.clone(),
+                label: records.label(g.entity, &m.external_id),
+                file: m.file.clone(),
+                row: m.row,
+                primary: m.primary,
+                reasons: m.reasons.clone(),
+                pets: match g.entity {
+                    Entity::Client => records
+                        .pets
+                        .get(m.external_id.as_str())
+                        .copied()
+                        .unwrap_or(0),
+                    Entity::Patient => 0,
+                },
+                op: records.op(g.entity, &m.external_id),
+            })
+            .collect(),
+        fields,
+        one_record: is_one_record(g, decisions),
+        can_merge: mergeable(g.kind) && kept(g).is_some(),
+    }
+}
+
+/// The files' duplicate groups `filter` lists, from `offset`, at most `limit`; `decisions`
+/// are the person's current ones.
+pub fn groups(
+    plan: &Plan,
+    decisions: &Decisions,
+    filter: &GroupFilter,
+    offset: usize,
+    limit: usize,
+) -> GroupPage {
+    let records = Records::of(plan);
+    let mut counts = GroupCounts::default();
+    for g in &plan.groups {
+        match g.kind {
+            DuplicateKind::ExactDuplicate => counts.exact += 1,
+            DuplicateKind::FuzzyDuplicate => counts.fuzzy += 1,
+            DuplicateKind::ConflictingDuplicate => counts.conflicting += 1,
+            DuplicateKind::SameHousehold => counts.household += 1,
+            DuplicateKind::DuplicateRow => counts.repeated_row += 1,
+        }
+        if is_one_record(g, decisions) {
+            counts.one_record += 1;
+        }
+    }
+    let listed: Vec<&DuplicateGroup> = plan
+        .groups
+        .iter()
+        .filter(|g| group_lists(g, &records, filter))
+        .collect();
+    GroupPage {
+        total: listed.len() as u64,
+        counts,
+        rows: listed
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|g| group_row(g, &records, decisions))
+            .collect(),
+    }
+}
+
+/// `decisions` with the group `id` made one record (its primary member's: a client gets the
+/// pets of all), or made separate records again. A household or repeated row is left as is.
+pub fn decide_group(plan: &Plan, decisions: Decisions, id: u32, one_record: bool) -> Decisions {
+    match plan.groups.iter().find(|g| g.id == id) {
+        Some(g) => set_one_record(decisions, g, one_record),
+        None => decisions,
+    }
+}
+
+fn set_one_record(mut decisions: Decisions, g: &DuplicateGroup, one_record: bool) -> Decisions {
+    let Some(first) = kept(g).filter(|_| mergeable(g.kind)) else {
+        return decisions;
+    };
+    let others: Vec<&str> = g
+        .members
+        .iter()
+        .map(|m| m.external_id.as_str())
+        .filter(|id| *id != first && !id.is_empty())
+        .collect();
+    decisions
+        .same
+        .retain(|s| !(s.entity == g.entity && others.contains(&s.external_id.as_str())));
+    if one_record {
+        decisions
+            .same
+            .extend(others.iter().map(|id| crate::dedupe::resolve::SameRecord {
+                entity: g.entity,
+                external_id: (*id).to_owned(),
+                same_as: first.to_owned(),
+            }));
+    }
+    decisions
+}
+
+/// `decisions` with every group `filter` lists made one record, or separate records again.
+pub fn decide_groups(
+    plan: &Plan,
+    mut decisions: Decisions,
+    filter: &GroupFilter,
+    one_record: bool,
+) -> BulkDecision {
+    let records = Records::of(plan);
+    let (mut decided, mut left) = (0, 0);
+    for g in plan
+        .groups
+        .iter()
+        .filter(|g| group_lists(g, &records, filter))
+    {
+        if mergeable(g.kind) && kept(g).is_some() {
+            decisions = set_one_record(decisions, g, one_record);
+            decided += 1;
+        } else {
+            left += 1;
+        }
     }
     BulkDecision {
         decisions,
@@ -708,5 +1090,156 @@ mod tests {
             ..MatchFilter::default()
         };
         assert_eq!(page(&plan, &plan.decisions, &filter, 0, 50).total, 0);
+    }
+
+    fn member(id: &str, row: u64, primary: bool) -> crate::dedupe::GroupMember {
+        crate::dedupe::GroupMember {
+            external_id: id.into(),
+            file: "clients.csv".into(),
+            row,
+            primary,
+            score: 0.9,
+            reasons: vec!["same phone".into()],
+        }
+    }
+
+    fn pet(id: &str, owner: &str, name: &str) -> PatientRecord {
+        PatientRecord {
+            external_id: id.into(),
+            client_external_id: owner.into(),
+            name: name.into(),
+            species: "dog".into(),
+            ..PatientRecord::default()
+        }
+    }
+
+    /// Cy is in the files twice (300 and 301, a fuzzy duplicate); Dee and Cy share a household.
+    fn plan_with_groups(decisions: Decisions) -> Plan {
+        let scan = Scan {
+            clients: vec![
+                file_client("300", "Cy", "1 New Rd", ""),
+                file_client("301", "Cyrus", "1 New Rd", ""),
+                file_client("302", "Dee", "1 New Rd", ""),
+            ],
+            client_rows: (0..3)
+                .map(|i| RowOrigin {
+                    table: 0,
+                    row: i + 2,
+                })
+                .collect(),
+            patients: vec![
+                pet("P1", "300", "Rex"),
+                pet("P2", "301", "REX"),
+                pet("P3", "301", "Tom"),
+                pet("P4", "302", "Rex"),
+            ],
+            patient_rows: (0..4)
+                .map(|i| RowOrigin {
+                    table: 0,
+                    row: i + 2,
+                })
+                .collect(),
+            groups: vec![
+                DuplicateGroup {
+                    id: 1,
+                    kind: DuplicateKind::FuzzyDuplicate,
+                    entity: Entity::Client,
+                    members: vec![member("300", 2, true), member("301", 3, false)],
+                },
+                DuplicateGroup {
+                    id: 2,
+                    kind: DuplicateKind::SameHousehold,
+                    entity: Entity::Client,
+                    members: vec![member("300", 2, true), member("302", 4, true)],
+                },
+            ],
+            ..Scan::default()
+        };
+        build(PlanInput {
+            scan: &scan,
+            tables: &[],
+            ph: &[],
+            decisions,
+            target: Target {
+                env: "sandbox".into(),
+                base_url: "http://127.0.0.1:1".into(),
+                clinic_id: "c1".into(),
+                clinic_name: "Clinic One".into(),
+                country: "US".into(),
+                principal: "tester".into(),
+            },
+            inputs: vec![],
+        })
+    }
+
+    #[test]
+    fn a_group_of_the_files_shows_its_members_side_by_side() {
+        let plan = plan_with_groups(Decisions::default());
+        let page = groups(&plan, &plan.decisions, &GroupFilter::default(), 0, 10);
+        assert_eq!(page.total, 2);
+        assert_eq!((page.counts.fuzzy, page.counts.household), (1, 1));
+        let cy = &page.rows[0];
+        assert!(cy.can_merge && !cy.one_record);
+        assert_eq!(cy.members[0].external_id, "300");
+        assert_eq!((cy.members[0].pets, cy.members[1].pets), (1, 2));
+        assert_eq!(cy.fields[0].field, Field::ClientFirstName);
+        assert_eq!(
+            cy.fields[0].values,
+            vec!["Cy".to_owned(), "Cyrus".to_owned()]
+        );
+        assert_eq!(cy.fields[0].differs, vec![false, true]);
+        assert!(!page.rows[1].can_merge, "a household is never one record");
+        // By default both are imported, each with its pets.
+        assert!(plan.clients.iter().all(|c| c.op == Op::Create));
+    }
+
+    #[test]
+    fn a_group_made_one_record_imports_one_client_with_the_pets_of_both() {
+        let plan = plan_with_groups(Decisions::default());
+        let d = decide_group(&plan, Decisions::default(), 1, true);
+        assert_eq!(
+            decide_group(&plan, d.clone(), 2, true),
+            d,
+            "a household was merged"
+        );
+        let plan = plan_with_groups(d.clone());
+        let op = |id: &str| {
+            plan.clients
+                .iter()
+                .find(|c| c.record.external_id == id)
+                .map(|c| c.op.clone())
+                .unwrap()
+        };
+        assert_eq!(op("300"), Op::Create);
+        assert!(
+            matches!(op("301"), Op::Skip { reason } if reason.contains("same person as client 300"))
+        );
+        assert_eq!(op("302"), Op::Create);
+        let pet = |id: &str| {
+            plan.patients
+                .iter()
+                .find(|p| p.record.external_id == id)
+                .unwrap()
+        };
+        // Tom moves to Cy; Cy's second Rex is the Rex Cy has; Dee's Rex is Dee's own.
+        assert_eq!(pet("P3").op, Op::Create);
+        assert_eq!(pet("P3").record.client_external_id, "300");
+        assert_eq!(
+            pet("P3").owner,
+            super::super::plan::Owner::Planned { step: 0 }
+        );
+        assert!(
+            matches!(&pet("P2").op, Op::Skip { reason } if reason.contains("pet of this name"))
+        );
+        assert_eq!(pet("P1").op, Op::Create);
+        assert_eq!(pet("P4").op, Op::Create);
+        let page = groups(&plan, &d, &GroupFilter::default(), 0, 10);
+        assert!(page.rows[0].one_record);
+        assert_eq!(page.counts.one_record, 1);
+        // Undone, both are imported again.
+        let d = decide_group(&plan, d, 1, false);
+        assert!(d.same.is_empty());
+        let all = decide_groups(&plan, d, &GroupFilter::default(), true);
+        assert_eq!((all.decided, all.left), (1, 1));
     }
 }

@@ -15,6 +15,7 @@ use crate::dedupe::classify::{
     self, classification, diffs, match_patient, Classification, FieldDiff, MatchedBy, RecordMatch,
 };
 use crate::dedupe::resolve::{resolve, Decisions, Outcome};
+use crate::dedupe::DuplicateGroup;
 use crate::job::{RowOrigin, Scan};
 use crate::mapping::source::TableSource;
 use crate::ph::canonical::client_record;
@@ -52,6 +53,9 @@ pub struct Plan {
     pub patients: Vec<PatientStep>,
     /// Records left out for errors in the files.
     pub excluded: Vec<ExcludedStep>,
+    /// The duplicate groups inside the files (the same person or pet entered twice, households).
+    #[serde(default)]
+    pub groups: Vec<DuplicateGroup>,
     /// Counts and the one-paragraph summary.
     pub summary: Summary,
 }
@@ -528,8 +532,26 @@ pub fn build(input: PlanInput) -> Plan {
     let mut owners: FxHashMap<&str, OwnerOf> = FxHashMap::default();
     let mut clients = Vec::with_capacity(scan.clients.len());
     let mut excluded = Vec::new();
+    let same_client = SameClients::new(scan, &decisions);
     for (i, (record, m)) in scan.clients.iter().zip(&classified.clients).enumerate() {
         let origin: Origin = scan.client_rows.get(i).copied().unwrap_or_default().into();
+        // One person entered twice: imported once, as the other record, with all the pets.
+        if let Some(other) = same_client.of(&record.external_id) {
+            clients.push(ClientStep {
+                origin,
+                record: record.clone(),
+                classification: m.classification,
+                matched_by: m.matched_by,
+                reasons: m.reasons.clone(),
+                op: Op::Skip {
+                    reason: format!(
+                        "the same person as client {other} of the files, which is imported with the pets of both"
+                    ),
+                },
+                ph: vec![],
+            });
+            continue;
+        }
         // Matched, so the person sees what it is, but not sent, and it claims no PH record.
         let errors = scan.client_error(i);
         if !errors.is_empty() {
@@ -605,9 +627,34 @@ pub fn build(input: PlanInput) -> Plan {
     // `classify` gives one match per pet, in order.
     for (j, (record, m)) in scan.patients.iter().zip(&classified.patients).enumerate() {
         let origin = scan.patient_rows.get(j).copied().unwrap_or_default().into();
+        // A pet whose owner is another client's duplicate goes to that client.
+        let moved_record;
+        let moved = same_client.of(&record.client_external_id);
+        let record = match moved {
+            Some(other) => {
+                let mut r = record.clone();
+                r.client_external_id = other.to_owned();
+                moved_record = r;
+                &moved_record
+            }
+            None => record,
+        };
         let errors = scan.patient_error(j);
         if !errors.is_empty() {
             excluded.push(ExcludedStep::of(origin, m, errors));
+            continue;
+        }
+        if let Some(reason) = same_client.same_pet(record, moved.is_some()) {
+            patients.push(PatientStep {
+                origin,
+                record: record.clone(),
+                owner: Owner::None,
+                classification: m.classification,
+                matched_by: None,
+                reasons: vec![],
+                op: Op::Skip { reason },
+                ph: vec![],
+            });
             continue;
         }
         let owner = match owners.get(record.client_external_id.as_str()) {
@@ -728,6 +775,7 @@ pub fn build(input: PlanInput) -> Plan {
         clients,
         patients,
         excluded,
+        groups: scan.groups.clone(),
         summary,
     }
 }
@@ -790,6 +838,81 @@ pub async fn plan(
 
 /// An ambiguous record the person merged into one of its candidates, matched against that
 /// candidate (classification and diffs); any other record as it is.
+/// The person's "same record" decisions about clients of the files, checked against the
+/// files: a client is only merged into one that is there and imported.
+struct SameClients<'a> {
+    into: FxHashMap<&'a str, &'a str>,
+    /// The pets the kept clients bring, by owner and folded name.
+    kept_pets: rustc_hash::FxHashSet<(&'a str, String)>,
+    decisions: &'a Decisions,
+}
+
+impl<'a> SameClients<'a> {
+    fn new(scan: &'a Scan, decisions: &'a Decisions) -> Self {
+        let ids: rustc_hash::FxHashSet<&str> = scan
+            .clients
+            .iter()
+            .map(|c| c.external_id.as_str())
+            .collect();
+        let into: FxHashMap<&str, &str> = scan
+            .clients
+            .iter()
+            .filter_map(|c| {
+                let other = decisions.same_as(Entity::Client, &c.external_id)?;
+                (ids.contains(other) && other != c.external_id)
+                    .then_some((c.external_id.as_str(), other))
+            })
+            .collect();
+        let kept_pets = scan
+            .patients
+            .iter()
+            .filter(|p| !into.contains_key(p.client_external_id.as_str()))
+            .map(|p| {
+                (
+                    p.client_external_id.as_str(),
+                    crate::dedupe::normalize::fold(&p.name),
+                )
+            })
+            .collect();
+        SameClients {
+            into,
+            kept_pets,
+            decisions,
+        }
+    }
+
+    /// The client `external_id` is imported as, when it is another's duplicate.
+    fn of(&self, external_id: &str) -> Option<&'a str> {
+        self.into.get(external_id).copied()
+    }
+
+    /// Why the pet is not imported as a pet of its own: the person said it is another pet of
+    /// the files, or it `moved` from a duplicate owner to one that has a pet of its name.
+    fn same_pet(&self, p: &PatientRecord, moved: bool) -> Option<String> {
+        if let Some(other) = self.decisions.same_as(Entity::Patient, &p.external_id) {
+            if other != p.external_id {
+                return Some(format!("the same pet as pet {other} of the files"));
+            }
+        }
+        let name = crate::dedupe::normalize::fold(&p.name);
+        let from_duplicate = moved
+            && !name.is_empty()
+            && self
+                .kept_pets
+                .contains(&(p.client_external_id.as_str(), name))
+            && self
+                .decisions
+                .for_record(Entity::Patient, &p.external_id)
+                .is_none();
+        from_duplicate.then(|| {
+            format!(
+                "client {} already has a pet of this name in the files (its owner was the same person)",
+                p.client_external_id
+            )
+        })
+    }
+}
+
 /// The PH records a person needs to see for `m`: the one it matches when the file would
 /// change it, or every candidate of an ambiguous match; none for new and identical records.
 fn ph_ids(m: &RecordMatch) -> impl Iterator<Item = &str> {
