@@ -17,6 +17,7 @@ use ph_import_core::table_file::OutputFormat;
 use ph_import_core::validate::ImportPolicy;
 
 use crate::progress::{self, Display};
+use crate::read_overrides::ReadArgs;
 use crate::visible::visible;
 
 /// The export files of a run and how their mapping is chosen.
@@ -44,6 +45,9 @@ pub struct InputArgs {
     /// and the country.
     #[arg(long, value_enum, value_name = "UNIT")]
     pub weight_unit: Option<WeightArg>,
+    /// How the files are read, over what is detected.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// A unit of weight, as `--weight-unit` takes it.
@@ -106,7 +110,10 @@ impl InputArgs {
 
     /// The job these arguments describe.
     pub fn spec(&self) -> anyhow::Result<JobSpec> {
-        let mut spec = JobSpec::for_files(&self.files);
+        let mut spec = JobSpec {
+            inputs: self.read.inputs(&self.files)?,
+            ..JobSpec::default()
+        };
         spec.profile = self.profile.clone();
         spec.profile_dir = profile_dir();
         spec.settings = self.settings()?;
