@@ -51,19 +51,12 @@ impl ReadRequest {
     pub(crate) fn options(&self) -> Result<ReadOptions, AppError> {
         let delimiter = match self.delimiter.as_deref() {
             None | Some("") => None,
-            Some("\\t") | Some("tab") => Some('\t'),
-            Some(d) => {
-                let mut chars = d.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) => Some(c),
-                    _ => {
-                        return Err(AppError::new(
-                            "invalid_option",
-                            format!("The delimiter must be one character, not \"{d}\"."),
-                        ))
-                    }
-                }
-            }
+            Some(d) => Some(read::delimiter_named(d).ok_or_else(|| {
+                AppError::new(
+                    "invalid_option",
+                    format!("The delimiter must be one character, not \"{d}\"."),
+                )
+            })?),
         };
         Ok(ReadOptions {
             sheet: self.sheet.clone(),

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use ph_import_core::ph::environments::TokenRemoval;
 use ph_import_core::ph::{
     connect, environments, login, ClientOptions, CredentialError, CredentialStore, Environment,
     EnvironmentKind, KeyringStore, LoginError, PhApi, PhError, Principal, Settings, SettingsError,
@@ -195,6 +196,33 @@ pub async fn forget_token(name: String) -> Result<bool, AppError> {
         ));
     }
     blocking(move || KeyringStore::new().delete(&env.name)).await
+}
+
+/// What removing an environment did, for the Settings screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EnvironmentRemoved {
+    /// The environment removed.
+    pub name: String,
+    /// Whether its token was deleted from the keychain, none was stored, or it may be left.
+    pub token: TokenRemoval,
+}
+
+/// Removes an environment the person added (never the built-in Sandbox), and its token
+/// from the keychain.
+#[tauri::command]
+pub async fn remove_environment(name: String) -> Result<EnvironmentRemoved, AppError> {
+    let dir = environments::config_dir()?;
+    // The keychain may block on D-Bus or a system prompt: off the async runtime.
+    let (env, token) = tauri::async_runtime::spawn_blocking(move || {
+        environments::remove_with_token(&dir, &name, &KeyringStore::new())
+    })
+    .await
+    .map_err(|e| AppError::new("keychain", format!("The keychain call did not finish: {e}")))??;
+    Ok(EnvironmentRemoved {
+        name: env.name,
+        token,
+    })
 }
 
 /// Asks the environment who the app is there (name, role, clinics).

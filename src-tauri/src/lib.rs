@@ -60,6 +60,7 @@ pub fn run() {
             environments::save_environment,
             environments::store_token,
             environments::forget_token,
+            environments::remove_environment,
             environments::test_connection,
             import::list_clinics,
             import::plan_import,

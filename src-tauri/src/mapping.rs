@@ -13,7 +13,7 @@ use ph_import_core::mapping::{Mapping, SourceTable, TableRole};
 use ph_import_core::private_file::Overwrite;
 use ph_import_core::review::Edits;
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State};
+use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::{off_ui_thread, read_inputs, Jobs, ReadRequest};
@@ -55,19 +55,17 @@ pub fn canonical_fields(settings: ImportSettings) -> Vec<FieldInfo> {
 /// Suggests (or recognizes from a saved profile) the mapping of the files, each read with its overrides.
 #[tauri::command]
 pub async fn suggest_mapping(
-    app: AppHandle,
     session: State<'_, MappingSession>,
     files: Vec<ReadRequest>,
     settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
-    load_and_resolve(&app, &session, &files, None, settings).await
+    load_and_resolve(&session, &files, None, settings).await
 }
 
 /// Opens the files as a job (tables sampled, mapping chosen with the named profile if any,
 /// date orders settled from every value), keeps the samples for re-mapping, and returns the
 /// mapping: the same choice `ph-import map` and `convert` make.
 async fn load_and_resolve(
-    app: &AppHandle,
     session: &MappingSession,
     files: &[ReadRequest],
     profile: Option<String>,
@@ -76,7 +74,7 @@ async fn load_and_resolve(
     let spec = JobSpec {
         inputs: read_inputs(files)?,
         profile,
-        profile_dir: profile_dir(app)?,
+        profile_dir: profile_dir()?,
         settings,
     };
     let job =
@@ -173,16 +171,13 @@ pub fn apply_settings(mut resolved: Resolved, settings: ImportSettings) -> Resol
     resolved
 }
 
-fn profile_dir(app: &AppHandle) -> Result<PathBuf, AppError> {
-    app.path()
-        .app_config_dir()
-        .map(|d| d.join("profiles"))
-        .map_err(|e| {
-            AppError::new(
-                "internal",
-                format!("The app's settings folder is unknown: {e}"),
-            )
-        })
+fn profile_dir() -> Result<PathBuf, AppError> {
+    profile::saved_dir().map_err(|e| {
+        AppError::new(
+            "internal",
+            format!("The folder of saved profiles is unknown: {e}"),
+        )
+    })
 }
 
 fn busy() -> AppError {
@@ -195,7 +190,6 @@ fn busy() -> AppError {
 /// Saves the mapping as a named vendor profile, proposed first for files with the same columns.
 #[tauri::command]
 pub fn save_profile(
-    app: AppHandle,
     name: String,
     description: String,
     mapping: Mapping,
@@ -207,7 +201,7 @@ pub fn save_profile(
             "Give the profile a name, e.g. the clinic's practice system.",
         ));
     }
-    let dir = profile_dir(&app)?;
+    let dir = profile_dir()?;
     let profile = Profile::new(name, &description, mapping);
     profile::save(&dir, &profile)
         .map(|p| p.display().to_string())
@@ -234,19 +228,18 @@ pub fn export_profile(name: String, mapping: Mapping, path: String) -> Result<()
 /// Maps the files with a profile: a saved profile's name, or a profile file's path.
 #[tauri::command]
 pub async fn apply_profile(
-    app: AppHandle,
     session: State<'_, MappingSession>,
     files: Vec<ReadRequest>,
     profile: String,
     settings: ImportSettings,
 ) -> Result<Resolved, AppError> {
-    load_and_resolve(&app, &session, &files, Some(profile), settings).await
+    load_and_resolve(&session, &files, Some(profile), settings).await
 }
 
 /// Names of the saved and built-in profiles, for the "use a profile" list.
 #[tauri::command]
-pub fn list_profiles(app: AppHandle) -> Result<Vec<String>, AppError> {
-    Ok(resolve::all_profiles(&profile_dir(&app)?)
+pub fn list_profiles() -> Result<Vec<String>, AppError> {
+    Ok(resolve::all_profiles(&profile_dir()?)
         .into_iter()
         .map(|p| p.name)
         .collect())

@@ -7,6 +7,7 @@ import { ImportStep } from "./components/ImportStep";
 import { MappingStep } from "./components/MappingStep";
 import { ReviewStep, type ProposedRemap } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
+import { envAfterRemoval } from "./environments";
 import { readableFiles, useLoadedFiles } from "./files";
 import { DEFAULT_SETTINGS } from "./settings";
 import { STEPS, type StepId } from "./steps";
@@ -160,7 +161,11 @@ export function App() {
         )}
       </main>
       {settingsOpen && (
-        <EnvironmentSettings onClose={() => setSettingsOpen(false)} onChanged={() => setEnvVersion((v) => v + 1)} />
+        <EnvironmentSettings
+          onClose={() => setSettingsOpen(false)}
+          onChanged={() => setEnvVersion((v) => v + 1)}
+          onRemoved={(name) => setEnv((current) => envAfterRemoval(current, name))}
+        />
       )}
     </div>
   );

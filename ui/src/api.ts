@@ -30,6 +30,7 @@ import type { PlanProgress } from "./bindings/PlanProgress";
 import type { RunReport } from "./bindings/RunReport";
 import type { EnvironmentEntry } from "./bindings/EnvironmentEntry";
 import type { EnvironmentKind } from "./bindings/EnvironmentKind";
+import type { EnvironmentRemoved } from "./bindings/EnvironmentRemoved";
 import type { PhPrincipal } from "./bindings/PhPrincipal";
 import type { BulkDecision } from "./bindings/BulkDecision";
 import type { Choice } from "./bindings/Choice";
@@ -39,7 +40,7 @@ import type { MatchPage } from "./bindings/MatchPage";
 import type { GroupFilter } from "./bindings/GroupFilter";
 import type { GroupPage } from "./bindings/GroupPage";
 
-export type { EnvironmentEntry, EnvironmentKind, PhPrincipal };
+export type { EnvironmentEntry, EnvironmentKind, EnvironmentRemoved, PhPrincipal };
 
 export type { AppError, AppInfo, EnvironmentStatus, Field, FieldInfo, ImportSettings, Inspection, ReadProgress, ReadRequest, Resolved, WriteSummary };
 export type { EditedSummary, EditOutcome, Entity, Filter, Page, ReviewProgress, SimilarOutcome, Summary };
@@ -111,6 +112,7 @@ export const api = {
     invoke<void>("save_environment", { name, baseUrl, kind, existing }),
   storeToken: (name: string, token: string) => invoke<PhPrincipal>("store_token", { name, token }),
   forgetToken: (name: string) => invoke<boolean>("forget_token", { name }),
+  removeEnvironment: (name: string) => invoke<EnvironmentRemoved>("remove_environment", { name }),
   testConnection: (name: string) => invoke<PhPrincipal>("test_connection", { name }),
   listClinics: (env: string) => invoke<ClinicList>("list_clinics", { env }),
   planImport: (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confirmsProduction, nameProblem, urlProblem, whoShort, whoSentence } from "./environments";
+import { confirmsProduction, envAfterRemoval, nameProblem, removedSentence, urlProblem, whoShort, whoSentence } from "./environments";
 
 describe("urlProblem", () => {
   it("accepts https and http to this computer", () => {
@@ -45,5 +45,31 @@ describe("confirmsProduction", () => {
     expect(confirmsProduction(true, "lake", "Lakeside", " Lakeside ")).toBe(true);
     expect(confirmsProduction(true, "lake", "Lakeside", "lake")).toBe(true);
     expect(confirmsProduction(true, "lake", "Lakeside", "lakeside")).toBe(false);
+  });
+});
+
+describe("removedSentence", () => {
+  it("says what became of the token, and is not ok when one may be left in the keychain", () => {
+    expect(removedSentence({ name: "staging", token: { state: "deleted" } })).toEqual({
+      text: "Removed staging and its token.",
+      ok: true,
+    });
+    expect(removedSentence({ name: "staging", token: { state: "none_stored" } })).toEqual({
+      text: "Removed staging (it had no stored token).",
+      ok: true,
+    });
+    const failed = removedSentence({ name: "staging", token: { state: "failed", reason: "the keychain is locked" } });
+    expect(failed.ok).toBe(false);
+    expect(failed.text).toBe(
+      "Removed staging, but its token could not be deleted from the keychain (the keychain is locked): delete the com.ph.client-import entry for staging in this computer's keychain.",
+    );
+  });
+});
+
+describe("envAfterRemoval", () => {
+  it("falls back to the built-in Sandbox only when the environment in use was removed", () => {
+    expect(envAfterRemoval("staging", "staging")).toBe("sandbox");
+    expect(envAfterRemoval("production", "staging")).toBe("production");
+    expect(envAfterRemoval("sandbox", "staging")).toBe("sandbox");
   });
 });

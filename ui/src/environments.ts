@@ -1,5 +1,5 @@
 // Pure helpers of the environment picker and the Settings screen.
-import type { EnvironmentKind, PhPrincipal } from "./api";
+import type { EnvironmentKind, EnvironmentRemoved, PhPrincipal } from "./api";
 
 /** Why a base URL would be refused, in the core's rule (docs/credentials.md), or null when it
  * is fine: HTTPS, or plain http:// only to this machine; no user name or password. The core
@@ -64,4 +64,26 @@ export function confirmsProduction(production: boolean, clinicId: string, clinic
 export function whoShort(who: PhPrincipal): string {
   const role = who.role === "READ_ONLY" ? "read-only" : "importer";
   return `${who.name} (${role}, ${who.clinics.length} clinic${who.clinics.length === 1 ? "" : "s"})`;
+}
+
+/** What removing an environment did, in one sentence; not ok when its token may be left in
+ * the keychain, so the person knows to remove it there. */
+export function removedSentence(removed: EnvironmentRemoved): { text: string; ok: boolean } {
+  const name = removed.name;
+  switch (removed.token.state) {
+    case "deleted":
+      return { text: `Removed ${name} and its token.`, ok: true };
+    case "none_stored":
+      return { text: `Removed ${name} (it had no stored token).`, ok: true };
+    default:
+      return {
+        text: `Removed ${name}, but its token could not be deleted from the keychain (${removed.token.reason}): delete the com.ph.client-import entry for ${name} in this computer's keychain.`,
+        ok: false,
+      };
+  }
+}
+
+/** The environment to use once `removed` is gone: the built-in Sandbox if it was the one in use. */
+export function envAfterRemoval(current: string, removed: string): string {
+  return current === removed ? "sandbox" : current;
 }

@@ -111,15 +111,6 @@ pub fn run_logout(args: &LogoutArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Forgets an environment's token if one is stored; a keychain problem is only reported.
-pub fn forget_token(env: &str) {
-    match KeyringStore::new().delete(env) {
-        Ok(true) => println!("Its token was removed from the OS keychain."),
-        Ok(false) => {}
-        Err(e) => eprintln!("warning: its token could not be removed from the keychain: {e}"),
-    }
-}
-
 #[derive(Serialize)]
 struct WhoamiJson<'a> {
     environment: &'a str,

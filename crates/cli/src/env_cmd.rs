@@ -2,7 +2,8 @@
 //! tokens are kept in the OS keychain by `ph-import login`).
 
 use clap::{Args, Subcommand, ValueEnum};
-use ph_import_core::ph::{environments, EnvironmentKind, Settings};
+use ph_import_core::ph::environments::TokenRemoval;
+use ph_import_core::ph::{environments, EnvironmentKind, KeyringStore, Settings};
 
 use crate::ph_session::load_settings;
 use crate::visible::{visible, write_json};
@@ -76,11 +77,15 @@ pub fn run(args: &EnvArgs) -> anyhow::Result<()> {
         }
         EnvCommand::Remove { name } => {
             let dir = environments::config_dir()?;
-            let mut settings = Settings::load(&dir)?;
-            let env = settings.remove(name)?;
-            settings.save(&dir)?;
+            let (env, token) = environments::remove_with_token(&dir, name, &KeyringStore::new())?;
             println!("Removed environment `{}`.", env.name);
-            crate::auth_cmd::forget_token(&env.name);
+            match token {
+                TokenRemoval::Deleted => println!("Its token was removed from the OS keychain."),
+                TokenRemoval::NoneStored => {}
+                TokenRemoval::Failed { reason } => {
+                    eprintln!("warning: its token could not be removed from the keychain: {reason}")
+                }
+            }
             Ok(())
         }
     }

@@ -9,6 +9,7 @@ use clap::Args;
 use ph_import_core::read::{self, Inspection, ReadOptions};
 use serde::Serialize;
 
+use crate::read_overrides;
 use crate::visible::{visible, write_json};
 
 /// Arguments of `ph-import inspect`.
@@ -19,15 +20,16 @@ pub struct InspectArgs {
     /// Sheet to read (workbooks); default: the first sheet with data.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
-    /// Header row, 1-based as shown by a spreadsheet program or text editor; 0 = no header row.
-    #[arg(long, value_name = "N")]
+    /// Header row, 1-based as shown by a spreadsheet program or text editor, or `none` for a
+    /// file without one; default: detected.
+    #[arg(long, value_name = "N|none", value_parser = read_overrides::header_row)]
     pub header_row: Option<u32>,
     /// Text encoding, e.g. UTF-8, UTF-16LE, windows-1252, ISO-8859-1; default: detected.
     #[arg(long, value_name = "E")]
     pub encoding: Option<String>,
-    /// Field delimiter, e.g. ',' ';' '|' or 'tab'; default: detected.
-    #[arg(long, value_name = "C")]
-    pub delimiter: Option<String>,
+    /// Field delimiter: one character, or tab, comma, semicolon, pipe, space; default: detected.
+    #[arg(long, value_name = "C", value_parser = read_overrides::delimiter)]
+    pub delimiter: Option<char>,
     /// Print JSON (keys documented in docs/inspect-json.md) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -51,7 +53,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
         sheet: args.sheet.clone(),
         header_row: args.header_row,
         encoding: args.encoding.clone(),
-        delimiter: parse_delimiter(args.delimiter.as_deref())?,
+        delimiter: args.delimiter,
         sample_rows: 10,
         ..ReadOptions::default()
     };
@@ -107,20 +109,6 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
         print_text(&mut out, &inspection, rows.as_deref())?;
     }
     Ok(())
-}
-
-fn parse_delimiter(d: Option<&str>) -> anyhow::Result<Option<char>> {
-    Ok(match d {
-        None => None,
-        Some("tab") | Some("\\t") | Some("\t") => Some('\t'),
-        Some(s) => {
-            let mut chars = s.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => anyhow::bail!("--delimiter takes one character or `tab`, not \"{s}\""),
-            }
-        }
-    })
 }
 
 fn print_text(

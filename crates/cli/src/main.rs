@@ -13,6 +13,7 @@ mod inspect;
 mod map_cmd;
 mod ph_session;
 mod progress;
+mod read_overrides;
 mod run_args;
 mod validate_cmd;
 mod visible;

@@ -50,9 +50,9 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
     let saved = match &args.save_profile {
         Some(name) => {
             let p = Profile::new(name, "", resolved.mapping.clone());
-            let path = profile::save(&profile_dir(), &p).with_context(|| {
-                format!("could not save the profile in {}", profile_dir().display())
-            })?;
+            let dir = profile_dir()?;
+            let path = profile::save(&dir, &p)
+                .with_context(|| format!("could not save the profile in {}", dir.display()))?;
             Some(path.display().to_string())
         }
         None => None,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ph_import_core::job::{ImportSettings, Job, JobSpec, Policies, WriteSummary};
+use ph_import_core::mapping::profile;
 use ph_import_core::mapping::resolve::{Origin, Resolved};
 use ph_import_core::mapping::transform::units::WeightUnit;
 use ph_import_core::mapping::TableRole;
@@ -17,6 +18,7 @@ use ph_import_core::table_file::OutputFormat;
 use ph_import_core::validate::ImportPolicy;
 
 use crate::progress::{self, Display};
+use crate::read_overrides::ReadArgs;
 use crate::visible::visible;
 
 /// The export files of a run and how their mapping is chosen.
@@ -44,6 +46,9 @@ pub struct InputArgs {
     /// and the country.
     #[arg(long, value_enum, value_name = "UNIT")]
     pub weight_unit: Option<WeightArg>,
+    /// How the files are read, over what is detected.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// A unit of weight, as `--weight-unit` takes it.
@@ -106,9 +111,12 @@ impl InputArgs {
 
     /// The job these arguments describe.
     pub fn spec(&self) -> anyhow::Result<JobSpec> {
-        let mut spec = JobSpec::for_files(&self.files);
+        let mut spec = JobSpec {
+            inputs: self.read.inputs(&self.files)?,
+            ..JobSpec::default()
+        };
         spec.profile = self.profile.clone();
-        spec.profile_dir = profile_dir();
+        spec.profile_dir = profile_dir()?;
         spec.settings = self.settings()?;
         Ok(spec)
     }
@@ -181,17 +189,9 @@ impl ImportArgs {
     }
 }
 
-/// Where saved profiles live: `$PH_IMPORT_PROFILES`, else the user's config directory.
-pub fn profile_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PH_IMPORT_PROFILES") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("APPDATA").map(PathBuf::from))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("ph-import").join("profiles")
+/// Where saved profiles live: the folder the app uses too.
+pub fn profile_dir() -> anyhow::Result<PathBuf> {
+    Ok(profile::saved_dir()?)
 }
 
 /// Which mapping was used, one line.

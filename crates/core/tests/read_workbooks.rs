@@ -219,3 +219,57 @@ fn a_header_row_chosen_for_one_sheet_keeps_every_sheet_a_table_and_moves_only_th
     assert_eq!(seen.header_row, Some(2));
     assert_eq!(seen.columns[0].name, "P-9001");
 }
+
+#[test]
+fn a_sheets_header_row_is_matched_as_a_sheet_is_and_a_missing_sheet_names_the_sheets() {
+    use ph_import_core::mapping::source;
+
+    // Named in other letters, as `open_rows` matches a sheet: the row still moves Patients.
+    let mut options = ReadOptions::default();
+    options.header_rows.insert(" patients".into(), 2);
+    let tables = source::discover_with(&[(provet(), options)]).expect("the workbook reads");
+    let patients = source::sample(&tables[1], 100).expect("Patients reads");
+    assert_eq!(patients.headers[0], "P-9001");
+
+    let mut options = ReadOptions::default();
+    options.header_rows.insert("Pets".into(), 2);
+    let error = source::discover_with(&[(provet(), options)]).expect_err("no such sheet");
+    assert_eq!(
+        error.to_string(),
+        "provet-export.xlsx: there is no sheet named \"Pets\". The sheets are: Clients, Patients."
+    );
+}
+
+#[test]
+fn one_header_row_for_a_workbook_of_several_sheets_or_a_sheet_of_a_text_file_is_refused() {
+    use ph_import_core::mapping::source;
+
+    let options = ReadOptions {
+        header_row: Some(2),
+        ..ReadOptions::default()
+    };
+    let error = source::discover_with(&[(provet(), options)]).expect_err("whose header row?");
+    assert_eq!(error.code(), "header_row_needs_sheet");
+    assert!(error.to_string().contains("(Clients, Patients)"), "{error}");
+
+    let csv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/read/windows1252-semicolon.csv");
+    let mut options = ReadOptions::default();
+    options.header_rows.insert("Clients".into(), 1);
+    let error = source::discover_with(&[(csv, options)]).expect_err("a text file has no sheets");
+    assert_eq!(error.code(), "no_sheets");
+    assert!(
+        error.to_string().starts_with("windows1252-semicolon.csv: "),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_delimiter_is_one_character_or_its_name() {
+    assert_eq!(read::delimiter_named("tab"), Some('\t'));
+    assert_eq!(read::delimiter_named("\\t"), Some('\t'));
+    assert_eq!(read::delimiter_named("Semicolon"), Some(';'));
+    assert_eq!(read::delimiter_named(","), Some(','));
+    assert_eq!(read::delimiter_named(";;"), None);
+    assert_eq!(read::delimiter_named(""), None);
+}

@@ -1,24 +1,29 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type EnvironmentEntry, type EnvironmentKind } from "../api";
-import { kindLabel, nameProblem, urlProblem, whoSentence } from "../environments";
+import { kindLabel, nameProblem, removedSentence, urlProblem, whoSentence } from "../environments";
 
 interface Props {
   onClose: () => void;
   /** Called after anything changed (an environment or a token), so the picker asks again. */
   onChanged: () => void;
+  /** Called with the name of an environment just removed. */
+  onRemoved?: (name: string) => void;
 }
 
 type Message = { text: string; ok: boolean };
 
-/** Settings: add or edit environments, paste a token (kept in the OS keychain only and never
- * shown again), test the connection, forget the token. */
-export function EnvironmentSettings({ onClose, onChanged }: Props) {
+/** Settings: add, edit or remove environments, paste a token (kept in the OS keychain only and
+ * never shown again), test the connection, forget the token. */
+export function EnvironmentSettings({ onClose, onChanged, onRemoved }: Props) {
   const [envs, setEnvs] = useState<EnvironmentEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [messages, setMessages] = useState<Record<string, Message>>({});
   // The add/edit form; `existing` when editing one.
   const [form, setForm] = useState({ name: "", url: "", kind: "staging" as EnvironmentKind, existing: false });
   const [formError, setFormError] = useState<string | null>(null);
+  // The environment whose removal waits for a second click, and what the last removal did.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [removal, setRemoval] = useState<Message | null>(null);
 
   const reload = () => api.listEnvironments().then(setEnvs, (e) => setError(errorMessage(e)));
   useEffect(() => {
@@ -64,6 +69,20 @@ export function EnvironmentSettings({ onClose, onChanged }: Props) {
     }
   };
 
+  const remove = async (name: string) => {
+    setConfirming(null);
+    try {
+      const outcome = removedSentence(await api.removeEnvironment(name));
+      setRemoval(outcome);
+      if (form.existing && form.name === name) setForm({ name: "", url: "", kind: "staging", existing: false });
+      await reload();
+      onRemoved?.(name);
+      onChanged();
+    } catch (e) {
+      say(name, { text: errorMessage(e), ok: false });
+    }
+  };
+
   return (
     <div className="settings-overlay" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings">
       <section className="settings-dialog">
@@ -77,6 +96,11 @@ export function EnvironmentSettings({ onClose, onChanged }: Props) {
           <div className="error-box" role="alert">
             {error}
           </div>
+        )}
+        {removal && (
+          <p className={removal.ok ? "muted" : "error-text"} role={removal.ok ? "status" : "alert"} data-testid="env-removed">
+            {removal.text}
+          </p>
         )}
         <ul className="env-list">
           {envs.map((e) => (
@@ -118,9 +142,25 @@ export function EnvironmentSettings({ onClose, onChanged }: Props) {
                     <button type="button" disabled={!e.token_stored} onClick={() => void forget(e.name)} data-testid={`forget-${e.name}`}>
                       Forget token
                     </button>
+                    <button type="button" onClick={() => setConfirming(e.name)} data-testid={`remove-${e.name}`}>
+                      Remove…
+                    </button>
                   </>
                 )}
               </div>
+              {confirming === e.name && (
+                <div className="inline-form" role="group" aria-label={`Remove ${e.name}`} data-testid={`confirm-remove-${e.name}`}>
+                  <span>
+                    Remove {e.name}? {e.token_stored ? "Its token is deleted from the keychain too." : "It has no stored token."}
+                  </span>
+                  <button type="button" className="danger" onClick={() => void remove(e.name)} data-testid={`confirm-remove-yes-${e.name}`}>
+                    Remove {e.name}
+                  </button>
+                  <button type="button" autoFocus onClick={() => setConfirming(null)} data-testid={`confirm-remove-no-${e.name}`}>
+                    Keep it
+                  </button>
+                </div>
+              )}
               <EnvMessage name={e.name} message={messages[e.name]} />
             </li>
           ))}

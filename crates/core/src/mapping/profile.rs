@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ph::environments::{config_dir, SettingsError};
+
 use super::header::tokenize;
 use super::model::{check_header, Mapping, MappingError};
 
@@ -196,6 +198,16 @@ pub fn best_match(profiles: &[Profile], inputs: &[Vec<String>]) -> Option<Profil
         .filter_map(|p| p.fit(inputs))
         .filter(|m| m.score >= 0.8)
         .max_by(|a, b| a.score.total_cmp(&b.score))
+}
+
+/// The folder of saved profiles, one for the CLI and the app: `PH_IMPORT_PROFILES` if set,
+/// else `profiles` in the app's config folder, beside the environments' settings file
+/// (e.g. `~/.config/client-import/profiles` on Linux).
+pub fn saved_dir() -> Result<PathBuf, SettingsError> {
+    if let Some(dir) = std::env::var_os("PH_IMPORT_PROFILES") {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(config_dir()?.join("profiles"))
 }
 
 /// Loads every `*.json` profile of a directory; unreadable files are skipped.

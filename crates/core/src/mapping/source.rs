@@ -48,9 +48,17 @@ pub fn discover_open<E: From<ReadError>>(
     inputs: &[(PathBuf, ReadOptions)],
     each: &mut dyn FnMut(TableSource, read::RowStream) -> Result<(), E>,
 ) -> Result<(), E> {
-    for (path, chosen) in inputs {
-        let first = read::open_rows(path, chosen)?;
+    for (path, asked) in inputs {
         let file = display_name(path);
+        let first = read::open_rows(path, asked)?;
+        let chosen = &asked.for_sheets(&file, first.sheets())?;
+        // A sheet's header row named in other letters than the sheet's: read it again with
+        // the name the reader matches.
+        let first = if chosen == asked {
+            first
+        } else {
+            read::open_rows(path, chosen)?
+        };
         let sheets: Vec<String> = first
             .sheets()
             .iter()
@@ -58,13 +66,7 @@ pub fn discover_open<E: From<ReadError>>(
             .map(|s| s.name.clone())
             .collect();
         if sheets.len() > 1 && chosen.sheet.is_none() {
-            // A header row chosen for one sheet means nothing on the others: only the per-sheet
-            // header rows carry over.
-            let per_sheet = ReadOptions {
-                header_row: None,
-                ..chosen.clone()
-            };
-            let reusable = chosen.header_row.is_none();
+            let per_sheet = chosen.clone();
             let mut first = Some(first);
             for sheet in sheets {
                 let source = TableSource {
@@ -73,8 +75,7 @@ pub fn discover_open<E: From<ReadError>>(
                     sheet: Some(sheet),
                     options: per_sheet.clone(),
                 };
-                let rows = match first.take_if(|f| reusable && f.sheet() == source.sheet.as_deref())
-                {
+                let rows = match first.take_if(|f| f.sheet() == source.sheet.as_deref()) {
                     Some(rows) => rows,
                     None => open(&source)?,
                 };

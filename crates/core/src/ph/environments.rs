@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::credentials::CredentialStore;
 use super::endpoint::{parse_base_url, EndpointError};
 
 /// Name of the built-in environment that runs the embedded sandbox.
@@ -302,6 +303,43 @@ impl Settings {
     }
 }
 
+/// What became of a removed environment's token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum TokenRemoval {
+    /// The keychain held a token for it, and it was deleted.
+    Deleted,
+    /// No token was stored for it.
+    NoneStored,
+    /// The keychain could not delete it (locked, unavailable): it may still be there.
+    Failed {
+        /// What the keychain said.
+        reason: String,
+    },
+}
+
+/// Removes an environment the person added from the settings in `dir`, then its token from
+/// `store`. The environment goes even when the keychain fails (a computer without one could
+/// never remove it otherwise); the outcome says whether a token may be left behind.
+pub fn remove_with_token(
+    dir: &Path,
+    name: &str,
+    store: &dyn CredentialStore,
+) -> Result<(Environment, TokenRemoval), SettingsError> {
+    let mut settings = Settings::load(dir)?;
+    let env = settings.remove(name)?;
+    settings.save(dir)?;
+    let token = match store.delete(&env.name) {
+        Ok(true) => TokenRemoval::Deleted,
+        Ok(false) => TokenRemoval::NoneStored,
+        Err(e) => TokenRemoval::Failed {
+            reason: e.to_string(),
+        },
+    };
+    Ok((env, token))
+}
+
 /// Whether what a person typed confirms an import into a production environment: the
 /// clinic's id or its name, exactly (surrounding spaces aside). Other kinds need no typing.
 pub fn confirms_production(
@@ -415,6 +453,107 @@ mod tests {
         let err = Settings::load(dir.path()).unwrap_err();
         assert!(matches!(err, SettingsError::Damaged { .. }));
         assert!(err.to_string().contains("settings.json"));
+    }
+}
+
+#[cfg(test)]
+mod remove_tests {
+    use super::*;
+    use crate::ph::credentials::{CredentialError, KeyringStore};
+    use crate::ph::Token;
+
+    /// A keychain that cannot be reached, as on a computer without a Secret Service.
+    struct NoKeychain;
+
+    impl CredentialStore for NoKeychain {
+        fn get(&self, _: &str) -> Result<Token, CredentialError> {
+            Err(unavailable())
+        }
+        fn set(&self, _: &str, _: &Token) -> Result<(), CredentialError> {
+            Err(unavailable())
+        }
+        fn delete(&self, _: &str) -> Result<bool, CredentialError> {
+            Err(unavailable())
+        }
+    }
+
+    fn unavailable() -> CredentialError {
+        CredentialError::Unavailable {
+            reason: "no session bus".into(),
+        }
+    }
+
+    fn with_two_environments() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings::default();
+        settings
+            .add(
+                "staging",
+                "https://staging.ph.example",
+                EnvironmentKind::Staging,
+            )
+            .unwrap();
+        settings
+            .add(
+                "rehearsal",
+                "http://127.0.0.1:8787",
+                EnvironmentKind::Custom,
+            )
+            .unwrap();
+        settings.save(dir.path()).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let settings = Settings::load(dir).unwrap();
+        settings
+            .environments()
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    }
+
+    #[test]
+    fn removing_an_environment_deletes_its_token_and_says_so() {
+        let dir = with_two_environments();
+        let store = KeyringStore::mock();
+        store
+            .set("staging", &Token::parse("ph_live_abc123").unwrap())
+            .unwrap();
+
+        let (env, token) = remove_with_token(dir.path(), "staging", &store).unwrap();
+        assert_eq!(env.name, "staging");
+        assert_eq!(token, TokenRemoval::Deleted);
+        assert!(matches!(
+            store.get("staging"),
+            Err(CredentialError::NotLoggedIn { .. })
+        ));
+        assert_eq!(names(dir.path()), ["sandbox", "rehearsal"]);
+
+        let (_, token) = remove_with_token(dir.path(), "rehearsal", &store).unwrap();
+        assert_eq!(token, TokenRemoval::NoneStored);
+        assert!(matches!(
+            remove_with_token(dir.path(), "rehearsal", &store),
+            Err(SettingsError::UnknownEnvironment { .. })
+        ));
+        assert!(matches!(
+            remove_with_token(dir.path(), SANDBOX, &store),
+            Err(SettingsError::BuiltIn)
+        ));
+        assert_eq!(names(dir.path()), ["sandbox"]);
+    }
+
+    #[test]
+    fn without_a_keychain_the_environment_still_goes_and_the_token_is_reported() {
+        let dir = with_two_environments();
+        let (_, token) = remove_with_token(dir.path(), "staging", &NoKeychain).unwrap();
+        match token {
+            TokenRemoval::Failed { reason } => {
+                assert!(reason.contains("no session bus"), "{reason}")
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        assert_eq!(names(dir.path()), ["sandbox", "rehearsal"]);
     }
 }
 

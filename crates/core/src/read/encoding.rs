@@ -19,8 +19,8 @@ pub(crate) struct Detected {
     pub fallback: Option<&'static Encoding>,
 }
 
-/// Looks up an encoding the user named, e.g. `latin1`, `cp1252`, `utf-16le`.
-pub(crate) fn from_label(label: &str) -> Result<&'static Encoding, ReadError> {
+/// Looks up an encoding the user named for `file`, e.g. `latin1`, `cp1252`, `utf-16le`.
+pub(crate) fn from_label(label: &str, file: &str) -> Result<&'static Encoding, ReadError> {
     let normalized = label.trim().to_ascii_lowercase();
     let alias = match normalized.as_str() {
         "cp1252" | "ansi" | "windows1252" => "windows-1252",
@@ -32,6 +32,7 @@ pub(crate) fn from_label(label: &str) -> Result<&'static Encoding, ReadError> {
         other => other,
     };
     Encoding::for_label(alias.as_bytes()).ok_or_else(|| ReadError::UnknownEncoding {
+        file: file.to_owned(),
         label: label.to_owned(),
     })
 }
@@ -192,8 +193,11 @@ mod tests {
 
     #[test]
     fn labels_and_aliases() {
-        assert_eq!(from_label("cp1252").ok(), Some(encoding_rs::WINDOWS_1252));
-        assert_eq!(from_label("UTF-16LE").ok(), Some(UTF_16LE));
-        assert!(from_label("klingon").is_err());
+        assert_eq!(
+            from_label("cp1252", "a.csv").ok(),
+            Some(encoding_rs::WINDOWS_1252)
+        );
+        assert_eq!(from_label("UTF-16LE", "a.csv").ok(), Some(UTF_16LE));
+        assert!(from_label("klingon", "a.csv").is_err());
     }
 }

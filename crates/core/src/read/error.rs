@@ -94,14 +94,35 @@ pub enum ReadError {
         /// File name as shown to the user.
         file: String,
     },
+    /// A header row was chosen for a sheet of a file that has no sheets (delimited text).
+    #[error("{file}: this is a text file, which has no sheets, so a header row cannot be chosen for sheet \"{sheet}\". Choose the header row of the file itself.")]
+    NoSheets {
+        /// File name as shown to the user.
+        file: String,
+        /// The sheet that was named.
+        sheet: String,
+    },
+    /// One header row was chosen for a workbook with several sheets with data, without
+    /// saying which sheet: a header row belongs to one sheet.
+    #[error("{file}: the workbook has several sheets with data ({sheets}), so header row {row} must be chosen for one of them by name.")]
+    HeaderRowNeedsSheet {
+        /// File name as shown to the user.
+        file: String,
+        /// The header row chosen.
+        row: u32,
+        /// The sheets with data, comma-separated.
+        sheets: String,
+    },
     /// The user asked for an encoding name that does not exist.
-    #[error("\"{label}\" is not a text encoding this tool knows. Try UTF-8, UTF-16LE, windows-1252 or ISO-8859-1.")]
+    #[error("{file}: \"{label}\" is not a text encoding this tool knows. Try UTF-8, UTF-16LE, windows-1252 or ISO-8859-1.")]
     UnknownEncoding {
+        /// File name as shown to the user.
+        file: String,
         /// The label as given.
         label: String,
     },
     /// The user asked for a header row beyond the end of the file.
-    #[error("{file}: row {row} was chosen as the header row, but the file has only {rows} rows at the top that could be a header. Choose a smaller row number, or 0 for a file without a header row.")]
+    #[error("{file}: row {row} was chosen as the header row, but the file has only {rows} rows at the top that could be a header. Choose a smaller row number, or no header row for a file without one.")]
     HeaderRowOutOfRange {
         /// File name as shown to the user.
         file: String,
@@ -179,6 +200,8 @@ impl ReadError {
             ReadError::WorkbookTooLarge { .. } => "workbook_too_large",
             ReadError::NoSuchSheet { .. } => "no_such_sheet",
             ReadError::NoData { .. } => "no_data",
+            ReadError::NoSheets { .. } => "no_sheets",
+            ReadError::HeaderRowNeedsSheet { .. } => "header_row_needs_sheet",
             ReadError::UnknownEncoding { .. } => "unknown_encoding",
             ReadError::HeaderRowOutOfRange { .. } => "header_row_out_of_range",
             ReadError::FieldTooLarge { .. } => "field_too_large",

@@ -85,6 +85,69 @@ impl Default for ReadOptions {
     }
 }
 
+impl ReadOptions {
+    /// These options checked against the sheets the reader found in `file` (none for delimited
+    /// text), as a job reads every sheet with data: each per-sheet header row keyed by the
+    /// sheet's own name (a name is matched as [`open_rows`] matches `sheet`). A header row for
+    /// a sheet that is not there, a sheet of a text file, or one header row for a workbook of
+    /// several sheets with data is an error rather than silently ignored.
+    pub fn for_sheets(&self, file: &str, sheets: &[SheetInfo]) -> Result<ReadOptions, ReadError> {
+        let mut settled = self.clone();
+        settled.header_rows = BTreeMap::new();
+        for (wanted, &row) in &self.header_rows {
+            if sheets.is_empty() {
+                return Err(ReadError::NoSheets {
+                    file: file.to_owned(),
+                    sheet: wanted.clone(),
+                });
+            }
+            let Some(found) = workbook::find_sheet(sheets, wanted) else {
+                return Err(ReadError::NoSuchSheet {
+                    file: file.to_owned(),
+                    sheet: wanted.clone(),
+                    available: names(sheets.iter()),
+                });
+            };
+            settled.header_rows.insert(found.name.clone(), row);
+        }
+        let with_data: Vec<&SheetInfo> = sheets.iter().filter(|s| s.has_data).collect();
+        if let (Some(row), None, true) = (self.header_row, &self.sheet, with_data.len() > 1) {
+            return Err(ReadError::HeaderRowNeedsSheet {
+                file: file.to_owned(),
+                row,
+                sheets: names(with_data.into_iter()),
+            });
+        }
+        Ok(settled)
+    }
+}
+
+fn names<'a>(sheets: impl Iterator<Item = &'a SheetInfo>) -> String {
+    sheets
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The field delimiter a person typed: one character, or its name (`tab`, `\t`, `comma`,
+/// `semicolon`, `pipe`, `space`); `None` when it is neither.
+pub fn delimiter_named(text: &str) -> Option<char> {
+    match text.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" => Some('\t'),
+        "comma" => Some(','),
+        "semicolon" => Some(';'),
+        "pipe" => Some('|'),
+        "space" => Some(' '),
+        _ => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// One sheet of a workbook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -268,7 +331,7 @@ pub fn open_rows(path: &Path, options: &ReadOptions) -> Result<RowStream, ReadEr
     } else {
         let complete = head.bytes.len() as u64 >= head.file_len;
         let detected = match &options.encoding {
-            Some(label) => encoding::chosen(encoding::from_label(label)?, &head.bytes),
+            Some(label) => encoding::chosen(encoding::from_label(label, &file)?, &head.bytes),
             None => encoding::detect(&head.bytes, complete),
         };
         let body = head.bytes.get(detected.bom_len..).unwrap_or_default();

@@ -770,15 +770,20 @@ fn info(meta: &Sheet, rows: u32, has_data: bool) -> SheetInfo {
     }
 }
 
+/// The sheet named `wanted`: exactly, else ignoring case and surrounding spaces.
+pub(crate) fn find_sheet<'a>(sheets: &'a [SheetInfo], wanted: &str) -> Option<&'a SheetInfo> {
+    sheets.iter().find(|s| s.name == wanted).or_else(|| {
+        sheets
+            .iter()
+            .find(|s| s.name.trim().eq_ignore_ascii_case(wanted.trim()))
+    })
+}
+
 /// The sheet asked for (exactly, else ignoring case and surrounding spaces), or the first
 /// visible sheet with data, or any sheet with data.
 fn choose(file: &str, sheets: &[SheetInfo], wanted: Option<&str>) -> Result<String, ReadError> {
     let found = match wanted {
-        Some(w) => sheets.iter().find(|s| s.name == w).or_else(|| {
-            sheets
-                .iter()
-                .find(|s| s.name.trim().eq_ignore_ascii_case(w.trim()))
-        }),
+        Some(w) => find_sheet(sheets, w),
         None => sheets
             .iter()
             .find(|s| s.has_data && !s.hidden)
