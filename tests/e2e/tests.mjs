@@ -946,6 +946,70 @@ export const tests = [
     },
   },
   {
+    name: "duplicates inside the files: a person entered twice is imported once, with one Rex",
+    async run({ browser, fixture, shot }) {
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      await dropFiles(browser, [fixture("dedupe/clinic-with-duplicates.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForExist({ timeout: 20000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("tr[data-field] button.confirm");
+          if (await button.isExisting()) await button.click();
+          // The birth dates (04/01/2019…) could be either order: an American clinic's are m/d/y.
+          const order = await browser.$(".date-choice.ambiguous select");
+          if ((await order.isExisting()) && (await order.getValue()) === "") await order.selectByAttribute("value", "mdy");
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+      await (await browser.$("[data-testid=to-save]")).click();
+      await (await browser.$("[data-testid=go-import]")).click();
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed" },
+      );
+      await (await browser.$("[data-testid=import-clinic]")).selectByAttribute("value", "harbor-cats");
+      await (await browser.$("[data-testid=import-plan]")).click();
+      const counts = await waitForText(browser, "[data-testid=groups-counts]", (t) => t.includes("Groups"), "the files' groups", 30000);
+      assert(counts.includes("household"), `the groups say "${counts}"`);
+      const cell = async (id) => textOf(browser, await browser.$(`[data-testid=${id}]`));
+      const clients = Number(await cell("plan-create-clients"));
+      const pets = Number(await cell("plan-create-pets"));
+
+      // William Turner (1001) and Bill Turner (1002): one e-mail, one Rex each.
+      const card = async () => {
+        for (const c of await browser.$$("[data-testid=group-card]")) {
+          const text = await textOf(browser, c);
+          if (text.includes("ID 1001") && text.includes("ID 1002")) return c;
+        }
+        throw new Error("the Turners are not listed as a group");
+      };
+      const first = await textOf(browser, await (await card()).$("thead"));
+      assert(first.indexOf("ID 1001") < first.indexOf("ID 1002"), `the kept record is not first: "${first}"`);
+      assert((await (await card()).$$("td.differs")).length > 0, "Bill and William are not marked as different");
+      await browser.execute((e) => e.scrollIntoView({ block: "start" }), await card());
+      await shot("64-duplicates-in-files");
+      await (await (await card()).$("[data-testid=group-choice]")).selectByAttribute("value", "one");
+      await waitForText(browser, "[data-testid=duplicates-changed]", (t) => t.includes("not in the plan yet"), "the pending decision");
+      await (await browser.$("[data-testid=duplicates-plan-again]")).click();
+      await waitForText(browser, "[data-testid=plan-create-clients]", (t) => t === String(clients - 1), "one client fewer", 30000);
+      assert(Number(await cell("plan-create-pets")) === pets - 1, `the plan creates ${await cell("plan-create-pets")} pets, not ${pets - 1}`);
+      const ops = await (await card()).$$("[data-testid=group-op]");
+      const second = await textOf(browser, ops[1]);
+      assert(second.includes("the same person as client 1001"), `Bill's record says "${second}"`);
+      const now = await (await (await card()).$("[data-testid=group-choice]")).getValue();
+      assert(now === "one", `the group's decision shows "${now}"`);
+      await browser.execute((e) => e.scrollIntoView({ block: "start" }), await card());
+      await shot("65-duplicates-in-files-one-record");
+    },
+  },
+  {
     name: "import: a larger import shows its progress, stops cleanly when cancelled and resumes to the end",
     async run({ browser, root, shot }) {
       // 20,000 rows: 10,000 owners with two pets each, about one row in twenty with a problem.

@@ -65,6 +65,8 @@ describe("duplicates", () => {
     const b = { ...a, external_id: "2" };
     expect(decisionsChanged({ ...none, records: [a, b] }, { ...none, records: [b, a] })).toBe(false);
     expect(decisionsChanged({ ...none, records: [a] }, none)).toBe(true);
+    const same = { entity: "client" as const, external_id: "1002", same_as: "1001" };
+    expect(decisionsChanged({ ...none, same: [same] }, none)).toBe(true);
   });
 
   it("merges an ambiguous record only into a chosen PH record", () => {

@@ -75,13 +75,8 @@ export function opLine(op: PlannedOp, entity: Entity): string {
 
 /** Whether the decisions differ from those the plan was made with (order aside). */
 export function decisionsChanged(current: Decisions, planned: Decisions): boolean {
-  const key = (d: Decisions) =>
-    JSON.stringify([
-      d.policies,
-      [...d.records]
-        .map((r) => JSON.stringify(r))
-        .sort(),
-    ]);
+  const sorted = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
+  const key = (d: Decisions) => JSON.stringify([d.policies, sorted(d.records), sorted(d.same)]);
   return key(current) !== key(planned);
 }
 
