@@ -227,6 +227,8 @@ pub(crate) fn audit_entry(
         patients: plan.summary.patients.clone(),
         outcome: outcome.to_owned(),
         message: message.to_owned(),
+        seq: None,
+        prev_hash: None,
     }
 }
 
