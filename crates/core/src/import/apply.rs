@@ -166,7 +166,18 @@ pub(crate) async fn check_access(
             url: String::new(),
         });
     }
-    let me = ctx.api.me().await?;
+    let me = match ctx.api.me().await {
+        Ok(me) => me,
+        Err(e) => {
+            // An attempt that could not even ask PH who the token is: audited all the same.
+            let e = ImportError::from(e);
+            audit::append(
+                ctx.data_dir,
+                &audit_entry(plan, "", action, "failed", &e.to_string()),
+            )?;
+            return Err(e);
+        }
+    };
     let refusal = if me.role != Role::Importer {
         Some(ImportError::NotImporter {
             principal: me.name.clone(),

@@ -239,6 +239,10 @@ impl Journal {
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
+        // Deleted and replaced rows are overwritten, not just marked free: a purged run
+        // leaves no client data in the file.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Journal { conn, path })
     }
@@ -493,14 +497,11 @@ impl Journal {
     }
 
     /// Forgets a run entirely (its local data is purged). The deleted rows are overwritten
-    /// and the write-ahead log emptied, so no client data of the run stays in the files.
+    /// (secure_delete) and the write-ahead log emptied, so no client data of the run stays
+    /// in the files.
     pub fn forget(&mut self, run: &str) -> Result<(), ImportError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| ImportError::journal(&path, e);
-        // Without it SQLite only marks deleted rows free, their bytes still in the file.
-        self.conn
-            .pragma_update(None, "secure_delete", "ON")
-            .map_err(err)?;
         let tx = self.conn.transaction().map_err(err)?;
         for (table, column) in TABLES {
             tx.execute(
