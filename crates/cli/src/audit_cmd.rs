@@ -29,7 +29,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<()> {
     if args.json {
         write_json(&mut out, &log)?;
     } else if log.entries.is_empty() {
-        writeln!(out, "The audit log is empty: nothing was planned or imported here yet.")?;
+        writeln!(
+            out,
+            "The audit log is empty: nothing was planned or imported here yet."
+        )?;
     } else {
         writeln!(
             out,
@@ -83,20 +86,27 @@ fn row(e: &AuditEntry) -> String {
             format!("{name} sha256:{}", f.sha256.get(..12).unwrap_or(&f.sha256))
         })
         .collect();
-    let counts = |c: &ph_import_core::import::plan::OpCounts| {
-        format!("+{} ~{}", c.create, c.update)
-    };
+    let counts =
+        |c: &ph_import_core::import::plan::OpCounts| format!("+{} ~{}", c.create, c.update);
     format!(
         "{:>4}  {:<20} {:<12} {:<16} {:<14} {:<13} {:<24} {:<38} {} {}/{}",
         e.seq.map_or("-".to_owned(), |s| s.to_string()),
         e.at.format("%Y-%m-%d %H:%M:%S"),
         e.os_user,
-        if e.principal.is_empty() { "-" } else { &e.principal },
+        if e.principal.is_empty() {
+            "-"
+        } else {
+            &e.principal
+        },
         e.action,
         e.outcome,
         format!("{}/{}", e.env, e.clinic_id),
         e.run_id,
-        if files.is_empty() { "-".to_owned() } else { files.join(" ") },
+        if files.is_empty() {
+            "-".to_owned()
+        } else {
+            files.join(" ")
+        },
         counts(&e.clients),
         counts(&e.patients),
     )

@@ -14,8 +14,8 @@ use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
 use ph_import_core::import::plan::{thousands, Op};
 use ph_import_core::import::{
-    self, load_run_plan, Context, ImportError, JobPlan, Journal, OnDisk, Options, Plan,
-    Progress, RunFile, RunReport, RunStatus,
+    self, load_run_plan, Context, ImportError, JobPlan, Journal, OnDisk, Options, Plan, Progress,
+    RunFile, RunReport, RunStatus,
 };
 use ph_import_core::job::{Job, JobProgress};
 use ph_import_core::ph::{environments, EnvironmentKind, PhError};

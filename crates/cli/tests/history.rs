@@ -131,7 +131,10 @@ fn an_import_undone_leaves_the_clinic_as_it_was_and_the_audit_lists_every_attemp
     );
     assert_eq!(log["tampering"], serde_json::json!([]));
     let (table, _) = home.run(&["audit"], 0);
-    assert!(table.contains("riverside-clients-pets.csv sha256:"), "{table}");
+    assert!(
+        table.contains("riverside-clients-pets.csv sha256:"),
+        "{table}"
+    );
     assert!(table.contains("The log is intact."), "{table}");
 
     // An edited entry: the apply's outcome rewritten.
@@ -165,7 +168,10 @@ fn runs_show_what_each_run_holds_and_a_purge_deletes_it() {
     assert_eq!(disk["backup"].as_array().unwrap().len(), 3, "{disk:#}");
     assert!(disk["plan"]["bytes"].as_u64().unwrap() > 0);
     let (text, _) = home.run(&["runs"], 0);
-    assert!(text.contains("on disk:") && text.contains("backup 3 files"), "{text}");
+    assert!(
+        text.contains("on disk:") && text.contains("backup 3 files"),
+        "{text}"
+    );
 
     let (out, _) = home.run(&["purge", &id], 0);
     assert!(out.contains("Left on disk: nothing"), "{out}");
@@ -175,7 +181,10 @@ fn runs_show_what_each_run_holds_and_a_purge_deletes_it() {
     // Its audit entries stay, the purge with them.
     let log = home.json(&["audit", "--json"], 0);
     let last = log["entries"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!((last["action"].as_str(), last["run_id"].as_str()), (Some("purge"), Some(id.as_str())));
+    assert_eq!(
+        (last["action"].as_str(), last["run_id"].as_str()),
+        (Some("purge"), Some(id.as_str()))
+    );
     // Purged is gone: a second purge does not find it.
     let (_, stderr) = home.run(&["purge", &id], 2);
     assert!(stderr.contains("no import run"), "{stderr}");
@@ -192,6 +201,9 @@ fn export_refuses_to_overwrite_an_earlier_export_unless_forced() {
         &["export", "--clinic", "riverside", "--out", out, "--force"],
         0,
     );
-    let (_, stderr) = home.run(&["export", "--clinic", "nowhere", "--out", out, "--force"], 4);
+    let (_, stderr) = home.run(
+        &["export", "--clinic", "nowhere", "--out", out, "--force"],
+        4,
+    );
     assert!(!stderr.is_empty());
 }

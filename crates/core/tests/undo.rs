@@ -13,8 +13,8 @@ use ph_import_core::dedupe::resolve::Decisions;
 use ph_import_core::import::export::export_clinic;
 use ph_import_core::import::plan::Request;
 use ph_import_core::import::{
-    self, apply, audit, run_dir, undo, Context, ImportError, Options, Plan, RunStatus,
-    UndoOptions, UndoReport,
+    self, apply, audit, run_dir, undo, Context, ImportError, Options, Plan, RunStatus, UndoOptions,
+    UndoReport,
 };
 use ph_import_core::job::{scan, Policies, RowOrigin, Scan};
 use ph_import_core::mapping::resolve::load_tables;
@@ -163,9 +163,15 @@ impl Rig {
     /// Exports the clinic into a new folder and returns it.
     async fn export(&self, name: &str) -> PathBuf {
         let dir = self.data.path().join("exports").join(name);
-        export_clinic(&self.api, self.clinic, &dir, Overwrite::Refuse, &mut |_, _| {})
-            .await
-            .expect("the export is written");
+        export_clinic(
+            &self.api,
+            self.clinic,
+            &dir,
+            Overwrite::Refuse,
+            &mut |_, _| {},
+        )
+        .await
+        .expect("the export is written");
         dir
     }
 
@@ -275,7 +281,11 @@ fn generated(n: usize, filled: bool) -> Scan {
             client_external_id: id,
             name: PET_NAMES[i % PET_NAMES.len()].into(),
             species: if i % 2 == 0 { "dog" } else { "cat" }.into(),
-            color: if filled { "brown".into() } else { String::new() },
+            color: if filled {
+                "brown".into()
+            } else {
+                String::new()
+            },
             ..PatientRecord::default()
         });
     }
@@ -300,11 +310,19 @@ fn generated(n: usize, filled: bool) -> Scan {
 /// 10 new clients: the second run updates 30 clients and 30 pets and creates 10 of each.
 async fn clinic_with_updates(rig: &Rig) -> Plan {
     let first = rig.plan(&generated(30, false), &[]).await;
-    assert_eq!(rig.apply(&first).await.unwrap().status, RunStatus::Completed);
+    assert_eq!(
+        rig.apply(&first).await.unwrap().status,
+        RunStatus::Completed
+    );
     let second = rig.plan(&generated(40, true), &[]).await;
     let s = &second.summary;
     assert_eq!((s.clients.update, s.clients.create), (30, 10), "{}", s.text);
-    assert_eq!((s.patients.update, s.patients.create), (30, 10), "{}", s.text);
+    assert_eq!(
+        (s.patients.update, s.patients.create),
+        (30, 10),
+        "{}",
+        s.text
+    );
     second
 }
 
@@ -335,7 +353,13 @@ async fn undo_of_an_import_into_a_new_clinic_gives_back_its_backup_byte_for_byte
     assert!(undone.refused.is_empty() && undone.differences.is_empty());
     assert_eq!(
         phases,
-        ["undo.read", "undo.clients", "undo.patients", "undo.delete", "undo.verify"]
+        [
+            "undo.read",
+            "undo.clients",
+            "undo.patients",
+            "undo.delete",
+            "undo.verify"
+        ]
     );
     assert!(rig.clinic().await.is_empty());
     let backup = run_dir(rig.data.path(), &plan.run_id).join("backup");
@@ -367,7 +391,10 @@ async fn undo_of_an_import_with_updates_restores_the_clinic_byte_for_byte() {
         .await
         .unwrap();
     assert_eq!(undone.status, RunStatus::Undone, "{undone:?}");
-    assert_eq!((undone.clients_restored, undone.patients_restored), (30, 30));
+    assert_eq!(
+        (undone.clients_restored, undone.patients_restored),
+        (30, 30)
+    );
     assert_eq!((undone.clients_deleted, undone.patients_deleted), (10, 10));
     let backup = run_dir(rig.data.path(), &plan.run_id).join("backup");
     assert_same_canonical(&backup, &rig.export("after-undo").await);
@@ -449,7 +476,10 @@ async fn a_record_changed_in_ph_after_the_run_is_left_and_reported() {
         Some("+12175559999")
     );
     assert!(
-        by_ext(&after, "G00004").phone_alt.unwrap_or_default().is_empty(),
+        by_ext(&after, "G00004")
+            .phone_alt
+            .unwrap_or_default()
+            .is_empty(),
         "restored"
     );
     let journal = import::Journal::open(rig.data.path()).unwrap();
@@ -473,7 +503,10 @@ async fn a_record_changed_in_ph_after_the_run_is_left_and_reported() {
         .unwrap();
     assert_eq!((again.clients_deleted, again.patients_deleted), (10, 10));
     assert_eq!(again.status, RunStatus::UndonePartly);
-    assert_eq!(again.differences, [format!("client {} differs", updated.id)]);
+    assert_eq!(
+        again.differences,
+        [format!("client {} differs", updated.id)]
+    );
     assert_eq!(rig.clinic().await.len(), 30);
 }
 
@@ -736,7 +769,12 @@ async fn a_purge_leaves_no_client_data_of_the_run_on_disk() {
     assert!(run.on_disk.journal_rows > 80, "{:?}", run.on_disk);
     assert_eq!(run.on_disk.backup.len(), 3);
     assert!(run.on_disk.plan.is_some() && run.on_disk.log.is_some());
-    let reports: Vec<&str> = run.on_disk.reports.iter().map(|f| f.name.as_str()).collect();
+    let reports: Vec<&str> = run
+        .on_disk
+        .reports
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     assert_eq!(reports, ["errors.csv", "results.csv", "summary.txt"]);
     let detail = import::run_detail(rig.data.path(), &plan.run_id).unwrap();
     assert_eq!(detail.overview.clients.new, 10);

@@ -107,7 +107,7 @@ pub fn runs(data_dir: &Path) -> Result<Vec<RunSummary>, ImportError> {
             on_disk,
         });
     }
-    out.sort_by(|a, b| b.info.created_at.cmp(&a.info.created_at));
+    out.sort_by_key(|r| std::cmp::Reverse(r.info.created_at));
     Ok(out)
 }
 

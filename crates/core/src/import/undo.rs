@@ -291,7 +291,10 @@ impl Undoer<'_, '_> {
             let (Some(before), Ok(after)) =
                 (befores.get(id), serde_json::from_str::<ClientRecord>(after))
             else {
-                refuse(&mut client_restores, "its before-image is missing from the journal");
+                refuse(
+                    &mut client_restores,
+                    "its before-image is missing from the journal",
+                );
                 continue;
             };
             let before: ClientRecord = serde_json::from_str(before)
@@ -345,7 +348,10 @@ impl Undoer<'_, '_> {
                 befores.get(id),
                 serde_json::from_str::<PatientRecord>(after),
             ) else {
-                refuse(&mut patient_restores, "its before-image is missing from the journal");
+                refuse(
+                    &mut patient_restores,
+                    "its before-image is missing from the journal",
+                );
                 continue;
             };
             let before: PatientRecord = serde_json::from_str(before)
@@ -381,29 +387,49 @@ impl Undoer<'_, '_> {
         let mut refused = Vec::new();
         let started = Instant::now();
         let clients_restored = self
-            .restore(undo_phase::CLIENTS, client_restores, batch, &mut refused, |chunk| {
-                let input = UpdateClientsInput {
-                    clinic_id: clinic.clone(),
-                    import_run_id: format!("{run}-undo"),
-                    idempotency_key: content_key(&run, "clients", chunk),
-                    clients: chunk.to_vec(),
-                };
-                async move { api.update_clients(&input).await.map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref())))) }
-            })
+            .restore(
+                undo_phase::CLIENTS,
+                client_restores,
+                batch,
+                &mut refused,
+                |chunk| {
+                    let input = UpdateClientsInput {
+                        clinic_id: clinic.clone(),
+                        import_run_id: format!("{run}-undo"),
+                        idempotency_key: content_key(&run, "clients", chunk),
+                        clients: chunk.to_vec(),
+                    };
+                    async move {
+                        api.update_clients(&input)
+                            .await
+                            .map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref()))))
+                    }
+                },
+            )
             .await?;
         let Some(clients_restored) = clients_restored else {
             return Ok(self.stopped(&run, refused));
         };
         let patients_restored = self
-            .restore(undo_phase::PATIENTS, patient_restores, batch, &mut refused, |chunk| {
-                let input = UpdatePatientsInput {
-                    clinic_id: clinic.clone(),
-                    import_run_id: format!("{run}-undo"),
-                    idempotency_key: content_key(&run, "patients", chunk),
-                    patients: chunk.to_vec(),
-                };
-                async move { api.update_patients(&input).await.map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref())))) }
-            })
+            .restore(
+                undo_phase::PATIENTS,
+                patient_restores,
+                batch,
+                &mut refused,
+                |chunk| {
+                    let input = UpdatePatientsInput {
+                        clinic_id: clinic.clone(),
+                        import_run_id: format!("{run}-undo"),
+                        idempotency_key: content_key(&run, "patients", chunk),
+                        patients: chunk.to_vec(),
+                    };
+                    async move {
+                        api.update_patients(&input)
+                            .await
+                            .map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref()))))
+                    }
+                },
+            )
             .await?;
         let Some(patients_restored) = patients_restored else {
             return Ok(self.stopped(&run, refused));
