@@ -369,14 +369,18 @@ pub fn run_import(args: &ImportCmdArgs) -> anyhow::Result<()> {
         let mut err = std::io::stderr().lock();
         writeln!(err, "{}", visible(&plan.summary.text))?;
     }
-    confirm_production(session.env.kind, &plan, &args.apply)?;
+    confirm_production(
+        session.env.kind,
+        &plan,
+        args.apply.yes_i_mean_production.as_deref(),
+    )?;
     apply_plan(&runtime, &session, &plan, &args.apply)
 }
 
 /// Runs `ph-import apply PLAN`.
 pub fn run_apply(args: &ApplyCmdArgs) -> anyhow::Result<()> {
     let plan = load_plan(&args.plan)?;
-    confirm_before_connecting(&plan, &args.apply)?;
+    confirm_before_connecting(&plan, args.apply.yes_i_mean_production.as_deref())?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;
     apply_plan(&runtime, &session, &plan, &args.apply)
@@ -406,7 +410,7 @@ pub fn run_resume(args: &ResumeArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    confirm_before_connecting(&plan, &args.apply)?;
+    confirm_before_connecting(&plan, args.apply.yes_i_mean_production.as_deref())?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;
     apply_plan(&runtime, &session, &plan, &args.apply)
@@ -414,9 +418,9 @@ pub fn run_resume(args: &ResumeArgs) -> anyhow::Result<()> {
 
 /// Production is confirmed before anything else, even reading PH: a person who did not
 /// mean production should not need a token to be told.
-fn confirm_before_connecting(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+pub(crate) fn confirm_before_connecting(plan: &Plan, given: Option<&str>) -> anyhow::Result<()> {
     let env = ph_session::load_settings()?.get(&plan.target.env)?;
-    confirm_production(env.kind, plan, args)
+    confirm_production(env.kind, plan, given)
 }
 
 /// A plan file, or the plan of a run of this computer.
@@ -429,7 +433,11 @@ fn load_plan(arg: &str) -> anyhow::Result<Plan> {
 }
 
 /// Asks for (or checks) the confirmation an import into production needs.
-fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+fn confirm_production(
+    kind: EnvironmentKind,
+    plan: &Plan,
+    given: Option<&str>,
+) -> anyhow::Result<()> {
     if kind != EnvironmentKind::Production {
         return Ok(());
     }
@@ -437,7 +445,7 @@ fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> a
     let matches = |s: &str| {
         environments::confirms_production(kind, &target.clinic_id, &target.clinic_name, s)
     };
-    if let Some(given) = &args.yes_i_mean_production {
+    if let Some(given) = given {
         if matches(given) {
             return Ok(());
         }

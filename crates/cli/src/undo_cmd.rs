@@ -7,7 +7,9 @@ use std::io::Write;
 use clap::Args;
 use ph_import_core::import::{self, load_run_plan, Context, Journal, RunStatus, UndoOptions};
 
-use crate::import_cmd::{data_dir, Exit, Reporter, EXIT_INTERRUPTED, EXIT_VERIFY_FAILED};
+use crate::import_cmd::{
+    confirm_before_connecting, data_dir, Exit, Reporter, EXIT_INTERRUPTED, EXIT_VERIFY_FAILED,
+};
 use crate::ph_session;
 use crate::progress;
 use crate::visible::{visible, write_json};
@@ -25,6 +27,10 @@ pub struct UndoArgs {
     /// Print the undo's report as JSON (no progress bars).
     #[arg(long)]
     pub json: bool,
+    /// Confirm an undo in a production environment without the prompt: the clinic's PH id
+    /// or exact name.
+    #[arg(long, value_name = "CLINIC")]
+    pub yes_i_mean_production: Option<String>,
 }
 
 /// How many refused records and differences the text output lists.
@@ -48,6 +54,8 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
+    // Undo deletes and rewrites records: production is confirmed as for an import.
+    confirm_before_connecting(&plan, args.yes_i_mean_production.as_deref())?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;
     progress::on_interrupt(

@@ -207,3 +207,40 @@ fn export_refuses_to_overwrite_an_earlier_export_unless_forced() {
     );
     assert!(!stderr.is_empty());
 }
+
+#[test]
+fn an_undo_in_production_needs_the_clinic_named() {
+    let home = Home::new();
+    let planned = home.json(
+        &["plan", &demo_file(), "--clinic", "riverside", "--json"],
+        0,
+    );
+    let id = planned["run_id"].as_str().unwrap().to_owned();
+    home.run(
+        &[
+            "env",
+            "add",
+            "prod",
+            "https://import.ph.example",
+            "--kind",
+            "production",
+        ],
+        0,
+    );
+    // The run, said to be in production.
+    let path = PathBuf::from(planned["plan_file"].as_str().unwrap());
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    plan["target"]["env"] = "prod".into();
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (_, stderr) = home.run(&["undo", &id], 4);
+    assert!(
+        stderr.contains("production") && stderr.contains("--yes-i-mean-production"),
+        "{stderr}"
+    );
+    let (_, stderr) = home.run(&["undo", &id, "--yes-i-mean-production", "maple-grove"], 4);
+    assert!(
+        stderr.contains("does not name this plan's clinic"),
+        "{stderr}"
+    );
+}

@@ -371,6 +371,11 @@ async fn undo_of_an_import_into_a_new_clinic_gives_back_its_backup_byte_for_byte
         .await
         .unwrap_err();
     assert!(err.to_string().contains("undone already"), "{err}");
+    let last = audit::read(rig.data.path()).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.outcome.as_str()),
+        ("refused undo", "refused")
+    );
     let journal = import::Journal::open(rig.data.path()).unwrap();
     assert_eq!(
         journal.run(&plan.run_id).unwrap().unwrap().status,

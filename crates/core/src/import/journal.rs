@@ -511,6 +511,9 @@ impl Journal {
             .map_err(err)?;
         }
         tx.commit().map_err(err)?;
+        // Rows freed before secure_delete was on (journals of older versions) may still hold
+        // client data in free pages: rebuilding the file drops them.
+        self.conn.execute_batch("VACUUM").map_err(err)?;
         // The write-ahead log still holds the pages as they were before: copy the zeroed
         // pages into the database and empty it.
         self.conn

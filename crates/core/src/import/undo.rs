@@ -17,7 +17,9 @@ use crate::ph::canonical::{client_record, client_update, patient_record, patient
 use crate::ph::types::{Client, DeleteImportRunInput, UpdateClientsInput, UpdatePatientsInput};
 use crate::ph::PhError;
 
-use super::apply::{audit_entry, check_access, load_run_plan, phase, run_dir, Context, Progress};
+use super::apply::{
+    audit_entry, audited, check_access, load_run_plan, phase, run_dir, Context, Progress,
+};
 use super::audit;
 use super::error::ImportError;
 use super::export::{fetch_clinic, read_backup};
@@ -89,23 +91,21 @@ pub async fn undo(
         .ok_or_else(|| ImportError::UnknownRun {
             run: run_id.to_owned(),
         })?;
-    if matches!(info.status, RunStatus::Planned | RunStatus::Undone) {
-        return Err(ImportError::WrongState {
-            run: run_id.to_owned(),
-            status: info.status.as_str().to_owned(),
-            what: if info.status == RunStatus::Planned {
-                "it never wrote to PH, so there is nothing to undo".to_owned()
-            } else {
-                "it is undone already".to_owned()
-            },
-        });
-    }
-    if !journal.phase_finished(run_id, phase::BACKUP)? {
-        return Err(ImportError::WrongState {
-            run: run_id.to_owned(),
-            status: info.status.as_str().to_owned(),
-            what: "it stopped before anything was written".to_owned(),
-        });
+    let refused = |what: &str| ImportError::WrongState {
+        run: run_id.to_owned(),
+        status: info.status.as_str().to_owned(),
+        what: what.to_owned(),
+    };
+    let state = match info.status {
+        RunStatus::Planned => Some(refused("it never wrote to PH, so there is nothing to undo")),
+        RunStatus::Undone => Some(refused("it is undone already")),
+        _ if !journal.phase_finished(run_id, phase::BACKUP)? => Some(refused(
+            "it stopped before anything was written, so there is nothing to undo",
+        )),
+        _ => None,
+    };
+    if let Some(e) = state {
+        return audited(ctx, &plan, "", "refused undo", "refused", e);
     }
     let me = check_access(ctx, &plan, "undo").await?;
     let dir = run_dir(ctx.data_dir, run_id);
