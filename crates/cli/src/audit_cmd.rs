@@ -36,7 +36,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<()> {
     } else {
         writeln!(
             out,
-            "{:>4}  {:<20} {:<12} {:<16} {:<14} {:<13} {:<24} {:<38} files, clients/patients planned",
+            "{:>4}  {:<20} {:<12} {:<26} {:<14} {:<13} {:<24} {:<38} files, clients/patients planned",
             "#", "when (UTC)", "os user", "principal", "action", "outcome", "env/clinic", "run"
         )?;
         for e in &log.entries {
@@ -63,8 +63,13 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<()> {
         return Err(Exit {
             code: EXIT_TAMPERED,
             message: format!(
-                "the audit log was tampered with ({} problems above)",
-                log.tampering.len()
+                "the audit log was tampered with ({} {} above)",
+                log.tampering.len(),
+                if log.tampering.len() == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
             ),
         }
         .into());
@@ -89,7 +94,7 @@ fn row(e: &AuditEntry) -> String {
     let counts =
         |c: &ph_import_core::import::plan::OpCounts| format!("+{} ~{}", c.create, c.update);
     format!(
-        "{:>4}  {:<20} {:<12} {:<16} {:<14} {:<13} {:<24} {:<38} {} {}/{}",
+        "{:>4}  {:<20} {:<12} {:<26} {:<14} {:<13} {:<24} {:<38} {} {}/{}",
         e.seq.map_or("-".to_owned(), |s| s.to_string()),
         e.at.format("%Y-%m-%d %H:%M:%S"),
         e.os_user,

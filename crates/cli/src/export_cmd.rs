@@ -51,7 +51,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             );
         },
     ));
-    eprintln!();
+    if read > 0 {
+        // Ends the progress line.
+        eprintln!();
+    }
     let paths = paths?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
