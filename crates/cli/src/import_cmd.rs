@@ -14,8 +14,8 @@ use ph_import_core::canonical::Entity;
 use ph_import_core::dedupe::resolve::Decisions;
 use ph_import_core::import::plan::{thousands, Op};
 use ph_import_core::import::{
-    self, load_run_plan, Context, ImportError, JobPlan, Journal, Options, Plan, Progress,
-    RunReport, RunStatus,
+    self, load_run_plan, Context, ImportError, JobPlan, Journal, OnDisk, Options, Plan, Progress,
+    RunFile, RunReport, RunStatus,
 };
 use ph_import_core::job::{Job, JobProgress};
 use ph_import_core::ph::{environments, EnvironmentKind, PhError};
@@ -166,7 +166,8 @@ pub struct RunsArgs {
     pub json: bool,
 }
 
-fn data_dir() -> anyhow::Result<PathBuf> {
+/// The app's data folder (journal, runs, audit log).
+pub(crate) fn data_dir() -> anyhow::Result<PathBuf> {
     Ok(environments::data_dir()?)
 }
 
@@ -368,14 +369,18 @@ pub fn run_import(args: &ImportCmdArgs) -> anyhow::Result<()> {
         let mut err = std::io::stderr().lock();
         writeln!(err, "{}", visible(&plan.summary.text))?;
     }
-    confirm_production(session.env.kind, &plan, &args.apply)?;
+    confirm_production(
+        session.env.kind,
+        &plan,
+        args.apply.yes_i_mean_production.as_deref(),
+    )?;
     apply_plan(&runtime, &session, &plan, &args.apply)
 }
 
 /// Runs `ph-import apply PLAN`.
 pub fn run_apply(args: &ApplyCmdArgs) -> anyhow::Result<()> {
     let plan = load_plan(&args.plan)?;
-    confirm_before_connecting(&plan, &args.apply)?;
+    confirm_before_connecting(&plan, args.apply.yes_i_mean_production.as_deref())?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;
     apply_plan(&runtime, &session, &plan, &args.apply)
@@ -405,7 +410,7 @@ pub fn run_resume(args: &ResumeArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    confirm_before_connecting(&plan, &args.apply)?;
+    confirm_before_connecting(&plan, args.apply.yes_i_mean_production.as_deref())?;
     let runtime = ph_session::runtime()?;
     let session = runtime.block_on(ph_session::open(&plan.target.env))?;
     apply_plan(&runtime, &session, &plan, &args.apply)
@@ -413,9 +418,9 @@ pub fn run_resume(args: &ResumeArgs) -> anyhow::Result<()> {
 
 /// Production is confirmed before anything else, even reading PH: a person who did not
 /// mean production should not need a token to be told.
-fn confirm_before_connecting(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+pub(crate) fn confirm_before_connecting(plan: &Plan, given: Option<&str>) -> anyhow::Result<()> {
     let env = ph_session::load_settings()?.get(&plan.target.env)?;
-    confirm_production(env.kind, plan, args)
+    confirm_production(env.kind, plan, given)
 }
 
 /// A plan file, or the plan of a run of this computer.
@@ -428,7 +433,11 @@ fn load_plan(arg: &str) -> anyhow::Result<Plan> {
 }
 
 /// Asks for (or checks) the confirmation an import into production needs.
-fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+fn confirm_production(
+    kind: EnvironmentKind,
+    plan: &Plan,
+    given: Option<&str>,
+) -> anyhow::Result<()> {
     if kind != EnvironmentKind::Production {
         return Ok(());
     }
@@ -436,7 +445,7 @@ fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> a
     let matches = |s: &str| {
         environments::confirms_production(kind, &target.clinic_id, &target.clinic_name, s)
     };
-    if let Some(given) = &args.yes_i_mean_production {
+    if let Some(given) = given {
         if matches(given) {
             return Ok(());
         }
@@ -489,7 +498,7 @@ fn confirm_production(kind: EnvironmentKind, plan: &Plan, args: &ApplyArgs) -> a
 
 /// Shows progress: bars on a terminal, a plain line every few seconds otherwise, nothing
 /// with --json.
-struct Reporter {
+pub(crate) struct Reporter {
     mode: Mode,
     phase: String,
     last_line: Instant,
@@ -502,7 +511,7 @@ enum Mode {
 }
 
 impl Reporter {
-    fn new(json: bool) -> Reporter {
+    pub(crate) fn new(json: bool) -> Reporter {
         let mode = if json {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -517,7 +526,7 @@ impl Reporter {
         }
     }
 
-    fn update(&mut self, p: &Progress) {
+    pub(crate) fn update(&mut self, p: &Progress) {
         let new_phase = p.phase != self.phase;
         let eta = p
             .eta_secs
@@ -562,7 +571,7 @@ impl Reporter {
         self.phase = p.phase.clone();
     }
 
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Mode::Bar(Some(b)) = &self.mode {
             b.finish();
         }
@@ -645,8 +654,7 @@ fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
 
 /// Runs `ph-import runs`.
 pub fn run_runs(args: &RunsArgs) -> anyhow::Result<()> {
-    let journal = Journal::open(&data_dir()?)?;
-    let runs = journal.runs()?;
+    let runs = import::runs(&data_dir()?)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
@@ -657,8 +665,9 @@ pub fn run_runs(args: &RunsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     for r in &runs {
+        let info = &r.info;
         // The summary's first line repeats the run and clinic; its counts follow.
-        let note: Vec<&str> = r
+        let note: Vec<&str> = info
             .message
             .lines()
             .filter(|l| !l.starts_with("Import run "))
@@ -668,14 +677,61 @@ pub fn run_runs(args: &RunsArgs) -> anyhow::Result<()> {
         writeln!(
             out,
             "{}  {:<13} {:<16} {} {} ({})  {}",
-            r.id,
-            r.status.as_str(),
-            r.phase,
-            r.updated_at.format("%Y-%m-%d %H:%M"),
-            visible(&r.env),
-            visible(&r.clinic_id),
+            info.id,
+            info.status.as_str(),
+            info.phase,
+            info.updated_at.format("%Y-%m-%d %H:%M"),
+            visible(&info.env),
+            visible(&info.clinic_id),
             visible(&first)
         )?;
+        writeln!(out, "    on disk: {}", on_disk_text(&r.on_disk))?;
     }
     Ok(())
+}
+
+/// What a run holds on disk, in one line.
+pub(crate) fn on_disk_text(d: &OnDisk) -> String {
+    if d.is_empty() {
+        return "nothing".to_owned();
+    }
+    let size = |files: &[&RunFile]| files.iter().map(|f| f.bytes).sum::<u64>();
+    let mut parts = vec![format!("{} journal rows", thousands(d.journal_rows))];
+    parts.push(match &d.plan {
+        Some(p) => format!("plan {}", bytes(p.bytes)),
+        None => "no plan".to_owned(),
+    });
+    let backup: Vec<&RunFile> = d.backup.iter().collect();
+    parts.push(if backup.is_empty() {
+        "no backup".to_owned()
+    } else {
+        format!("backup {} files {}", backup.len(), bytes(size(&backup)))
+    });
+    let reports: Vec<&RunFile> = d.reports.iter().collect();
+    parts.push(if reports.is_empty() {
+        "no reports".to_owned()
+    } else {
+        format!(
+            "reports {} ({})",
+            reports
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            bytes(size(&reports))
+        )
+    });
+    if let Some(log) = &d.log {
+        parts.push(format!("log {}", bytes(log.bytes)));
+    }
+    visible(&parts.join(", ")).to_string()
+}
+
+/// A size for people: bytes, KB or MB.
+fn bytes(n: u64) -> String {
+    match n {
+        0..=9_999 => format!("{n} B"),
+        10_000..=9_999_999 => format!("{} KB", n / 1000),
+        _ => format!("{} MB", n / 1_000_000),
+    }
 }

@@ -2,19 +2,23 @@
 //!
 //! Each subcommand lives in its own module and calls the same core as the app.
 
+mod audit_cmd;
 mod auth_cmd;
 mod clients_cmd;
 mod convert_cmd;
 mod dedupe_cmd;
 mod env_cmd;
+mod export_cmd;
 mod import_cmd;
 mod input_file;
 mod inspect;
 mod map_cmd;
 mod ph_session;
 mod progress;
+mod purge_cmd;
 mod read_overrides;
 mod run_args;
+mod undo_cmd;
 mod validate_cmd;
 mod visible;
 
@@ -64,10 +68,20 @@ enum Command {
     Apply(import_cmd::ApplyCmdArgs),
     /// Plan and apply in one step (--dry-run stops after the plan).
     Import(import_cmd::ImportCmdArgs),
-    /// List the import runs of this computer with their state.
+    /// List the import runs of this computer with their state and what each holds on disk.
     Runs(import_cmd::RunsArgs),
     /// Finish a run that was stopped (Ctrl-C, a crash, the network): nothing is sent twice.
     Resume(import_cmd::ResumeArgs),
+    /// Take a run back: restore what it updated, delete what it created; records changed in
+    /// PH since are left and reported. Stopped part-way, run it again.
+    Undo(undo_cmd::UndoArgs),
+    /// Write a clinic's PH clients and patients as canonical CSV (as an import's backup).
+    Export(export_cmd::ExportArgs),
+    /// Show the audit log (who planned, imported, undid, purged what) and check it for tampering.
+    Audit(audit_cmd::AuditArgs),
+    /// Delete a run's local client data (journal rows, backup, reports, plan); its audit
+    /// entries stay. Asks nothing; a run still running is refused.
+    Purge(purge_cmd::PurgeArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +103,10 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run_import(args),
         Command::Runs(args) => import_cmd::run_runs(args),
         Command::Resume(args) => import_cmd::run_resume(args),
+        Command::Undo(args) => undo_cmd::run(args),
+        Command::Export(args) => export_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
+        Command::Purge(args) => purge_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -31,7 +31,8 @@ clinic_id: string,
  */
 clinic_name: string, 
 /**
- * `apply`, `resume`, `undo`, `purge`, or `refused` (a principal without the importer role).
+ * `plan`, `apply`, `resume`, `undo`, `purge`, or `refused <action>` (a principal
+ * without the importer role or the clinic).
  */
 action: string, 
 /**
@@ -51,10 +52,19 @@ clients: OpCounts,
  */
 patients: OpCounts, 
 /**
- * `completed`, `failed`, `cancelled`, `undone`, `refused`, …
+ * `planned`, `completed`, `failed`, `cancelled`, `undone`, `refused`, `purged`, …
  */
 outcome: string, 
 /**
  * The summary or the error.
  */
-message: string, };
+message: string, 
+/**
+ * The entry's number in the log, from 1 (set when appended; none in old logs).
+ */
+seq: number | null, 
+/**
+ * SHA-256 (hex) of the previous entry's line, or [`GENESIS`] for the first (set when
+ * appended; none in old logs).
+ */
+prev_hash: string | null, };

@@ -166,7 +166,18 @@ pub(crate) async fn check_access(
             url: String::new(),
         });
     }
-    let me = ctx.api.me().await?;
+    let me = match ctx.api.me().await {
+        Ok(me) => me,
+        Err(e) => {
+            // An attempt that could not even ask PH who the token is: audited all the same.
+            let e = ImportError::from(e);
+            audit::append(
+                ctx.data_dir,
+                &audit_entry(plan, "", action, "failed", &e.to_string()),
+            )?;
+            return Err(e);
+        }
+    };
     let refusal = if me.role != Role::Importer {
         Some(ImportError::NotImporter {
             principal: me.name.clone(),
@@ -206,6 +217,45 @@ pub(crate) async fn check_access(
     }
 }
 
+/// Audits an attempt that stopped before it began, and returns its error.
+pub(crate) fn audited<T>(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    principal: &str,
+    action: &str,
+    outcome: &str,
+    e: ImportError,
+) -> Result<T, ImportError> {
+    audit::append(
+        ctx.data_dir,
+        &audit_entry(plan, principal, action, outcome, &e.to_string()),
+    )?;
+    Err(e)
+}
+
+/// The run's batch size: the one it started with, which PH must still allow.
+async fn batch_size(
+    ctx: &Context<'_>,
+    journal: &Journal,
+    plan: &Plan,
+    status: RunStatus,
+) -> Result<usize, ImportError> {
+    let server_max = ctx.api.api_info().await?.max_batch_size.max(1) as usize;
+    let batch_size = journal.batch_size(&plan.run_id, server_max)?;
+    if batch_size > server_max {
+        // Smaller batches would carry other items under the same keys: PH would refuse them.
+        return Err(ImportError::WrongState {
+            run: plan.run_id.clone(),
+            status: status.as_str().to_owned(),
+            what: format!(
+                "it was started with batches of {batch_size}, and {} now allows at most {server_max}; nothing more was sent. Plan the files again for a new run (what was imported is found identical)",
+                plan.target.env
+            ),
+        });
+    }
+    Ok(batch_size)
+}
+
 pub(crate) fn audit_entry(
     plan: &Plan,
     principal: &str,
@@ -227,6 +277,8 @@ pub(crate) fn audit_entry(
         patients: plan.summary.patients.clone(),
         outcome: outcome.to_owned(),
         message: message.to_owned(),
+        seq: None,
+        prev_hash: None,
     }
 }
 
@@ -271,11 +323,18 @@ pub async fn apply(
         RunStatus::Planned => "apply",
         RunStatus::Running | RunStatus::Failed | RunStatus::Cancelled => "resume",
         status => {
-            return Err(ImportError::WrongState {
-                run: plan.run_id.clone(),
-                status: status.as_str().to_owned(),
-                what: "it has nothing left to send. To import the files again, make a new plan (`ph-import plan` or `ph-import import`)".to_owned(),
-            })
+            return audited(
+                ctx,
+                plan,
+                "",
+                "refused apply",
+                "refused",
+                ImportError::WrongState {
+                    run: plan.run_id.clone(),
+                    status: status.as_str().to_owned(),
+                    what: "it has nothing left to send. To import the files again, make a new plan (`ph-import plan` or `ph-import import`)".to_owned(),
+                },
+            )
         }
     };
     let mut log = RunLog::open(&dir)?;
@@ -289,19 +348,18 @@ pub async fn apply(
         &format!("{action} by {} on {}", me.name, plan.target.env),
     )?;
     journal.set_status(&plan.run_id, RunStatus::Running, phase::ACCESS, "")?;
-    let server_max = ctx.api.api_info().await?.max_batch_size.max(1) as usize;
-    let batch_size = journal.batch_size(&plan.run_id, server_max)?;
-    if batch_size > server_max {
-        // Smaller batches would carry other items under the same keys: PH would refuse them.
-        return Err(ImportError::WrongState {
-            run: plan.run_id.clone(),
-            status: info.status.as_str().to_owned(),
-            what: format!(
-                "it was started with batches of {batch_size}, and {} now allows at most {server_max}; nothing more was sent. Plan the files again for a new run (what was imported is found identical)",
-                plan.target.env
-            ),
-        });
-    }
+    let batch_size = match batch_size(ctx, &journal, plan, info.status).await {
+        Ok(n) => n,
+        Err(e) => {
+            journal.set_status(
+                &plan.run_id,
+                RunStatus::Failed,
+                phase::ACCESS,
+                &e.to_string(),
+            )?;
+            return audited(ctx, plan, &me.name, action, "failed", e);
+        }
+    };
     let mut runner = Runner {
         api: ctx.api,
         plan,

@@ -64,6 +64,20 @@ pub fn write_canonical(
     Ok(paths)
 }
 
+/// Writes the clinic's PH clients and patients into `dir` as the backup of an import does
+/// (`ph-import export`): the same records give the same bytes. `progress(read, total)` after
+/// each page read.
+pub async fn export_clinic(
+    api: &PhApi,
+    clinic_id: &str,
+    dir: &Path,
+    overwrite: Overwrite,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+) -> Result<Vec<PathBuf>, ImportError> {
+    let clients = fetch_clinic(api, clinic_id, progress).await?;
+    write_canonical(dir, &clients, overwrite)
+}
+
 /// Reads back the PH records of a backup written by [`write_canonical`].
 pub fn read_backup(dir: &Path) -> Result<Vec<Client>, ImportError> {
     let path = dir.join("ph-clients.jsonl");

@@ -239,6 +239,10 @@ impl Journal {
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
+        // Deleted and replaced rows are overwritten, not just marked free: a purged run
+        // leaves no client data in the file.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Journal { conn, path })
     }
@@ -474,29 +478,60 @@ impl Journal {
         rows
     }
 
-    /// Forgets a run entirely (its local data is purged).
+    /// How many rows the journal holds for a run (its entry, batches, items, before-images,
+    /// phases).
+    pub fn rows(&self, run: &str) -> Result<u64, ImportError> {
+        let mut total = 0u64;
+        for (table, column) in TABLES {
+            let n: i64 = self
+                .conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?1"),
+                    params![run],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            total += n.max(0) as u64;
+        }
+        Ok(total)
+    }
+
+    /// Forgets a run entirely (its local data is purged). The deleted rows are overwritten
+    /// (secure_delete) and the write-ahead log emptied, so no client data of the run stays
+    /// in the files.
     pub fn forget(&mut self, run: &str) -> Result<(), ImportError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| ImportError::journal(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        for table in [
-            "runs",
-            "batches",
-            "items",
-            "befores",
-            "phases",
-            "batch_sizes",
-        ] {
-            let column = if table == "runs" { "id" } else { "run_id" };
+        for (table, column) in TABLES {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE {column} = ?1"),
                 params![run],
             )
             .map_err(err)?;
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        // Rows freed before secure_delete was on (journals of older versions) may still hold
+        // client data in free pages: rebuilding the file drops them.
+        self.conn.execute_batch("VACUUM").map_err(err)?;
+        // The write-ahead log still holds the pages as they were before: copy the zeroed
+        // pages into the database and empty it.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(err)?;
+        Ok(())
     }
 }
+
+/// Every table of the journal and the column naming the run.
+const TABLES: [(&str, &str); 6] = [
+    ("runs", "id"),
+    ("batches", "run_id"),
+    ("items", "run_id"),
+    ("befores", "run_id"),
+    ("phases", "run_id"),
+    ("batch_sizes", "run_id"),
+];
 
 fn insert_items(
     tx: &rusqlite::Transaction,

@@ -84,6 +84,16 @@ pub async fn plan_job(
     crate::private_file::create_dir(&dir)?;
     let path = dir.join("plan.json");
     plan.save(&path)?;
+    super::audit::append(
+        request.data_dir,
+        &super::apply::audit_entry(
+            &plan,
+            &plan.target.principal,
+            "plan",
+            "planned",
+            &plan.summary.text,
+        ),
+    )?;
     Ok((plan, path))
 }
 

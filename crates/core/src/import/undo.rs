@@ -2,8 +2,9 @@
 //! deleted, and a record someone changed in PH since the run is left alone with the reason.
 //! Undo reads PH afresh each time, so an undo that was interrupted is simply run again.
 
+use std::future::Future;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
@@ -14,12 +15,15 @@ use ts_rs::TS;
 use crate::canonical::{ClientRecord, PatientRecord};
 use crate::ph::canonical::{client_record, client_update, patient_record, patient_update};
 use crate::ph::types::{Client, DeleteImportRunInput, UpdateClientsInput, UpdatePatientsInput};
+use crate::ph::PhError;
 
-use super::apply::{audit_entry, check_access, load_run_plan, phase, run_dir, Context};
+use super::apply::{
+    audit_entry, audited, check_access, load_run_plan, phase, run_dir, Context, Progress,
+};
 use super::audit;
 use super::error::ImportError;
 use super::export::{fetch_clinic, read_backup};
-use super::journal::{ItemStatus, Journal, RunStatus};
+use super::journal::{Item, ItemStatus, Journal, RunStatus};
 use super::log::RunLog;
 use super::plan::{hex, Op, Plan};
 
@@ -56,12 +60,29 @@ pub struct UndoReport {
     pub differences: Vec<String>,
 }
 
-/// Undoes the run `run_id` of this computer.
+/// The phases of an undo, as its progress and the journal name them.
+pub mod undo_phase {
+    /// The clinic read from PH to see what changed since the run.
+    pub const READ: &str = "undo.read";
+    /// Updated clients given back their before-images.
+    pub const CLIENTS: &str = "undo.clients";
+    /// Updated pets given back their before-images.
+    pub const PATIENTS: &str = "undo.patients";
+    /// What the run created, deleted.
+    pub const DELETE: &str = "undo.delete";
+    /// The clinic read again and compared with the backup.
+    pub const VERIFY: &str = "undo.verify";
+}
+
+/// Undoes the run `run_id` of this computer, `progress` after each step. `cancel` stops it
+/// between two requests: the report's status is then `undoing`, and undoing again finishes
+/// it (so does undoing again after a crash or an error).
 pub async fn undo(
     ctx: &Context<'_>,
     run_id: &str,
     options: UndoOptions,
-    _cancel: &AtomicBool,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<UndoReport, ImportError> {
     let plan = load_run_plan(ctx.data_dir, run_id)?;
     let mut journal = Journal::open(ctx.data_dir)?;
@@ -70,45 +91,46 @@ pub async fn undo(
         .ok_or_else(|| ImportError::UnknownRun {
             run: run_id.to_owned(),
         })?;
-    if matches!(info.status, RunStatus::Planned | RunStatus::Undone) {
-        return Err(ImportError::WrongState {
-            run: run_id.to_owned(),
-            status: info.status.as_str().to_owned(),
-            what: if info.status == RunStatus::Planned {
-                "it never wrote to PH, so there is nothing to undo".to_owned()
-            } else {
-                "it is undone already".to_owned()
-            },
-        });
-    }
-    if !journal.phase_finished(run_id, phase::BACKUP)? {
-        return Err(ImportError::WrongState {
-            run: run_id.to_owned(),
-            status: info.status.as_str().to_owned(),
-            what: "it stopped before anything was written".to_owned(),
-        });
+    let refused = |what: &str| ImportError::WrongState {
+        run: run_id.to_owned(),
+        status: info.status.as_str().to_owned(),
+        what: what.to_owned(),
+    };
+    let state = match info.status {
+        RunStatus::Planned => Some(refused("it never wrote to PH, so there is nothing to undo")),
+        RunStatus::Undone => Some(refused("it is undone already")),
+        _ if !journal.phase_finished(run_id, phase::BACKUP)? => Some(refused(
+            "it stopped before anything was written, so there is nothing to undo",
+        )),
+        _ => None,
+    };
+    if let Some(e) = state {
+        return audited(ctx, &plan, "", "refused undo", "refused", e);
     }
     let me = check_access(ctx, &plan, "undo").await?;
     let dir = run_dir(ctx.data_dir, run_id);
     let mut log = RunLog::open(&dir)?;
-    journal.set_status(run_id, RunStatus::Undoing, "undo", "")?;
+    journal.set_status(run_id, RunStatus::Undoing, undo_phase::READ, "")?;
     let outcome = Undoer {
         ctx,
         plan: &plan,
         journal: &mut journal,
         log: &mut log,
         options,
+        cancel,
+        progress,
     }
     .run(&dir)
     .await;
-    let (status, message) = match &outcome {
-        Ok(r) => (r.status, summary(r)),
-        Err(e) => (RunStatus::Undoing, e.to_string()),
+    let (status, outcome_name, message) = match &outcome {
+        Ok(r) => (r.status, r.status.as_str(), summary(r)),
+        // Undoing again picks up where this stopped: it reads PH afresh.
+        Err(e) => (RunStatus::Undoing, "failed", e.to_string()),
     };
     journal.set_status(run_id, status, "undo", &message)?;
     audit::append(
         ctx.data_dir,
-        &audit_entry(&plan, &me.name, "undo", status.as_str(), &message),
+        &audit_entry(&plan, &me.name, "undo", outcome_name, &message),
     )?;
     outcome
 }
@@ -119,6 +141,13 @@ pub fn summary(r: &UndoReport) -> String {
         "restored {} clients and {} patients, deleted {} clients and {} patients",
         r.clients_restored, r.patients_restored, r.clients_deleted, r.patients_deleted
     );
+    if r.status == RunStatus::Undoing {
+        s.push_str(&format!(
+            "; stopped before the end: `ph-import undo {}` finishes it",
+            r.run_id
+        ));
+        return s;
+    }
     if !r.refused.is_empty() {
         s.push_str(&format!(
             "; {} left alone (changed in PH since the run)",
@@ -136,12 +165,14 @@ pub fn summary(r: &UndoReport) -> String {
     s
 }
 
-struct Undoer<'a> {
+struct Undoer<'a, 'p> {
     ctx: &'a Context<'a>,
     plan: &'a Plan,
     journal: &'a mut Journal,
     log: &'a mut RunLog,
     options: UndoOptions,
+    cancel: &'a AtomicBool,
+    progress: &'p mut dyn FnMut(&Progress),
 }
 
 /// One record's three states: before the run, as the run left it, and now.
@@ -164,13 +195,66 @@ fn restore_of<T: PartialEq>(before: &T, after: &T, now: &T) -> Restore {
     }
 }
 
-impl Undoer<'_> {
+/// What to do with the updated records of one entity: the restores to send (with their plan
+/// steps), those already restored, and the refusals, each journaled under the undo's phase.
+struct Restores<U> {
+    send: Vec<(usize, String, U)>,
+    done: Vec<Item>,
+    refused: Vec<Item>,
+}
+
+impl<U> Default for Restores<U> {
+    fn default() -> Self {
+        Restores {
+            send: Vec::new(),
+            done: Vec::new(),
+            refused: Vec::new(),
+        }
+    }
+}
+
+fn undo_item(step: usize, id: &str, status: ItemStatus, message: String) -> Item {
+    Item {
+        step,
+        status,
+        ph_id: Some(id.to_owned()),
+        message,
+        after: None,
+    }
+}
+
+impl Undoer<'_, '_> {
+    fn report(&mut self, phase: &str, done: u64, total: u64, started: Instant) {
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        (self.progress)(&Progress {
+            phase: phase.to_owned(),
+            done,
+            total,
+            rate,
+            eta_secs: (rate > 0.0).then(|| total.saturating_sub(done) as f64 / rate),
+        });
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
     async fn run(&mut self, dir: &Path) -> Result<UndoReport, ImportError> {
         let run = self.plan.run_id.clone();
         let clinic = self.plan.target.clinic_id.clone();
         let api = self.ctx.api;
         let started = Instant::now();
-        let now = fetch_clinic(api, &clinic, &mut |_, _| {}).await?;
+        let progress = &mut *self.progress;
+        let now = fetch_clinic(api, &clinic, &mut |done, total| {
+            progress(&Progress {
+                phase: undo_phase::READ.to_owned(),
+                done,
+                total: total.unwrap_or(done),
+                rate: done as f64 / started.elapsed().as_secs_f64().max(1e-3),
+                eta_secs: None,
+            })
+        })
+        .await?;
         let clients: FxHashMap<&str, &Client> = now.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut pets = FxHashMap::default();
         for c in &now {
@@ -178,13 +262,11 @@ impl Undoer<'_> {
                 pets.insert(p.id.as_str(), (p, c.external_id.as_deref().unwrap_or("")));
             }
         }
-        let mut refused = Vec::new();
 
         // Updates first: restoring needs the records the run did not create, which
         // deleting leaves alone anyway.
+        let mut client_restores = Restores::default();
         let befores = self.journal.befores(&run, "client")?;
-        let mut client_updates = Vec::new();
-        let mut clients_restored = 0;
         for (step, item) in sorted(self.journal.items(&run, phase::CLIENTS_UPDATE)?) {
             let (Some(id), Some(after), true) =
                 (&item.ph_id, &item.after, item.status == ItemStatus::Updated)
@@ -198,36 +280,49 @@ impl Undoer<'_> {
                 "client {} ({id})",
                 self.plan.clients[step].record.external_id
             );
+            let refuse = |r: &mut Restores<_>, why: &str| {
+                r.refused.push(undo_item(
+                    step,
+                    id,
+                    ItemStatus::Refused,
+                    format!("{label}: {why}"),
+                ))
+            };
             let (Some(before), Ok(after)) =
                 (befores.get(id), serde_json::from_str::<ClientRecord>(after))
             else {
-                refused.push(format!(
-                    "{label}: its before-image is missing from the journal"
-                ));
+                refuse(
+                    &mut client_restores,
+                    "its before-image is missing from the journal",
+                );
                 continue;
             };
             let before: ClientRecord = serde_json::from_str(before)
                 .map_err(|e| ImportError::journal(self.journal.path(), e))?;
             let Some(current) = clients.get(id.as_str()) else {
-                refused.push(format!("{label}: it was deleted in PH since the run"));
+                refuse(&mut client_restores, "it was deleted in PH since the run");
                 continue;
             };
             match restore_of(&before, &after, &client_record(current)) {
-                Restore::Send => {
-                    client_updates.push(client_update(
-                        id,
-                        set.iter().map(|d| (d.field, before.get(d.field))),
-                    ));
-                }
-                Restore::Done => clients_restored += 1,
-                Restore::Refuse => refused.push(format!(
-                    "{label}: changed in PH since the run, left as it is"
+                Restore::Send => client_restores.send.push((
+                    step,
+                    id.clone(),
+                    client_update(id, set.iter().map(|d| (d.field, before.get(d.field)))),
                 )),
+                Restore::Done => client_restores.done.push(undo_item(
+                    step,
+                    id,
+                    ItemStatus::Restored,
+                    String::new(),
+                )),
+                Restore::Refuse => refuse(
+                    &mut client_restores,
+                    "changed in PH since the run, left as it is",
+                ),
             }
         }
+        let mut patient_restores = Restores::default();
         let befores = self.journal.befores(&run, "patient")?;
-        let mut patient_updates = Vec::new();
-        let mut patients_restored = 0;
         for (step, item) in sorted(self.journal.items(&run, phase::PATIENTS_UPDATE)?) {
             let (Some(id), Some(after), true) =
                 (&item.ph_id, &item.after, item.status == ItemStatus::Updated)
@@ -241,73 +336,104 @@ impl Undoer<'_> {
                 "patient {} ({id})",
                 self.plan.patients[step].record.external_id
             );
+            let refuse = |r: &mut Restores<_>, why: &str| {
+                r.refused.push(undo_item(
+                    step,
+                    id,
+                    ItemStatus::Refused,
+                    format!("{label}: {why}"),
+                ))
+            };
             let (Some(before), Ok(after)) = (
                 befores.get(id),
                 serde_json::from_str::<PatientRecord>(after),
             ) else {
-                refused.push(format!(
-                    "{label}: its before-image is missing from the journal"
-                ));
+                refuse(
+                    &mut patient_restores,
+                    "its before-image is missing from the journal",
+                );
                 continue;
             };
             let before: PatientRecord = serde_json::from_str(before)
                 .map_err(|e| ImportError::journal(self.journal.path(), e))?;
             let Some((p, owner)) = pets.get(id.as_str()) else {
-                refused.push(format!("{label}: it was deleted in PH since the run"));
+                refuse(&mut patient_restores, "it was deleted in PH since the run");
                 continue;
             };
-            match restore_of(&before, &after, &patient_record(p, owner)) {
-                Restore::Send => {
-                    patient_updates.push(patient_update(
-                        id,
-                        set.iter().map(|d| (d.field, before.get(d.field))),
-                    ));
-                }
-                Restore::Done => patients_restored += 1,
-                Restore::Refuse => refused.push(format!(
-                    "{label}: changed in PH since the run, left as it is"
+            let now = patient_record(p, owner);
+            match restore_of(
+                &same_owner(before.clone(), &now),
+                &same_owner(after, &now),
+                &now,
+            ) {
+                Restore::Send => patient_restores.send.push((
+                    step,
+                    id.clone(),
+                    patient_update(id, set.iter().map(|d| (d.field, before.get(d.field)))),
                 )),
+                Restore::Done => patient_restores.done.push(undo_item(
+                    step,
+                    id,
+                    ItemStatus::Restored,
+                    String::new(),
+                )),
+                Restore::Refuse => refuse(
+                    &mut patient_restores,
+                    "changed in PH since the run, left as it is",
+                ),
             }
         }
         let batch = api.api_info().await?.max_batch_size.max(1) as usize;
-        for chunk in client_updates.chunks(batch) {
-            let input = UpdateClientsInput {
-                clinic_id: clinic.clone(),
-                import_run_id: format!("{run}-undo"),
-                idempotency_key: content_key(&run, "clients", chunk),
-                clients: chunk.to_vec(),
-            };
-            let result = api.update_clients(&input).await?;
-            for r in result.items {
-                match r.error {
-                    None => clients_restored += 1,
-                    Some(e) => refused.push(format!(
-                        "client {}: PH refused the restore: {}",
-                        chunk.get(r.index).map_or("", |u| u.id.as_str()),
-                        e.message
-                    )),
-                }
-            }
-        }
-        for chunk in patient_updates.chunks(batch) {
-            let input = UpdatePatientsInput {
-                clinic_id: clinic.clone(),
-                import_run_id: format!("{run}-undo"),
-                idempotency_key: content_key(&run, "patients", chunk),
-                patients: chunk.to_vec(),
-            };
-            let result = api.update_patients(&input).await?;
-            for r in result.items {
-                match r.error {
-                    None => patients_restored += 1,
-                    Some(e) => refused.push(format!(
-                        "patient {}: PH refused the restore: {}",
-                        chunk.get(r.index).map_or("", |u| u.id.as_str()),
-                        e.message
-                    )),
-                }
-            }
-        }
+        let mut refused = Vec::new();
+        let started = Instant::now();
+        let clients_restored = self
+            .restore(
+                undo_phase::CLIENTS,
+                client_restores,
+                batch,
+                &mut refused,
+                |chunk| {
+                    let input = UpdateClientsInput {
+                        clinic_id: clinic.clone(),
+                        import_run_id: format!("{run}-undo"),
+                        idempotency_key: content_key(&run, "clients", chunk),
+                        clients: chunk.to_vec(),
+                    };
+                    async move {
+                        api.update_clients(&input)
+                            .await
+                            .map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref()))))
+                    }
+                },
+            )
+            .await?;
+        let Some(clients_restored) = clients_restored else {
+            return Ok(self.stopped(&run, refused));
+        };
+        let patients_restored = self
+            .restore(
+                undo_phase::PATIENTS,
+                patient_restores,
+                batch,
+                &mut refused,
+                |chunk| {
+                    let input = UpdatePatientsInput {
+                        clinic_id: clinic.clone(),
+                        import_run_id: format!("{run}-undo"),
+                        idempotency_key: content_key(&run, "patients", chunk),
+                        patients: chunk.to_vec(),
+                    };
+                    async move {
+                        api.update_patients(&input)
+                            .await
+                            .map(|r| errors_of(r.items.iter().map(|i| (i.index, i.error.as_ref()))))
+                    }
+                },
+            )
+            .await?;
+        let Some(patients_restored) = patients_restored else {
+            return Ok(self.stopped(&run, refused));
+        };
         self.log.line(
             "undo.updates",
             clients_restored + patients_restored,
@@ -315,10 +441,16 @@ impl Undoer<'_> {
             started.elapsed(),
             "",
         )?;
+        if self.cancelled() {
+            return Ok(self.stopped(&run, refused));
+        }
 
         // Creations: PH deletes a run's creations as a whole, so one changed record holds
         // the deletion back unless the user says to delete it anyway.
         let started = Instant::now();
+        self.journal
+            .set_status(&run, RunStatus::Undoing, undo_phase::DELETE, "")?;
+        self.report(undo_phase::DELETE, 0, 1, started);
         let mut changed = Vec::new();
         for (_, item) in sorted(self.journal.items(&run, phase::CLIENTS_CREATE)?) {
             let (Some(id), Some(after)) = (&item.ph_id, &item.after) else {
@@ -342,8 +474,12 @@ impl Undoer<'_> {
             let Some((p, owner)) = pets.get(id.as_str()) else {
                 continue;
             };
-            if serde_json::from_str::<PatientRecord>(after).ok().as_ref()
-                != Some(&patient_record(p, owner))
+            let now = patient_record(p, owner);
+            if serde_json::from_str::<PatientRecord>(after)
+                .ok()
+                .map(|a| same_owner(a, &now))
+                .as_ref()
+                != Some(&now)
             {
                 changed.push(format!(
                     "patient {} ({id})",
@@ -367,8 +503,10 @@ impl Undoer<'_> {
                 refused.push(format!("{c}: created by the run and changed in PH since; nothing the run created was deleted. Undo again with --delete-changed to delete them anyway"));
             }
         }
+        self.journal.finish_phase(&run, undo_phase::DELETE)?;
+        self.report(undo_phase::DELETE, 1, 1, started);
         self.log.line(
-            "undo.delete",
+            undo_phase::DELETE,
             clients_deleted + patients_deleted,
             changed.len() as u64,
             started.elapsed(),
@@ -376,16 +514,19 @@ impl Undoer<'_> {
         )?;
 
         let started = Instant::now();
+        self.journal
+            .set_status(&run, RunStatus::Undoing, undo_phase::VERIFY, "")?;
         let after = fetch_clinic(api, &clinic, &mut |_, _| {}).await?;
         let backup = read_backup(&dir.join("backup"))?;
         let differences = differences(&backup, &after);
         self.log.line(
-            "undo.verify",
+            undo_phase::VERIFY,
             after.len() as u64,
             differences.len() as u64,
             started.elapsed(),
             "",
         )?;
+        self.report(undo_phase::VERIFY, 1, 1, started);
         let status = if refused.is_empty() && differences.is_empty() {
             RunStatus::Undone
         } else {
@@ -401,6 +542,90 @@ impl Undoer<'_> {
             refused,
             differences,
         })
+    }
+
+    /// Sends the restores of one entity in batches, journaling each answer: restored items
+    /// and PH's refusals. Returns how many are restored, or `None` when cancelled.
+    async fn restore<U, F, Fut>(
+        &mut self,
+        name: &str,
+        restores: Restores<U>,
+        batch: usize,
+        refused: &mut Vec<String>,
+        send: F,
+    ) -> Result<Option<u64>, ImportError>
+    where
+        U: Clone,
+        F: Fn(&[U]) -> Fut,
+        Fut: Future<Output = Result<Vec<(usize, String)>, PhError>>,
+    {
+        let run = self.plan.run_id.clone();
+        self.journal
+            .set_status(&run, RunStatus::Undoing, name, "")?;
+        let started = Instant::now();
+        refused.extend(restores.refused.iter().map(|i| i.message.clone()));
+        self.journal.record_items(&run, name, &restores.refused)?;
+        self.journal.record_items(&run, name, &restores.done)?;
+        let mut restored = restores.done.len() as u64;
+        let total = restored + restores.send.len() as u64;
+        self.report(name, restored, total, started);
+        for chunk in restores.send.chunks(batch) {
+            if self.cancelled() {
+                return Ok(None);
+            }
+            let updates: Vec<U> = chunk.iter().map(|(_, _, u)| u.clone()).collect();
+            let errors: FxHashMap<usize, String> = send(&updates).await?.into_iter().collect();
+            let mut items = Vec::with_capacity(chunk.len());
+            for (index, (step, id, _)) in chunk.iter().enumerate() {
+                match errors.get(&index) {
+                    None => {
+                        restored += 1;
+                        items.push(undo_item(*step, id, ItemStatus::Restored, String::new()));
+                    }
+                    Some(e) => {
+                        let message = format!("{id}: PH refused the restore: {e}");
+                        refused.push(message.clone());
+                        items.push(undo_item(*step, id, ItemStatus::Refused, message));
+                    }
+                }
+            }
+            self.journal.record_items(&run, name, &items)?;
+            self.report(name, restored, total, started);
+        }
+        Ok(Some(restored))
+    }
+
+    /// The report of an undo stopped part-way: undoing again finishes it.
+    fn stopped(&self, run: &str, refused: Vec<String>) -> UndoReport {
+        UndoReport {
+            run_id: run.to_owned(),
+            status: RunStatus::Undoing,
+            clients_restored: 0,
+            patients_restored: 0,
+            clients_deleted: 0,
+            patients_deleted: 0,
+            refused,
+            differences: Vec::new(),
+        }
+    }
+}
+
+/// PH's per-item errors of a batch, by position in the batch.
+fn errors_of<'e>(
+    items: impl Iterator<Item = (usize, Option<&'e crate::ph::types::ItemError>)>,
+) -> Vec<(usize, String)> {
+    items
+        .filter_map(|(i, e)| e.map(|e| (i, e.message.clone())))
+        .collect()
+}
+
+/// `record` with the owner `now` names: the journal names a pet's owner by the file's
+/// external ID, which the owner's PH record may not carry, so owners are compared by where
+/// PH keeps the pet, not by that ID.
+fn same_owner(record: PatientRecord, now: &PatientRecord) -> PatientRecord {
+    PatientRecord {
+        client_external_id: now.client_external_id.clone(),
+        ..record
     }
 }
 
@@ -458,8 +683,10 @@ pub fn differences(backup: &[Client], now: &[Client]) -> Vec<String> {
     out
 }
 
-/// Deletes a run's local data (its folder and its journal entries); PH is not touched.
-pub fn purge(data_dir: &Path, run_id: &str, principal: &str) -> Result<(), ImportError> {
+/// Deletes a run's local data (its folder and its journal rows) and audits it; PH is not
+/// touched, and the audit log keeps the run's entries. A run that may still be writing is
+/// refused.
+pub fn purge(data_dir: &Path, run_id: &str) -> Result<(), ImportError> {
     let plan = load_run_plan(data_dir, run_id)?;
     let mut journal = Journal::open(data_dir)?;
     if let Some(info) = journal.run(run_id)? {
@@ -467,22 +694,25 @@ pub fn purge(data_dir: &Path, run_id: &str, principal: &str) -> Result<(), Impor
             return Err(ImportError::WrongState {
                 run: run_id.to_owned(),
                 status: info.status.as_str().to_owned(),
-                what: "it may still be running. Resume or undo it first, or wait for it to finish"
-                    .to_owned(),
+                what: format!(
+                    "it may still be running, and it needs its journal to go on. Finish it first (`ph-import {} {run_id}`), then purge it",
+                    if info.status == RunStatus::Running { "resume" } else { "undo" }
+                ),
             });
         }
     }
     let dir = run_dir(data_dir, run_id);
     std::fs::remove_dir_all(&dir).map_err(|e| ImportError::io(&dir, e))?;
     journal.forget(run_id)?;
+    // No PH token is used: the operating-system user in the entry says who.
     audit::append(
         data_dir,
         &audit_entry(
             &plan,
-            principal,
+            "",
             "purge",
             "purged",
-            "local files and journal entries deleted",
+            "the run's local files and journal rows were deleted; PH was not changed",
         ),
     )
 }
