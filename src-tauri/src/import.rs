@@ -91,7 +91,33 @@ impl From<ImportError> for AppError {
     }
 }
 
-fn data_dir() -> Result<PathBuf, AppError> {
+/// Refuses to write to a production environment unless `confirmation` is the plan's clinic's
+/// name (or id), as the CLI's `--yes-i-mean-production`; `what` says what would be done.
+pub(crate) fn confirm_production(
+    env: &environments::Environment,
+    plan: &Plan,
+    confirmation: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    let target = &plan.target;
+    if confirms_production(
+        env.kind,
+        &target.clinic_id,
+        &target.clinic_name,
+        confirmation,
+    ) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        "confirm",
+        format!(
+            "`{}` is a production environment: type the clinic's name, {}, to {what}. Nothing was sent.",
+            env.name, target.clinic_name
+        ),
+    ))
+}
+
+pub(crate) fn data_dir() -> Result<PathBuf, AppError> {
     environments::data_dir().map_err(|e| {
         AppError::new(
             "data_dir",
@@ -208,21 +234,7 @@ pub async fn apply_import(
     let data = data_dir()?;
     let plan = load_run_plan(&data, &run_id)?;
     let (api, _, env) = open(&plan.target.env, &sandbox).await?;
-    let target = &plan.target;
-    if !confirms_production(
-        env.kind,
-        &target.clinic_id,
-        &target.clinic_name,
-        &confirmation,
-    ) {
-        return Err(AppError::new(
-            "confirm",
-            format!(
-                "`{}` is a production environment: type the clinic's name, {}, to import into it. Nothing was sent.",
-                env.name, target.clinic_name
-            ),
-        ));
-    }
+    confirm_production(&env, &plan, &confirmation, "import into it")?;
     jobs.run(&run_id, move |cancel| {
         let ctx = Context {
             api: &api,

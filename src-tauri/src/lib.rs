@@ -7,6 +7,7 @@
 mod commands;
 mod environments;
 mod error;
+mod history;
 mod import;
 mod mapping;
 mod review;
@@ -71,6 +72,10 @@ pub fn run() {
             import::plan_groups,
             import::decide_group,
             import::decide_groups,
+            history::list_runs,
+            history::run_detail,
+            history::undo_run,
+            history::purge_run,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -1010,6 +1010,74 @@ export const tests = [
     },
   },
   {
+    name: "history: an import is undone, leaving the clinic as it was, and its files are deleted",
+    async run({ browser, fixture, shot }) {
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
+      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=to-mapping]")).click();
+      const toReview = await browser.$("[data-testid=to-review]");
+      await toReview.waitForExist({ timeout: 20000 });
+      await browser.waitUntil(
+        async () => {
+          if (await toReview.isEnabled()) return true;
+          const button = await browser.$("tr[data-field] button.confirm");
+          if (await button.isExisting()) await button.click();
+          return false;
+        },
+        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+      );
+      await toReview.click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
+      await (await browser.$("[data-testid=step-import]")).click();
+      await browser.waitUntil(
+        async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
+        { timeout: 15000, timeoutMsg: "the clinics were not listed" },
+      );
+      const clinicText = async () =>
+        browser.execute((s) => document.querySelector(s)?.selectedOptions[0]?.textContent ?? "", "[data-testid=import-clinic]");
+      await (await browser.$("[data-testid=import-clinic]")).selectByAttribute("value", "harbor-cats");
+      const before = await clinicText();
+      await (await browser.$("[data-testid=import-plan]")).click();
+      await (await browser.$("[data-testid=import-confirm]")).waitForExist({ timeout: 30000 });
+      await (await browser.$("[data-testid=import-confirm]")).click();
+      await (await browser.$("[data-testid=import-start]")).click();
+      const status = await waitForText(browser, "[data-testid=import-status]", (t) => t.length > 0, "the import's result", 60000);
+      assert(status.includes("complete"), `the import ended with "${status}"`);
+      const after = await clinicText();
+      assert(after !== before, `the clinic still says "${after}" after the import`);
+
+      // History: the newest run first, completed; undo it.
+      await (await browser.$("[data-testid=step-history]")).click();
+      await waitForText(browser, "[data-testid=run-status]", (t) => t === "Completed", "the completed run");
+      const runs = await browser.$$("[data-testid=history-run]");
+      assert((await runs[0].getAttribute("data-status")) === "completed", "the newest run is not first");
+      const attempts = await textOf(browser, await browser.$("[data-testid=run-attempts]"));
+      assert(attempts.includes("plan") && attempts.includes("apply"), `the attempts say "${attempts}"`);
+      await shot("70-history");
+      await (await browser.$("[data-testid=history-undo]")).click();
+      await (await browser.$("[data-testid=undo-yes]")).click();
+      const undone = await waitForText(browser, "[data-testid=history-result]", (t) => t.includes("before the import"), "the undo", 60000);
+      assert(undone.includes("deleted 4 clients"), `the undo says "${undone}"`);
+      await waitForText(browser, "[data-testid=run-status]", (t) => t === "Undone", "the undone run");
+      await shot("71-history-undone");
+      // The clinic has what it had: planning the file again creates its 4 clients again.
+      await (await browser.$("[data-testid=step-import]")).click();
+      await (await browser.$("[data-testid=import-plan]")).click();
+      await waitForText(browser, "[data-testid=plan-create-clients]", (t) => t === "4", "the plan after the undo", 30000);
+
+      // Its files deleted: the run leaves the list.
+      await (await browser.$("[data-testid=step-history]")).click();
+      const id = await textOf(browser, await browser.$("[data-testid=run-panel] code"));
+      await (await browser.$("[data-testid=history-purge]")).click();
+      await (await browser.$("[data-testid=purge-yes]")).click();
+      await browser.waitUntil(async () => (await browser.$$(`[data-run="${id}"]`)).length === 0, {
+        timeout: 15000,
+        timeoutMsg: "the purged run is still listed",
+      });
+    },
+  },
+  {
     name: "import: a larger import shows its progress, stops cleanly when cancelled and resumes to the end",
     async run({ browser, root, shot }) {
       // 20,000 rows: 10,000 owners with two pets each, about one row in twenty with a problem.
@@ -1056,13 +1124,25 @@ export const tests = [
       const status = await waitForText(browser, "[data-testid=import-status]", (t) => t.length > 0, "the stopped run", 60000);
       assert(status.includes("stopped") && status.includes("Resume"), `the cancelled run says "${status}"`);
       await shot("46-import-cancelled");
+      // The window is reloaded, as when the app is closed and opened again: the stopped run
+      // is offered on every screen, and resumed from History.
+      await browser.refresh();
+      const notice = await waitForText(browser, "[data-testid=interrupted-runs]", (t) => t.includes("did not finish"), "the stopped run's notice", 30000);
+      assert(notice.includes("Harbor Cats Only"), `the notice says "${notice}"`);
+      await shot("47-import-interrupted-notice");
+      await (await browser.$("[data-testid=interrupted-open]")).click();
+      await (await browser.$("[data-testid=history-resume]")).waitForExist({ timeout: 15000 });
+      await (await browser.$("[data-testid=history-resume]")).click();
       // Resumed, the run sends the rest (nothing twice) and verifies the whole clinic.
-      await (await browser.$("[data-testid=import-resume]")).click();
-      const done = await waitForText(browser, "[data-testid=import-status]", (t) => t.includes("complete"), "the resumed run", 120000);
+      const done = await waitForText(browser, "[data-testid=history-result]", (t) => t.includes("complete"), "the resumed run", 120000);
       assert(done.includes("verified"), `the resumed run says "${done}"`);
-      const created = await textOf(browser, await browser.$("[data-testid=result-created]"));
-      assert(created === `Created ${creates.toLocaleString("en-US")} clients and ${pets} pets`, `the resumed run says "${created}"`);
-      await shot("47-import-resumed");
+      assert(
+        done.includes(`Created ${creates.toLocaleString("en-US")} clients and ${pets} pets`),
+        `the resumed run says "${done}"`,
+      );
+      await waitForText(browser, "[data-testid=run-status]", (t) => t === "Completed", "the run completed");
+      assert(!(await (await browser.$("[data-testid=interrupted-runs]")).isExisting()), "the notice stays after the resume");
+      await shot("48-history-resumed");
     },
   },
 ];

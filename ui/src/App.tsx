@@ -3,11 +3,14 @@ import { api, type AppInfo, type ImportSettings, type ReadRequest, type Resolved
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { EnvironmentSettings } from "./components/EnvironmentSettings";
 import { FilesStep } from "./components/FilesStep";
+import { HistoryStep, InterruptedNotice } from "./components/HistoryStep";
 import { ImportStep } from "./components/ImportStep";
 import { MappingStep } from "./components/MappingStep";
 import { ReviewStep, type ProposedRemap } from "./components/ReviewStep";
 import { SaveFiles } from "./components/SaveFiles";
+import type { RunSummary } from "./bindings/RunSummary";
 import { envAfterRemoval } from "./environments";
+import { interrupted } from "./history";
 import { readableFiles, useLoadedFiles } from "./files";
 import { DEFAULT_SETTINGS } from "./settings";
 import { STEPS, type StepId } from "./steps";
@@ -38,6 +41,7 @@ export function App() {
   const why = (id: StepId): string | null => {
     switch (id) {
       case "files":
+      case "history":
         return null;
       case "mapping":
         return readable.length > 0 ? null : "add a readable file first";
@@ -52,10 +56,24 @@ export function App() {
 
   // The Import step is mounted when first opened (it asks PH for the clinics), then kept.
   const [importOpened, setImportOpened] = useState(false);
+  // The History screen likewise, so an undo or resume going on keeps its progress.
+  const [historyOpened, setHistoryOpened] = useState(false);
+  const [historyRun, setHistoryRun] = useState<string | null>(null);
   const goTo = (id: StepId) => {
     if (id === "import") setImportOpened(true);
+    if (id === "history") setHistoryOpened(true);
     setStep(id);
   };
+
+  // Runs stopped part-way (the app closed, the network, a cancel): offered for resume.
+  const [stopped, setStopped] = useState<RunSummary[]>([]);
+  const [runsVersion, setRunsVersion] = useState(0);
+  useEffect(() => {
+    api.listRuns().then(
+      (runs) => setStopped(interrupted(runs)),
+      () => setStopped([]),
+    );
+  }, [runsVersion]);
 
   useEffect(() => {
     api.appInfo().then(setInfo, () => setInfo(null));
@@ -97,6 +115,15 @@ export function App() {
         </ol>
       </nav>
       <main className="content">
+        {step !== "history" && (
+          <InterruptedNotice
+            runs={stopped}
+            onOpen={(id) => {
+              setHistoryRun(id);
+              goTo("history");
+            }}
+          />
+        )}
         {step === "files" && (
           <FilesStep files={files} load={load} view={view} canGoNext={readable.length > 0} onNext={() => setStep("mapping")} />
         )}
@@ -156,6 +183,15 @@ export function App() {
               files={readable}
               mapping={mapping}
               settings={settings}
+            />
+          </div>
+        )}
+        {historyOpened && (
+          <div hidden={step !== "history"} className="step-host">
+            <HistoryStep
+              selected={historyRun}
+              onSelect={setHistoryRun}
+              onChanged={() => setRunsVersion((v) => v + 1)}
             />
           </div>
         )}

@@ -38,6 +38,9 @@ import type { Decisions } from "./bindings/Decisions";
 import type { MatchFilter } from "./bindings/MatchFilter";
 import type { MatchPage } from "./bindings/MatchPage";
 import type { GroupFilter } from "./bindings/GroupFilter";
+import type { RunDetail } from "./bindings/RunDetail";
+import type { RunSummary } from "./bindings/RunSummary";
+import type { UndoReport } from "./bindings/UndoReport";
 import type { GroupPage } from "./bindings/GroupPage";
 
 export type { EnvironmentEntry, EnvironmentKind, EnvironmentRemoved, PhPrincipal };
@@ -138,6 +141,11 @@ export const api = {
     invoke<BulkDecision>("decide_groups", { runId, decisions, filter, oneRecord }),
   applyImport: (runId: string, confirmation: string) =>
     invoke<RunReport>("apply_import", { runId, confirmation }),
+  listRuns: () => invoke<RunSummary[]>("list_runs"),
+  runDetail: (runId: string) => invoke<RunDetail>("run_detail", { runId }),
+  undoRun: (runId: string, confirmation: string, deleteChanged: boolean) =>
+    invoke<UndoReport>("undo_run", { runId, confirmation, deleteChanged }),
+  purgeRun: (runId: string) => invoke<null>("purge_run", { runId }),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
     listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>

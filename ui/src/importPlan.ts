@@ -128,6 +128,16 @@ export function phaseLabel(phase: string): string {
       return "Verifying what was written";
     case "report":
       return "Writing the reports";
+    case "undo.read":
+      return "Reading the clinic for the undo";
+    case "undo.clients":
+      return "Restoring clients";
+    case "undo.patients":
+      return "Restoring pets";
+    case "undo.delete":
+      return "Deleting what the run created";
+    case "undo.verify":
+      return "Checking the clinic against its backup";
     default:
       return phase;
   }

@@ -5,7 +5,7 @@ export const STEPS = [
   { id: "problems", title: "Review problems", available: true },
   { id: "save", title: "Save", available: true },
   { id: "import", title: "Import", available: true },
-  { id: "history", title: "History", available: false },
+  { id: "history", title: "History", available: true },
 ] as const;
 
 export type StepId = (typeof STEPS)[number]["id"];
