@@ -20,10 +20,14 @@ use ts_rs::TS;
 use crate::commands::{off_ui_thread, read_inputs, Jobs, ReadRequest};
 use crate::error::AppError;
 
-/// The review session of the files being converted, if one is open, and the mapping it was
-/// opened with.
+/// The review session of the files being converted, if one is open, the mapping it was
+/// opened with, and the files it read (edits name rows of those files).
 #[derive(Default)]
-pub struct ReviewState(Arc<Mutex<Option<Session>>>, Arc<Mutex<Option<Mapping>>>);
+pub struct ReviewState(
+    Arc<Mutex<Option<Session>>>,
+    Arc<Mutex<Option<Mapping>>>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl ReviewState {
     /// The open review's changes and exclusions when it was opened with `mapping`; None when
@@ -138,20 +142,30 @@ pub async fn open_review(
     settings: ImportSettings,
 ) -> Result<Summary, AppError> {
     let inputs = read_inputs(&files)?;
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let shared = state.0.clone();
     let opened = state.1.clone();
+    let opened_files = state.2.clone();
     let id = job_id.clone();
     jobs.run(&job_id, move |cancel| {
-        // The earlier session's memory is freed before the new one is built.
-        *shared.lock().map_err(|_| not_open())? = None;
+        // The person's fixes and exclusions outlive a change of mapping or settings: they
+        // name rows and fields of the same files, applied again to the new conversion. The
+        // earlier session's memory is freed before the new one is built.
+        let earlier = shared.lock().map_err(|_| not_open())?.take();
+        let same_files = *opened_files.lock().map_err(|_| not_open())? == paths;
+        let carried = earlier.filter(|_| same_files).map(|s| s.edits());
         *opened.lock().map_err(|_| not_open())? = Some(mapping.clone());
+        *opened_files.lock().map_err(|_| not_open())? = paths;
         let job = Job::with_mapping(&inputs, mapping)?;
         // A lost progress event only makes the bar lag.
         let mut report =
             |p: JobProgress| drop(app.emit("review-progress", ReviewProgress::of(&id, &p)));
-        let session = job
+        let mut session = job
             .review(settings.required(), &mut report, cancel)
             .map_err(review_error)?;
+        if let Some(edits) = carried {
+            session.apply_edits(&edits).map_err(review_error)?;
+        }
         let summary = session.summary();
         *shared.lock().map_err(|_| not_open())? = Some(session);
         Ok(summary)

@@ -231,6 +231,16 @@ export const tests = [
       assert(!bars.includes("email_domain_typo") && !bars.includes("invalid_email"), `bars left: ${bars.join(", ")}`);
       await shot("11-review-similar-fixed");
 
+      // A change of mapping keeps the person's fixes: they name rows and fields of the same file.
+      await (await browser.$("[data-testid=step-mapping]")).click();
+      await (await browser.$('tr[data-field="patient.breed"] select')).selectByAttribute("value", "");
+      await browser.waitUntil(
+        async () => (await browser.execute(() => document.querySelector('tr[data-field="patient.breed"] select')?.value ?? null)) === "",
+        { timeout: 10000, timeoutMsg: "the breed column was not unmapped" },
+      );
+      await (await browser.$("[data-testid=to-review]")).click();
+      await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("3 changed by you"), "the fixes after a mapping change", 30000);
+
       await (await browser.$("[data-testid=to-save]")).click();
       const out = mkdtempSync(join(tmpdir(), "ph-e2e-app-"));
       const folder = await browser.$("[data-testid=save-folder]");
