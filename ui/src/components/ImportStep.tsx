@@ -75,6 +75,8 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
 
   const makePlan = async () => {
     const jobId = newJobId();
+    // A plan made again replaces one never sent: its folder (the files' records) is deleted.
+    const superseded = state.kind === "planned" ? state.plan.run_id : null;
     setError(null);
     setConfirmed(false);
     setTyped("");
@@ -82,6 +84,7 @@ export function ImportStep({ env, files, mapping, settings }: Props) {
     try {
       const plan = await api.planImport(jobId, files, mapping, settings, env, clinicId, decisions);
       setState({ kind: "planned", plan, decisions });
+      if (superseded !== null) api.purgeRun(superseded).catch(() => undefined);
     } catch (e) {
       // Cancelled by the person: nothing to report.
       if (!isCancelled(e)) setError(errorMessage(e));
