@@ -3,6 +3,7 @@
 //! nothing twice); undo sends `import-progress` events as an import does and stops with
 //! `cancel_job(run_id)`.
 
+use ph_import_core::import::audit::{self, AuditLog};
 use ph_import_core::import::{
     self, load_run_plan, Context, RunDetail, RunSummary, UndoOptions, UndoReport,
 };
@@ -66,4 +67,11 @@ pub async fn undo_run(
 #[tauri::command]
 pub async fn purge_run(run_id: String) -> Result<(), AppError> {
     Ok(import::purge(&data_dir()?, &run_id)?)
+}
+
+/// The whole audit log of this computer, checked: every attempt, and what was changed,
+/// removed or cut off since it was written.
+#[tauri::command]
+pub async fn audit_log() -> Result<AuditLog, AppError> {
+    Ok(audit::verify(&data_dir()?)?)
 }

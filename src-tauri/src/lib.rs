@@ -76,6 +76,7 @@ pub fn run() {
             history::run_detail,
             history::undo_run,
             history::purge_run,
+            history::audit_log,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -1064,6 +1064,8 @@ export const tests = [
       assert((await runs[0].getAttribute("data-status")) === "completed", "the newest run is not first");
       const attempts = await textOf(browser, await browser.$("[data-testid=run-attempts]"));
       assert(attempts.includes("plan") && attempts.includes("apply"), `the attempts say "${attempts}"`);
+      const audit = await textOf(browser, await browser.$("[data-testid=audit-state] summary"));
+      assert(/^Audit log: \d+ entr(y|ies), intact/.test(audit), `the audit log says "${audit}"`);
       await shot("70-history");
       await (await browser.$("[data-testid=history-undo]")).click();
       await (await browser.$("[data-testid=undo-yes]")).click();

@@ -38,6 +38,7 @@ import type { Decisions } from "./bindings/Decisions";
 import type { MatchFilter } from "./bindings/MatchFilter";
 import type { MatchPage } from "./bindings/MatchPage";
 import type { GroupFilter } from "./bindings/GroupFilter";
+import type { AuditLog } from "./bindings/AuditLog";
 import type { RunDetail } from "./bindings/RunDetail";
 import type { RunSummary } from "./bindings/RunSummary";
 import type { UndoReport } from "./bindings/UndoReport";
@@ -146,6 +147,7 @@ export const api = {
   undoRun: (runId: string, confirmation: string, deleteChanged: boolean) =>
     invoke<UndoReport>("undo_run", { runId, confirmation, deleteChanged }),
   purgeRun: (runId: string) => invoke<null>("purge_run", { runId }),
+  auditLog: () => invoke<AuditLog>("audit_log"),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
     listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, errorMessage } from "../api";
+import type { AuditLog } from "../bindings/AuditLog";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { RunDetail } from "../bindings/RunDetail";
 import type { RunReport } from "../bindings/RunReport";
@@ -7,7 +8,7 @@ import type { RunSummary } from "../bindings/RunSummary";
 import type { UndoReport } from "../bindings/UndoReport";
 import { formatBytes, formatCount } from "../format";
 import { canPurge, canResume, canUndo, plannedLine, statusLabel, undoLines } from "../history";
-import { phaseLabel, planLines, progressLine, progressPercent, resultHeadline, resultLines } from "../importPlan";
+import { countOf, phaseLabel, planLines, progressLine, progressPercent, resultHeadline, resultLines } from "../importPlan";
 
 interface Props {
   /** The run to show first (from the app's "interrupted import" notice). */
@@ -50,6 +51,7 @@ export function HistoryStep({ selected, onSelect, onChanged }: Props) {
             {error}
           </div>
         )}
+        <AuditState version={runs} />
         {runs !== null && runs.length === 0 && <p className="muted">No import has been planned on this computer yet.</p>}
         {runs !== null && runs.length > 0 && (
           <div className="history-layout">
@@ -332,6 +334,62 @@ function RunPanel({ runId, onChanged }: { runId: string; onChanged: () => void }
         </details>
       )}
     </div>
+  );
+}
+
+/** The audit log's state: intact, or what was changed since it was written; the whole log
+ * on demand. Asked again whenever the runs change (`version`). */
+function AuditState({ version }: { version: unknown }) {
+  const [log, setLog] = useState<AuditLog | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.auditLog().then(setLog, (e) => setError(errorMessage(e)));
+  }, [version]);
+  if (error) return <div className="error-box">The audit log cannot be read: {error}</div>;
+  if (log === null || log.entries.length === 0) return null;
+  const tampered = log.tampering.length > 0;
+  return (
+    <details className={tampered ? "error-box audit-state" : "audit-state"} open={tampered} data-testid="audit-state">
+      <summary>
+        {tampered
+          ? `The audit log was changed after it was written (${countOf(log.tampering.length, "problem", "problems")})`
+          : `Audit log: ${countOf(log.entries.length, "entry", "entries")}, intact`}
+        {log.before_tamper_evidence > 0 && `; ${formatCount(log.before_tamper_evidence)} written before tamper evidence`}
+      </summary>
+      {tampered && (
+        <ul>
+          {log.tampering.map((t) => (
+            <li key={t}>{t}</li>
+          ))}
+        </ul>
+      )}
+      <table className="plan-table audit-table">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Where</th>
+            <th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...log.entries].reverse().map((e, i) => (
+            <tr key={`${e.seq ?? "x"}-${i}`}>
+              <td>{new Date(e.at).toLocaleString()}</td>
+              <td>
+                {e.os_user} <span className="muted">as {e.principal || "—"}</span>
+              </td>
+              <td>{e.action}</td>
+              <td>
+                {e.clinic_name} <span className="muted">on {e.env}</span>
+              </td>
+              <td>{e.outcome}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }
 
