@@ -75,3 +75,15 @@ pub async fn purge_run(run_id: String) -> Result<(), AppError> {
 pub async fn audit_log() -> Result<AuditLog, AppError> {
     Ok(audit::verify(&data_dir()?)?)
 }
+
+/// Copies a run's report (`results.csv`, `errors.csv`, `summary.txt`) to a file the person
+/// chose; returns the bytes copied.
+#[tauri::command]
+pub async fn save_report_copy(run_id: String, name: String, to: String) -> Result<u64, AppError> {
+    Ok(import::history::copy_report(
+        &data_dir()?,
+        &run_id,
+        &name,
+        std::path::Path::new(&to),
+    )?)
+}

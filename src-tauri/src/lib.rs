@@ -77,6 +77,7 @@ pub fn run() {
             history::undo_run,
             history::purge_run,
             history::audit_log,
+            history::save_report_copy,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -148,6 +148,7 @@ export const api = {
     invoke<UndoReport>("undo_run", { runId, confirmation, deleteChanged }),
   purgeRun: (runId: string) => invoke<null>("purge_run", { runId }),
   auditLog: () => invoke<AuditLog>("audit_log"),
+  saveReportCopy: (runId: string, name: string, to: string) => invoke<number>("save_report_copy", { runId, name, to }),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
     listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>

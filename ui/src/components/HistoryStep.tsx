@@ -8,6 +8,7 @@ import type { RunSummary } from "../bindings/RunSummary";
 import type { UndoReport } from "../bindings/UndoReport";
 import { formatBytes, formatCount } from "../format";
 import { canPurge, canResume, canUndo, plannedLine, statusLabel, undoLines } from "../history";
+import { ReportCopies } from "./ReportCopies";
 import { countOf, phaseLabel, planLines, progressLine, progressPercent, resultHeadline, resultLines } from "../importPlan";
 
 interface Props {
@@ -327,6 +328,7 @@ function RunPanel({ runId, onChanged }: { runId: string; onChanged: () => void }
         In <code>{s.dir}</code>: {s.on_disk.reports.map((f) => f.name).join(", ") || "no reports yet"}
         {s.on_disk.backup.length > 0 && `; the clinic's backup (${s.on_disk.backup.length} files)`}.
       </p>
+      {s.on_disk.reports.some((f) => f.name === "results.csv") && <ReportCopies runId={s.id} />}
       {detail.log.length > 0 && (
         <details>
           <summary>Log ({detail.log.length} lines)</summary>

@@ -9,6 +9,7 @@ import type { Decisions } from "../bindings/Decisions";
 import { decisionsChanged } from "../duplicates";
 import { confirmsProduction } from "../environments";
 import { DuplicatesPanel } from "./DuplicatesPanel";
+import { ReportCopies } from "./ReportCopies";
 import { formatCount, newJobId } from "../format";
 import {
   clientsAndPets,
@@ -389,6 +390,7 @@ function Results({ report, onResume }: { report: RunReport; onResume: () => void
           imported, ready to fix) and <code>summary.txt</code>:
         </p>
       )}
+      {!stopped && <ReportCopies runId={report.run_id} />}
       <div className="folder-path">
         <input
           readOnly

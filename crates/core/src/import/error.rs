@@ -26,6 +26,24 @@ pub enum ImportError {
         /// What is wrong.
         reason: String,
     },
+    /// A file that is not one of a run's reports was asked for.
+    #[error("{name} is not a report of run {run}; its reports are results.csv, errors.csv and summary.txt.")]
+    NotAReport {
+        /// The run.
+        run: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// The run has not written the report (yet).
+    #[error(
+        "run {run} has no {name} yet: reports are written when a run finishes. Resume it first."
+    )]
+    NoReport {
+        /// The run.
+        run: String,
+        /// The report.
+        name: String,
+    },
     /// PH refused a request or could not be reached.
     #[error(transparent)]
     Ph(#[from] PhError),

@@ -244,3 +244,56 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<RunFile>) -> Result<(), 
     }
     Ok(())
 }
+
+/// The reports a run writes when it finishes, which a person may copy elsewhere.
+pub const REPORTS: [&str; 3] = ["results.csv", "errors.csv", "summary.txt"];
+
+/// Copies the run's report `name` (one of [`REPORTS`]) to `to`, e.g. to hand `errors.csv` to
+/// the clinic; returns the bytes copied.
+pub fn copy_report(
+    data_dir: &Path,
+    run_id: &str,
+    name: &str,
+    to: &Path,
+) -> Result<u64, ImportError> {
+    if !REPORTS.contains(&name) {
+        return Err(ImportError::NotAReport {
+            run: run_id.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    let from = run_dir(data_dir, run_id).join(name);
+    if !from.is_file() {
+        return Err(ImportError::NoReport {
+            run: run_id.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    std::fs::copy(&from, to).map_err(|e| ImportError::io(to, e))
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn a_report_is_copied_and_nothing_else_is() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = run_dir(data.path(), "r1");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("errors.csv"), "row,reason\n").unwrap();
+        std::fs::write(dir.join("plan.json"), "{}").unwrap();
+        let to = data.path().join("copy.csv");
+        assert_eq!(
+            copy_report(data.path(), "r1", "errors.csv", &to).unwrap(),
+            11
+        );
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "row,reason\n");
+        let e = copy_report(data.path(), "r1", "plan.json", &to).unwrap_err();
+        assert!(e.to_string().contains("not a report"), "{e}");
+        let e = copy_report(data.path(), "r1", "../r1/plan.json", &to).unwrap_err();
+        assert!(e.to_string().contains("not a report"), "{e}");
+        let e = copy_report(data.path(), "r1", "results.csv", &to).unwrap_err();
+        assert!(e.to_string().contains("no results.csv yet"), "{e}");
+    }
+}
