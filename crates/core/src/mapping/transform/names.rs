@@ -73,6 +73,27 @@ pub fn split_name(raw: &str) -> SplitName {
             let joined = format!("{} {}", before.trim(), after.trim());
             return split_name(&joined);
         }
+        // "Last, First" with one side left blank: ", Anna" has no family name, "Smith," no
+        // given name. The comma still says which side is which; it is never a name itself.
+        let before_words: Vec<&str> = before.split_whitespace().filter(|w| !is_title(w)).collect();
+        if before_words.is_empty() && after_words.iter().all(|w| w.trim_matches(',').is_empty()) {
+            return SplitName::default();
+        }
+        if before_words.is_empty() && !after_words.is_empty() {
+            let (firsts, second) = split_people(&after_words);
+            return SplitName {
+                first: given_names(&firsts),
+                last: String::new(),
+                second: second.map(|s| s.join(" ")),
+            };
+        }
+        if after_words.is_empty() && !before_words.is_empty() && !after.contains(',') {
+            return SplitName {
+                first: String::new(),
+                last: before_words.join(" "),
+                second: None,
+            };
+        }
     }
     let words: Vec<&str> = text.split_whitespace().filter(|w| !is_title(w)).collect();
     let (left, right) = split_people(&words);
@@ -199,6 +220,20 @@ mod tests {
             parts("Dr. Jane Doe Jr."),
             parts("SMITH JOHN & MARY"),
         ]);
+    }
+
+    #[test]
+    fn a_blank_side_of_last_comma_first_is_blank_and_the_comma_is_no_name() {
+        let none = |first: &str, last: &str| (first.to_owned(), last.to_owned(), None);
+        assert_eq!(parts(", Anna"), none("Anna", ""));
+        assert_eq!(parts(" ,  Anna Marie"), none("Anna Marie", ""));
+        assert_eq!(parts("Smith,"), none("", "Smith"));
+        assert_eq!(parts("Smith ,  "), none("", "Smith"));
+        assert_eq!(parts(","), none("", ""));
+        assert_eq!(
+            parts(", John & Mary"),
+            ("John".to_owned(), String::new(), Some("Mary".to_owned()))
+        );
     }
 
     #[test]
