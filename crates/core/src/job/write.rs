@@ -15,7 +15,7 @@ use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::{Progress, ReadError};
 use crate::validate::{ImportPolicy, Skipped};
 
-use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
+use crate::dedupe::output::{DuplicatesFile, DUPLICATES_FILE};
 use crate::mapping::convert::{Converter, DateRefiner};
 use crate::mapping::row::{RowOutput, RunError, TableTallies, TableTally};
 
@@ -243,9 +243,12 @@ pub(crate) fn write_canonical_progress(
             rows_read: summary.clients + summary.patients,
         },
     );
-    let groups = collector.groups(&labels);
-    summary.duplicates = count_groups(&groups);
-    write_duplicates_in(&mut set, format, &groups)?;
+    let mut duplicates = DuplicatesFile::in_set(&mut set, format)?;
+    collector.each_group(&labels, &mut |g| {
+        count_group(&mut summary.duplicates, &g);
+        duplicates.group(&g)
+    })?;
+    duplicates.finish()?;
     for (name, text) in beside {
         let (mut file, path) = set.create(name)?;
         std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| CreateError::Io {
@@ -325,28 +328,25 @@ pub fn repeated_entity(mapping: &Mapping, table: usize) -> Entity {
     }
 }
 
-/// How many groups of each kind and entity, in the order first seen.
-fn count_groups(groups: &[DuplicateGroup]) -> Vec<KindCount> {
-    let mut out: Vec<KindCount> = Vec::new();
-    for g in groups {
-        let records = g.members.len() as u64;
-        match out
-            .iter_mut()
-            .find(|c| c.kind == g.kind && c.entity == g.entity)
-        {
-            Some(c) => {
-                c.groups += 1;
-                c.records += records;
-            }
-            None => out.push(KindCount {
-                kind: g.kind,
-                entity: g.entity,
-                groups: 1,
-                records,
-            }),
+/// Counts `g` in `counts`: groups and records of each kind and entity, in the order first
+/// seen.
+fn count_group(counts: &mut Vec<KindCount>, g: &DuplicateGroup) {
+    let records = g.members.len() as u64;
+    match counts
+        .iter_mut()
+        .find(|c| c.kind == g.kind && c.entity == g.entity)
+    {
+        Some(c) => {
+            c.groups += 1;
+            c.records += records;
         }
+        None => counts.push(KindCount {
+            kind: g.kind,
+            entity: g.entity,
+            groups: 1,
+            records,
+        }),
     }
-    out
 }
 
 /// Converts every table into `sink` (each row through `change`), counting records, the
