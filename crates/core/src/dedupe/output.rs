@@ -34,22 +34,46 @@ pub fn write_duplicates_in(
     format: OutputFormat,
     groups: &[DuplicateGroup],
 ) -> Result<PathBuf, CreateError> {
-    let name = format.file_name(DUPLICATES_FILE);
-    let (mut w, path) = Writer::in_set(set, &name, format, &DUPLICATE_COLUMNS)?;
-    let io = |e: std::io::Error| CreateError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
+    let mut file = DuplicatesFile::in_set(set, format)?;
     for g in groups {
+        file.group(g)?;
+    }
+    file.finish()
+}
+
+/// `duplicates.*` written a group at a time, so the groups of a large file need not all be
+/// held at once.
+pub struct DuplicatesFile {
+    writer: Writer,
+    path: PathBuf,
+}
+
+impl DuplicatesFile {
+    /// Creates the file in `set` (which must list it), with its header.
+    pub fn in_set(set: &mut FileSet, format: OutputFormat) -> Result<DuplicatesFile, CreateError> {
+        let name = format.file_name(DUPLICATES_FILE);
+        let (writer, path) = Writer::in_set(set, &name, format, &DUPLICATE_COLUMNS)?;
+        Ok(DuplicatesFile { writer, path })
+    }
+
+    fn io(&self, e: std::io::Error) -> CreateError {
+        CreateError::Io {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// One line per member of `g`.
+    pub fn group(&mut self, g: &DuplicateGroup) -> Result<(), CreateError> {
+        let id = g.id.to_string();
+        let entity = match g.entity {
+            Entity::Client => "client",
+            Entity::Patient => "patient",
+        };
         for m in &g.members {
-            let id = g.id.to_string();
             let row = m.row.to_string();
             let score = format!("{:.2}", m.score);
             let reasons = m.reasons.join("; ");
-            let entity = match g.entity {
-                Entity::Client => "client",
-                Entity::Patient => "patient",
-            };
             let cells = [
                 id.as_str(),
                 g.kind.as_str(),
@@ -61,7 +85,7 @@ pub fn write_duplicates_in(
                 score.as_str(),
                 reasons.as_str(),
             ];
-            w.write(&cells, || {
+            let written = self.writer.write(&cells, || {
                 serde_json::json!({
                     "group_id": g.id,
                     "kind": g.kind.as_str(),
@@ -73,12 +97,18 @@ pub fn write_duplicates_in(
                     "score": (f64::from(m.score) * 100.0).round() / 100.0,
                     "reasons": m.reasons,
                 })
-            })
-            .map_err(io)?;
+            });
+            written.map_err(|e| self.io(e))?;
         }
+        Ok(())
     }
-    w.flush().map_err(io)?;
-    Ok(path)
+
+    /// Flushes the file; returns its path.
+    pub fn finish(mut self) -> Result<PathBuf, CreateError> {
+        let flushed = self.writer.flush();
+        flushed.map_err(|e| self.io(e))?;
+        Ok(self.path)
+    }
 }
 
 /// Column names of `matches.*`.

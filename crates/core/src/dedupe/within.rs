@@ -275,22 +275,50 @@ impl Collector {
     /// The duplicate groups, numbered from 1, each member's file named by `labels[table]`:
     /// repeated rows first, then clients, households, and pets.
     pub fn groups(self, labels: &[String]) -> Vec<DuplicateGroup> {
-        let label = |o: Origin| {
-            labels
-                .get(usize::from(o.table))
-                .cloned()
-                .unwrap_or_default()
-        };
         let mut out = Vec::new();
-        repeat_groups(&self.repeats, &label, &mut out);
-        let (same, households) = client_pairs(&self.clients);
-        let (owners, kept) = client_groups(&self.clients, &same, &label, &mut out);
-        household_groups(&self.clients, &households, &kept, &label, &mut out);
-        patient_groups(&self.patients, &owners, &label, &mut out);
-        for (i, g) in out.iter_mut().enumerate() {
-            g.id = i as u32 + 1;
-        }
+        self.each_group(labels, &mut |g| {
+            out.push(g);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
         out
+    }
+
+    /// Like [`Collector::groups`], each group handed to `each` in turn: only the group being
+    /// handed on carries its members' IDs, file labels and reasons in full, so a million
+    /// records' groups are never all held as strings at once.
+    pub fn each_group<E>(
+        self,
+        labels: &[String],
+        each: &mut dyn FnMut(DuplicateGroup) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut found = Vec::new();
+        repeat_groups(&self.repeats, &mut found);
+        let (same, households) = client_pairs(&self.clients);
+        let (owners, kept) = client_groups(&self.clients, &same, &mut found);
+        household_groups(&self.clients, &households, &kept, &mut found);
+        drop(kept);
+        patient_groups(&self.patients, &owners, &mut found);
+        let spelled = Spelled {
+            clients: &self.clients,
+            patients: &self.patients,
+            repeats: &self.repeats,
+            same: &same,
+            households: &households,
+            labels,
+        };
+        // Spelled out a slice at a time, in parallel: a large file has hundreds of thousands
+        // of households, each member's reasons worked out again.
+        let mut id = 0u32;
+        for chunk in found.chunks(SPELLED_AT_ONCE) {
+            let groups: Vec<DuplicateGroup> = chunk.par_iter().map(|g| spelled.group(g)).collect();
+            for mut g in groups {
+                id += 1;
+                g.id = id;
+                each(g)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -301,39 +329,162 @@ fn origin(table: usize, row: u64) -> Origin {
     }
 }
 
+/// How many groups are spelled out (IDs, file labels, reasons) at once.
+const SPELLED_AT_ONCE: usize = 4096;
+
+/// A group as found: its members by index, their reasons worked out only when it is
+/// spelled out.
+struct Found {
+    kind: DuplicateKind,
+    entity: Entity,
+    members: Vec<Member>,
+}
+
+/// One member of a [`Found`] group.
+struct Member {
+    who: Who,
+    primary: bool,
+    score: f32,
+}
+
+/// Which record a member is, and what links it to its group.
+#[derive(Clone, Copy)]
+enum Who {
+    /// Repeated row `index`: the earlier row it repeats (`first`), or the row itself.
+    Repeat { index: u32, first: bool },
+    /// Client `index`, linked by a compared pair (none for the first of its group).
+    Client { index: u32, link: Link },
+    /// Pet `index`, compared with the first pet of its group.
+    Patient { index: u32 },
+}
+
+/// The pair that links a client to its group.
+#[derive(Clone, Copy)]
+enum Link {
+    None,
+    /// An index into the pairs judged one person.
+    Same(u32),
+    /// An index into the household pairs.
+    Household(u32),
+}
+
+/// What a [`Found`] group is spelled out from.
+struct Spelled<'a> {
+    clients: &'a Clients,
+    patients: &'a Patients,
+    repeats: &'a [RepeatEntry],
+    same: &'a [Pair],
+    households: &'a [Pair],
+    labels: &'a [String],
+}
+
+impl Spelled<'_> {
+    fn label(&self, o: Origin) -> String {
+        self.labels
+            .get(usize::from(o.table))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn group(&self, g: &Found) -> DuplicateGroup {
+        let first_pet = match g.members.first().map(|m| m.who) {
+            Some(Who::Patient { index }) => Some(index),
+            _ => None,
+        };
+        DuplicateGroup {
+            id: 0,
+            kind: g.kind,
+            entity: g.entity,
+            members: g
+                .members
+                .iter()
+                .map(|m| self.member(m, first_pet))
+                .collect(),
+        }
+    }
+
+    fn member(&self, m: &Member, first_pet: Option<u32>) -> GroupMember {
+        let (external_id, origin, row, reasons) = match m.who {
+            Who::Repeat { index, first } => {
+                let r = &self.repeats[index as usize];
+                let (row, reasons) = if first {
+                    (r.first, Vec::new())
+                } else {
+                    (
+                        u64::from(r.origin.row),
+                        vec![repeat_reason(r.kind).to_owned()],
+                    )
+                };
+                (r.external_id.to_string(), r.origin, row, reasons)
+            }
+            Who::Client { index, link } => {
+                let c = self.clients;
+                let reasons = match link {
+                    Link::None => Vec::new(),
+                    Link::Same(p) => self.same[p as usize].reasons(c),
+                    Link::Household(p) => self.households[p as usize].reasons(c),
+                };
+                let o = c.origin(index);
+                (c.id(index).to_owned(), o, u64::from(o.row), reasons)
+            }
+            Who::Patient { index } => {
+                let pets = self.patients;
+                let reasons = match first_pet {
+                    Some(f) if f != index => same_pet(&pets.get(f), &pets.get(index))
+                        .map(|(_, reasons)| reasons)
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                let o = pets.entries[index as usize].origin;
+                (
+                    pets.get(index).external_id.to_owned(),
+                    o,
+                    u64::from(o.row),
+                    reasons,
+                )
+            }
+        };
+        GroupMember {
+            external_id,
+            file: self.label(origin),
+            row,
+            primary: m.primary,
+            score: m.score,
+            reasons,
+        }
+    }
+}
+
+/// Why a later row joins the group of the earlier row it repeats.
+fn repeat_reason(kind: RepeatKind) -> &'static str {
+    match kind {
+        RepeatKind::Row => "every cell repeats the first row",
+        RepeatKind::ClientId => "same client ID",
+        RepeatKind::ClientIdDifferent => {
+            "same client ID, different details (the first row's are kept)"
+        }
+    }
+}
+
 /// One group per earlier row that later rows repeat.
-fn repeat_groups(
-    repeats: &[RepeatEntry],
-    label: &(dyn Fn(Origin) -> String + Sync),
-    out: &mut Vec<DuplicateGroup>,
-) {
+fn repeat_groups(repeats: &[RepeatEntry], out: &mut Vec<Found>) {
     let mut by_first: FxHashMap<(u16, u64), usize> = FxHashMap::default();
-    for r in repeats {
+    for (n, r) in repeats.iter().enumerate() {
         let kind = match r.kind {
             RepeatKind::Row => DuplicateKind::DuplicateRow,
             RepeatKind::ClientId => DuplicateKind::ExactDuplicate,
             RepeatKind::ClientIdDifferent => DuplicateKind::ConflictingDuplicate,
         };
-        let reason = match r.kind {
-            RepeatKind::Row => "every cell repeats the first row",
-            RepeatKind::ClientId => "same client ID",
-            RepeatKind::ClientIdDifferent => {
-                "same client ID, different details (the first row's are kept)"
-            }
-        };
+        let index = u32::try_from(n).unwrap_or(u32::MAX);
         let key = (r.origin.table, r.first);
         let i = *by_first.entry(key).or_insert_with(|| {
-            out.push(DuplicateGroup {
-                id: 0,
+            out.push(Found {
                 kind,
                 entity: r.entity,
-                members: vec![GroupMember {
-                    external_id: r.external_id.to_string(),
-                    file: label(r.origin),
-                    row: r.first,
+                members: vec![Member {
+                    who: Who::Repeat { index, first: true },
                     primary: true,
                     score: 1.0,
-                    reasons: Vec::new(),
                 }],
             });
             out.len() - 1
@@ -343,13 +494,13 @@ fn repeat_groups(
         if kind == DuplicateKind::ConflictingDuplicate {
             g.kind = kind;
         }
-        g.members.push(GroupMember {
-            external_id: r.external_id.to_string(),
-            file: label(r.origin),
-            row: u64::from(r.origin.row),
+        g.members.push(Member {
+            who: Who::Repeat {
+                index,
+                first: false,
+            },
             primary: false,
             score: 1.0,
-            reasons: vec![reason.to_owned()],
         });
     }
 }
@@ -446,20 +597,20 @@ impl Sets {
 fn client_groups(
     clients: &Clients,
     pairs: &[Pair],
-    label: &(dyn Fn(Origin) -> String + Sync),
-    out: &mut Vec<DuplicateGroup>,
+    out: &mut Vec<Found>,
 ) -> (FxHashMap<u64, u64>, Sets) {
     let mut sets = Sets::new(clients.len());
     for p in pairs {
         sets.join(p.a, p.b);
     }
-    // Each member's strongest link to the group.
-    let mut best: FxHashMap<u32, &Pair> = FxHashMap::default();
-    for p in pairs {
+    // Each member's strongest link to the group, as an index into `pairs`.
+    let mut best: FxHashMap<u32, u32> = FxHashMap::default();
+    for (n, p) in pairs.iter().enumerate() {
+        let n = n as u32;
         for m in [p.a, p.b] {
-            let e = best.entry(m).or_insert(p);
-            if p.score > e.score {
-                *e = p;
+            let e = best.entry(m).or_insert(n);
+            if p.score > pairs[*e as usize].score {
+                *e = n;
             }
         }
     }
@@ -469,8 +620,12 @@ fn client_groups(
     let mut owners = FxHashMap::default();
     for group in by_root.chunk_by(|x, y| x.0 == y.0) {
         let root = group[0].0;
-        let list: Vec<u32> = group.iter().map(|&(_, m)| m).collect();
-        let in_group: Vec<&Pair> = list.iter().filter_map(|m| best.get(m).copied()).collect();
+        let link = |m: u32| best.get(&m).map(|&n| (n, &pairs[n as usize]));
+        let in_group: Vec<&Pair> = group
+            .iter()
+            .filter_map(|&(_, m)| link(m))
+            .map(|l| l.1)
+            .collect();
         let conflicting = in_group.iter().any(|p| p.verdict == Verdict::Conflicting);
         let exact = in_group.iter().all(|p| {
             let (a, b) = (clients.view(p.a), clients.view(p.b));
@@ -487,28 +642,24 @@ fn client_groups(
             DuplicateKind::FuzzyDuplicate
         };
         let kept = hashed(clients.id(root));
-        let members = list
+        let members = group
             .iter()
-            .map(|&m| {
+            .map(|&(_, m)| {
                 if m != root {
                     owners.insert(hashed(clients.id(m)), kept);
                 }
-                let (score, reasons) = match best.get(&m) {
-                    Some(p) if m != root => (p.score, p.reasons(clients)),
-                    _ => (1.0, Vec::new()),
+                let (score, link) = match link(m) {
+                    Some((n, p)) if m != root => (p.score, Link::Same(n)),
+                    _ => (1.0, Link::None),
                 };
-                GroupMember {
-                    external_id: clients.id(m).to_owned(),
-                    file: label(clients.origin(m)),
-                    row: u64::from(clients.origin(m).row),
+                Member {
+                    who: Who::Client { index: m, link },
                     primary: m == root,
                     score,
-                    reasons,
                 }
             })
             .collect();
-        out.push(DuplicateGroup {
-            id: 0,
+        out.push(Found {
             kind,
             entity: Entity::Client,
             members,
@@ -519,69 +670,54 @@ fn client_groups(
 
 /// One group per household: clients who share an address or contact but are different
 /// people. Flagged so a person can look; never merged.
-fn household_groups(
-    clients: &Clients,
-    pairs: &[Pair],
-    kept: &Sets,
-    label: &(dyn Fn(Origin) -> String + Sync),
-    out: &mut Vec<DuplicateGroup>,
-) {
+fn household_groups(clients: &Clients, pairs: &[Pair], kept: &Sets, out: &mut Vec<Found>) {
     // A duplicate's household is its kept record's: only kept records are listed.
-    let pairs: Vec<&Pair> = pairs
-        .iter()
-        .filter(|p| kept.parent(p.a) == p.a && kept.parent(p.b) == p.b)
+    let listed: Vec<u32> = (0..pairs.len() as u32)
+        .filter(|&n| {
+            let p = &pairs[n as usize];
+            kept.parent(p.a) == p.a && kept.parent(p.b) == p.b
+        })
         .collect();
     let mut sets = Sets::new(clients.len());
-    for p in &pairs {
+    for &n in &listed {
+        let p = &pairs[n as usize];
         sets.join(p.a, p.b);
     }
     // Each member with the pair that brought it in (none for the first of its pairs).
-    let mut link: FxHashMap<u32, Option<&Pair>> = FxHashMap::default();
-    for &p in &pairs {
+    let mut link: FxHashMap<u32, Option<u32>> = FxHashMap::default();
+    for &n in &listed {
+        let p = &pairs[n as usize];
         link.entry(p.a).or_insert(None);
-        link.entry(p.b).or_insert(Some(p));
+        link.entry(p.b).or_insert(Some(n));
     }
-    let mut by_root: Vec<(u32, u32, Option<&Pair>)> = link
+    let mut by_root: Vec<(u32, u32, Option<u32>)> = link
         .into_iter()
         .map(|(m, p)| (sets.root(m), m, p))
         .collect();
     by_root.sort_unstable_by_key(|&(root, m, _)| (root, m));
-    // The reasons are worked out again for each member: in parallel, as a large file has
-    // hundreds of thousands of households.
-    let groups: Vec<&[(u32, u32, Option<&Pair>)]> = by_root.chunk_by(|x, y| x.0 == y.0).collect();
-    let built: Vec<DuplicateGroup> = groups
-        .par_iter()
-        .map(|group| DuplicateGroup {
-            id: 0,
+    for group in by_root.chunk_by(|x, y| x.0 == y.0) {
+        out.push(Found {
             kind: DuplicateKind::SameHousehold,
             entity: Entity::Client,
             members: group
                 .iter()
-                .map(|&(_, m, p)| {
-                    GroupMember {
-                        external_id: clients.id(m).to_owned(),
-                        file: label(clients.origin(m)),
-                        row: u64::from(clients.origin(m).row),
-                        // Nobody is dropped from a household: every member is kept.
-                        primary: true,
-                        score: p.map_or(1.0, |p| p.score),
-                        reasons: p.map(|p| p.reasons(clients)).unwrap_or_default(),
-                    }
+                .map(|&(_, m, p)| Member {
+                    who: Who::Client {
+                        index: m,
+                        link: p.map_or(Link::None, Link::Household),
+                    },
+                    // Nobody is dropped from a household: every member is kept.
+                    primary: true,
+                    score: p.map_or(1.0, |n| pairs[n as usize].score),
                 })
                 .collect(),
-        })
-        .collect();
-    out.extend(built);
+        });
+    }
 }
 
 /// Pets entered twice for one owner (the owner's duplicates counted as the owner): the same
 /// species, the same or a very close name, and no contradicting dates of birth.
-fn patient_groups(
-    patients: &Patients,
-    owners: &FxHashMap<u64, u64>,
-    label: &(dyn Fn(Origin) -> String + Sync),
-    out: &mut Vec<DuplicateGroup>,
-) {
+fn patient_groups(patients: &Patients, owners: &FxHashMap<u64, u64>, out: &mut Vec<Found>) {
     // A duplicate client's pets count as its kept record's.
     let owner_of = |p: &Pet<'_>| -> u64 { owners.get(&p.owner).copied().unwrap_or(p.owner) };
     // Pets side by side by owner and species: a sort of hashes, not a map of lists (a
@@ -596,7 +732,7 @@ fn patient_groups(
         })
         .collect();
     order.par_sort_unstable();
-    let mut groups: Vec<Vec<(u32, f32, Vec<String>)>> = Vec::new();
+    let mut groups: Vec<Vec<(u32, f32)>> = Vec::new();
     for block in order.chunk_by(|x, y| x.0 == y.0) {
         if block.len() < 2 {
             continue;
@@ -614,15 +750,15 @@ fn patient_groups(
             if taken[n] {
                 continue;
             }
-            let mut group = vec![(*a, 1.0, Vec::new())];
+            let mut group = vec![(*a, 1.0)];
             for (m, (b, pb, ob)) in list.iter().enumerate().skip(n + 1) {
                 // The same hash for another owner or species is a collision, not a match.
                 if taken[m] || oa != ob || pa.species != pb.species {
                     continue;
                 }
-                if let Some((score, reasons)) = same_pet(pa, pb) {
+                if let Some((score, _)) = same_pet(pa, pb) {
                     taken[m] = true;
-                    group.push((*b, score, reasons));
+                    group.push((*b, score));
                 }
             }
             if group.len() > 1 {
@@ -632,9 +768,8 @@ fn patient_groups(
     }
     groups.sort_unstable_by_key(|g| g[0].0);
     for group in groups {
-        let exact = group.iter().skip(1).all(|(_, s, _)| *s >= 1.0);
-        out.push(DuplicateGroup {
-            id: 0,
+        let exact = group.iter().skip(1).all(|(_, s)| *s >= 1.0);
+        out.push(Found {
             kind: if exact {
                 DuplicateKind::ExactDuplicate
             } else {
@@ -644,16 +779,10 @@ fn patient_groups(
             members: group
                 .into_iter()
                 .enumerate()
-                .map(|(n, (i, score, reasons))| {
-                    let origin = patients.entries[i as usize].origin;
-                    GroupMember {
-                        external_id: patients.get(i).external_id.to_owned(),
-                        file: label(origin),
-                        row: u64::from(origin.row),
-                        primary: n == 0,
-                        score,
-                        reasons,
-                    }
+                .map(|(n, (index, score))| Member {
+                    who: Who::Patient { index },
+                    primary: n == 0,
+                    score,
                 })
                 .collect(),
         });

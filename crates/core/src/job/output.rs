@@ -155,17 +155,42 @@ impl FindingsOnly {
     }
 }
 
-impl Sink for FindingsOnly {
-    fn client(&mut self, _: ClientRecord) -> std::io::Result<()> {
+/// Where a conversion writes its rows, each record lent rather than given: once written,
+/// it goes on to the duplicate finder.
+pub(crate) trait WriteRecords {
+    /// A new client.
+    fn client(&mut self, record: &ClientRecord) -> std::io::Result<()>;
+    /// A patient.
+    fn patient(&mut self, record: &PatientRecord) -> std::io::Result<()>;
+    /// A problem.
+    fn finding(&mut self, finding: &Finding) -> std::io::Result<()>;
+}
+
+impl WriteRecords for FindingsOnly {
+    fn client(&mut self, _: &ClientRecord) -> std::io::Result<()> {
         Ok(())
     }
 
-    fn patient(&mut self, _: PatientRecord) -> std::io::Result<()> {
+    fn patient(&mut self, _: &PatientRecord) -> std::io::Result<()> {
         Ok(())
+    }
+
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        write_finding(&mut self.findings, f)
+    }
+}
+
+impl Sink for FindingsOnly {
+    fn client(&mut self, r: ClientRecord) -> std::io::Result<()> {
+        WriteRecords::client(self, &r)
+    }
+
+    fn patient(&mut self, r: PatientRecord) -> std::io::Result<()> {
+        WriteRecords::patient(self, &r)
     }
 
     fn finding(&mut self, f: Finding) -> std::io::Result<()> {
-        write_finding(&mut self.findings, &f)
+        WriteRecords::finding(self, &f)
     }
 }
 
@@ -184,20 +209,32 @@ fn write_finding(w: &mut Writer, f: &Finding) -> std::io::Result<()> {
     w.write(&cells, || serde_json::to_value(f).unwrap_or_default())
 }
 
-impl Sink for OutputFiles {
-    fn client(&mut self, r: ClientRecord) -> std::io::Result<()> {
-        let r = &r;
+impl WriteRecords for OutputFiles {
+    fn client(&mut self, r: &ClientRecord) -> std::io::Result<()> {
         let json = || record_json(Entity::Client, |f| r.get(f).to_string());
         self.clients.write(&r.cells(), json)
     }
 
-    fn patient(&mut self, r: PatientRecord) -> std::io::Result<()> {
-        let r = &r;
+    fn patient(&mut self, r: &PatientRecord) -> std::io::Result<()> {
         let json = || record_json(Entity::Patient, |f| r.get(f).to_string());
         self.patients.write(&r.cells(), json)
     }
 
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        write_finding(&mut self.findings, f)
+    }
+}
+
+impl Sink for OutputFiles {
+    fn client(&mut self, r: ClientRecord) -> std::io::Result<()> {
+        WriteRecords::client(self, &r)
+    }
+
+    fn patient(&mut self, r: PatientRecord) -> std::io::Result<()> {
+        WriteRecords::patient(self, &r)
+    }
+
     fn finding(&mut self, f: Finding) -> std::io::Result<()> {
-        write_finding(&mut self.findings, &f)
+        WriteRecords::finding(self, &f)
     }
 }

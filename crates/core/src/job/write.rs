@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
+use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -15,17 +16,17 @@ use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::{Progress, ReadError};
 use crate::validate::{ImportPolicy, Skipped};
 
-use crate::dedupe::output::{write_duplicates_in, DUPLICATES_FILE};
+use crate::dedupe::output::{DuplicatesFile, DUPLICATES_FILE};
 use crate::mapping::convert::{Converter, DateRefiner};
 use crate::mapping::row::{RowOutput, RunError, TableTallies, TableTally};
 
 use super::convert::convert_rows;
 use crate::mapping::source::{self, TableSource};
 use crate::mapping::transform::dates::DateOrder;
-use crate::mapping::{Mapping, MappingError, Sink, SourceRow, TableRole};
+use crate::mapping::{Mapping, MappingError, SourceRow, TableRole};
 use crate::table_file::{file_names, OutputFormat};
 
-use super::output::{FindingsOnly, OutputFiles, RECORD_FILES};
+use super::output::{FindingsOnly, OutputFiles, WriteRecords, RECORD_FILES};
 
 /// How many duplicate groups of one kind and entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -221,18 +222,36 @@ pub(crate) fn write_canonical_progress(
     names.extend(beside.iter().map(|(name, _)| name.to_string()));
     let mut set = FileSet::new(dir, &names, policies.overwrite)?;
     let mut files = OutputFiles::in_set(&mut set, format)?;
-    let mut collector = Collector::default();
-    let mut summary = write_rows(
-        sources,
-        mapping,
-        policies,
-        &mut files,
-        Some(&mut collector),
-        cancel,
-        dir,
-        change,
-        progress,
-    )?;
+    let (summary, collector) = std::thread::scope(|scope| {
+        let (send, received) = mpsc::sync_channel(FEED_BATCHES);
+        // Named, so profilers and debuggers tell the stages apart. Failing to start a
+        // thread is the system out of resources, which `scope.spawn` panics on too.
+        let collecting = std::thread::Builder::new()
+            .name("ph-dedupe".into())
+            .spawn_scoped(scope, move || collect(received))
+            .expect("the system could not start a thread");
+        let mut feed = Feed {
+            batch: Vec::with_capacity(FEED_ROWS),
+            send,
+        };
+        let summary = write_rows(
+            sources,
+            mapping,
+            policies,
+            &mut files,
+            Some(&mut feed),
+            cancel,
+            dir,
+            change,
+            progress,
+        );
+        feed.finish();
+        let collector = collecting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (summary, collector)
+    });
+    let mut summary = summary?;
     files.finish()?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     progress(
@@ -243,9 +262,12 @@ pub(crate) fn write_canonical_progress(
             rows_read: summary.clients + summary.patients,
         },
     );
-    let groups = collector.groups(&labels);
-    summary.duplicates = count_groups(&groups);
-    write_duplicates_in(&mut set, format, &groups)?;
+    let mut duplicates = DuplicatesFile::in_set(&mut set, format)?;
+    collector.each_group(&labels, &mut |g| {
+        count_group(&mut summary.duplicates, &g);
+        duplicates.group(&g)
+    })?;
+    duplicates.finish()?;
     for (name, text) in beside {
         let (mut file, path) = set.create(name)?;
         std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| CreateError::Io {
@@ -325,40 +347,80 @@ pub fn repeated_entity(mapping: &Mapping, table: usize) -> Entity {
     }
 }
 
-/// How many groups of each kind and entity, in the order first seen.
-fn count_groups(groups: &[DuplicateGroup]) -> Vec<KindCount> {
-    let mut out: Vec<KindCount> = Vec::new();
-    for g in groups {
-        let records = g.members.len() as u64;
-        match out
-            .iter_mut()
-            .find(|c| c.kind == g.kind && c.entity == g.entity)
-        {
-            Some(c) => {
-                c.groups += 1;
-                c.records += records;
-            }
-            None => out.push(KindCount {
-                kind: g.kind,
-                entity: g.entity,
-                groups: 1,
-                records,
-            }),
+/// Counts `g` in `counts`: groups and records of each kind and entity, in the order first
+/// seen.
+fn count_group(counts: &mut Vec<KindCount>, g: &DuplicateGroup) {
+    let records = g.members.len() as u64;
+    match counts
+        .iter_mut()
+        .find(|c| c.kind == g.kind && c.entity == g.entity)
+    {
+        Some(c) => {
+            c.groups += 1;
+            c.records += records;
+        }
+        None => counts.push(KindCount {
+            kind: g.kind,
+            entity: g.entity,
+            groups: 1,
+            records,
+        }),
+    }
+}
+
+/// How many rows go to the duplicate collector's thread at once.
+const FEED_ROWS: usize = 1024;
+/// How many batches of rows may wait for the collector: enough to ride out a pause, few
+/// enough that the rows waiting stay small.
+const FEED_BATCHES: usize = 8;
+
+/// The rows of a conversion on their way to the duplicate collector's thread, once
+/// written: fingerprinting and freeing them there keeps them off the thread that writes
+/// the files, which the whole conversion waits for.
+struct Feed {
+    batch: Vec<(RowOutput, Entity)>,
+    send: mpsc::SyncSender<Vec<(RowOutput, Entity)>>,
+}
+
+impl Feed {
+    fn push(&mut self, row: RowOutput, entity: Entity) {
+        self.batch.push((row, entity));
+        if self.batch.len() >= FEED_ROWS {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(FEED_ROWS));
+            // Only a collector that panicked hangs up; its join says so.
+            let _ = self.send.send(full);
         }
     }
-    out
+
+    /// Hands on the last rows; the collector ends once it has them.
+    fn finish(self) {
+        if !self.batch.is_empty() {
+            let _ = self.send.send(self.batch);
+        }
+    }
+}
+
+/// The collector's thread: every row fed, until the feed ends.
+fn collect(received: mpsc::Receiver<Vec<(RowOutput, Entity)>>) -> Collector {
+    let mut collector = Collector::default();
+    for batch in received {
+        for (row, entity) in batch {
+            collector.row(&row, entity);
+        }
+    }
+    collector
 }
 
 /// Converts every table into `sink` (each row through `change`), counting records, the
 /// ones the import policy does not send, and findings by code and severity; the records
-/// and repeated rows also go to `collector` for the duplicate groups.
+/// and repeated rows also go to `feed`, once written, for the duplicate groups.
 #[allow(clippy::too_many_arguments)]
 fn write_rows(
     sources: &[TableSource],
     mapping: &Mapping,
     policies: Policies,
-    sink: &mut dyn Sink,
-    mut collector: Option<&mut Collector>,
+    sink: &mut dyn WriteRecords,
+    mut feed: Option<&mut Feed>,
     cancel: &AtomicBool,
     dir: &Path,
     change: &mut dyn FnMut(RowOutput) -> RowOutput,
@@ -395,24 +457,21 @@ fn write_rows(
         &mut |row| {
             let row = change(row);
             tallies.borrow_mut().row(&row);
-            if let Some(collector) = collector.as_deref_mut() {
-                collector.row(&row, repeated_entity(mapping, row.table));
-            }
-            if let Some(c) = row.client {
+            if let Some(c) = &row.client {
                 summary.clients += 1;
-                if !import.sends_client(&c) {
+                if !import.sends_client(c) {
                     summary.skipped.inactive_clients += 1;
                 }
                 sink.client(c).map_err(&io)?;
             }
-            if let Some(p) = row.patient {
+            if let Some(p) = &row.patient {
                 summary.patients += 1;
-                if !import.sends_patient(&p) {
+                if !import.sends_patient(p) {
                     summary.skipped.deceased_patients += 1;
                 }
                 sink.patient(p).map_err(&io)?;
             }
-            for f in row.findings {
+            for f in &row.findings {
                 summary.findings += 1;
                 if f.row == 0 {
                     summary.notices.push(f.clone());
@@ -426,6 +485,10 @@ fn write_rows(
                     None => by_code.push((f.code.clone(), f.severity, 1)),
                 }
                 sink.finding(f).map_err(&io)?;
+            }
+            if let Some(feed) = feed.as_deref_mut() {
+                let entity = repeated_entity(mapping, row.table);
+                feed.push(row, entity);
             }
             Ok(())
         },
