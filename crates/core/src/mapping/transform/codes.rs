@@ -391,6 +391,17 @@ const SEX_CODES: &[(&[&str], SexCode)] = &[
             "maleunaltered",
             "unalteredmale",
             "mentire",
+            // Large-animal and ferret words name an intact male.
+            "stallion",
+            "stud",
+            "stln",
+            "colt",
+            "bull",
+            "ram",
+            "buck",
+            "boar",
+            "jack",
+            "hob",
         ],
         sc("male", Some(false)),
     ),
@@ -417,6 +428,14 @@ const SEX_CODES: &[(&[&str], SexCode)] = &[
             "mk",
             "mcastrated",
             "mnc",
+            // Large-animal and ferret words name a castrated male.
+            "gelding",
+            "geld",
+            "gld",
+            "steer",
+            "wether",
+            "barrow",
+            "gib",
         ],
         sc("male", Some(true)),
     ),
@@ -437,6 +456,19 @@ const SEX_CODES: &[(&[&str], SexCode)] = &[
             "femaleunaltered",
             "unalteredfemale",
             "fentire",
+            // Breeding words name an intact female; a spayed one is written as such.
+            "mare",
+            "filly",
+            "heifer",
+            "hfr",
+            "cow",
+            "ewe",
+            "doe",
+            "sow",
+            "gilt",
+            "jenny",
+            "jennet",
+            "jill",
         ],
         sc("female", Some(false)),
     ),
@@ -463,6 +495,12 @@ const SEX_CODES: &[(&[&str], SexCode)] = &[
             "s",
             "fk",
             "fsp",
+            // A spayed large animal or ferret (a jill spayed is a sprite).
+            "spayedheifer",
+            "heiferspayed",
+            "spayedmare",
+            "marespayed",
+            "sprite",
         ],
         sc("female", Some(true)),
     ),
@@ -599,6 +637,31 @@ mod tests {
         .map(|c| (*c, builtin_sex(c)))
         .collect();
         insta::assert_debug_snapshot!(out);
+    }
+
+    #[test]
+    fn large_animal_words_say_sex_and_neutering() {
+        let male_neutered = ["Gelding", "GELD", "gld", "Steer", "Wether", "Barrow", "Gib"];
+        let female_intact = [
+            "Mare", "Filly", "Heifer", "HFR", "Cow", "Ewe", "Doe", "Sow", "Gilt", "Jenny",
+            "Jennet", "Jill",
+        ];
+        let male_intact = [
+            "Stallion", "Stud", "Colt", "Bull", "Ram", "Buck", "Boar", "Jack", "Hob",
+        ];
+        let female_spayed = ["Spayed Heifer", "Mare (spayed)", "Sprite"];
+        for code in male_neutered {
+            assert_eq!(builtin_sex(code), Some(sc("male", Some(true))), "{code}");
+        }
+        for code in female_intact {
+            assert_eq!(builtin_sex(code), Some(sc("female", Some(false))), "{code}");
+        }
+        for code in male_intact {
+            assert_eq!(builtin_sex(code), Some(sc("male", Some(false))), "{code}");
+        }
+        for code in female_spayed {
+            assert_eq!(builtin_sex(code), Some(sc("female", Some(true))), "{code}");
+        }
     }
 
     #[test]
