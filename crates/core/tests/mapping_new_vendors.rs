@@ -18,6 +18,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("vetport-canada", &["patient-export.csv"]),
     ("animana-australia", &["owners.csv", "animals.csv"]),
     ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"]),
+    ("mixed-practice-consent", &["clients.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
