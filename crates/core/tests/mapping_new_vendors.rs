@@ -19,6 +19,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("animana-australia", &["owners.csv", "animals.csv"]),
     ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"]),
     ("mixed-practice-consent", &["clients.csv"]),
+    ("combined-no-pet", &["client-pet-list.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::field::{Entity, Field};
+use super::field::{Entity, Field, FieldKind};
 
 /// A pet owner, canonical format v1. Empty text means "unknown".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -175,10 +175,28 @@ impl PatientRecord {
         Field::of(Entity::Patient).map(|f| self.get(f)).collect()
     }
 
-    /// Whether every patient field is empty (a combined row whose owner has no pet).
+    /// Whether the record says nothing about a pet (a combined row whose owner has none).
     pub fn is_blank(&self) -> bool {
+        // Exports fill yes/no flags ("Deceased: No") on every row, pet or not: a flag
+        // alone describes no pet, so it must not turn an owner-only row into a nameless one.
         Field::of(Entity::Patient)
-            .filter(|f| *f != Field::PatientClientExternalId)
+            .filter(|f| *f != Field::PatientClientExternalId && f.kind() != FieldKind::Bool)
             .all(|f| self.get(f).is_empty())
+    }
+}
+
+#[cfg(test)]
+mod blank_patient_tests {
+    use super::*;
+
+    #[test]
+    fn flags_alone_do_not_make_a_pet() {
+        // A combined row whose owner has no pet still says "Deceased: No".
+        let mut p = PatientRecord::default();
+        p.set(Field::PatientDeceased, "false".into());
+        p.set(Field::PatientNeutered, "false".into());
+        assert!(p.is_blank());
+        p.set(Field::PatientName, "Pepper".into());
+        assert!(!p.is_blank());
     }
 }
