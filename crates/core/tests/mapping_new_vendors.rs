@@ -20,6 +20,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("impromed-linked", &["CUSTOMERS.csv", "PETS.csv"]),
     ("mixed-practice-consent", &["clients.csv"]),
     ("combined-no-pet", &["client-pet-list.csv"]),
+    ("equine-lb-weights", &["horses.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {

@@ -81,8 +81,7 @@ pub fn weight_kg(
         if num_len == 0 {
             return Err(WeightError::Invalid);
         }
-        let number_text = rest[..num_len].replace(',', ".");
-        let number: f64 = number_text.parse().map_err(|_| WeightError::Invalid)?;
+        let number_text = &rest[..num_len];
         rest = rest[num_len..].trim_start();
         let unit_len = rest
             .char_indices()
@@ -90,11 +89,15 @@ pub fn weight_kg(
             .map(|(i, c)| i + c.len_utf8())
             .last()
             .unwrap_or(0);
+        let written = unit_len > 0 || unit_hint.is_some_and(|u| !u.trim().is_empty());
         let unit = if unit_len == 0 {
             default_unit
         } else {
             WeightUnit::from_word(&rest[..unit_len]).ok_or(WeightError::Invalid)?
         };
+        // Pounds are used only where commas group thousands, so there "1,460" is 1460 too.
+        let comma_groups = written || unit == WeightUnit::Lb;
+        let number = parse_number(number_text, comma_groups).ok_or(WeightError::Invalid)?;
         rest = rest[unit_len..]
             .trim_start()
             .trim_start_matches(',')
@@ -109,6 +112,50 @@ pub fn weight_kg(
         return Err(WeightError::NotPositive);
     }
     Ok(total)
+}
+
+/// Reads a number written with `.` or `,` as decimal mark or thousands separator.
+///
+/// With both marks the last one is the decimal mark (`1,460.5`, `1.460,5`); a mark that
+/// repeats groups thousands (`1,234,567`). A single comma before exactly three digits groups
+/// thousands only when `comma_groups` (the unit is written or is pounds): a bare metric
+/// `1,460` may be 1.46, and `5,32` or `12,5` always read as decimals.
+fn parse_number(text: &str, comma_groups: bool) -> Option<f64> {
+    let commas = text.matches(',').count();
+    let dots = text.matches('.').count();
+    let plain = match (commas, dots) {
+        (0, 0) | (0, 1) => text.to_string(),
+        (c, d) if c > 0 && d > 0 => {
+            let last = text.rfind([',', '.'])?;
+            let decimal = text[last..].chars().next()?;
+            let group = if decimal == ',' { '.' } else { ',' };
+            if text[..last].contains(decimal) {
+                return None;
+            }
+            format!("{}.{}", ungroup(&text[..last], group)?, &text[last + 1..])
+        }
+        (1, 0) => {
+            let (whole, decimals) = text.split_once(',')?;
+            if comma_groups && decimals.len() == 3 && !whole.is_empty() && !whole.starts_with('0') {
+                format!("{whole}{decimals}")
+            } else {
+                format!("{whole}.{decimals}")
+            }
+        }
+        (_, 0) => ungroup(text, ',')?,
+        _ => ungroup(text, '.')?,
+    };
+    plain.parse().ok()
+}
+
+/// Digits grouped by `mark` in threes after a first group of one to three (`1,234,567`).
+fn ungroup(text: &str, mark: char) -> Option<String> {
+    let mut groups = text.split(mark);
+    let first = groups.next()?;
+    if !(1..=3).contains(&first.len()) || groups.any(|g| g.len() != 3) {
+        return None;
+    }
+    Some(text.replace(mark, ""))
 }
 
 /// Kilograms as canonical text: at most 3 decimals, no trailing zeros.
@@ -158,6 +205,32 @@ mod tests {
             })
             .collect();
         insta::assert_debug_snapshot!(out);
+    }
+
+    #[test]
+    fn thousands_separators_and_decimal_commas() {
+        let kg = |v: &str, u: WeightUnit| weight_kg(v, u, None).map(format_kg);
+        let lb = |n: f64| Ok(format_kg(n * 0.453_592_37));
+        // A comma before exactly three digits groups thousands when the unit is written…
+        assert_eq!(kg("1,460 lb", WeightUnit::Kg), lb(1460.0));
+        assert_eq!(kg("1,460lbs", WeightUnit::Kg), lb(1460.0));
+        assert_eq!(kg("12,500 g", WeightUnit::Lb), Ok("12.5".into()));
+        // …or the column is in pounds, which only comma-grouping countries use.
+        assert_eq!(kg("1,460", WeightUnit::Lb), lb(1460.0));
+        // Several groups, and both separators: the last one is the decimal mark.
+        assert_eq!(kg("1,234,567 g", WeightUnit::Kg), Ok("1234.567".into()));
+        assert_eq!(kg("1,460.5 lb", WeightUnit::Kg), lb(1460.5));
+        assert_eq!(kg("1.460,5 kg", WeightUnit::Lb), Ok("1460.5".into()));
+        assert_eq!(kg("1.234.567 g", WeightUnit::Kg), Ok("1234.567".into()));
+        // Decimal commas stay decimal.
+        assert_eq!(kg("5,32", WeightUnit::Kg), Ok("5.32".into()));
+        assert_eq!(kg("12,5 kg", WeightUnit::Lb), Ok("12.5".into()));
+        assert_eq!(kg("0,250 kg", WeightUnit::Lb), Ok("0.25".into()));
+        // A bare metric "1,460" may be 1.46 kg: without a unit it stays decimal.
+        assert_eq!(kg("1,460", WeightUnit::Kg), Ok("1.46".into()));
+        // Malformed groupings are no numbers.
+        assert_eq!(kg("1,46,0 lb", WeightUnit::Kg), Err(WeightError::Invalid));
+        assert_eq!(kg("1.460.5", WeightUnit::Kg), Err(WeightError::Invalid));
     }
 
     #[test]
