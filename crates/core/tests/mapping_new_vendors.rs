@@ -21,6 +21,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("mixed-practice-consent", &["clients.csv"]),
     ("combined-no-pet", &["client-pet-list.csv"]),
     ("equine-lb-weights", &["horses.csv"]),
+    ("three-phones", &["clients.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
@@ -277,4 +278,26 @@ fn of_several_lines_of_place_names_the_last_is_the_town() {
         Some(vec!["Address 2".to_string()])
     );
     assert_eq!(s.mapping.country, "GB");
+}
+
+#[test]
+fn a_phone_extension_is_kept_as_a_finding_with_its_value() {
+    let tables = load("three-phones", &["clients.csv"]);
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    convert(&s.mapping, &tables, tmp.path());
+    let findings = std::fs::read_to_string(tmp.path().join("findings.csv")).expect("findings");
+    // E.164 holds no extension: it is reported with the extension as the suggestion.
+    let extensions: Vec<(String, String)> = findings
+        .lines()
+        .filter(|l| l.contains("phone_extension"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[1].to_string(), cells[cells.len() - 1].to_string())
+        })
+        .collect();
+    let want = [("3", "12"), ("5", "12")]
+        .map(|(r, e)| (r.to_string(), e.to_string()))
+        .to_vec();
+    assert_eq!(extensions, want, "{findings}");
 }

@@ -1251,11 +1251,50 @@ fn keep_only(d: &mut Draft, entity: Entity, why: &str) {
     d.fields = kept;
 }
 
+/// A third phone column ("Work Phone" beside "Home Phone" and "Cell") that lost both phone
+/// fields still backs them up: a phone field reads the first filled of its columns, so a
+/// client whose only number is at work keeps it (validation then moves a lone second phone
+/// to `phone`).
+fn add_spare_phones(table: &SourceTable, d: &mut Draft) {
+    const PHONES: [Field; 2] = [Field::ClientPhone, Field::ClientPhoneAlt];
+    let spare: Vec<String> = table
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            !d.fields.iter().any(|f| f.columns.contains(h))
+                && !d.ignored.iter().any(|x| &x.column == *h)
+                && d.header_suggests(*i, &PHONES)
+                && d.stats[*i].share.phone >= 0.5
+        })
+        .map(|(_, h)| h.clone())
+        .collect();
+    if spare.is_empty() {
+        return;
+    }
+    let target = PHONES.iter().rev().find_map(|p| {
+        d.fields
+            .iter()
+            .position(|f| f.field == *p && matches!(f.transform, Transform::Phone { .. }))
+    });
+    let Some(target) = target else {
+        return;
+    };
+    let fm = &mut d.fields[target];
+    for header in spare {
+        fm.reasons.push(format!(
+            "\"{header}\" is used on rows where the columns before it are empty"
+        ));
+        fm.columns.push(header);
+    }
+}
+
 fn finish_table(
     table: &SourceTable,
     mut d: Draft,
     policy: &RequiredPolicy,
 ) -> (TableMapping, TableReport) {
+    add_spare_phones(table, &mut d);
     d.fields.sort_by_key(|f| f.field);
     let mapped: HashSet<&str> = d
         .fields

@@ -224,7 +224,11 @@ impl Transform {
             }
             Transform::Present => Output::ok(bool_text(!first.is_empty())),
             Transform::Weight { unit } => weight(first, *unit, inputs.get(1).copied()),
-            Transform::Phone { country } => phone(first, country),
+            // Several phone columns back each other up: the first filled one is the number.
+            Transform::Phone { country } => {
+                let filled = inputs.iter().map(|s| s.trim()).find(|s| !s.is_empty());
+                phone(filled.unwrap_or(""), country)
+            }
             Transform::Email => email(first),
             Transform::State => match address::state_code(first) {
                 Some(code) => Output::ok(code),
