@@ -293,11 +293,14 @@ fn a_phone_extension_is_kept_as_a_finding_with_its_value() {
         .filter(|l| l.contains("phone_extension"))
         .map(|l| {
             let cells: Vec<&str> = l.split(',').collect();
-            (cells[1].to_string(), cells[cells.len() - 1].to_string())
+            (cells[1].to_string(), cells[cells.len() - 2..].join(","))
         })
         .collect();
-    let want = [("3", "12"), ("5", "12")]
-        .map(|(r, e)| (r.to_string(), e.to_string()))
-        .to_vec();
+    let want = [
+        ("3", "(217) 555-0122 ext. 12,12"),
+        ("5", "217-555-0124 #12,12"),
+    ]
+    .map(|(r, e)| (r.to_string(), e.to_string()))
+    .to_vec();
     assert_eq!(extensions, want, "{findings}");
 }

@@ -181,7 +181,7 @@ impl Preparer {
                     code: problem.code,
                     severity: problem.severity,
                     message: problem.message,
-                    value: inputs.join(" | "),
+                    value: finding_value(&pf.transform, &inputs),
                     suggestion: problem.suggestion,
                     source: String::new(),
                 });
@@ -266,6 +266,18 @@ impl Preparer {
             p.patient = Some(patient);
         }
         p
+    }
+}
+
+/// The source text a finding quotes: the cells the transform read.
+fn finding_value(transform: &Transform, inputs: &[&str]) -> String {
+    match transform {
+        // Backup phone columns are read only when the ones before are empty: quote the one read.
+        Transform::Phone { .. } => inputs
+            .iter()
+            .find(|s| !s.trim().is_empty())
+            .map_or(String::new(), |s| (*s).to_string()),
+        _ => inputs.join(" | "),
     }
 }
 
