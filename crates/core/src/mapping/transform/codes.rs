@@ -434,6 +434,8 @@ const SEX_CODES: &[(&[&str], SexCode)] = &[
             "gld",
             "steer",
             "wether",
+            "weth",
+            "wthr",
             "barrow",
             "gib",
         ],
@@ -641,7 +643,9 @@ mod tests {
 
     #[test]
     fn large_animal_words_say_sex_and_neutering() {
-        let male_neutered = ["Gelding", "GELD", "gld", "Steer", "Wether", "Barrow", "Gib"];
+        let male_neutered = [
+            "Gelding", "GELD", "gld", "Steer", "Wether", "Weth", "Barrow", "Gib",
+        ];
         let female_intact = [
             "Mare", "Filly", "Heifer", "HFR", "Cow", "Ewe", "Doe", "Sow", "Gilt", "Jenny",
             "Jennet", "Jill",
