@@ -362,3 +362,109 @@ pub fn write_table(out: &mut impl Write, runs: &[Run], targets: &[Target]) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export(format: &'static str, clients: u64) -> Export {
+        Export {
+            path: format!("clinic-{clients}.{format}").into(),
+            format,
+            clients,
+            rows: clients * 17 / 10,
+            bytes: clients * 290,
+        }
+    }
+
+    fn stage(stage: Stage, seconds: f64, peak_mb: f64) -> Measurement {
+        Measurement {
+            stage,
+            seconds,
+            rows_per_second: 0.0,
+            mb_per_second: 0.0,
+            peak_rss_mb: Some(peak_mb),
+            ratio_to_floor: None,
+            detail: String::new(),
+            clients_per_second: None,
+        }
+    }
+
+    fn target<'a>(targets: &'a [Target], what: &str) -> &'a Target {
+        targets
+            .iter()
+            .find(|t| t.what.starts_with(what))
+            .unwrap_or_else(|| panic!("no target {what}"))
+    }
+
+    #[test]
+    fn targets_are_judged_at_their_size_and_the_workbook_uses_the_csv_floor() {
+        let mut runs = vec![
+            Run::new(
+                export("csv", 100_000),
+                vec![
+                    stage(Stage::Floor, 0.1, 20.0),
+                    stage(Stage::Convert, 0.2, 300.0),
+                ],
+            ),
+            Run::new(
+                export("csv", MILLION),
+                vec![
+                    stage(Stage::Floor, 1.0, 20.0),
+                    stage(Stage::Convert, 4.0, 1500.0),
+                ],
+            ),
+            Run::new(export("xlsx", 100_000), vec![stage(Stage::Read, 2.5, 30.0)]),
+        ];
+        fill_floors(&mut runs);
+        assert_eq!(runs[2].floor_seconds, Some(0.1));
+        assert_eq!(runs[2].stages[0].ratio_to_floor, Some(25.0));
+
+        let targets = targets(&runs);
+        let goal = target(&targets, "convert (read");
+        assert_eq!(goal.status, Status::NotMet);
+        assert_eq!(goal.measured, "4.0x (clinic-1000000.csv)");
+        assert_eq!(target(&targets, "convert vs floor").status, Status::Met);
+        assert_eq!(target(&targets, "peak RSS of every").status, Status::Met);
+        assert_eq!(
+            target(&targets, "peak RSS of convert").status,
+            Status::NotMet
+        );
+        assert_eq!(target(&targets, "XLSX read").status, Status::Met);
+        assert_eq!(target(&targets, "import").status, Status::NotMeasured);
+    }
+
+    #[test]
+    fn without_the_target_size_the_largest_size_run_is_judged_and_said_so() {
+        let mut runs = vec![
+            Run::new(
+                export("csv", 10_000),
+                vec![
+                    stage(Stage::Floor, 0.01, 20.0),
+                    stage(Stage::Convert, 0.02, 50.0),
+                ],
+            ),
+            Run::new(
+                export("csv", 100_000),
+                vec![
+                    stage(Stage::Floor, 0.1, 20.0),
+                    stage(Stage::Convert, 1.0, 200.0),
+                ],
+            ),
+        ];
+        fill_floors(&mut runs);
+        let targets = targets(&runs);
+        let goal = target(&targets, "convert (read");
+        assert_eq!(goal.status, Status::NotMetSmaller);
+        assert_eq!(goal.measured, "10.0x (clinic-100000.csv)");
+        assert_eq!(
+            target(&targets, "peak RSS of convert").status,
+            Status::MetSmaller
+        );
+        let mut table = Vec::new();
+        write_table(&mut table, &runs, &targets).expect("written to memory");
+        let table = String::from_utf8(table).expect("UTF-8");
+        assert!(table.contains("NOT MET (smaller size)"), "{table}");
+        assert!(table.contains("run --sizes 1000000"), "{table}");
+    }
+}
