@@ -57,6 +57,11 @@ struct Args {
 /// The XLSX export's size: the one `gen-fixtures --sizes all` writes.
 const XLSX_CLIENTS: u64 = 100_000;
 
+/// The largest export imported when no stages are named: the sandbox's database grows with
+/// every record sent (about 1 GB per 100,000 clients with their pets, in the same process),
+/// and a million clients take minutes.
+const IMPORT_MAX_DEFAULT: u64 = 100_000;
+
 fn main() -> Result<()> {
     let args = Args::parse();
     if let (Some(stage), Some(file)) = (args.stage, &args.file) {
@@ -65,10 +70,11 @@ fn main() -> Result<()> {
     if args.sizes.contains(&0) {
         bail!("--sizes: every size must be at least 1 client");
     }
-    let stages = if args.stages.is_empty() {
-        Stage::ALL.to_vec()
-    } else {
+    let chosen = !args.stages.is_empty();
+    let stages = if chosen {
         args.stages.clone()
+    } else {
+        Stage::ALL.to_vec()
     };
     let dir = args
         .fixtures
@@ -85,8 +91,17 @@ fn main() -> Result<()> {
     for (clients, format) in exports {
         let export = fixtures::ensure(&dir, clients, format)?;
         let mut measurements: Vec<Measurement> = Vec::new();
+        let mut notes = Vec::new();
         for &stage in &stages {
             if !stage.applies_to(format) {
+                continue;
+            }
+            if stage == Stage::Import && !chosen && clients > IMPORT_MAX_DEFAULT {
+                notes.push(format!(
+                    "import not run at this size unless asked (--stages ...,import): the \
+                     in-process sandbox holds every record in memory, about 1 GB per {} clients",
+                    report::thousands(IMPORT_MAX_DEFAULT)
+                ));
                 continue;
             }
             eprintln!(
@@ -97,7 +112,9 @@ fn main() -> Result<()> {
             let figures = child::run_stage(stage, &export.path)?;
             measurements.push(Measurement::new(stage, figures, &export));
         }
-        runs.push(Run::new(export, measurements));
+        let mut run = Run::new(export, measurements);
+        run.notes = notes;
+        runs.push(run);
     }
     report::fill_floors(&mut runs);
     let targets = report::targets(&runs);

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use ph_import_core::import::plan::thousands;
+pub use ph_import_core::import::plan::thousands;
 use serde::Serialize;
 
 use crate::child::ChildFigures;
@@ -63,6 +63,8 @@ pub struct Run {
     pub floor_seconds: Option<f64>,
     /// The stages, in pipeline order.
     pub stages: Vec<Measurement>,
+    /// Why stages were not run.
+    pub notes: Vec<String>,
 }
 
 impl Run {
@@ -72,6 +74,7 @@ impl Run {
             export,
             floor_seconds: None,
             stages,
+            notes: Vec::new(),
         }
     }
 
@@ -330,6 +333,9 @@ pub fn write_table(out: &mut impl Write, runs: &[Run], targets: &[Target]) -> Re
                 peak,
                 ratio
             )?;
+        }
+        for note in &run.notes {
+            writeln!(out, "({note})")?;
         }
         if e.format != "csv" {
             writeln!(
