@@ -34,6 +34,33 @@ async function waitForText(browser, selector, predicate, what, timeout = 15000) 
   return last;
 }
 
+/** Drops the files, waits for the preview and opens the Map step. */
+async function dropAndMap(browser, paths) {
+  await dropFiles(browser, paths);
+  await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
+  await (await browser.$("[data-testid=to-mapping]")).click();
+}
+
+/** Confirms what the suggestion asks to confirm (a doubtful column; an ambiguous date order,
+ * taken as an American clinic's m/d/y) until the Map step lets the person on, then opens
+ * the review. */
+async function confirmAndReview(browser, timeout = 20000) {
+  const toReview = await browser.$("[data-testid=to-review]");
+  await toReview.waitForExist({ timeout });
+  await browser.waitUntil(
+    async () => {
+      if (await toReview.isEnabled()) return true;
+      const button = await browser.$("tr[data-field] button.confirm");
+      if (await button.isExisting()) await button.click();
+      const order = await browser.$(".date-choice.ambiguous select");
+      if ((await order.isExisting()) && (await order.getValue()) === "") await order.selectByAttribute("value", "mdy");
+      return false;
+    },
+    { timeout, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
+  );
+  await toReview.click();
+}
+
 function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
@@ -713,21 +740,8 @@ export const tests = [
       await shot("53-environment-chosen");
 
       // The Import step lists the rehearsal's clinics and plans there.
-      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 20000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          return false;
-        },
-        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await confirmAndReview(browser);
       await (await browser.$("[data-testid=step-import]")).click();
       await browser.waitUntil(
         async () => (await browser.execute((s) => document.querySelector(s)?.options.length ?? 0, "[data-testid=import-clinic]")) > 1,
@@ -779,22 +793,8 @@ export const tests = [
     name: "import: plan with the review's exclusion, confirm and import into a sandbox clinic, then a re-run plans nothing to create",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
-      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      // The suggestion may ask to confirm a column: confirm until the step lets the person on.
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 20000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          return false;
-        },
-        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await confirmAndReview(browser);
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
       // The review leaves the second pet (Zoé) out: the import must not send it.
       await (await browser.$("[data-testid=entity-patient]")).click();
@@ -866,21 +866,8 @@ export const tests = [
     name: "duplicates: records Riverside already has are shown beside PH, a conflict is decided and the plan follows it",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
-      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 20000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          return false;
-        },
-        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await confirmAndReview(browser);
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
       await (await browser.$("[data-testid=to-save]")).click();
       await (await browser.$("[data-testid=go-import]")).click();
@@ -961,24 +948,8 @@ export const tests = [
     name: "duplicates inside the files: a person entered twice is imported once, with one Rex",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
-      await dropFiles(browser, [fixture("dedupe/clinic-with-duplicates.csv")]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 20000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          // The birth dates (04/01/2019…) could be either order: an American clinic's are m/d/y.
-          const order = await browser.$(".date-choice.ambiguous select");
-          if ((await order.isExisting()) && (await order.getValue()) === "") await order.selectByAttribute("value", "mdy");
-          return false;
-        },
-        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [fixture("dedupe/clinic-with-duplicates.csv")]);
+      await confirmAndReview(browser);
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
       await (await browser.$("[data-testid=to-save]")).click();
       await (await browser.$("[data-testid=go-import]")).click();
@@ -1025,21 +996,8 @@ export const tests = [
     name: "history: an import is undone, leaving the clinic as it was, and its files are deleted",
     async run({ browser, fixture, shot }) {
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
-      await dropFiles(browser, [fixture("demo/riverside-clients-pets.csv")]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 20000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          return false;
-        },
-        { timeout: 20000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [fixture("demo/riverside-clients-pets.csv")]);
+      await confirmAndReview(browser);
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("4 clients"), "the review counts", 30000);
       await (await browser.$("[data-testid=step-import]")).click();
       await browser.waitUntil(
@@ -1099,21 +1057,8 @@ export const tests = [
       const csv = join(dir, "clinic-20k.csv");
       execFileSync("node", [join(root, "tests/e2e/gen-big.mjs"), csv, "20000"]);
       await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox");
-      await dropFiles(browser, [csv]);
-      await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
-      await (await browser.$("[data-testid=to-mapping]")).click();
-      const toReview = await browser.$("[data-testid=to-review]");
-      await toReview.waitForExist({ timeout: 30000 });
-      await browser.waitUntil(
-        async () => {
-          if (await toReview.isEnabled()) return true;
-          const button = await browser.$("tr[data-field] button.confirm");
-          if (await button.isExisting()) await button.click();
-          return false;
-        },
-        { timeout: 30000, interval: 500, timeoutMsg: "the mapping could not be confirmed" },
-      );
-      await toReview.click();
+      await dropAndMap(browser, [csv]);
+      await confirmAndReview(browser, 30000);
       await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("10,000 clients"), "the review counts", 60000);
       await (await browser.$("[data-testid=step-import]")).click();
       const clinic = await browser.$("[data-testid=import-clinic]");

@@ -11,6 +11,7 @@ import type { MatchRow } from "../bindings/MatchRow";
 import { CHOICES, choiceOf, decisionFor, fieldLabel, mergeTarget, opLine } from "../duplicates";
 import { formatCount } from "../format";
 import { countOf } from "../importPlan";
+import { Pager } from "./Pager";
 import { FileGroups } from "./FileGroups";
 
 const PAGE = 20;
@@ -211,19 +212,7 @@ function PhMatches({ runId, decisions, onDecisions }: Pick<Props, "runId" | "dec
         ))}
       </ol>
       {page.total === 0 && <p className="muted">No record matches the filter.</p>}
-      {page.total > PAGE && (
-        <div className="inline-form pager">
-          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-            Previous
-          </button>
-          <span>
-            {formatCount(offset + 1)}–{formatCount(Math.min(page.total, offset + PAGE))} of {formatCount(page.total)}
-          </span>
-          <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
-            Next
-          </button>
-        </div>
-      )}
+      <Pager total={page.total} offset={offset} size={PAGE} onOffset={setOffset} />
     </div>
   );
 }

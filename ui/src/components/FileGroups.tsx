@@ -9,6 +9,7 @@ import type { GroupRow } from "../bindings/GroupRow";
 import { fieldLabel, groupCountsLine, kindLabel, opLine } from "../duplicates";
 import { formatCount } from "../format";
 import { countOf } from "../importPlan";
+import { Pager } from "./Pager";
 
 const PAGE = 20;
 
@@ -132,19 +133,7 @@ export function FileGroups({ runId, decisions, onDecisions }: Props) {
         ))}
       </ol>
       {page.total === 0 && <p className="muted">No group matches the filter.</p>}
-      {page.total > PAGE && (
-        <div className="inline-form pager">
-          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-            Previous
-          </button>
-          <span>
-            {formatCount(offset + 1)}–{formatCount(Math.min(page.total, offset + PAGE))} of {formatCount(page.total)}
-          </span>
-          <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
-            Next
-          </button>
-        </div>
-      )}
+      <Pager total={page.total} offset={offset} size={PAGE} onOffset={setOffset} />
     </div>
   );
 }
