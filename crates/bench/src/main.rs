@@ -6,8 +6,9 @@
 //!
 //! `cargo run --release -p ph-bench -- [--sizes 10000,100000,1000000] [--xlsx] [--json]`
 
+/// mimalloc, tuned in `main` (see `ph_import_core::allocator`), as in the CLI and the app.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ph_import_core::allocator::MiMalloc = ph_import_core::allocator::MiMalloc;
 
 mod child;
 mod fixtures;
@@ -63,6 +64,7 @@ const XLSX_CLIENTS: u64 = 100_000;
 const IMPORT_MAX_DEFAULT: u64 = 100_000;
 
 fn main() -> Result<()> {
+    ph_import_core::allocator::tune();
     let args = Args::parse();
     if let (Some(stage), Some(file)) = (args.stage, &args.file) {
         return stages::run_and_print(stage, file);

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ph_import_core::allocator::MiMalloc = ph_import_core::allocator::MiMalloc;
 
 use ph_import_core::canonical::ClientRecord;
 use ph_import_core::dedupe::{Collector, DuplicateGroup, DuplicateKind};
@@ -356,6 +356,7 @@ fn cpu_seconds() -> f64 {
 }
 
 fn main() {
+    ph_import_core::allocator::tune();
     let args: Vec<String> = std::env::args().collect();
     let dir = PathBuf::from(
         args.get(1)

@@ -15,7 +15,7 @@ use ph_import_core::ph::{ClientOptions, PhApi, Token};
 use ph_sandbox::{DemoToken, SandboxConfig};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ph_import_core::allocator::MiMalloc = ph_import_core::allocator::MiMalloc;
 
 fn generated(n: usize) -> Scan {
     let mut clients = Vec::with_capacity(n);
@@ -68,6 +68,7 @@ fn generated(n: usize) -> Scan {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ph_import_core::allocator::tune();
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())

@@ -5,7 +5,7 @@
 //! `cargo run --release -p ph-import-core --example bench_review /tmp/big-1m.csv`.
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ph_import_core::allocator::MiMalloc = ph_import_core::allocator::MiMalloc;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -29,6 +29,7 @@ fn peak_mb() -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ph_import_core::allocator::tune();
     let path = PathBuf::from(
         std::env::args()
             .nth(1)

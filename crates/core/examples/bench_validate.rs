@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ph_import_core::allocator::MiMalloc = ph_import_core::allocator::MiMalloc;
 
 use ph_import_core::canonical::{ClientRecord, Finding, PatientRecord, RequiredPolicy};
 use std::sync::atomic::AtomicBool;
@@ -212,6 +212,7 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ph_import_core::allocator::tune();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rows: u64 = args
         .iter()

@@ -5,6 +5,7 @@
 //! applies, resumes and undoes imports.
 #![deny(missing_docs)]
 
+pub mod allocator;
 pub mod canonical;
 pub mod dedupe;
 pub mod import;

@@ -64,7 +64,7 @@ pub fn parse_phone(raw: &str, country: &str) -> Phone {
     };
     let id = Id::from_str(code).unwrap_or(Id::US);
     if let Some(national) = nanp_national(number, id) {
-        let e164 = nanp_valid(&national, id).then(|| format!("+1{national}"));
+        let e164 = nanp_valid(&national).then(|| format!("+1{national}"));
         return Phone { e164, extension };
     }
     let e164 = phonenumber::parse(Some(id), number)
@@ -96,32 +96,41 @@ fn nanp_national(number: &str, id: Id) -> Option<String> {
     }
 }
 
-/// Whether a North American number is valid, decided by libphonenumber once per area code
-/// and exchange (the first 6 digits) and then remembered: parsing costs ~10 µs, and a
-/// million-row file has a few thousand exchanges. NANP numbering assigns whole exchanges,
-/// which is what libphonenumber's North American ranges describe.
-fn nanp_valid(national: &str, id: Id) -> bool {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    thread_local! {
-        static EXCHANGES: RefCell<HashMap<u32, bool>> = RefCell::new(HashMap::new());
-    }
-    let Some(key) = national.get(..6).and_then(|p| p.parse::<u32>().ok()) else {
+/// Whether a North American number is valid: its area code and exchange (the first 6
+/// digits) looked up in a table generated from libphonenumber's metadata
+/// (`examples/nanp_exchanges.rs`). NANP numbering assigns whole exchanges, which is what
+/// libphonenumber's North American ranges describe, and parsing costs ~10 µs a number
+/// where a million-row file has millions of phones.
+fn nanp_valid(national: &str) -> bool {
+    let Some(prefix) = national.get(..6).and_then(|p| p.parse::<usize>().ok()) else {
         return false;
     };
-    if let Some(valid) = EXCHANGES.with(|m| m.borrow().get(&key).copied()) {
-        return valid;
-    }
-    let region = if matches!(id, Id::US | Id::CA) {
-        id
-    } else {
-        Id::US
-    };
-    let valid = phonenumber::parse(Some(region), format!("+1{national}"))
-        .ok()
-        .is_some_and(|n| phonenumber::is_valid(&n));
-    EXCHANGES.with(|m| m.borrow_mut().insert(key, valid));
-    valid
+    nanp_exchanges().get(prefix).copied().unwrap_or(false)
+}
+
+/// Every valid area code and exchange, indexed by the 6-digit prefix.
+fn nanp_exchanges() -> &'static [bool] {
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![false; 1_000_000];
+        for line in super::data_lines(include_str!("data/nanp_exchanges.txt")) {
+            let Some((npa, ranges)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(npa) = npa.parse::<usize>() else {
+                continue;
+            };
+            for range in ranges.split(',') {
+                let (from, to) = range.split_once('-').unwrap_or((range, range));
+                if let (Ok(from), Ok(to)) = (from.parse::<usize>(), to.parse::<usize>()) {
+                    for nxx in from..=to.min(999) {
+                        table[npa * 1000 + nxx] = true;
+                    }
+                }
+            }
+        }
+        table
+    })
 }
 
 /// North American numbers must be valid by the numbering plan (area code and exchange),
@@ -156,5 +165,27 @@ mod tests {
         ];
         let out: Vec<(&str, Phone)> = cases.iter().map(|(p, c)| (*p, parse_phone(p, c))).collect();
         insta::assert_debug_snapshot!(out);
+    }
+
+    /// The generated table agrees with libphonenumber on whole numbers, last digits included.
+    #[test]
+    fn nanp_table_agrees_with_libphonenumber() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let national = format!("{:010}", 2_000_000_000 + next() % 8_000_000_000);
+            let expected = phonenumber::parse(Some(Id::US), format!("+1{national}"))
+                .ok()
+                .is_some_and(|n| phonenumber::is_valid(&n));
+            assert_eq!(nanp_valid(&national), expected, "{national}");
+        }
+        assert!(nanp_valid("2175550143"));
+        assert!(!nanp_valid("5551234567"));
+        assert!(!nanp_valid("12345"));
     }
 }
