@@ -102,7 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = import::plan(
         &api,
         Request {
-            scan: &found,
+            scan: std::borrow::Cow::Borrowed(&found),
             tables: &[],
             decisions: Decisions::default(),
             inputs: Vec::new(),

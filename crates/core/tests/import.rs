@@ -106,7 +106,7 @@ impl Rig {
         import::plan(
             &self.api,
             Request {
-                scan: found,
+                scan: std::borrow::Cow::Borrowed(found),
                 tables,
                 decisions,
                 // The files the tables were read from, so errors.csv can quote their rows.

@@ -114,7 +114,7 @@ impl Rig {
         import::plan(
             &self.api,
             Request {
-                scan: found,
+                scan: std::borrow::Cow::Borrowed(found),
                 tables,
                 decisions: Decisions::default(),
                 inputs: tables

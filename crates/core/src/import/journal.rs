@@ -586,7 +586,7 @@ mod tests {
 
     fn plan() -> Plan {
         build(PlanInput {
-            scan: &Scan::default(),
+            scan: std::borrow::Cow::Owned(Scan::default()),
             tables: &[],
             ph: &[],
             decisions: Decisions::default(),

@@ -931,7 +931,7 @@ mod tests {
             ..Scan::default()
         };
         build(PlanInput {
-            scan: &scan,
+            scan: std::borrow::Cow::Borrowed(&scan),
             tables: &[],
             ph: &ph,
             decisions,
@@ -1156,7 +1156,7 @@ mod tests {
             ..Scan::default()
         };
         build(PlanInput {
-            scan: &scan,
+            scan: std::borrow::Cow::Borrowed(&scan),
             tables: &[],
             ph: &[],
             decisions,

@@ -2,6 +2,7 @@
 //! relates to PH, exactly what will be sent, and which decision made it so. A dry run stops
 //! here; applying sends what the plan says and nothing else.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -483,8 +484,9 @@ pub fn thousands(n: u64) -> String {
 
 /// What a plan is made from.
 pub struct PlanInput<'a> {
-    /// The files' records.
-    pub scan: &'a Scan,
+    /// The files' records. Given owned, they move into the plan's steps, so a million
+    /// records are not held twice; borrowed, they are copied.
+    pub scan: Cow<'a, Scan>,
     /// The tables they were read from.
     pub tables: &'a [TableSource],
     /// The clinic's clients (with patients) in PH now.
@@ -515,6 +517,18 @@ pub fn build(input: PlanInput) -> Plan {
         inputs,
     } = input;
     let classified = classify::classify(&scan.clients, &scan.patients, ph);
+    let same_client = SameClients::new(&scan, &decisions);
+    let Scan {
+        clients: scan_clients,
+        patients: scan_patients,
+        groups,
+        client_rows,
+        patient_rows,
+        client_errors,
+        patient_errors,
+        ..
+    } = scan.into_owned();
+    let error_of = |errors: &[String], i: usize| errors.get(i).cloned().unwrap_or_default();
     let by_id: FxHashMap<&str, usize> = ph
         .iter()
         .enumerate()
@@ -529,17 +543,20 @@ pub fn build(input: PlanInput) -> Plan {
     // Clients and patients have ids of their own, which may be equal: one map each.
     let mut claimed: FxHashMap<String, String> = FxHashMap::default();
     let mut claimed_pets: FxHashMap<String, String> = FxHashMap::default();
-    let mut owners: FxHashMap<&str, OwnerOf> = FxHashMap::default();
-    let mut clients = Vec::with_capacity(scan.clients.len());
+    let mut owners: FxHashMap<String, OwnerOf> = FxHashMap::default();
+    let mut clients = Vec::with_capacity(scan_clients.len());
     let mut excluded = Vec::new();
-    let same_client = SameClients::new(scan, &decisions);
-    for (i, (record, m)) in scan.clients.iter().zip(&classified.clients).enumerate() {
-        let origin: Origin = scan.client_rows.get(i).copied().unwrap_or_default().into();
+    for (i, (record, m)) in scan_clients
+        .into_iter()
+        .zip(&classified.clients)
+        .enumerate()
+    {
+        let origin: Origin = client_rows.get(i).copied().unwrap_or_default().into();
         // One person entered twice: imported once, as the other record, with all the pets.
         if let Some(other) = same_client.of(&record.external_id) {
             clients.push(ClientStep {
                 origin,
-                record: record.clone(),
+                record,
                 classification: m.classification,
                 matched_by: m.matched_by,
                 reasons: m.reasons.clone(),
@@ -553,11 +570,11 @@ pub fn build(input: PlanInput) -> Plan {
             continue;
         }
         // Matched, so the person sees what it is, but not sent, and it claims no PH record.
-        let errors = scan.client_error(i);
+        let errors = error_of(&client_errors, i);
         if !errors.is_empty() {
-            excluded.push(ExcludedStep::of(origin, m, errors));
+            excluded.push(ExcludedStep::of(origin, m, &errors));
             owners.insert(
-                &record.external_id,
+                record.external_id.clone(),
                 OwnerOf::Blocked {
                     undecided: false,
                     reason: format!("its owner {} is left out for errors", record.external_id),
@@ -612,10 +629,10 @@ pub fn build(input: PlanInput) -> Plan {
                 ),
             },
         };
-        owners.insert(&record.external_id, owner);
+        owners.insert(record.external_id.clone(), owner);
         clients.push(ClientStep {
             origin,
-            record: record.clone(),
+            record,
             classification: m.classification,
             matched_by: m.matched_by,
             reasons: m.reasons.clone(),
@@ -623,31 +640,30 @@ pub fn build(input: PlanInput) -> Plan {
             ph: compared,
         });
     }
-    let mut patients = Vec::with_capacity(scan.patients.len());
+    let mut patients = Vec::with_capacity(scan_patients.len());
     // `classify` gives one match per pet, in order.
-    for (j, (record, m)) in scan.patients.iter().zip(&classified.patients).enumerate() {
-        let origin = scan.patient_rows.get(j).copied().unwrap_or_default().into();
+    for (j, (mut record, m)) in scan_patients
+        .into_iter()
+        .zip(&classified.patients)
+        .enumerate()
+    {
+        let origin = patient_rows.get(j).copied().unwrap_or_default().into();
         // A pet whose owner is another client's duplicate goes to that client.
-        let moved_record;
-        let moved = same_client.of(&record.client_external_id);
-        let record = match moved {
-            Some(other) => {
-                let mut r = record.clone();
-                r.client_external_id = other.to_owned();
-                moved_record = r;
-                &moved_record
-            }
-            None => record,
-        };
-        let errors = scan.patient_error(j);
+        let moved = same_client
+            .of(&record.client_external_id)
+            .map(str::to_owned);
+        if let Some(other) = &moved {
+            record.client_external_id.clone_from(other);
+        }
+        let errors = error_of(&patient_errors, j);
         if !errors.is_empty() {
-            excluded.push(ExcludedStep::of(origin, m, errors));
+            excluded.push(ExcludedStep::of(origin, m, &errors));
             continue;
         }
-        if let Some(reason) = same_client.same_pet(record, moved.is_some()) {
+        if let Some(reason) = same_client.same_pet(&record, moved.is_some()) {
             patients.push(PatientStep {
                 origin,
-                record: record.clone(),
+                record,
                 owner: Owner::None,
                 classification: m.classification,
                 matched_by: None,
@@ -668,7 +684,7 @@ pub fn build(input: PlanInput) -> Plan {
                 },
             },
         };
-        let step = match owner {
+        let mut step = match owner {
             OwnerOf::Planned(i) => {
                 let op = match decisions.for_record(Entity::Patient, &record.external_id) {
                     Some(d) if d.action == crate::dedupe::resolve::DecisionAction::Skip => {
@@ -680,7 +696,7 @@ pub fn build(input: PlanInput) -> Plan {
                 };
                 PatientStep {
                     origin,
-                    record: record.clone(),
+                    record: PatientRecord::default(),
                     owner: Owner::Planned { step: *i },
                     classification: Classification::New,
                     matched_by: None,
@@ -692,7 +708,7 @@ pub fn build(input: PlanInput) -> Plan {
             OwnerOf::Ph(k) => {
                 let client = &ph[*k];
                 let owner_ext = client.external_id.clone().unwrap_or_default();
-                let m = match_patient(record, client, &owner_ext);
+                let m = match_patient(&record, client, &owner_ext);
                 let compared = ph_ids(&m)
                     .filter_map(|id| {
                         let pet = client.patients.iter().find(|p| p.id == id)?;
@@ -719,7 +735,7 @@ pub fn build(input: PlanInput) -> Plan {
                 }
                 PatientStep {
                     origin,
-                    record: record.clone(),
+                    record: PatientRecord::default(),
                     owner: Owner::Ph {
                         id: client.id.clone(),
                     },
@@ -748,7 +764,7 @@ pub fn build(input: PlanInput) -> Plan {
                 };
                 PatientStep {
                     origin,
-                    record: record.clone(),
+                    record: PatientRecord::default(),
                     owner: Owner::None,
                     classification: Classification::New,
                     matched_by: None,
@@ -758,6 +774,8 @@ pub fn build(input: PlanInput) -> Plan {
                 }
             }
         };
+        // Moved in last: every arm above reads it.
+        step.record = record;
         patients.push(step);
     }
     // In file order, as the rows are.
@@ -775,15 +793,15 @@ pub fn build(input: PlanInput) -> Plan {
         clients,
         patients,
         excluded,
-        groups: scan.groups.clone(),
+        groups,
         summary,
     }
 }
 
 /// What [`plan`] needs besides the PH client.
 pub struct Request<'a> {
-    /// The files' records.
-    pub scan: &'a Scan,
+    /// The files' records: owned, they move into the plan (see [`PlanInput::scan`]).
+    pub scan: Cow<'a, Scan>,
     /// The tables they were read from.
     pub tables: &'a [TableSource],
     /// The person's policies and decisions.
@@ -841,39 +859,44 @@ pub async fn plan(
 /// The person's "same record" decisions about clients of the files, checked against the
 /// files: a client is only merged into one that is there and imported.
 struct SameClients<'a> {
-    into: FxHashMap<&'a str, &'a str>,
-    /// The pets the kept clients bring, by owner and folded name.
-    kept_pets: rustc_hash::FxHashSet<(&'a str, String)>,
+    /// Owned keys: the scan's records move into the plan while this is in use.
+    into: FxHashMap<String, &'a str>,
+    /// The pets the kept clients bring, by owner and folded name (only when some client is
+    /// merged into another: nothing moves otherwise).
+    kept_pets: rustc_hash::FxHashSet<(String, String)>,
     decisions: &'a Decisions,
 }
 
 impl<'a> SameClients<'a> {
-    fn new(scan: &'a Scan, decisions: &'a Decisions) -> Self {
+    fn new(scan: &Scan, decisions: &'a Decisions) -> Self {
         let ids: rustc_hash::FxHashSet<&str> = scan
             .clients
             .iter()
             .map(|c| c.external_id.as_str())
             .collect();
-        let into: FxHashMap<&str, &str> = scan
+        let into: FxHashMap<String, &'a str> = scan
             .clients
             .iter()
             .filter_map(|c| {
                 let other = decisions.same_as(Entity::Client, &c.external_id)?;
                 (ids.contains(other) && other != c.external_id)
-                    .then_some((c.external_id.as_str(), other))
+                    .then(|| (c.external_id.clone(), other))
             })
             .collect();
-        let kept_pets = scan
-            .patients
-            .iter()
-            .filter(|p| !into.contains_key(p.client_external_id.as_str()))
-            .map(|p| {
-                (
-                    p.client_external_id.as_str(),
-                    crate::dedupe::normalize::fold(&p.name),
-                )
-            })
-            .collect();
+        let kept_pets = if into.is_empty() {
+            rustc_hash::FxHashSet::default()
+        } else {
+            scan.patients
+                .iter()
+                .filter(|p| !into.contains_key(p.client_external_id.as_str()))
+                .map(|p| {
+                    (
+                        p.client_external_id.clone(),
+                        crate::dedupe::normalize::fold(&p.name),
+                    )
+                })
+                .collect()
+        };
         SameClients {
             into,
             kept_pets,
@@ -899,7 +922,7 @@ impl<'a> SameClients<'a> {
             && !name.is_empty()
             && self
                 .kept_pets
-                .contains(&(p.client_external_id.as_str(), name))
+                .contains(&(p.client_external_id.clone(), name))
             && self
                 .decisions
                 .for_record(Entity::Patient, &p.external_id)
@@ -1099,7 +1122,7 @@ mod tests {
         let scan = Scan::default();
         let ph = vec![ph_client("1", "2026-11-01T10:00:00Z")];
         let plan = build(PlanInput {
-            scan: &scan,
+            scan: std::borrow::Cow::Borrowed(&scan),
             tables: &[],
             ph: &ph,
             decisions: Decisions::default(),

@@ -70,7 +70,7 @@ pub async fn plan_job(
     let plan = plan(
         api,
         Request {
-            scan: &found,
+            scan: std::borrow::Cow::Owned(found),
             tables: &request.job.sources,
             decisions: request.decisions,
             inputs,
