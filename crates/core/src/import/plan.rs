@@ -548,7 +548,7 @@ pub fn build(input: PlanInput) -> Plan {
     let mut excluded = Vec::new();
     for (i, (record, m)) in scan_clients
         .into_iter()
-        .zip(&classified.clients)
+        .zip(classified.clients)
         .enumerate()
     {
         let origin: Origin = client_rows.get(i).copied().unwrap_or_default().into();
@@ -559,7 +559,7 @@ pub fn build(input: PlanInput) -> Plan {
                 record,
                 classification: m.classification,
                 matched_by: m.matched_by,
-                reasons: m.reasons.clone(),
+                reasons: m.reasons,
                 op: Op::Skip {
                     reason: format!(
                         "the same person as client {other} of the files, which is imported with the pets of both"
@@ -572,7 +572,7 @@ pub fn build(input: PlanInput) -> Plan {
         // Matched, so the person sees what it is, but not sent, and it claims no PH record.
         let errors = error_of(&client_errors, i);
         if !errors.is_empty() {
-            excluded.push(ExcludedStep::of(origin, m, &errors));
+            excluded.push(ExcludedStep::of(origin, &m, &errors));
             owners.insert(
                 record.external_id.clone(),
                 OwnerOf::Blocked {
@@ -583,7 +583,7 @@ pub fn build(input: PlanInput) -> Plan {
             continue;
         }
         let step = clients.len();
-        let compared = ph_ids(m)
+        let compared = ph_ids(&m)
             .filter_map(|id| {
                 by_id
                     .get(id)
@@ -635,7 +635,7 @@ pub fn build(input: PlanInput) -> Plan {
             record,
             classification: m.classification,
             matched_by: m.matched_by,
-            reasons: m.reasons.clone(),
+            reasons: m.reasons,
             op,
             ph: compared,
         });
@@ -644,7 +644,7 @@ pub fn build(input: PlanInput) -> Plan {
     // `classify` gives one match per pet, in order.
     for (j, (mut record, m)) in scan_patients
         .into_iter()
-        .zip(&classified.patients)
+        .zip(classified.patients)
         .enumerate()
     {
         let origin = patient_rows.get(j).copied().unwrap_or_default().into();
@@ -657,7 +657,7 @@ pub fn build(input: PlanInput) -> Plan {
         }
         let errors = error_of(&patient_errors, j);
         if !errors.is_empty() {
-            excluded.push(ExcludedStep::of(origin, m, &errors));
+            excluded.push(ExcludedStep::of(origin, &m, &errors));
             continue;
         }
         if let Some(reason) = same_client.same_pet(&record, moved.is_some()) {
@@ -716,7 +716,7 @@ pub fn build(input: PlanInput) -> Plan {
                         Some(PhRecord::patient(id, &r))
                     })
                     .collect();
-                let m = rematch_chosen(&m, &decisions, |id| {
+                let m = rematch_chosen(m, &decisions, |id| {
                     let pet = client.patients.iter().find(|p| p.id == id)?;
                     let r = crate::ph::canonical::patient_record(pet, &owner_ext);
                     Some(diffs(Entity::Patient, |f| record.get(f), |f| r.get(f)))
@@ -741,7 +741,7 @@ pub fn build(input: PlanInput) -> Plan {
                     },
                     classification: m.classification,
                     matched_by: m.matched_by,
-                    reasons: m.reasons.clone(),
+                    reasons: m.reasons,
                     op,
                     ph: compared,
                 }
@@ -954,20 +954,20 @@ fn ph_ids(m: &RecordMatch) -> impl Iterator<Item = &str> {
 }
 
 fn rematch_chosen(
-    m: &RecordMatch,
+    m: RecordMatch,
     decisions: &Decisions,
     diff_with: impl Fn(&str) -> Option<Vec<FieldDiff>>,
 ) -> RecordMatch {
     if m.classification != Classification::Ambiguous {
-        return m.clone();
+        return m;
     }
-    let Outcome::Unchanged { ph_id } = resolve(m, decisions) else {
-        return m.clone();
+    let Outcome::Unchanged { ph_id } = resolve(&m, decisions) else {
+        return m;
     };
     let Some(d) = diff_with(&ph_id) else {
-        return m.clone();
+        return m;
     };
-    let mut chosen = m.clone();
+    let mut chosen = m;
     chosen.classification = classification(&d);
     chosen.diffs = d;
     chosen.ph_id = Some(ph_id.clone());
