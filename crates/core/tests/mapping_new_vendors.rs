@@ -22,6 +22,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("combined-no-pet", &["client-pet-list.csv"]),
     ("equine-lb-weights", &["horses.csv"]),
     ("three-phones", &["clients.csv"]),
+    ("practicepro-status-codes", &["client-patient-export.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
@@ -303,4 +304,50 @@ fn a_phone_extension_is_kept_as_a_finding_with_its_value() {
     .map(|(r, e)| (r.to_string(), e.to_string()))
     .to_vec();
     assert_eq!(extensions, want, "{findings}");
+}
+
+#[test]
+fn a_status_column_of_short_codes_is_the_pets_deceased_flag_to_confirm() {
+    let tables = load("practicepro-status-codes", &["client-patient-export.csv"]);
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let table = &s.mapping.tables[0];
+    let deceased = table
+        .field(Field::PatientDeceased)
+        .expect("deceased mapped");
+    assert_eq!(deceased.columns, ["Stat", "CauseOfDeath"]);
+    assert!(deceased.needs_confirmation);
+    assert!(
+        deceased.reasons.iter().any(|r| r.contains(
+            "short status codes, read as A→Alive (4), D→Deceased (1), DEC→Deceased (1), INA→Alive (1), X→? (1)"
+        )),
+        "{:?}",
+        deceased.reasons
+    );
+    let codes = s.tables[0]
+        .code_tables
+        .iter()
+        .find(|c| c.column == "Stat")
+        .expect("code table of Stat");
+    let unknown: Vec<(&str, u64)> = codes
+        .entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| (e.value.as_str(), e.count))
+        .collect();
+    assert_eq!(unknown, [("X", 1)]);
+    // A pet's "Inactive" differs between one owner's pets: not the owner's flag.
+    assert!(table.field(Field::ClientActive).is_none());
+    let why = table
+        .ignored
+        .iter()
+        .find(|x| x.column == "Inactive")
+        .map(|x| x.reason.as_str());
+    assert_eq!(
+        why,
+        Some("\"Inactive\" differs between the pets of one owner (owner 2001: \"N\" and \"Y\"): a pet's own flag, not the owner's client.active")
+    );
+    assert!(!s.tables[0]
+        .code_tables
+        .iter()
+        .any(|c| c.column == "Inactive"));
 }

@@ -17,6 +17,7 @@ pub mod resolve;
 pub mod row;
 pub mod sniff;
 pub mod source;
+mod status;
 pub mod suggest;
 pub mod table;
 pub mod transform;
