@@ -23,6 +23,10 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("equine-lb-weights", &["horses.csv"]),
     ("three-phones", &["clients.csv"]),
     ("practicepro-status-codes", &["client-patient-export.csv"]),
+    ("uk-kg-decimal-comma", &["animals.csv"]),
+    ("us-clinic-kg-bare", &["patient-list.csv"]),
+    ("canada-lb-bare", &["clients-pets.csv"]),
+    ("units-in-cells", &["patients-report.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
@@ -350,4 +354,75 @@ fn a_status_column_of_short_codes_is_the_pets_deceased_flag_to_confirm() {
         .code_tables
         .iter()
         .any(|c| c.column == "Inactive"));
+}
+
+#[test]
+fn bare_weights_take_the_unit_the_animals_point_to_flagged_with_the_evidence() {
+    use ph_import_core::mapping::transform::{units::WeightUnit, Transform};
+    for (name, file, want, evidence) in [
+        (
+            "us-clinic-kg-bare",
+            "patient-list.csv",
+            WeightUnit::Kg,
+            "numbers without a unit: kilograms, as the 3 cats' median is 4.6",
+        ),
+        (
+            "canada-lb-bare",
+            "clients-pets.csv",
+            WeightUnit::Lb,
+            "numbers without a unit: pounds, as the 3 cats' median is 10.2, the 3 dogs' median is 45",
+        ),
+    ] {
+        let tables = load(name, &[file]);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let weight = s.mapping.tables[0]
+            .field(Field::PatientWeightKg)
+            .expect("weight mapped");
+        assert_eq!(weight.transform, Transform::Weight { unit: want }, "{name}");
+        assert!(weight.needs_confirmation, "{name}");
+        assert!(
+            weight.reasons.iter().any(|r| r.starts_with(evidence)),
+            "{name}: {:?}",
+            weight.reasons
+        );
+    }
+}
+
+#[test]
+fn a_unit_named_by_the_header_or_a_person_wins_over_the_animals() {
+    use ph_import_core::mapping::transform::{units::WeightUnit, Transform};
+    let csv = "Pet Name,Species,Weight (lb)\nTib,Cat,4.4\nKit,Cat,3.9\nMog,Cat,5.1\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let unit = |s: &ph_import_core::mapping::Suggestion| {
+        s.mapping.tables[0]
+            .field(Field::PatientWeightKg)
+            .map(|f| f.transform.clone())
+    };
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Lb
+        })
+    );
+    let bare = "Pet Name,Species,Weight\nTib,Cat,4.4\nKit,Cat,3.9\nMog,Cat,5.1\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", bare).expect("csv")];
+    let given = SuggestOptions {
+        weight_unit: Some(WeightUnit::Lb),
+        ..options()
+    };
+    let s = suggest(&tables, &given, &RequiredPolicy::default());
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Lb
+        })
+    );
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Kg
+        })
+    );
 }

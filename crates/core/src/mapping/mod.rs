@@ -22,6 +22,7 @@ pub mod suggest;
 pub mod table;
 pub mod transform;
 pub mod vocab;
+mod weights;
 
 pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};

@@ -172,6 +172,7 @@ fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
     };
     assign(&mut draft, &all, table, options);
     super::lines::settle(table, &mut draft);
+    super::weights::settle(table, &mut draft, options.weight_unit);
     draft
 }
 
@@ -1066,13 +1067,8 @@ fn weight_unit(
             true,
         );
     }
-    let tokens = super::header::tokenize(header);
-    for t in &tokens {
-        if let Some(u) =
-            WeightUnit::from_word(t).filter(|_| t != "k" && t != "g" || tokens.len() > 1)
-        {
-            return (u, why(format!("{}, from the header", unit_name(u))), true);
-        }
+    if let Some(u) = super::weights::header_unit(header) {
+        return (u, why(format!("{}, from the header", unit_name(u))), true);
     }
     if s.share.weight_unit_in_text >= 0.5 {
         let unit = s
