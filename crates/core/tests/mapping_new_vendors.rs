@@ -27,6 +27,8 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("us-clinic-kg-bare", &["patient-list.csv"]),
     ("canada-lb-bare", &["clients-pets.csv"]),
     ("units-in-cells", &["patients-report.csv"]),
+    ("au-four-line-address", &["owners.csv", "animals.csv"]),
+    ("us-address-lines-state", &["Clients.csv", "Patients.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
@@ -425,4 +427,88 @@ fn a_unit_named_by_the_header_or_a_person_wins_over_the_animals() {
             unit: WeightUnit::Kg
         })
     );
+}
+
+#[test]
+fn a_pets_own_id_under_a_vendor_acronym_is_the_unique_column_of_non_client_ids() {
+    for (name, files, own, link) in [
+        (
+            "au-four-line-address",
+            ["owners.csv", "animals.csv"],
+            "PMS_NO",
+            "OwnerRef",
+        ),
+        (
+            "us-address-lines-state",
+            ["Clients.csv", "Patients.csv"],
+            "RecNo",
+            "CustNo",
+        ),
+    ] {
+        let tables = load(name, &files);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let pets = &s.mapping.tables[1];
+        let id = pets.field(Field::PatientExternalId).expect("pet ID");
+        assert_eq!(id.columns, [own], "{name}");
+        assert!(id.needs_confirmation, "{name}");
+        assert!(
+            id.reasons
+                .iter()
+                .any(|r| r.starts_with("unique, and 0 % of values are client IDs")),
+            "{name}: {:?}",
+            id.reasons
+        );
+        let owner = pets.field(Field::PatientClientExternalId).expect("link");
+        assert_eq!(owner.columns, [link], "{name}");
+    }
+    // Unique decimals (weights) are never taken for record numbers.
+    let clients = SourceTable::from_csv(
+        "c.csv",
+        "Acct,Email\n1,a@example.com\n2,b@example.com\n3,c@example.com\n",
+    )
+    .expect("csv");
+    let pets = SourceTable::from_csv(
+        "p.csv",
+        "Acct,Pet Name,Species,Wgt\n1,Rex,Dog,22.5\n2,Tib,Cat,4.4\n3,Max,Dog,30.1\n",
+    )
+    .expect("csv");
+    let s = suggest(&[clients, pets], &options(), &RequiredPolicy::default());
+    assert!(s.mapping.tables[1]
+        .field(Field::PatientExternalId)
+        .is_none());
+}
+
+#[test]
+fn an_address_line_of_state_codes_is_the_state_whatever_its_number() {
+    for (name, files, state, city) in [
+        (
+            "us-address-lines-state",
+            &["Clients.csv", "Patients.csv"][..],
+            "AddressLine3",
+            "AddressLine2",
+        ),
+        (
+            "au-four-line-address",
+            &["owners.csv", "animals.csv"][..],
+            "Addr4",
+            "Addr3",
+        ),
+    ] {
+        let tables = load(name, files);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let clients = &s.mapping.tables[0];
+        let st = clients.field(Field::ClientState).expect("state");
+        assert_eq!(st.columns, [state], "{name}");
+        assert!(st.needs_confirmation, "{name}");
+        let town = clients.field(Field::ClientCity).expect("city");
+        assert_eq!(town.columns, [city], "{name}");
+    }
+    // A line of towns, one of which shares a state's name, stays the town.
+    let csv = "Acct,Address 1,Address 2,Zip\n1,1 Main St,Washington,20001\n2,2 Oak Ave,Springfield,62701\n3,3 Elm St,Madison,53703\n4,4 Pine Rd,Austin,73301\n";
+    let tables = vec![SourceTable::from_csv("c.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let city = s.mapping.tables[0]
+        .field(Field::ClientCity)
+        .map(|f| f.columns.clone());
+    assert_eq!(city, Some(vec!["Address 2".to_string()]));
 }

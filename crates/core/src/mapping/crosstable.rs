@@ -163,7 +163,7 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
                 && d.stats[i].unique_ratio() >= 0.98
                 && own_share(i) <= MAX_OWN
         };
-        let own = own_mapped.filter(|&i| qualifies(i)).or_else(|| {
+        let by_header = own_mapped.filter(|&i| qualifies(i)).or_else(|| {
             (0..table.headers.len()).find(|&i| {
                 qualifies(i)
                     && d.header_suggests(
@@ -176,6 +176,13 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
                     )
             })
         });
+        // A vendor's acronym ("PMS_NO", "RecNo", "SysNo") names no field: the first free
+        // column of whole-number or code IDs, unique and not client IDs, is the pet's own.
+        let by_values = || {
+            (0..table.headers.len())
+                .find(|&i| qualifies(i) && is_free(d, &table.headers[i]) && whole_ids(&d.stats[i]))
+        };
+        let own = by_header.or_else(by_values);
         let own_fm = own.map(|i| {
             let found = own_share(i);
             let kept = own_mapped == Some(i);
@@ -222,6 +229,23 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
             replace_one(&mut drafts[ci], headers, fm);
         }
     }
+}
+
+/// Whether no field uses the column and it was not recognized as something else.
+fn is_free(d: &Draft, header: &str) -> bool {
+    !d.fields
+        .iter()
+        .any(|f| f.columns.iter().any(|c| c == header))
+        && !d.ignored.iter().any(|x| x.column == header)
+}
+
+/// IDs as record numbers are written: whole numbers or codes, never decimals (a column of
+/// weights can be unique too).
+fn whole_ids(s: &ColumnStats) -> bool {
+    s.share.id_like >= 0.8
+        && s.top_values
+            .iter()
+            .all(|(v, _)| !v.contains('.') && !v.contains(','))
 }
 
 fn replace(d: &mut Draft, headers: &[String], link: FieldMapping, own: Option<FieldMapping>) {

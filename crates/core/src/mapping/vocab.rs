@@ -481,6 +481,7 @@ fn build() -> Vec<Synonym> {
             "zip code",
             "postal code",
             "post code",
+            "p code",
             "postal",
             "zip postal",
             "postal zip",
