@@ -512,3 +512,38 @@ fn an_address_line_of_state_codes_is_the_state_whatever_its_number() {
         .map(|f| f.columns.clone());
     assert_eq!(city, Some(vec!["Address 2".to_string()]));
 }
+
+#[test]
+fn a_combined_list_s_unnamed_pet_id_is_found_by_its_values() {
+    let csv = "ClientNo,Surname,Given,Email,PMS_NO,PetName,Kind\n\
+        101,Hale,Ann,ann@example.com,5001,Rex,Dog\n\
+        101,Hale,Ann,ann@example.com,5002,Tom,Cat\n\
+        102,Ito,Ken,ken@example.com,5003,Bo,Dog\n\
+        103,Ng,Li,li@example.com,5004,Mia,Cat\n";
+    let tables = vec![SourceTable::from_csv("list.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let id = s.mapping.tables[0]
+        .field(Field::PatientExternalId)
+        .expect("pet ID");
+    assert_eq!(id.columns, ["PMS_NO"]);
+    assert!(id.needs_confirmation);
+}
+
+#[test]
+fn numbered_statuses_are_codes_for_a_person_not_yes_and_no() {
+    let csv = "Pet ID,Pet Name,Species,Status\n1,Rex,Dog,1\n2,Tib,Cat,2\n3,Max,Dog,1\n4,Jo,Dog,3\n5,Kit,Cat,0\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let report = s.tables[0]
+        .code_tables
+        .iter()
+        .find(|c| c.column == "Status")
+        .expect("status code table");
+    let unknown: Vec<&str> = report
+        .entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(unknown, ["1", "0", "2", "3"]);
+}

@@ -231,6 +231,52 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
     }
 }
 
+/// The pet's own ID of a table of one row per pet that no header named (`PMS_NO` in a
+/// combined list, or a pets file without a clients table): the first free unique column of
+/// whole-number or code IDs whose values are not the owner IDs of the same rows, flagged.
+pub(super) fn pet_id_from_values(table: &SourceTable, d: &mut Draft) {
+    if d.role == TableRole::Clients
+        || column_of(d, &table.headers, Field::PatientExternalId).is_some()
+    {
+        return;
+    }
+    let Some(owner) = column_of(d, &table.headers, Field::ClientExternalId)
+        .or_else(|| column_of(d, &table.headers, Field::PatientClientExternalId))
+    else {
+        return;
+    };
+    let owners: HashSet<&str> = table
+        .column(owner)
+        .map(link_key)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let found = (0..table.headers.len()).find(|&i| {
+        let s = &d.stats[i];
+        i != owner
+            && s.filled >= 3
+            && s.unique_ratio() >= 0.98
+            && whole_ids(s)
+            && is_free(d, &table.headers[i])
+            && overlap(table.column(i), &owners) <= MAX_OWN
+    });
+    let Some(i) = found else {
+        return;
+    };
+    let header = table.headers[i].clone();
+    d.assigned.insert(i, vec![Field::PatientExternalId]);
+    d.fields.push(FieldMapping {
+        field: Field::PatientExternalId,
+        columns: vec![header.clone()],
+        transform: Transform::Copy,
+        confidence: 0.7,
+        needs_confirmation: true,
+        reasons: vec![format!(
+            "the pet's own ID: \"{header}\" is different on every row and its values are not the owners' IDs (\"{}\"), whatever its header suggests; please confirm",
+            table.headers[owner]
+        )],
+    });
+}
+
 /// Whether no field uses the column and it was not recognized as something else.
 fn is_free(d: &Draft, header: &str) -> bool {
     !d.fields

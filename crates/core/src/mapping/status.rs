@@ -14,20 +14,26 @@ use super::table::SourceTable;
 use super::transform::codes::{code_key, CodeEntry};
 use super::transform::{is_plain_yes_no, read_bool, Transform};
 
-/// The checkmarks (`X`) of a column that also writes status codes (`A`, `D`, `INA`): beside
-/// letters with a meaning, an `X` may be "deleted", "deceased" or "excluded", so it is
-/// left for a person (an entry with no meaning yet) instead of being read as "yes".
+/// Values of a status column that look like yes/no but are the clinic's codes: an `X`
+/// beside letters with a meaning (`A`, `D`, `INA`) may be "deleted", "deceased" or
+/// "excluded", and digits in a column of three or more values (`1`, `2`, `3`) number
+/// statuses rather than say yes or no. Each is left for a person (an entry with no meaning
+/// yet) instead of being read as "yes" or "no".
 pub(super) fn ambiguous_checkmarks(field: Field, s: &ColumnStats) -> Vec<CodeEntry> {
     let has_codes = s
         .top_values
         .iter()
         .any(|(v, _)| !is_plain_yes_no(v) && read_bool(field, v).is_some());
-    if !has_codes {
-        return Vec::new();
-    }
+    let numbered = s.distinct >= 3
+        && s.top_values
+            .iter()
+            .all(|(v, _)| v.chars().all(|c| c.is_ascii_digit()));
     s.top_values
         .iter()
-        .filter(|(v, _)| code_key(v) == "x")
+        .filter(|(v, _)| {
+            let key = code_key(v);
+            (has_codes && key == "x") || (numbered && is_plain_yes_no(&key))
+        })
         .map(|(v, _)| CodeEntry {
             code: v.clone(),
             value: String::new(),
@@ -148,6 +154,14 @@ mod tests {
         );
         let ticks = sniff(["X", "", "X"]);
         assert!(ambiguous_checkmarks(Field::PatientDeceased, &ticks).is_empty());
+        let numbered = sniff(["1", "2", "1", "3", "0"]);
+        let codes: Vec<String> = ambiguous_checkmarks(Field::PatientDeceased, &numbered)
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(codes, ["1", "0"]);
+        let flags = sniff(["1", "0", "1"]);
+        assert!(ambiguous_checkmarks(Field::PatientDeceased, &flags).is_empty());
     }
 
     #[test]

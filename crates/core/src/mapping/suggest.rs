@@ -118,6 +118,9 @@ pub fn suggest(
         .collect();
     decide_roles(&mut drafts, &chosen);
     super::crosstable::link_tables(tables, &mut drafts);
+    for (table, draft) in tables.iter().zip(drafts.iter_mut()) {
+        super::crosstable::pet_id_from_values(table, draft);
+    }
     let mut mapping = Mapping {
         country: options.country.clone(),
         ..Mapping::default()
