@@ -178,17 +178,24 @@ fn plain_yes_no(key: &str) -> Option<bool> {
 }
 
 /// Whether a trimmed cell of a "true when filled" column (a date or cause of death) holds
-/// something: not empty and not a plain "no" or "none". Only short cells are keyed, so a
-/// date or a cause costs no allocation.
+/// something: not empty and not a plain "no" or "none". Only cells of up to five bytes are
+/// keyed, in a stack buffer, so the per-row check allocates nothing.
 fn says_something(cell: &str) -> bool {
+    const SHORT: usize = 5;
     if cell.is_empty() {
         return false;
     }
-    if cell.len() > 5 {
+    if cell.len() > SHORT {
         return true;
     }
-    let key = codes::code_key(cell);
-    !(plain_yes_no(&key) == Some(false) || matches!(key.as_str(), "na" | "none" | "null" | ""))
+    let mut buf = [0u8; SHORT];
+    let mut n = 0;
+    for b in cell.bytes().filter(u8::is_ascii_alphanumeric) {
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let key = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    !(plain_yes_no(key) == Some(false) || matches!(key, "na" | "none" | "null" | ""))
 }
 
 /// Whether `text` is a yes/no any flag column may use (`Y`, `No`, `1`, `X`), rather than
