@@ -193,16 +193,19 @@ const UNIT_WORDS: &[&str] = &[
     "#",
 ];
 
-/// Whether a city cell holds a second address line instead ("Apt 2", "Unit 4").
+/// Whether a city cell holds a second address line instead ("Apt 2", "Unit 4"). Runs on
+/// every client, so it compares without allocating.
 fn is_second_line(city: &str) -> bool {
+    if city.starts_with('#') {
+        return city.bytes().any(|b| b.is_ascii_digit());
+    }
     let first = city
         .split_whitespace()
         .next()
         .unwrap_or("")
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    city.chars().any(|ch| ch.is_ascii_digit())
-        && (UNIT_WORDS.contains(&first.as_str()) || city.starts_with('#'))
+        .trim_end_matches('.');
+    city.bytes().any(|b| b.is_ascii_digit())
+        && UNIT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(first))
 }
 
 /// Whether a state cell holds a town: words only, and no state or province code or name.
