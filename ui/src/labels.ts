@@ -22,6 +22,7 @@ const CODE_LABELS = new Map<string, string>(Object.entries({
   invalid_postal_code: "Invalid postal code",
   postal_state_mismatch: "Postal code of another state",
   restored_leading_zero: "ZIP leading zero restored",
+  address_lines_shifted: "Address lines moved up",
   excel_mangled_number: "Number damaged by a spreadsheet",
   unknown_species: "Unknown species",
   breed_species_mismatch: "Breed of another species",

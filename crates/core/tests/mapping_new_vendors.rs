@@ -22,6 +22,13 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("combined-no-pet", &["client-pet-list.csv"]),
     ("equine-lb-weights", &["horses.csv"]),
     ("three-phones", &["clients.csv"]),
+    ("practicepro-status-codes", &["client-patient-export.csv"]),
+    ("uk-kg-decimal-comma", &["animals.csv"]),
+    ("us-clinic-kg-bare", &["patient-list.csv"]),
+    ("canada-lb-bare", &["clients-pets.csv"]),
+    ("units-in-cells", &["patients-report.csv"]),
+    ("au-four-line-address", &["owners.csv", "animals.csv"]),
+    ("us-address-lines-state", &["Clients.csv", "Patients.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
@@ -303,4 +310,240 @@ fn a_phone_extension_is_kept_as_a_finding_with_its_value() {
     .map(|(r, e)| (r.to_string(), e.to_string()))
     .to_vec();
     assert_eq!(extensions, want, "{findings}");
+}
+
+#[test]
+fn a_status_column_of_short_codes_is_the_pets_deceased_flag_to_confirm() {
+    let tables = load("practicepro-status-codes", &["client-patient-export.csv"]);
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let table = &s.mapping.tables[0];
+    let deceased = table
+        .field(Field::PatientDeceased)
+        .expect("deceased mapped");
+    assert_eq!(deceased.columns, ["Stat", "CauseOfDeath"]);
+    assert!(deceased.needs_confirmation);
+    assert!(
+        deceased.reasons.iter().any(|r| r.contains(
+            "short status codes, read as A→Alive (4), D→Deceased (1), DEC→Deceased (1), INA→Alive (1), X→? (1)"
+        )),
+        "{:?}",
+        deceased.reasons
+    );
+    let codes = s.tables[0]
+        .code_tables
+        .iter()
+        .find(|c| c.column == "Stat")
+        .expect("code table of Stat");
+    let unknown: Vec<(&str, u64)> = codes
+        .entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| (e.value.as_str(), e.count))
+        .collect();
+    assert_eq!(unknown, [("X", 1)]);
+    // A pet's "Inactive" differs between one owner's pets: not the owner's flag.
+    assert!(table.field(Field::ClientActive).is_none());
+    let why = table
+        .ignored
+        .iter()
+        .find(|x| x.column == "Inactive")
+        .map(|x| x.reason.as_str());
+    assert_eq!(
+        why,
+        Some("\"Inactive\" differs between the pets of one owner (owner 2001: \"N\" and \"Y\"): a pet's own flag, not the owner's client.active")
+    );
+    assert!(!s.tables[0]
+        .code_tables
+        .iter()
+        .any(|c| c.column == "Inactive"));
+}
+
+#[test]
+fn bare_weights_take_the_unit_the_animals_point_to_flagged_with_the_evidence() {
+    use ph_import_core::mapping::transform::{units::WeightUnit, Transform};
+    for (name, file, want, evidence) in [
+        (
+            "us-clinic-kg-bare",
+            "patient-list.csv",
+            WeightUnit::Kg,
+            "numbers without a unit: kilograms, as the 3 cats' median is 4.6",
+        ),
+        (
+            "canada-lb-bare",
+            "clients-pets.csv",
+            WeightUnit::Lb,
+            "numbers without a unit: pounds, as the 3 cats' median is 10.2, the 3 dogs' median is 45",
+        ),
+    ] {
+        let tables = load(name, &[file]);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let weight = s.mapping.tables[0]
+            .field(Field::PatientWeightKg)
+            .expect("weight mapped");
+        assert_eq!(weight.transform, Transform::Weight { unit: want }, "{name}");
+        assert!(weight.needs_confirmation, "{name}");
+        assert!(
+            weight.reasons.iter().any(|r| r.starts_with(evidence)),
+            "{name}: {:?}",
+            weight.reasons
+        );
+    }
+}
+
+#[test]
+fn a_unit_named_by_the_header_or_a_person_wins_over_the_animals() {
+    use ph_import_core::mapping::transform::{units::WeightUnit, Transform};
+    let csv = "Pet Name,Species,Weight (lb)\nTib,Cat,4.4\nKit,Cat,3.9\nMog,Cat,5.1\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let unit = |s: &ph_import_core::mapping::Suggestion| {
+        s.mapping.tables[0]
+            .field(Field::PatientWeightKg)
+            .map(|f| f.transform.clone())
+    };
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Lb
+        })
+    );
+    let bare = "Pet Name,Species,Weight\nTib,Cat,4.4\nKit,Cat,3.9\nMog,Cat,5.1\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", bare).expect("csv")];
+    let given = SuggestOptions {
+        weight_unit: Some(WeightUnit::Lb),
+        ..options()
+    };
+    let s = suggest(&tables, &given, &RequiredPolicy::default());
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Lb
+        })
+    );
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    assert_eq!(
+        unit(&s),
+        Some(Transform::Weight {
+            unit: WeightUnit::Kg
+        })
+    );
+}
+
+#[test]
+fn a_pets_own_id_under_a_vendor_acronym_is_the_unique_column_of_non_client_ids() {
+    for (name, files, own, link) in [
+        (
+            "au-four-line-address",
+            ["owners.csv", "animals.csv"],
+            "PMS_NO",
+            "OwnerRef",
+        ),
+        (
+            "us-address-lines-state",
+            ["Clients.csv", "Patients.csv"],
+            "RecNo",
+            "CustNo",
+        ),
+    ] {
+        let tables = load(name, &files);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let pets = &s.mapping.tables[1];
+        let id = pets.field(Field::PatientExternalId).expect("pet ID");
+        assert_eq!(id.columns, [own], "{name}");
+        assert!(id.needs_confirmation, "{name}");
+        assert!(
+            id.reasons
+                .iter()
+                .any(|r| r.starts_with("unique, and 0 % of values are client IDs")),
+            "{name}: {:?}",
+            id.reasons
+        );
+        let owner = pets.field(Field::PatientClientExternalId).expect("link");
+        assert_eq!(owner.columns, [link], "{name}");
+    }
+    // Unique decimals (weights) are never taken for record numbers.
+    let clients = SourceTable::from_csv(
+        "c.csv",
+        "Acct,Email\n1,a@example.com\n2,b@example.com\n3,c@example.com\n",
+    )
+    .expect("csv");
+    let pets = SourceTable::from_csv(
+        "p.csv",
+        "Acct,Pet Name,Species,Wgt\n1,Rex,Dog,22.5\n2,Tib,Cat,4.4\n3,Max,Dog,30.1\n",
+    )
+    .expect("csv");
+    let s = suggest(&[clients, pets], &options(), &RequiredPolicy::default());
+    assert!(s.mapping.tables[1]
+        .field(Field::PatientExternalId)
+        .is_none());
+}
+
+#[test]
+fn an_address_line_of_state_codes_is_the_state_whatever_its_number() {
+    for (name, files, state, city) in [
+        (
+            "us-address-lines-state",
+            &["Clients.csv", "Patients.csv"][..],
+            "AddressLine3",
+            "AddressLine2",
+        ),
+        (
+            "au-four-line-address",
+            &["owners.csv", "animals.csv"][..],
+            "Addr4",
+            "Addr3",
+        ),
+    ] {
+        let tables = load(name, files);
+        let s = suggest(&tables, &options(), &RequiredPolicy::default());
+        let clients = &s.mapping.tables[0];
+        let st = clients.field(Field::ClientState).expect("state");
+        assert_eq!(st.columns, [state], "{name}");
+        assert!(st.needs_confirmation, "{name}");
+        let town = clients.field(Field::ClientCity).expect("city");
+        assert_eq!(town.columns, [city], "{name}");
+    }
+    // A line of towns, one of which shares a state's name, stays the town.
+    let csv = "Acct,Address 1,Address 2,Zip\n1,1 Main St,Washington,20001\n2,2 Oak Ave,Springfield,62701\n3,3 Elm St,Madison,53703\n4,4 Pine Rd,Austin,73301\n";
+    let tables = vec![SourceTable::from_csv("c.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let city = s.mapping.tables[0]
+        .field(Field::ClientCity)
+        .map(|f| f.columns.clone());
+    assert_eq!(city, Some(vec!["Address 2".to_string()]));
+}
+
+#[test]
+fn a_combined_list_s_unnamed_pet_id_is_found_by_its_values() {
+    let csv = "ClientNo,Surname,Given,Email,PMS_NO,PetName,Kind\n\
+        101,Hale,Ann,ann@example.com,5001,Rex,Dog\n\
+        101,Hale,Ann,ann@example.com,5002,Tom,Cat\n\
+        102,Ito,Ken,ken@example.com,5003,Bo,Dog\n\
+        103,Ng,Li,li@example.com,5004,Mia,Cat\n";
+    let tables = vec![SourceTable::from_csv("list.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let id = s.mapping.tables[0]
+        .field(Field::PatientExternalId)
+        .expect("pet ID");
+    assert_eq!(id.columns, ["PMS_NO"]);
+    assert!(id.needs_confirmation);
+}
+
+#[test]
+fn numbered_statuses_are_codes_for_a_person_not_yes_and_no() {
+    let csv = "Pet ID,Pet Name,Species,Status\n1,Rex,Dog,1\n2,Tib,Cat,2\n3,Max,Dog,1\n4,Jo,Dog,3\n5,Kit,Cat,0\n";
+    let tables = vec![SourceTable::from_csv("pets.csv", csv).expect("csv")];
+    let s = suggest(&tables, &options(), &RequiredPolicy::default());
+    let report = s.tables[0]
+        .code_tables
+        .iter()
+        .find(|c| c.column == "Status")
+        .expect("status code table");
+    let unknown: Vec<&str> = report
+        .entries
+        .iter()
+        .filter(|e| !e.known)
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(unknown, ["1", "0", "2", "3"]);
 }

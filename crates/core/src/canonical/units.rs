@@ -70,7 +70,11 @@ pub fn weight_kg(
     // Split into (number, unit) pairs: "12 lb 4 oz" → [(12, lb), (4, oz)].
     let mut total = 0.0;
     let mut any = false;
-    let mut rest = value.trim();
+    // "~5 kg", "<1 kg": an estimate is still the weight on file.
+    let mut rest = value
+        .trim()
+        .trim_start_matches(['~', '≈', '<', '>'])
+        .trim_start();
     while !rest.is_empty() {
         let num_len = rest
             .char_indices()
@@ -82,7 +86,11 @@ pub fn weight_kg(
             return Err(WeightError::Invalid);
         }
         let number_text = &rest[..num_len];
-        rest = rest[num_len..].trim_start();
+        // "5.2 (kg)": the unit in brackets.
+        rest = rest[num_len..]
+            .trim_start()
+            .trim_start_matches('(')
+            .trim_start();
         let unit_len = rest
             .char_indices()
             .take_while(|(_, c)| c.is_alphabetic() || *c == '#' || *c == '.')
@@ -99,6 +107,8 @@ pub fn weight_kg(
         let comma_groups = written || unit == WeightUnit::Lb;
         let number = parse_number(number_text, comma_groups).ok_or(WeightError::Invalid)?;
         rest = rest[unit_len..]
+            .trim_start()
+            .trim_start_matches(')')
             .trim_start()
             .trim_start_matches(',')
             .trim_start();
@@ -168,7 +178,7 @@ pub fn format_kg(kg: f64) -> String {
 /// The unit a bare value most likely has, judged by whether the text names one.
 pub fn unit_in_text(value: &str) -> Option<WeightUnit> {
     value
-        .split(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == '.' || c == ',')
+        .split(|c: char| c.is_ascii_digit() || c.is_whitespace() || ".,()~".contains(c))
         .filter(|w| !w.is_empty())
         .find_map(WeightUnit::from_word)
 }
@@ -231,6 +241,18 @@ mod tests {
         // Malformed groupings are no numbers.
         assert_eq!(kg("1,46,0 lb", WeightUnit::Kg), Err(WeightError::Invalid));
         assert_eq!(kg("1.460.5", WeightUnit::Kg), Err(WeightError::Invalid));
+    }
+
+    #[test]
+    fn estimates_and_bracketed_units_are_read() {
+        let kg = |v: &str| weight_kg(v, WeightUnit::Lb, None).map(format_kg);
+        assert_eq!(kg("~5 kg"), Ok("5".into()));
+        assert_eq!(kg("<1 kg"), Ok("1".into()));
+        assert_eq!(kg("5.2 (kg)"), Ok("5.2".into()));
+        assert_eq!(kg("11lbs 4oz"), Ok("5.103".into()));
+        assert_eq!(kg("11 lb, 4 oz"), Ok("5.103".into()));
+        assert_eq!(kg("5 (kg"), Ok("5".into()));
+        assert_eq!(kg("kg 5"), Err(WeightError::Invalid));
     }
 
     #[test]

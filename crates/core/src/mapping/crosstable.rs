@@ -163,7 +163,7 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
                 && d.stats[i].unique_ratio() >= 0.98
                 && own_share(i) <= MAX_OWN
         };
-        let own = own_mapped.filter(|&i| qualifies(i)).or_else(|| {
+        let by_header = own_mapped.filter(|&i| qualifies(i)).or_else(|| {
             (0..table.headers.len()).find(|&i| {
                 qualifies(i)
                     && d.header_suggests(
@@ -176,6 +176,13 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
                     )
             })
         });
+        // A vendor's acronym ("PMS_NO", "RecNo", "SysNo") names no field: the first free
+        // column of whole-number or code IDs, unique and not client IDs, is the pet's own.
+        let by_values = || {
+            (0..table.headers.len())
+                .find(|&i| qualifies(i) && is_free(d, &table.headers[i]) && whole_ids(&d.stats[i]))
+        };
+        let own = by_header.or_else(by_values);
         let own_fm = own.map(|i| {
             let found = own_share(i);
             let kept = own_mapped == Some(i);
@@ -222,6 +229,69 @@ pub(super) fn link_tables(tables: &[SourceTable], drafts: &mut [Draft]) {
             replace_one(&mut drafts[ci], headers, fm);
         }
     }
+}
+
+/// The pet's own ID of a table of one row per pet that no header named (`PMS_NO` in a
+/// combined list, or a pets file without a clients table): the first free unique column of
+/// whole-number or code IDs whose values are not the owner IDs of the same rows, flagged.
+pub(super) fn pet_id_from_values(table: &SourceTable, d: &mut Draft) {
+    if d.role == TableRole::Clients
+        || column_of(d, &table.headers, Field::PatientExternalId).is_some()
+    {
+        return;
+    }
+    let Some(owner) = column_of(d, &table.headers, Field::ClientExternalId)
+        .or_else(|| column_of(d, &table.headers, Field::PatientClientExternalId))
+    else {
+        return;
+    };
+    let owners: HashSet<&str> = table
+        .column(owner)
+        .map(link_key)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let found = (0..table.headers.len()).find(|&i| {
+        let s = &d.stats[i];
+        i != owner
+            && s.filled >= 3
+            && s.unique_ratio() >= 0.98
+            && whole_ids(s)
+            && is_free(d, &table.headers[i])
+            && overlap(table.column(i), &owners) <= MAX_OWN
+    });
+    let Some(i) = found else {
+        return;
+    };
+    let header = table.headers[i].clone();
+    d.assigned.insert(i, vec![Field::PatientExternalId]);
+    d.fields.push(FieldMapping {
+        field: Field::PatientExternalId,
+        columns: vec![header.clone()],
+        transform: Transform::Copy,
+        confidence: 0.7,
+        needs_confirmation: true,
+        reasons: vec![format!(
+            "the pet's own ID: \"{header}\" is different on every row and its values are not the owners' IDs (\"{}\"), whatever its header suggests; please confirm",
+            table.headers[owner]
+        )],
+    });
+}
+
+/// Whether no field uses the column and it was not recognized as something else.
+fn is_free(d: &Draft, header: &str) -> bool {
+    !d.fields
+        .iter()
+        .any(|f| f.columns.iter().any(|c| c == header))
+        && !d.ignored.iter().any(|x| x.column == header)
+}
+
+/// IDs as record numbers are written: whole numbers or codes, never decimals (a column of
+/// weights can be unique too).
+fn whole_ids(s: &ColumnStats) -> bool {
+    s.share.id_like >= 0.8
+        && s.top_values
+            .iter()
+            .all(|(v, _)| !v.contains('.') && !v.contains(','))
 }
 
 fn replace(d: &mut Draft, headers: &[String], link: FieldMapping, own: Option<FieldMapping>) {

@@ -101,6 +101,7 @@ fn expand(token: &str) -> &str {
         "emailaddress" => "email address",
         "mchip" | "mc" => "microchip",
         "dod" => "date of death",
+        "stat" | "sts" | "stts" => "status",
         _ => token,
     }
 }

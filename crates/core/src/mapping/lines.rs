@@ -8,6 +8,7 @@ use super::draft::{replace_one, Draft};
 use super::model::FieldMapping;
 use super::sniff::ColumnStats;
 use super::table::SourceTable;
+use super::transform::address::state_code;
 use super::transform::Transform;
 
 /// A header that only numbers an address line: "Address 3", "AddressLine2", "Addr_4".
@@ -18,7 +19,16 @@ fn is_numbered_line(header: &str) -> bool {
     has_digit
         && matches!(
             bare.as_str(),
-            "address" | "addressline" | "addr" | "addrline" | "line" | "adr" | "streetaddress"
+            "address"
+                | "addressline"
+                | "addressln"
+                | "addr"
+                | "addrline"
+                | "addrln"
+                | "line"
+                | "adr"
+                | "street"
+                | "streetaddress"
         )
 }
 
@@ -28,7 +38,17 @@ fn line_field(s: &ColumnStats) -> Option<(Field, Transform, String)> {
     if s.filled == 0 {
         return None;
     }
-    if sh.state >= 0.8 && s.top_values.iter().all(|(v, _)| v.len() <= 3) {
+    // Codes (`IL`, `NSW`, `QC`) with a few written out (`Texas`) or a town where a row's
+    // lines shifted: the line is the state, whatever its number. Codes must be most of it,
+    // so a line of towns that share a state's name (`Washington`) stays a town.
+    let codes = s
+        .top_values
+        .iter()
+        .filter(|(v, _)| v.len() <= 3 && state_code(v).is_some())
+        .map(|(_, n)| *n)
+        .sum::<u64>() as f32
+        / s.filled as f32;
+    if sh.state >= 0.8 && codes >= 0.6 {
         return Some((
             Field::ClientState,
             Transform::State,
@@ -55,7 +75,8 @@ fn line_field(s: &ColumnStats) -> Option<(Field, Transform, String)> {
         .map(|(_, n)| *n)
         .sum::<u64>() as f32
         / s.filled as f32;
-    if sh.street < 0.2 && digits < 0.1 && sh.name_like >= 0.8 {
+    // A few rows may hold a unit ("Apt 2") where the town moved down a line.
+    if sh.street < 0.2 && digits <= 0.2 && sh.name_like >= 0.75 {
         return Some((
             Field::ClientCity,
             Transform::Copy,

@@ -17,10 +17,12 @@ pub mod resolve;
 pub mod row;
 pub mod sniff;
 pub mod source;
+mod status;
 pub mod suggest;
 pub mod table;
 pub mod transform;
 pub mod vocab;
+mod weights;
 
 pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
 pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};

@@ -12,7 +12,7 @@ use super::transform::address::{is_canadian_postal, is_zip, split_address, state
 use super::transform::codes::{builtin_sex, builtin_species, code_key};
 use super::transform::dates::{looks_like_serial, parse_date, DateDetector, DateOrder};
 use super::transform::units::{unit_in_text, weight_kg, WeightUnit};
-use super::transform::{country_code, read_bool};
+use super::transform::{country_code, is_plain_yes_no, read_bool};
 
 /// What a column's sampled values look like.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +52,8 @@ pub struct Shares {
     pub active_bool: f32,
     pub deceased_bool: f32,
     pub deceased_word: f32,
+    /// Values a pet's status uses for "deceased" (`D`, `DEC`, `Deceased`), not a plain yes.
+    pub deceased_code: f32,
     pub neutered_bool: f32,
     pub microchip: f32,
     pub person_full: f32,
@@ -149,6 +151,7 @@ pub fn sniff<'a>(values: impl IntoIterator<Item = &'a str>) -> ColumnStats {
             read_bool(Field::PatientDeceased, v).is_some(),
         );
         add(&mut s.deceased_word, is_deceased_word(v));
+        add(&mut s.deceased_code, is_deceased_code(v));
         add(
             &mut s.neutered_bool,
             read_bool(Field::PatientNeutered, v).is_some(),
@@ -196,6 +199,7 @@ pub fn sniff<'a>(values: impl IntoIterator<Item = &'a str>) -> ColumnStats {
         &mut s.active_bool,
         &mut s.deceased_bool,
         &mut s.deceased_word,
+        &mut s.deceased_code,
         &mut s.neutered_bool,
         &mut s.microchip,
         &mut s.person_full,
@@ -294,6 +298,12 @@ fn is_deceased_word(v: &str) -> bool {
             | "rip"
             | "passedaway"
     )
+}
+
+/// A status code saying "deceased" in a pet's vocabulary but not a generic yes (`X`, `1`):
+/// `D`, `DEC`, `Deceased`.
+fn is_deceased_code(v: &str) -> bool {
+    read_bool(Field::PatientDeceased, v) == Some(true) && !is_plain_yes_no(v)
 }
 
 fn is_zip4(v: &str) -> bool {

@@ -118,6 +118,9 @@ pub fn suggest(
         .collect();
     decide_roles(&mut drafts, &chosen);
     super::crosstable::link_tables(tables, &mut drafts);
+    for (table, draft) in tables.iter().zip(drafts.iter_mut()) {
+        super::crosstable::pet_id_from_values(table, draft);
+    }
     let mut mapping = Mapping {
         country: options.country.clone(),
         ..Mapping::default()
@@ -172,6 +175,7 @@ fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
     };
     assign(&mut draft, &all, table, options);
     super::lines::settle(table, &mut draft);
+    super::weights::settle(table, &mut draft, options.weight_unit);
     draft
 }
 
@@ -372,7 +376,12 @@ fn value_fit(role: Role, s: &ColumnStats) -> Option<(f32, Strength, &'static str
                 "are yes/no or deceased/alive values",
             ),
         },
-        Role::PresentOf(_) => (sh.date.max(sh.deceased_bool), Medium, "are dates or flags"),
+        // Anything written counts ("Renal failure" under "Cause of death"): words too.
+        Role::PresentOf(_) => (
+            sh.date.max(sh.deceased_bool).max(sh.alpha_text),
+            Medium,
+            "are dates, flags or words",
+        ),
         Role::ClientFullName => (sh.person_full, Strong, "look like full names of people"),
         Role::FullAddress => (
             sh.full_address,
@@ -500,6 +509,16 @@ fn column_candidates(
                 }
                 _ => {}
             }
+        }
+        // "A", "D", "DEC" beside pets: a status that can say "deceased" is the pet's.
+        if role == Role::Field(Field::ClientActive)
+            && generic
+            && ctx.patient
+            && s.share.deceased_code > 0.0
+        {
+            confidence *= 0.5;
+            reasons
+                .push("some values say \"deceased\", a pet's status rather than an owner's".into());
         }
         if confidence >= 0.3 {
             let rank = confidence + 0.01 * header_score;
@@ -803,12 +822,24 @@ fn join_death_evidence(draft: &mut Draft, all: &[Candidate], table: &SourceTable
         };
     let fm = &mut draft.fields[pos];
     fm.reasons.push(format!(
-        "\"{flag_col}\" and the date in \"{date_col}\" are read together: deceased when the flag says so or a date is there"
+        "\"{flag_col}\" and the date or cause in \"{date_col}\" are read together: deceased when the flag says so or a date or cause is there"
     ));
     fm.columns = vec![flag_col.clone(), date_col.clone()];
     let codes = match &fm.transform {
         Transform::Bool { codes, .. } => codes.clone(),
-        _ => Vec::new(),
+        // The date won the field: the flag's codes are read now, as they would have been.
+        _ => match table.headers.iter().position(|h| *h == flag_col) {
+            Some(i) => status_codes(
+                Field::PatientDeceased,
+                invert,
+                &flag_col,
+                &draft.stats[i],
+                &mut fm.reasons,
+                &mut fm.needs_confirmation,
+                &mut draft.code_tables,
+            ),
+            None => Vec::new(),
+        },
     };
     fm.transform = Transform::Bool { invert, codes };
     for col in [flag_col, date_col] {
@@ -980,11 +1011,19 @@ fn status_codes(
     }
     let plain = Transform::Bool {
         invert,
-        codes: Vec::new(),
+        codes: super::status::ambiguous_checkmarks(field, s),
     };
     let Some(table) = super::code_tables::code_table(field, header, s, &plain) else {
         return Vec::new();
     };
+    let readings = super::status::short_code_readings(field, header, s, &plain);
+    if !readings.is_empty() {
+        *needs = true;
+        reasons.push(format!(
+            "the column writes short status codes, read as {}: please confirm in the code table",
+            readings.join(", ")
+        ));
+    }
     let unknown: Vec<CodeEntry> = table
         .entries
         .iter()
@@ -1031,13 +1070,8 @@ fn weight_unit(
             true,
         );
     }
-    let tokens = super::header::tokenize(header);
-    for t in &tokens {
-        if let Some(u) =
-            WeightUnit::from_word(t).filter(|_| t != "k" && t != "g" || tokens.len() > 1)
-        {
-            return (u, why(format!("{}, from the header", unit_name(u))), true);
-        }
+    if let Some(u) = super::weights::header_unit(header) {
+        return (u, why(format!("{}, from the header", unit_name(u))), true);
     }
     if s.share.weight_unit_in_text >= 0.5 {
         let unit = s
@@ -1213,13 +1247,19 @@ fn decide_roles(drafts: &mut [Draft], chosen: &[Option<TableRole>]) {
                     .push("in a pets table, the owner's ID links each pet to its owner".into());
                 kept.push(fm);
             } else if fm.field.entity() == Entity::Client {
+                if fm.field == Field::ClientActive {
+                    d.code_tables.retain(|t| t.field != Field::ClientActive);
+                }
+                let reason = if fm.field == Field::ClientActive {
+                    "a pet's own active/archived flag in a pets table: not the owner's client.active"
+                } else {
+                    "owner details in a pets table: owners come from the clients table"
+                };
                 for c in &fm.columns {
                     if !d.ignored.iter().any(|i| &i.column == c) {
                         d.ignored.push(IgnoredColumn {
                             column: c.clone(),
-                            reason:
-                                "owner details in a pets table: owners come from the clients table"
-                                    .into(),
+                            reason: reason.into(),
                         });
                     }
                 }
@@ -1295,6 +1335,9 @@ fn finish_table(
     policy: &RequiredPolicy,
 ) -> (TableMapping, TableReport) {
     add_spare_phones(table, &mut d);
+    if d.role == TableRole::Combined {
+        super::status::drop_pet_level_active(table, &mut d);
+    }
     d.fields.sort_by_key(|f| f.field);
     let mapped: HashSet<&str> = d
         .fields

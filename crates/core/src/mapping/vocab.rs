@@ -481,6 +481,7 @@ fn build() -> Vec<Synonym> {
             "zip code",
             "postal code",
             "post code",
+            "p code",
             "postal",
             "zip postal",
             "postal zip",
@@ -534,7 +535,7 @@ fn build() -> Vec<Synonym> {
             "active client"
         ]
     );
-    syns!(v, f(ClientActive), 0.9, true, ["status"]);
+    syns!(v, f(ClientActive), 0.9, true, ["status", "record status"]);
     syns!(
         v,
         Role::Inverted(ClientActive),
@@ -887,7 +888,13 @@ fn build() -> Vec<Synonym> {
             "overleden",
         ]
     );
-    syns!(v, f(PatientDeceased), 0.9, true, ["status", "alive status"]);
+    syns!(
+        v,
+        f(PatientDeceased),
+        0.9,
+        true,
+        ["status", "record status", "alive status"]
+    );
     syns!(
         v,
         Role::Inverted(PatientDeceased),
@@ -910,6 +917,13 @@ fn build() -> Vec<Synonym> {
             "date died",
             "death",
             "date of euthanasia",
+            // A cause written down means the pet died, even where no date was.
+            "cause of death",
+            "death cause",
+            "reason of death",
+            "reason for death",
+            "death reason",
+            "euthanasia reason",
         ]
     );
 

@@ -172,6 +172,89 @@ pub fn check_postal_code(raw: &str, country: &str, state: &str) -> PostalCheck {
     }
 }
 
+/// Words that start a second address line ("Apt 2", "Unit 4", "Suite 100", "#3").
+const UNIT_WORDS: &[&str] = &[
+    "apt",
+    "apartment",
+    "unit",
+    "suite",
+    "ste",
+    "flat",
+    "floor",
+    "fl",
+    "bldg",
+    "building",
+    "rm",
+    "room",
+    "lot",
+    "po",
+    "p.o.",
+    "box",
+    "#",
+];
+
+/// Whether a city cell holds a second address line instead ("Apt 2", "Unit 4"). Runs on
+/// every client, so it compares without allocating.
+fn is_second_line(city: &str) -> bool {
+    if city.starts_with('#') {
+        return city.bytes().any(|b| b.is_ascii_digit());
+    }
+    let first = city
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.');
+    city.bytes().any(|b| b.is_ascii_digit())
+        && UNIT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(first))
+}
+
+/// Whether a state cell holds a town: words only, and no state or province code or name.
+fn is_place_name(state: &str) -> bool {
+    state.chars().any(char::is_alphabetic)
+        && state
+            .chars()
+            .all(|ch| ch.is_alphabetic() || " '-.".contains(ch))
+        && state_code(state).is_none()
+}
+
+/// A row whose address lines sit one lower than the column mapping says (a unit in the
+/// line read as the town, the town in the line read as the state, as numbered
+/// `AddressLine1..3` exports write a two-line street): each moves up where it belongs, and
+/// a US ZIP that belongs to one state gives the state back.
+fn shift_address_lines(c: &mut ClientRecord, out: &mut Vec<Issue>) {
+    if !c.address_line2.is_empty() || !is_second_line(&c.city) || !is_place_name(&c.state) {
+        return;
+    }
+    let before = format!("{} | {}", c.city, c.state);
+    c.address_line2 = std::mem::take(&mut c.city);
+    c.city = std::mem::take(&mut c.state);
+    let zip_state = match c.country.as_str() {
+        "US" | "" => zip_states(&c.postal_code).filter(|s| s.len() == 1),
+        _ => None,
+    };
+    if let Some([state]) = zip_state {
+        c.state = (*state).to_string();
+    }
+    let state_note = if c.state.is_empty() {
+        String::from("; the state is left empty")
+    } else {
+        format!("; the state {} from the ZIP", c.state)
+    };
+    out.push(Issue::new(
+        Field::ClientCity,
+        Problem::new(
+            "address_lines_shifted",
+            Severity::Fixed,
+            format!(
+                "the address lines sit one lower on this row: \"{}\" moved to address line 2 and \"{}\" to the city{state_note}",
+                c.address_line2, c.city
+            ),
+        )
+        .suggest(c.city.clone()),
+        &before,
+    ));
+}
+
 impl PostalCheck {
     fn with_value(mut self, value: String) -> Self {
         self.value = value;
@@ -191,6 +274,7 @@ pub(super) fn check_client(c: &mut ClientRecord, out: &mut Vec<Issue>) {
             c.country = country_raw.to_ascii_uppercase();
         }
     }
+    shift_address_lines(c, out);
     let country = c.country.clone();
     let north_america = country == "US" || country == "CA" || country.is_empty();
     if north_america {
@@ -243,6 +327,67 @@ pub(super) fn check_client(c: &mut ClientRecord, out: &mut Vec<Issue>) {
                 ),
                 &format!("{} | {}", c.postal_code, c.state),
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(line2: &str, city: &str, state: &str, zip: &str, country: &str) -> ClientRecord {
+        ClientRecord {
+            address_line2: line2.into(),
+            city: city.into(),
+            state: state.into(),
+            postal_code: zip.into(),
+            country: country.into(),
+            ..ClientRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_row_whose_lines_sit_one_lower_moves_them_up() {
+        let mut c = client("", "Apt 2", "Peoria", "61602", "US");
+        let mut out = Vec::new();
+        check_client(&mut c, &mut out);
+        assert_eq!(
+            (c.address_line2.as_str(), c.city.as_str(), c.state.as_str()),
+            ("Apt 2", "Peoria", "IL")
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].problem.code, "address_lines_shifted");
+        assert_eq!(out[0].value, "Apt 2 | Peoria");
+        let mut au = client("", "Unit 4", "Brisbane", "4000", "AU");
+        check_client(&mut au, &mut Vec::new());
+        assert_eq!(
+            (
+                au.address_line2.as_str(),
+                au.city.as_str(),
+                au.state.as_str()
+            ),
+            ("Unit 4", "Brisbane", "")
+        );
+    }
+
+    #[test]
+    fn ordinary_rows_are_left_alone() {
+        for (line2, city, state) in [
+            ("", "Peoria", "IL"),
+            ("Apt 2", "Suite 4", "Peoria"),
+            ("", "Apt 2", "IL"),
+            ("", "Springfield", "Peoria"),
+            ("", "Apt 2", "Texas"),
+        ] {
+            let mut c = client(line2, city, state, "61602", "US");
+            let mut out = Vec::new();
+            check_client(&mut c, &mut out);
+            assert!(
+                !out.iter()
+                    .any(|i| i.problem.code == "address_lines_shifted"),
+                "{city} / {state}"
+            );
+            assert_eq!(c.city, city);
         }
     }
 }

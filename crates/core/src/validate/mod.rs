@@ -184,6 +184,7 @@ codes! {
     "invalid_postal_code", Warning, "not a ZIP or postal code of the client's country";
     "postal_state_mismatch", Warning, "the ZIP or postal code belongs to another state or province";
     "restored_leading_zero", Fixed, "a ZIP that lost its leading zero in a spreadsheet, restored";
+    "address_lines_shifted", Fixed, "a unit in the city and the town in the state (the row's address lines sit one lower); moved up";
     "excel_mangled_number", Error, "an ID, phone or microchip a spreadsheet turned into 9.85E+14";
     "unknown_species", Error, "a species code the tables do not know";
     "breed_species_mismatch", Warning, "a breed of another species (a DSH recorded as a dog); that species is suggested";

@@ -108,7 +108,8 @@ pub enum Transform {
         #[serde(default)]
         codes: Vec<CodeEntry>,
     },
-    /// `true` when the cell has any value ("Date of death" → `patient.deceased`).
+    /// `true` when the cell has any value but a plain "no" (`N`, `No`, `0`, `N/A`, `None`):
+    /// "Date of death" or "Cause of death" → `patient.deceased`.
     Present,
     /// A weight to kilograms. A second column, when given, holds the unit.
     Weight {
@@ -141,23 +142,19 @@ fn bool_text(b: bool) -> &'static str {
 /// Reads a yes/no cell with the words that make sense for the field.
 pub fn read_bool(field: Field, text: &str) -> Option<bool> {
     let key = codes::code_key(text);
-    let generic = match key.as_str() {
-        "y" | "yes" | "true" | "t" | "1" | "x" | "on" | "ja" | "oui" | "si" => Some(true),
-        "n" | "no" | "false" | "f" | "0" | "off" | "nein" | "non" => Some(false),
-        _ => None,
-    };
-    generic.or(match field {
+    plain_yes_no(&key).or(match field {
+        // Status codes are often cut short by the vendor: ACT, INA, INACT, ARCH, DEC, DECD.
         Field::ClientActive => match key.as_str() {
-            "active" | "a" | "current" | "enabled" => Some(true),
-            "inactive" | "i" | "archived" | "deleted" | "disabled" | "closed" | "deceased" => {
-                Some(false)
-            }
+            "active" | "a" | "act" | "actv" | "current" | "enabled" => Some(true),
+            "inactive" | "i" | "ina" | "inact" | "inactv" | "archived" | "arch" | "deleted"
+            | "disabled" | "closed" | "deceased" | "dec" | "decd" => Some(false),
             _ => None,
         },
         Field::PatientDeceased => match key.as_str() {
             "deceased" | "dead" | "died" | "expired" | "euthanized" | "euthanased" | "euth"
-            | "d" | "rip" | "passed" | "passedaway" => Some(true),
-            "alive" | "living" | "active" | "a" | "inactive" | "i" | "current" => Some(false),
+            | "d" | "dec" | "decd" | "dcd" | "rip" | "passed" | "passedaway" => Some(true),
+            "alive" | "living" | "active" | "a" | "act" | "actv" | "inactive" | "i" | "ina"
+            | "inact" | "inactv" | "current" => Some(false),
             _ => None,
         },
         Field::PatientNeutered => match key.as_str() {
@@ -168,6 +165,43 @@ pub fn read_bool(field: Field, text: &str) -> Option<bool> {
         },
         _ => None,
     })
+}
+
+/// A yes/no any flag column may use (`Y`, `No`, `1`, `X`), by its code key; None for the
+/// words of one field's own vocabulary.
+fn plain_yes_no(key: &str) -> Option<bool> {
+    match key {
+        "y" | "yes" | "true" | "t" | "1" | "x" | "on" | "ja" | "oui" | "si" => Some(true),
+        "n" | "no" | "false" | "f" | "0" | "off" | "nein" | "non" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a trimmed cell of a "true when filled" column (a date or cause of death) holds
+/// something: not empty and not a plain "no" or "none". Only cells of up to five bytes are
+/// keyed, in a stack buffer, so the per-row check allocates nothing.
+fn says_something(cell: &str) -> bool {
+    const SHORT: usize = 5;
+    if cell.is_empty() {
+        return false;
+    }
+    if cell.len() > SHORT {
+        return true;
+    }
+    let mut buf = [0u8; SHORT];
+    let mut n = 0;
+    for b in cell.bytes().filter(u8::is_ascii_alphanumeric) {
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let key = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    !(plain_yes_no(key) == Some(false) || matches!(key, "na" | "none" | "null" | ""))
+}
+
+/// Whether `text` is a yes/no any flag column may use (`Y`, `No`, `1`, `X`), rather than
+/// a word of one field's own vocabulary (`Active`, `DEC`).
+pub fn is_plain_yes_no(text: &str) -> bool {
+    plain_yes_no(&codes::code_key(text)).is_some()
 }
 
 pub use crate::canonical::vocab::country_code;
@@ -203,7 +237,7 @@ impl Transform {
             Transform::Species { codes } => species(first, codes),
             Transform::Sex { codes } => sex(field, first, codes),
             Transform::Bool { invert, codes } => {
-                let dated = inputs.get(1).is_some_and(|d| !d.trim().is_empty());
+                let dated = inputs.get(1).is_some_and(|d| says_something(d.trim()));
                 if first.is_empty() {
                     return if dated {
                         Output::ok(bool_text(true))
@@ -222,7 +256,7 @@ impl Transform {
                     ),
                 }
             }
-            Transform::Present => Output::ok(bool_text(!first.is_empty())),
+            Transform::Present => Output::ok(bool_text(says_something(first))),
             Transform::Weight { unit } => weight(first, *unit, inputs.get(1).copied()),
             // Several phone columns back each other up: the first filled one is the number.
             Transform::Phone { country } => {
@@ -464,6 +498,15 @@ mod tests {
                 .value,
             "true"
         );
+        for (cause, deceased) in [("Renal failure", "true"), ("N/A", "false"), ("No", "false")] {
+            assert_eq!(
+                Transform::Present
+                    .apply(Field::PatientDeceased, &[cause])
+                    .value,
+                deceased,
+                "{cause}"
+            );
+        }
         let c = Transform::Constant { value: "US".into() };
         assert_eq!(c.apply(Field::ClientCountry, &[]).value, "US");
         assert_eq!(
