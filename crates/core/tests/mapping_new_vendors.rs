@@ -22,6 +22,8 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("combined-no-pet", &["client-pet-list.csv"]),
     ("equine-lb-weights", &["horses.csv"]),
     ("three-phones", &["clients.csv"]),
+    ("wide-pets-numbered", &["client-list.csv"]),
+    ("wide-pets-suffix", &["owners.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
