@@ -24,6 +24,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("three-phones", &["clients.csv"]),
     ("wide-pets-numbered", &["client-list.csv"]),
     ("wide-pets-suffix", &["owners.csv"]),
+    ("printed-report", &["client-patient-report.csv"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
