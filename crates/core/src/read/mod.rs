@@ -193,7 +193,7 @@ pub struct Row {
 #[ts(export)]
 pub struct ReadNote {
     /// Stable code: `ragged_long_rows`, `ragged_short_rows`, `blank_rows`,
-    /// `invalid_characters` or `nul_characters`.
+    /// `invalid_characters`, `nul_characters`, `report_page_lines`… (`docs/inspect-json.md`).
     pub code: String,
     /// What it means, for the user.
     pub message: String,

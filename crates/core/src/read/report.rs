@@ -253,8 +253,30 @@ fn take(cells: &[String], (from, to): (usize, usize)) -> Vec<String> {
         .collect()
 }
 
+/// The same client line, a "(continued)" mark aside.
 fn same_cells(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.trim() == y.trim())
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| without_continued(x) == without_continued(y))
+}
+
+/// A cell without a trailing `(continued)`, `(cont'd)` or `- continued` mark.
+fn without_continued(cell: &str) -> &str {
+    let cell = cell.trim();
+    let lower = cell.to_lowercase();
+    for mark in [
+        "(continued)",
+        "(cont'd)",
+        "(cont.)",
+        "- continued",
+        "continued",
+    ] {
+        if lower.ends_with(mark) && lower.len() == cell.len() {
+            return cell[..cell.len() - mark.len()].trim_end();
+        }
+    }
+    cell
 }
 
 #[cfg(test)]
@@ -302,6 +324,20 @@ mod tests {
                 "12: 1|Ann Lee|555-0101|Tib|Cat",
                 "13: 2|Bo Diaz|555-0102||",
                 "15: 3|Cy Ng|555-0103|Max|Dog",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_client_line_repeated_as_continued_at_the_top_of_a_page_is_the_same_client() {
+        let text = "ID,Owner,Phone\n,Pet,Species\n1,Ann Lee,555-0101\n,Rex,Dog\nPage 1\n\
+            ID,Owner,Phone\n,Pet,Species\n1,Ann Lee (continued),555-0101\n,Tib,Cat\n";
+        let (_, rows) = read(text, 0).expect("a report");
+        assert_eq!(
+            rows,
+            [
+                "4: 1|Ann Lee|555-0101|Rex|Dog",
+                "9: 1|Ann Lee|555-0101|Tib|Cat"
             ]
         );
     }
