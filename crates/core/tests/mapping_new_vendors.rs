@@ -25,6 +25,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("wide-pets-numbered", &["client-list.csv"]),
     ("wide-pets-suffix", &["owners.csv"]),
     ("printed-report", &["client-patient-report.csv"]),
+    ("printed-report-sheet", &["clients-and-patients.xlsx"]),
 ];
 
 fn dir(name: &str) -> PathBuf {
