@@ -165,8 +165,8 @@ impl Report {
         }
     }
 
-    /// A line repeated on every page (title, headings, printed date), a page number or a
-    /// "printed"/"continued" line.
+    /// A line repeated on every page (title, headings, printed date), a page number, a
+    /// "printed"/"continued" line, or a lone value where client lines start.
     fn is_page_line(&self, cells: &[String]) -> bool {
         if self.furniture.contains(&line_key(cells)) {
             return true;
@@ -179,7 +179,10 @@ impl Report {
         let [only] = values[..] else {
             return false;
         };
-        is_page_number(only) || is_page_note(only)
+        // One value where a client line starts (a printed date, a total, a section title)
+        // is no client: a client line has its ID and name at least.
+        let at_client_level = level(cells).is_some_and(|l| l < self.pet_level);
+        at_client_level || is_page_number(only) || is_page_note(only)
     }
 }
 
@@ -340,6 +343,14 @@ mod tests {
                 "9: 1|Ann Lee|555-0101|Tib|Cat"
             ]
         );
+    }
+
+    #[test]
+    fn a_lone_value_where_clients_start_is_no_client() {
+        let text = "ID,Owner,Phone\n,Pet,Species\n1,Ann Lee,555-0101\n,Rex,Dog\n\
+            12/01/2026\nTotal clients: 1\n";
+        let (_, rows) = read(text, 0).expect("a report");
+        assert_eq!(rows, ["4: 1|Ann Lee|555-0101|Rex|Dog"]);
     }
 
     #[test]
