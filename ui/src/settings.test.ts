@@ -49,6 +49,7 @@ function resolved(withWeight: boolean): Resolved {
               : []),
           ],
           ignored: [],
+          pet_groups: [],
         },
       ],
     },

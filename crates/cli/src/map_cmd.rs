@@ -180,6 +180,19 @@ fn print_mapping(out: &mut impl Write, r: &Resolved) -> anyhow::Result<()> {
                 writeln!(out, "      {}", visible(reason))?;
             }
         }
+        for g in &t.pet_groups {
+            let columns: Vec<String> = g
+                .columns
+                .iter()
+                .map(|c| format!("\"{}\"", visible(&c.column)))
+                .collect();
+            writeln!(
+                out,
+                "  pet {} of each row ← {} (read like pet 1's columns)",
+                g.number,
+                columns.join(", ")
+            )?;
+        }
         for i in &t.ignored {
             writeln!(
                 out,

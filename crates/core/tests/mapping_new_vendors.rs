@@ -29,6 +29,10 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("units-in-cells", &["patients-report.csv"]),
     ("au-four-line-address", &["owners.csv", "animals.csv"]),
     ("us-address-lines-state", &["Clients.csv", "Patients.csv"]),
+    ("wide-pets-numbered", &["client-list.csv"]),
+    ("wide-pets-suffix", &["owners.csv"]),
+    ("printed-report", &["client-patient-report.csv"]),
+    ("printed-report-sheet", &["clients-and-patients.xlsx"]),
 ];
 
 fn dir(name: &str) -> PathBuf {

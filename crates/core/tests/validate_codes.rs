@@ -130,6 +130,7 @@ fn mapping() -> Mapping {
                 })
                 .collect(),
             ignored: vec![],
+            pet_groups: vec![],
         }],
     }
 }
@@ -593,6 +594,7 @@ fn orphan_patients_are_errors() {
                     fm(Field::ClientEmail, "Email", Transform::Email),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
             TableMapping {
                 table: "ANIMAL.csv".into(),
@@ -608,6 +610,7 @@ fn orphan_patients_are_errors() {
                     ),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
         ],
     };
@@ -659,6 +662,7 @@ fn wrongly_linked(pets_csv: &str) -> Collected {
                     fm(Field::ClientEmail, "Email", Transform::Email),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
             TableMapping {
                 table: "PETS.csv".into(),
@@ -679,6 +683,7 @@ fn wrongly_linked(pets_csv: &str) -> Collected {
                     ),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
         ],
     };
@@ -798,6 +803,7 @@ fn a_finding_keeps_the_cell_as_written_beside_the_value_it_was_read_as() {
                     fm(Field::ClientEmail, "Email", Transform::Email),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
             TableMapping {
                 table: "P.csv".into(),
@@ -814,6 +820,7 @@ fn a_finding_keeps_the_cell_as_written_beside_the_value_it_was_read_as() {
                     fm(Field::PatientBreed, "Breed", Transform::Copy),
                 ],
                 ignored: vec![],
+                pet_groups: vec![],
             },
         ],
     };

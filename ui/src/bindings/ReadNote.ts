@@ -6,7 +6,7 @@
 export type ReadNote = { 
 /**
  * Stable code: `ragged_long_rows`, `ragged_short_rows`, `blank_rows`,
- * `invalid_characters` or `nul_characters`.
+ * `invalid_characters`, `nul_characters`, `report_page_lines`… (`docs/inspect-json.md`).
  */
 code: string, 
 /**

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::canonical::Field;
 
+use super::model::PetGroup;
 use super::model::{FieldMapping, IgnoredColumn, TableRole};
 use super::sniff::ColumnStats;
 use super::transform::dates::DateDetection;
@@ -152,6 +153,8 @@ pub(super) struct Draft {
     pub(super) role: TableRole,
     pub(super) code_tables: Vec<CodeTable>,
     pub(super) dates: Vec<DateReport>,
+    /// Further pets side by side on each row, read like the first pet.
+    pub(super) pet_groups: Vec<PetGroup>,
 }
 
 impl Draft {

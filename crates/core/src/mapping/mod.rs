@@ -9,6 +9,7 @@ pub mod convert;
 pub mod country;
 mod crosstable;
 mod draft;
+mod groups;
 pub mod header;
 mod lines;
 pub mod model;
@@ -25,7 +26,10 @@ pub mod vocab;
 mod weights;
 
 pub use convert::{Collected, Converter, RepeatKind, Repeated, Sink};
-pub use model::{FieldMapping, IgnoredColumn, Mapping, MappingError, TableMapping, TableRole};
+pub use model::{
+    FieldMapping, GroupColumn, IgnoredColumn, Mapping, MappingError, PetGroup, TableMapping,
+    TableRole,
+};
 pub use profile::{Profile, ProfileMatch};
 pub use suggest::{suggest, SuggestOptions, Suggestion};
 pub use table::{SourceRow, SourceTable};

@@ -66,6 +66,31 @@ pub struct TableMapping {
     /// Columns deliberately left out, with why.
     #[serde(default)]
     pub ignored: Vec<IgnoredColumn>,
+    /// Further pets on each row ("pets side by side": `Pet2 Name`, `Pet3 Name`…): each is
+    /// read like the first pet, from its own columns. Empty for one pet per row.
+    #[serde(default)]
+    pub pet_groups: Vec<PetGroup>,
+}
+
+/// One further pet of a row: the columns it is read from, in place of the first pet's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PetGroup {
+    /// The pet's number as the headers write it (`2` for `Pet2 Name` or `Name_2`).
+    pub number: u32,
+    /// Each first-pet column this pet has its own of. A patient field reads these in place
+    /// of the first pet's; a first-pet column missing here reads as empty for this pet.
+    pub columns: Vec<GroupColumn>,
+}
+
+/// A first-pet column and the same column of a further pet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupColumn {
+    /// The first pet's column (`Pet1 Name`).
+    pub first: String,
+    /// This pet's column (`Pet2 Name`).
+    pub column: String,
 }
 
 /// How one canonical field is filled.
@@ -104,6 +129,15 @@ pub struct IgnoredColumn {
 }
 
 impl TableMapping {
+    /// Every column the mapping reads: the fields' and the further pets'.
+    pub fn used_columns(&self) -> impl Iterator<Item = &String> {
+        self.fields.iter().flat_map(|f| f.columns.iter()).chain(
+            self.pet_groups
+                .iter()
+                .flat_map(|g| g.columns.iter().map(|c| &c.column)),
+        )
+    }
+
     /// The mapping of one field, when mapped.
     pub fn field(&self, field: Field) -> Option<&FieldMapping> {
         self.fields.iter().find(|f| f.field == field)

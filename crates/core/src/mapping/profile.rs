@@ -105,11 +105,9 @@ impl Profile {
             total += best.1;
             tables.push(best.0 as u32);
             let have: HashSet<&str> = inputs[best.0].iter().map(String::as_str).collect();
-            for f in &t.fields {
-                for c in &f.columns {
-                    if !have.contains(c.as_str()) && !missing.contains(c) {
-                        missing.push(c.clone());
-                    }
+            for c in t.used_columns() {
+                if !have.contains(c.as_str()) && !missing.contains(c) {
+                    missing.push(c.clone());
                 }
             }
         }

@@ -20,6 +20,7 @@ use super::draft::{Candidate, Draft, Strength};
 pub use super::draft::{
     CandidateView, CodeChoice, CodeTable, CodeTableEntry, ColumnReport, DateReport, TableReport,
 };
+use super::groups;
 use super::header::{analyze, HeaderInfo};
 use super::model::{FieldMapping, IgnoredColumn, Mapping, TableMapping, TableRole};
 use super::sniff::{sniff, ColumnStats};
@@ -138,15 +139,101 @@ pub fn suggest(
     }
 }
 
+/// A table's draft, with pets side by side (`Pet1 Name` … `Pet4 Name`) read as further
+/// pets of each row when the first of each numbered family maps to a pet's field.
 fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
-    let headers: Vec<HeaderInfo> = table.headers.iter().map(|h| analyze(h)).collect();
+    let families = groups::families(&table.headers);
+    if families.is_empty() {
+        return draft_columns(table, options, &[]);
+    }
+    // Headers alone cannot tell `Pet2 Name` from `Phone2`: map the table with every later
+    // group set aside, and keep the families whose first column then fills a pet's field.
+    let all: Vec<&groups::Family> = families.iter().collect();
+    let trial = draft_columns(table, options, &all);
+    let pets = pet_families(&trial, &table.headers, &families);
+    if pets.is_empty() {
+        return draft_columns(table, options, &[]);
+    }
+    // Again with only the pets' later groups set aside, so `Phone2` is a phone again.
+    let mut draft = draft_columns(table, options, &pets);
+    let kept = pet_families(&draft, &table.headers, pets.iter().copied());
+    draft.pet_groups = groups::pet_groups(&table.headers, &kept);
+    draft
+}
+
+/// The families whose first column fills a pet's field, when one of them is the pet's name
+/// (a pet group without a name is no pet).
+fn pet_families<'f>(
+    draft: &Draft,
+    headers: &[String],
+    families: impl IntoIterator<Item = &'f groups::Family>,
+) -> Vec<&'f groups::Family> {
+    let field_of = |f: &groups::Family| {
+        let header = headers.get(f.first()?)?;
+        draft
+            .fields
+            .iter()
+            .find(|m| m.field.entity() == Entity::Patient && m.columns.contains(header))
+            .map(|m| m.field)
+    };
+    let pets: Vec<(&groups::Family, Field)> = families
+        .into_iter()
+        .filter_map(|f| Some((f, field_of(f)?)))
+        .collect();
+    if !pets.iter().any(|(_, field)| *field == Field::PatientName) {
+        return Vec::new();
+    }
+    pets.into_iter().map(|(f, _)| f).collect()
+}
+
+/// A table's draft; the columns of the groups after the first of `side_by_side` get no
+/// role of their own, and their filled values count as their first column's.
+fn draft_columns(
+    table: &SourceTable,
+    options: &SuggestOptions,
+    side_by_side: &[&groups::Family],
+) -> Draft {
+    let mut later_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut set_aside: HashSet<usize> = HashSet::new();
+    for f in side_by_side {
+        if let Some(first) = f.first() {
+            later_of.entry(first).or_default().extend(f.later());
+            set_aside.extend(f.later());
+        }
+    }
+    let headers: Vec<HeaderInfo> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            // The first pet's `Pet1 Name` reads as `Pet Name`; the reasons still quote it.
+            match groups::unnumbered(h).filter(|_| later_of.contains_key(&i)) {
+                Some(plain) => HeaderInfo {
+                    raw: h.clone(),
+                    ..analyze(&plain)
+                },
+                None => analyze(h),
+            }
+        })
+        .collect();
     let stats: Vec<ColumnStats> = (0..table.headers.len())
-        .map(|i| sniff(table.column(i)))
+        .map(|i| {
+            let later = later_of.get(&i).map_or(&[][..], Vec::as_slice);
+            let others = later
+                .iter()
+                .flat_map(|&j| table.column(j))
+                .filter(|v| !v.trim().is_empty());
+            sniff(table.column(i).chain(others))
+        })
         .collect();
     let context = table_context(&headers, &stats);
     let mut all: Vec<Candidate> = Vec::new();
     let mut per_column: Vec<Vec<Candidate>> = Vec::new();
     for (i, (h, s)) in headers.iter().zip(&stats).enumerate() {
+        if set_aside.contains(&i) {
+            per_column.push(Vec::new());
+            continue;
+        }
         let mut cands = column_candidates(i, h, s, context);
         // Roles come out of a hash map: break ties by name so runs are reproducible.
         cands.sort_by(|a, b| {
@@ -172,6 +259,7 @@ fn draft_table(table: &SourceTable, options: &SuggestOptions) -> Draft {
         role: TableRole::Combined,
         code_tables: Vec::new(),
         dates: Vec::new(),
+        pet_groups: Vec::new(),
     };
     assign(&mut draft, &all, table, options);
     super::lines::settle(table, &mut draft);
@@ -1339,17 +1427,29 @@ fn finish_table(
         super::status::drop_pet_level_active(table, &mut d);
     }
     d.fields.sort_by_key(|f| f.field);
+    if d.role == TableRole::Clients {
+        d.pet_groups.clear();
+    }
+    // A further pet's column reads as its first pet's column.
+    let first_of: HashMap<String, String> = d
+        .pet_groups
+        .iter()
+        .flat_map(|g| &g.columns)
+        .map(|c| (c.column.clone(), c.first.clone()))
+        .collect();
     let mapped: HashSet<&str> = d
         .fields
         .iter()
         .flat_map(|f| f.columns.iter().map(String::as_str))
+        .chain(first_of.keys().map(String::as_str))
         .collect();
     let mut columns = Vec::new();
     for (i, header) in table.headers.iter().enumerate() {
+        let read_as = first_of.get(header).unwrap_or(header);
         let fields: Vec<Field> = d
             .fields
             .iter()
-            .filter(|f| f.columns.contains(header))
+            .filter(|f| f.columns.contains(read_as))
             .map(|f| f.field)
             .collect();
         let explicit = d
@@ -1424,6 +1524,7 @@ fn finish_table(
         headers: table.headers.clone(),
         fields: d.fields,
         ignored: d.ignored,
+        pet_groups: d.pet_groups,
     };
     let report = TableReport {
         table: table.name.clone(),

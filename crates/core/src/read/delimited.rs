@@ -50,8 +50,12 @@ pub(crate) fn sniff_delimiter(sample: &str) -> (u8, String) {
                 Err(_) => break,
             }
         }
-        let (width, rows) = mode(&widths);
-        if width < 2 {
+        // Lines of one value (a printed report's titles, page numbers) say nothing about the
+        // delimiter: the most common width of the others decides, when they are a good share.
+        // (What decided before, when lines of several values were the most common, still does.)
+        let split: Vec<usize> = widths.iter().copied().filter(|&w| w >= 2).collect();
+        let (width, rows) = mode(&split);
+        if width < 2 || (rows * 4 < widths.len() && mode(&widths).0 < 2) {
             continue;
         }
         let score = rows * width;

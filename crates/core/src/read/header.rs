@@ -139,8 +139,11 @@ fn filled(cells: &[String]) -> usize {
 }
 
 fn modal_width(widths: &[usize]) -> usize {
+    // Lines of one value (titles, a printed report's page numbers) are banners when other
+    // lines have several: they never set the table's width.
+    let least = if widths.iter().any(|&w| w >= 2) { 2 } else { 1 };
     let mut counts = std::collections::BTreeMap::new();
-    for &w in widths.iter().filter(|&&w| w > 0) {
+    for &w in widths.iter().filter(|&&w| w >= least) {
         *counts.entry(w).or_insert(0usize) += 1;
     }
     // The most frequent width; the widest among equals, since banners are narrow.
@@ -152,7 +155,7 @@ fn modal_width(widths: &[usize]) -> usize {
 }
 
 /// Column names are short text, not numbers, dates or e-mails, and mostly distinct.
-fn is_labelish(cells: &[String]) -> bool {
+pub(crate) fn is_labelish(cells: &[String]) -> bool {
     let values: Vec<&str> = cells
         .iter()
         .map(|c| c.trim())
@@ -176,7 +179,7 @@ fn is_labelish(cells: &[String]) -> bool {
     labels * 10 >= values.len() * 8 && distinct.len() * 2 >= values.len()
 }
 
-fn header_word_count(cells: &[String]) -> usize {
+pub(crate) fn header_word_count(cells: &[String]) -> usize {
     cells
         .iter()
         .filter(|c| {

@@ -12,6 +12,7 @@ mod error;
 mod header;
 pub mod kinds;
 mod ods_check;
+mod report;
 mod sniff;
 mod workbook;
 mod xls_check;
@@ -192,7 +193,7 @@ pub struct Row {
 #[ts(export)]
 pub struct ReadNote {
     /// Stable code: `ragged_long_rows`, `ragged_short_rows`, `blank_rows`,
-    /// `invalid_characters` or `nul_characters`.
+    /// `invalid_characters`, `nul_characters`, `report_page_lines`… (`docs/inspect-json.md`).
     pub code: String,
     /// What it means, for the user.
     pub message: String,
@@ -419,7 +420,7 @@ impl Source {
 }
 
 /// Rows affected by one kind of note: a count and the first few row numbers.
-#[derive(Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Tally {
     count: u64,
     rows: Vec<u64>,
@@ -446,6 +447,8 @@ pub struct RowStream {
     short_rows: Tally,
     blank_rows: Tally,
     failed: bool,
+    /// A printed report's reading (client lines, pet lines, page lines), when it is one.
+    report: Option<Box<report::Report>>,
 }
 
 impl RowStream {
@@ -503,7 +506,29 @@ impl RowStream {
                 (choice.index, choice.data_start, choice.reason)
             }
         };
-        let header_cells = header_index.map(|i| top[i].cells.clone());
+        // A printed report: its client heading, then its pets' heading further right.
+        let report = header_index
+            .filter(|_| header_row.is_none())
+            .and_then(|i| report::detect(&top, i));
+        let (header_index, data_start, header_reason) = match &report {
+            Some((r, _)) => (
+                header_index,
+                data_start + 1,
+                format!(
+                    "a printed report: row {} names the client lines' columns, row {} the pet lines' below each client; titles, headings and page numbers repeated on each page are left out",
+                    r.headings.0, r.headings.1
+                ),
+            ),
+            None => (header_index, data_start, header_reason),
+        };
+        let (report, report_columns) = match report {
+            Some((r, names)) => (Some(Box::new(r)), Some(names)),
+            None => (None, None),
+        };
+        let header_cells = match &report_columns {
+            Some(names) => Some(names.clone()),
+            None => header_index.map(|i| top[i].cells.clone()),
+        };
         let header_width = header_cells.as_deref().map_or(0, filled_width);
         let data_widths: Vec<usize> = top[data_start..]
             .iter()
@@ -511,9 +536,10 @@ impl RowStream {
             .collect();
         // With a header, the header decides the width, unless most rows are wider (unnamed
         // trailing columns); one stray long row is reported, not turned into a column.
-        let width = match header_index {
-            Some(_) => header_width.max(modal(&data_widths)),
-            None => data_widths.iter().copied().max().unwrap_or(0),
+        let width = match (header_index, &report_columns) {
+            (_, Some(names)) => names.len(),
+            (Some(_), None) => header_width.max(modal(&data_widths)),
+            (None, None) => data_widths.iter().copied().max().unwrap_or(0),
         }
         .max(1);
         let columns = header::column_names(header_cells.as_deref(), width);
@@ -538,6 +564,7 @@ impl RowStream {
             short_rows: Tally::default(),
             blank_rows,
             failed: false,
+            report,
         })
     }
 
@@ -617,6 +644,17 @@ impl RowStream {
             &self.blank_rows,
             format!("{} blank row(s) were skipped.", self.blank_rows.count),
         );
+        if let Some(r) = &self.report {
+            push(
+                "report_page_lines",
+                &r.dropped,
+                format!(
+                    "{} line(s) of the printed report's pages (titles, headings, page numbers, printed dates) were left out (first at {}).",
+                    r.dropped.count,
+                    rows_text(&r.dropped.rows)
+                ),
+            );
+        }
         if let Source::Sheet(s) = &self.source {
             let cut = s.cut_columns();
             push(
@@ -769,6 +807,14 @@ impl RowStream {
         if self.failed {
             return None;
         }
+        if self.report.is_some() {
+            return self.next().map(|row| {
+                row.map(|row| {
+                    *number = row.number;
+                    *cells = row.cells;
+                })
+            });
+        }
         let mut record = RawRecord {
             number: 0,
             cells: std::mem::take(cells),
@@ -810,6 +856,9 @@ impl Iterator for RowStream {
         if self.failed {
             return None;
         }
+        if self.report.is_some() {
+            return self.next_report_row();
+        }
         loop {
             let record = match self.pending.pop_front() {
                 Some(r) => r,
@@ -826,6 +875,37 @@ impl Iterator for RowStream {
                 continue;
             }
             return Some(Ok(self.shape(record)));
+        }
+    }
+}
+
+impl RowStream {
+    /// The next row of a printed report: lines are read until the report has a row ready
+    /// (a pet line, or the end of a client without pets).
+    fn next_report_row(&mut self) -> Option<Result<Row, ReadError>> {
+        loop {
+            if let Some(ready) = self.report.as_mut().and_then(|r| r.next_ready()) {
+                return Some(Ok(self.shape(ready)));
+            }
+            let record = match self.pending.pop_front() {
+                Some(r) => r,
+                None => match self.source.next_record() {
+                    None => {
+                        let report = self.report.as_mut()?;
+                        report.finish();
+                        let ready = report.next_ready()?;
+                        return Some(Ok(self.shape(ready)));
+                    }
+                    Some(Ok(r)) => r,
+                    Some(Err(e)) => {
+                        self.failed = true;
+                        return Some(Err(e));
+                    }
+                },
+            };
+            if !record.is_blank() {
+                self.report.as_mut()?.feed(record);
+            }
         }
     }
 }

@@ -1,14 +1,14 @@
 //! The linking half of a conversion, in row order on one thread: rows repeated verbatim,
 //! owners repeated with different details, pets linked to their owners, and the output.
 
-use crate::canonical::{Field, Finding, RequiredPolicy, Severity};
+use crate::canonical::{Field, Finding, PatientRecord, RequiredPolicy, Severity};
 use crate::validate::links::Repeat;
 use crate::validate::{policy, ClientRegistry, DuplicateRows, ImportPolicy};
 
 use super::super::model::TableRole;
 use super::super::table::SourceRow;
 use super::plan::TablePlan;
-use super::prepare::Prepared;
+use super::prepare::{MorePet, Prepared};
 use super::{Counts, RepeatKind, Repeated, Sink};
 
 /// What linking remembers across rows and tables of a run.
@@ -43,14 +43,61 @@ const PROBED_ORPHANS: u64 = 1000;
 const MASS_ORPHANS: u64 = 10;
 
 impl Linker {
-    /// The part that links rows: duplicates, repeated owners, owners of pets, and the output.
+    /// The part that links rows: duplicates, repeated owners, owners of pets, and the output
+    /// (every pet of the row).
     pub(super) fn commit(
+        &mut self,
+        plan: &TablePlan,
+        row: &SourceRow,
+        mut p: Prepared,
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<Counts> {
+        let more = std::mem::take(&mut p.more_pets);
+        let (mut counts, converted) = self.commit_row(plan, row, p, sink)?;
+        if converted {
+            for pet in more {
+                counts.add(self.commit_more(plan, row, pet, sink)?);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// A further pet of a row whose client and first pet [`Linker::commit_row`] committed.
+    pub(super) fn commit_more(
+        &mut self,
+        plan: &TablePlan,
+        row: &SourceRow,
+        pet: MorePet,
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<Counts> {
+        let mut counts = Counts::default();
+        let mut findings = Vec::new();
+        self.pet(
+            plan,
+            row,
+            pet.patient,
+            pet.findings,
+            &mut findings,
+            &mut counts,
+            sink,
+        )?;
+        counts.findings = findings.len() as u64;
+        for f in findings {
+            sink.finding(f)?;
+        }
+        Ok(counts)
+    }
+
+    /// The row's client and first pet (its further pets, in `p.more_pets`, are left for
+    /// [`Linker::commit_more`]). Also says whether the row was converted: a row repeating an
+    /// earlier one is not.
+    pub(super) fn commit_row(
         &mut self,
         plan: &TablePlan,
         row: &SourceRow,
         p: Prepared,
         sink: &mut dyn Sink,
-    ) -> std::io::Result<Counts> {
+    ) -> std::io::Result<(Counts, bool)> {
         let mut counts = Counts::default();
         let finding =
             |field: &str, code: &str, severity: Severity, message: String, value: &str| {
@@ -73,7 +120,7 @@ impl Linker {
                     external_id: String::new(),
                 })?;
                 counts.findings = 1;
-                return Ok(counts);
+                return Ok((counts, false));
             }
         }
         let mut findings = p.findings;
@@ -155,56 +202,85 @@ impl Linker {
                 }
             }
         }
-        if let Some(mut patient) = p.patient {
-            if plan.role == TableRole::Patients
-                && self.expects_clients
-                && !patient.client_external_id.is_empty()
-                && !self.clients.contains(&patient.client_external_id)
-            {
-                let written = patient.client_external_id.clone();
-                let field = Field::PatientClientExternalId.key();
-                match self.clients.match_without_zeros(&written) {
-                    Some(id) => {
-                        let mut f = finding(
-                            field,
-                            "excel_mangled_number",
-                            Severity::Fixed,
-                            format!("owner ID \"{written}\" matches client \"{id}\" once leading zeros are ignored: a spreadsheet dropped or added them; linked to {id}"),
-                            &written,
-                        );
-                        f.suggestion = id.clone();
-                        findings.push(f);
-                        patient.client_external_id = id;
-                    }
-                    None => {
-                        self.probe_orphan(plan, row);
-                        let columns = plan.column_names(plan.owner_link_columns());
-                        findings.push(finding(
-                            field,
-                            "orphan_patient",
-                            Severity::Error,
-                            format!(
-                                "no client has the ID \"{written}\" (the owner ID is read from {columns})"
-                            ),
-                            &written,
-                        ))
-                    }
-                }
-            } else if plan.role == TableRole::Patients && !patient.client_external_id.is_empty() {
-                self.orphans.linked += 1;
-            }
-            findings.extend(p.patient_findings);
-            if !self.import.sends_patient(&patient) {
-                counts.skipped_deceased_patients += 1;
-            }
-            sink.patient(patient)?;
-            counts.patients += 1;
+        if let Some(patient) = p.patient {
+            self.pet(
+                plan,
+                row,
+                patient,
+                p.patient_findings,
+                &mut findings,
+                &mut counts,
+                sink,
+            )?;
         }
         counts.findings = findings.len() as u64;
         for f in findings {
             sink.finding(f)?;
         }
-        Ok(counts)
+        Ok((counts, true))
+    }
+
+    /// Links one pet of the row to its owner and writes it; its findings (`own`, and the
+    /// link's) join `findings`.
+    #[allow(clippy::too_many_arguments)]
+    fn pet(
+        &mut self,
+        plan: &TablePlan,
+        row: &SourceRow,
+        mut patient: PatientRecord,
+        own: Vec<Finding>,
+        findings: &mut Vec<Finding>,
+        counts: &mut Counts,
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<()> {
+        let finding =
+            |field: &str, code: &str, severity: Severity, message: String, value: &str| {
+                plan.finding(row.number, field, code, severity, message, value)
+            };
+        if plan.role == TableRole::Patients
+            && self.expects_clients
+            && !patient.client_external_id.is_empty()
+            && !self.clients.contains(&patient.client_external_id)
+        {
+            let written = patient.client_external_id.clone();
+            let field = Field::PatientClientExternalId.key();
+            match self.clients.match_without_zeros(&written) {
+                Some(id) => {
+                    let mut f = finding(
+                        field,
+                        "excel_mangled_number",
+                        Severity::Fixed,
+                        format!("owner ID \"{written}\" matches client \"{id}\" once leading zeros are ignored: a spreadsheet dropped or added them; linked to {id}"),
+                        &written,
+                    );
+                    f.suggestion = id.clone();
+                    findings.push(f);
+                    patient.client_external_id = id;
+                }
+                None => {
+                    self.probe_orphan(plan, row);
+                    let columns = plan.column_names(plan.owner_link_columns());
+                    findings.push(finding(
+                        field,
+                        "orphan_patient",
+                        Severity::Error,
+                        format!(
+                            "no client has the ID \"{written}\" (the owner ID is read from {columns})"
+                        ),
+                        &written,
+                    ))
+                }
+            }
+        } else if plan.role == TableRole::Patients && !patient.client_external_id.is_empty() {
+            self.orphans.linked += 1;
+        }
+        findings.extend(own);
+        if !self.import.sends_patient(&patient) {
+            counts.skipped_deceased_patients += 1;
+        }
+        sink.patient(patient)?;
+        counts.patients += 1;
+        Ok(())
     }
 
     /// Counts an orphaned pet and, for the first ones, which of its other cells are a

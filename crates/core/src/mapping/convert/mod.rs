@@ -210,7 +210,9 @@ impl Converter {
     }
 
     /// Like [`Converter::batches`], handing each row's records and findings to `each` in
-    /// row order, and each batch to `done` once its rows are handed on.
+    /// row order, and each batch to `done` once its rows are handed on. A row with pets side
+    /// by side is handed on once per further pet after its client and first pet, each time
+    /// with that pet and its findings only.
     pub fn batches_each<B: AsRef<[SourceRow]> + Send + Sync>(
         &mut self,
         plan: &TablePlan,
@@ -221,10 +223,16 @@ impl Converter {
         self.pipeline(
             plan,
             next,
-            &mut |link, row, p| {
+            &mut |link, row, mut p| {
+                let more = std::mem::take(&mut p.more_pets);
                 let mut out = Collected::default();
-                let counts = link.commit(plan, row, p, &mut out)?;
+                let (mut counts, converted) = link.commit_row(plan, row, p, &mut out)?;
                 each(row, out)?;
+                for pet in more.into_iter().filter(|_| converted) {
+                    let mut out = Collected::default();
+                    counts.add(link.commit_more(plan, row, pet, &mut out)?);
+                    each(row, out)?;
+                }
                 Ok(counts)
             },
             done,

@@ -19,6 +19,21 @@ pub(super) struct PlannedField {
     pub(super) ambiguous_date: bool,
 }
 
+/// A column a further pet's group lacks: its cell reads as empty.
+pub(super) const NO_COLUMN: usize = usize::MAX;
+
+/// A further pet of each row (pets side by side): the patient fields, each reading this
+/// pet's own columns in place of the first pet's.
+#[derive(Debug, Clone)]
+pub(super) struct PlannedGroup {
+    /// The pet's number as the headers write it.
+    pub(super) number: u32,
+    pub(super) fields: Vec<PlannedField>,
+    /// Where this group's fields start in a thread's value cache (after the table's fields
+    /// and the groups before).
+    pub(super) cache_base: usize,
+}
+
 /// A table mapping bound to a concrete file's columns.
 #[derive(Debug, Clone)]
 pub struct TablePlan {
@@ -27,6 +42,8 @@ pub struct TablePlan {
     pub(super) label: String,
     pub(super) role: TableRole,
     pub(super) fields: Vec<PlannedField>,
+    /// Further pets on each row, after the one `fields` reads.
+    pub(super) groups: Vec<PlannedGroup>,
     /// Number of columns in the header, to spot ragged rows.
     pub(super) width: usize,
     /// The file's column names, to name a column in a finding about the whole table.
@@ -70,9 +87,15 @@ impl TablePlan {
             .map_or(&[], |pf| pf.columns.as_slice())
     }
 
-    /// The cells `field` is read from in `row`, as written (several joined by a space).
-    pub(super) fn source_cells(&self, field: Field, row: &SourceRow) -> String {
-        let Some(pf) = self.fields.iter().find(|pf| pf.field == field) else {
+    /// The cells `field` is read from in `row` through `fields` (the table's, or a further
+    /// pet's), as written (several joined by a space).
+    pub(super) fn source_cells(
+        &self,
+        fields: &[PlannedField],
+        field: Field,
+        row: &SourceRow,
+    ) -> String {
+        let Some(pf) = fields.iter().find(|pf| pf.field == field) else {
             return String::new();
         };
         pf.columns
@@ -135,6 +158,7 @@ pub fn plan(
             ambiguous_date: fm.needs_confirmation && matches!(fm.transform, Transform::Date { .. }),
         });
     }
+    let groups = plan_groups(mapping, &fields, &index, &mut missing);
     if !missing.is_empty() {
         missing.dedup();
         return Err(MappingError::MissingColumns {
@@ -148,7 +172,73 @@ pub fn plan(
         label: label.to_string(),
         role: mapping.role,
         fields,
+        groups,
         width: headers.len(),
         headers: headers.to_vec(),
     })
+}
+
+/// Binds the further pets of `mapping` to the file's columns. Each takes the patient fields
+/// that read one of the first pet's grouped columns, with this pet's columns in their place
+/// (and [`NO_COLUMN`] where it has none); a column outside the groups (an owner link, a
+/// weight unit for all) is shared. Columns the file lacks go to `missing`.
+fn plan_groups(
+    mapping: &TableMapping,
+    fields: &[PlannedField],
+    index: &HashMap<&str, usize>,
+    missing: &mut Vec<String>,
+) -> Vec<PlannedGroup> {
+    let firsts: Vec<usize> = mapping
+        .pet_groups
+        .iter()
+        .flat_map(|g| &g.columns)
+        .filter_map(|c| index.get(c.first.as_str()).copied())
+        .collect();
+    let mut cache_base = fields.len();
+    let mut groups = Vec::new();
+    for g in &mapping.pet_groups {
+        let mut own: HashMap<usize, usize> = HashMap::new();
+        for c in &g.columns {
+            match (index.get(c.first.as_str()), index.get(c.column.as_str())) {
+                (Some(&first), Some(&column)) => {
+                    own.insert(first, column);
+                }
+                (first, column) => {
+                    for (name, found) in [(&c.first, first), (&c.column, column)] {
+                        if found.is_none() {
+                            missing.push(name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let group_fields: Vec<PlannedField> = fields
+            .iter()
+            .filter(|pf| pf.field.entity() == Entity::Patient)
+            .filter(|pf| {
+                pf.field == Field::PatientClientExternalId
+                    || pf.columns.iter().any(|i| own.contains_key(i))
+            })
+            .map(|pf| PlannedField {
+                columns: pf
+                    .columns
+                    .iter()
+                    .map(|i| match own.get(i) {
+                        Some(&column) => column,
+                        None if firsts.contains(i) => NO_COLUMN,
+                        None => *i,
+                    })
+                    .collect(),
+                ..pf.clone()
+            })
+            .collect();
+        let len = group_fields.len();
+        groups.push(PlannedGroup {
+            number: g.number,
+            fields: group_fields,
+            cache_base,
+        });
+        cache_base += len;
+    }
+    groups
 }

@@ -18,7 +18,7 @@ use super::super::model::TableRole;
 use super::super::table::SourceRow;
 use super::super::transform::dates::{parse_date, DateOrder};
 use super::super::transform::{Output, Transform};
-use super::plan::{PlannedField, TablePlan};
+use super::plan::{PlannedField, PlannedGroup, TablePlan};
 
 /// The rules every thread reads while preparing rows.
 #[derive(Debug, Clone)]
@@ -93,25 +93,7 @@ impl Preparer {
             |field: &str, code: &str, severity: Severity, message: String, value: &str| {
                 plan.finding(row.number, field, code, severity, message, value)
             };
-        let issue_finding = |i: validate::Issue| {
-            let source = plan.source_cells(i.field, row);
-            Finding {
-                file: plan.label.clone(),
-                row: row.number,
-                field: i.field.key().into(),
-                code: i.problem.code,
-                severity: i.problem.severity,
-                message: i.problem.message,
-                // Only worth showing when the file says something else than the value read.
-                source: if source == i.value {
-                    String::new()
-                } else {
-                    source
-                },
-                value: i.value,
-                suggestion: i.problem.suggestion,
-            }
-        };
+        let issue_finding = |i: validate::Issue| issue_finding(plan, &plan.fields, row, i);
         let mut p = Prepared {
             number: row.number,
             row_hash: DuplicateRows::hash_row(&row.cells),
@@ -119,6 +101,7 @@ impl Preparer {
             client: None,
             patient: None,
             patient_findings: Vec::new(),
+            more_pets: Vec::new(),
         };
         // In-memory tables keep short and long rows as they are; the file reader pads them and
         // reports them itself (see `write`).
@@ -234,38 +217,176 @@ impl Preparer {
             }));
         }
         if plan.role != TableRole::Clients && !patient.is_blank() {
-            if let Some(key) = client_key {
-                patient.client_external_id = key;
-            }
-            if patient.deceased.is_none() {
-                patient.deceased = Some(false);
-            }
-            p.patient_findings = validate::patient(&mut patient, &self.context)
-                .into_iter()
-                .map(issue_finding)
-                .collect();
-            if patient.external_id.is_empty() {
-                if let Some(id) =
-                    derive_patient_id(&patient.client_external_id, &patient.name, &patient.species)
-                {
-                    patient.external_id = id;
-                }
-            }
-            for f in policy::missing_patient_fields(&patient, &self.policy) {
-                let already = p.findings.iter().any(|x| x.field == f.key());
-                if !already {
-                    p.patient_findings.push(finding(
-                        f.key(),
-                        "missing_required",
-                        Severity::Error,
-                        format!("{} is required", f.key()),
-                        "",
-                    ));
-                }
+            p.patient_findings = self.finish_patient(
+                plan,
+                &plan.fields,
+                row,
+                &mut patient,
+                client_key.as_deref(),
+                &p.findings,
+            );
+            if !plan.groups.is_empty() {
+                // Pets side by side: say which pet of the row, and its column.
+                name_pet(plan, &plan.fields, 1, &mut p.findings);
+                name_pet(plan, &plan.fields, 1, &mut p.patient_findings);
             }
             p.patient = Some(patient);
         }
+        if plan.role != TableRole::Clients {
+            for group in &plan.groups {
+                if let Some(pet) = self.group_pet(plan, group, row, client_key.as_deref(), values) {
+                    p.more_pets.push(pet);
+                }
+            }
+        }
         p
+    }
+
+    /// A further pet of the row (pets side by side), read from its group's columns; `None`
+    /// when they are all empty.
+    fn group_pet(
+        &self,
+        plan: &TablePlan,
+        group: &PlannedGroup,
+        row: &SourceRow,
+        client_key: Option<&str>,
+        values: &mut ValueCache,
+    ) -> Option<MorePet> {
+        let mut patient = PatientRecord::default();
+        let mut findings = Vec::new();
+        let mut inputs: Vec<&str> = Vec::with_capacity(4);
+        for (j, pf) in group.fields.iter().enumerate() {
+            inputs.clear();
+            inputs.extend(
+                pf.columns
+                    .iter()
+                    .map(|&i| row.cells.get(i).map_or("", String::as_str)),
+            );
+            let out = values.apply(group.cache_base + j, pf, &inputs);
+            for problem in out.problems {
+                findings.push(Finding {
+                    file: plan.label.clone(),
+                    row: row.number,
+                    field: pf.field.key().into(),
+                    code: problem.code,
+                    severity: problem.severity,
+                    message: problem.message,
+                    value: finding_value(&pf.transform, &inputs),
+                    suggestion: problem.suggestion,
+                    source: String::new(),
+                });
+            }
+            if pf.ambiguous_date {
+                if let Some(f) =
+                    ambiguous_date(plan, row, pf, inputs.first().copied().unwrap_or(""))
+                {
+                    findings.push(f);
+                }
+            }
+            patient.set(pf.field, out.value);
+        }
+        // An empty group (an owner link shared by every pet of the row, or a flag alone,
+        // says nothing about one).
+        if patient.is_blank() {
+            return None;
+        }
+        let mut checks = self.finish_patient(
+            plan,
+            &group.fields,
+            row,
+            &mut patient,
+            client_key,
+            &findings,
+        );
+        findings.append(&mut checks);
+        name_pet(plan, &group.fields, group.number, &mut findings);
+        Some(MorePet { patient, findings })
+    }
+
+    /// The checks of a pet once its fields are read: its owner, defaults, validation, a
+    /// derived ID, required fields not already reported in `found`. Returns the findings.
+    fn finish_patient(
+        &self,
+        plan: &TablePlan,
+        fields: &[PlannedField],
+        row: &SourceRow,
+        patient: &mut PatientRecord,
+        client_key: Option<&str>,
+        found: &[Finding],
+    ) -> Vec<Finding> {
+        if let Some(key) = client_key {
+            patient.client_external_id = key.to_string();
+        }
+        if patient.deceased.is_none() {
+            patient.deceased = Some(false);
+        }
+        let mut findings: Vec<Finding> = validate::patient(patient, &self.context)
+            .into_iter()
+            .map(|i| issue_finding(plan, fields, row, i))
+            .collect();
+        if patient.external_id.is_empty() {
+            if let Some(id) =
+                derive_patient_id(&patient.client_external_id, &patient.name, &patient.species)
+            {
+                patient.external_id = id;
+            }
+        }
+        for f in policy::missing_patient_fields(patient, &self.policy) {
+            let already = found.iter().any(|x| x.field == f.key());
+            if !already {
+                findings.push(plan.finding(
+                    row.number,
+                    f.key(),
+                    "missing_required",
+                    Severity::Error,
+                    format!("{} is required", f.key()),
+                    "",
+                ));
+            }
+        }
+        findings
+    }
+}
+
+/// A validation issue as a finding of `row`, quoting the cells `fields` read it from.
+fn issue_finding(
+    plan: &TablePlan,
+    fields: &[PlannedField],
+    row: &SourceRow,
+    i: validate::Issue,
+) -> Finding {
+    let source = plan.source_cells(fields, i.field, row);
+    Finding {
+        file: plan.label.clone(),
+        row: row.number,
+        field: i.field.key().into(),
+        code: i.problem.code,
+        severity: i.problem.severity,
+        message: i.problem.message,
+        // Only worth showing when the file says something else than the value read.
+        source: if source == i.value {
+            String::new()
+        } else {
+            source
+        },
+        value: i.value,
+        suggestion: i.problem.suggestion,
+    }
+}
+
+/// Prefixes the pet's findings with which pet of the row it is and the column read
+/// (`pet 2 (“Pet2 DOB”): …`), since one row holds several.
+fn name_pet(plan: &TablePlan, fields: &[PlannedField], number: u32, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let Some(pf) = fields.iter().find(|pf| pf.field.key() == f.field) else {
+            continue;
+        };
+        let columns = plan.column_names(&pf.columns);
+        f.message = if columns.is_empty() {
+            format!("pet {number}: {}", f.message)
+        } else {
+            format!("pet {number} ({columns}): {}", f.message)
+        };
     }
 }
 
@@ -386,6 +507,15 @@ pub(super) struct Prepared {
     pub(super) patient: Option<PatientRecord>,
     /// Validation and requirement findings of the pet.
     pub(super) patient_findings: Vec<Finding>,
+    /// The row's further pets (pets side by side), in column order.
+    pub(super) more_pets: Vec<MorePet>,
+}
+
+/// A further pet of a row, with all of its findings.
+#[derive(Debug)]
+pub(super) struct MorePet {
+    pub(super) patient: PatientRecord,
+    pub(super) findings: Vec<Finding>,
 }
 
 fn ambiguous_date(
