@@ -8,7 +8,7 @@ use std::path::Path;
 /// The modules from the bottom up; a module may import those on lower steps only.
 const STEPS: &[&[&str]] = &[
     &["canonical"],
-    &["memo", "read", "ph", "private_file"],
+    &["allocator", "memo", "read", "ph", "private_file"],
     &["table_file"],
     &["validate"],
     &["mapping"],

@@ -176,6 +176,22 @@ impl Report {
             .map(|c| c.trim())
             .filter(|c| !c.is_empty())
             .collect();
+        // Rules under headings (`------`), a page's printed date beside its number, a
+        // totals line: nothing in it is a value of a record.
+        if !values.is_empty()
+            && values
+                .iter()
+                .all(|v| is_rule(v) || is_page_number(v) || is_page_note(v) || is_total(v))
+        {
+            return true;
+        }
+        if values.iter().any(|v| is_total(v))
+            && values
+                .iter()
+                .all(|v| is_total(v) || v.bytes().all(|b| b.is_ascii_digit() || b == b','))
+        {
+            return true;
+        }
         let [only] = values[..] else {
             return false;
         };
@@ -199,6 +215,34 @@ fn is_page_number(text: &str) -> bool {
         && words.len() <= 2
         && words.iter().all(|w| w.bytes().all(|b| b.is_ascii_digit()))
         && (lower.starts_with("page") || text.trim_start().starts_with('-'))
+}
+
+/// A rule drawn with characters: `------`, `=====`, `___`, `* * *`.
+fn is_rule(text: &str) -> bool {
+    text.chars().any(|c| !c.is_whitespace())
+        && text.chars().all(|c| {
+            c.is_whitespace() || matches!(c, '-' | '=' | '_' | '*' | '~' | '+' | '|' | '.')
+        })
+}
+
+/// A report's count: `Total clients: 13`, `Grand total`, `Count: 21`, `Number of patients: 4`.
+fn is_total(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    [
+        "total",
+        "grand total",
+        "subtotal",
+        "sub-total",
+        "count:",
+        "number of",
+        "record count",
+    ]
+    .iter()
+    .any(|w| {
+        lower
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':', 's']))
+    })
 }
 
 /// `Printed: 12/01/2026 4:32 PM`, `Run date …`, `(continued)`.
@@ -369,6 +413,25 @@ mod tests {
         assert!(read("ID,Owner,Pet\n1,Ann,Rex\n2,Bo,Tib\n", 0).is_none());
         // A second line further right that is data, not a heading.
         assert!(read("ID,Owner,Pet\n,Ann,Rex\n2,Bo,Tib\n", 0).is_none());
+    }
+
+    #[test]
+    fn rules_totals_and_a_printed_date_beside_the_page_number_are_page_lines() {
+        assert!(is_rule("------") && is_rule("== ==") && is_rule("* * *"));
+        assert!(!is_rule("Smith-Jones") && !is_rule("") && !is_rule("  "));
+        assert!(is_total("Total clients: 13") && is_total("Totals") && is_total("Grand total"));
+        assert!(!is_total("Totally Pets LLC") && !is_total("Countess Road"));
+        let text = "ID,Owner,Phone\n,Pet,Species\n---,-----,-----\n\
+            1,Ann Lee,555-0101\n,Rex,Dog\nPrinted: 01/02/2026 4:32 PM,,Page 1 of 2\n\
+            2,Bo Ray,555-0102\n,Tom,Cat\nTotal clients: 2,Total patients: 2,\nTotal:,2\n";
+        let (_, rows) = read(text, 0).expect("a report");
+        assert_eq!(
+            rows,
+            [
+                "5: 1|Ann Lee|555-0101|Rex|Dog",
+                "8: 2|Bo Ray|555-0102|Tom|Cat"
+            ]
+        );
     }
 
     #[test]
