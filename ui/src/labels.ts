@@ -23,6 +23,7 @@ const CODE_LABELS = new Map<string, string>(Object.entries({
   postal_state_mismatch: "Postal code of another state",
   restored_leading_zero: "ZIP leading zero restored",
   address_lines_shifted: "Address lines moved up",
+  organisation_name: "Organisation, not a person",
   excel_mangled_number: "Number damaged by a spreadsheet",
   unknown_species: "Unknown species",
   breed_species_mismatch: "Breed of another species",

@@ -267,6 +267,130 @@ pub const SUFFIXES: &[&str] = &[
     "vmd",
 ];
 
+/// Legal forms written after a business's name (`Riverside Kennels LLC`, `Acme Pty Ltd`).
+const LEGAL_FORMS: &[&str] = &[
+    "llc",
+    "l.l.c",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "pty",
+    "gmbh",
+    "ag",
+    "sarl",
+    "sas",
+    "bv",
+    "nv",
+    "lp",
+    "llp",
+    "pllc",
+    "pc",
+    "ulc",
+    "srl",
+    "ab",
+    "oy",
+    "as",
+];
+/// Words that name a business, a herd or an institution rather than a person.
+const BUSINESS_WORDS: &[&str] = &[
+    "kennel",
+    "kennels",
+    "farm",
+    "farms",
+    "ranch",
+    "ranches",
+    "rescue",
+    "rescues",
+    "stable",
+    "stables",
+    "shelter",
+    "sanctuary",
+    "cattery",
+    "breeders",
+    "breeding",
+    "equestrian",
+    "dairy",
+    "feedlot",
+    "livestock",
+    "cattle",
+    "poultry",
+    "zoo",
+    "aquarium",
+    "humane",
+    "society",
+    "spca",
+    "association",
+    "foundation",
+    "trust",
+    "club",
+    "clinic",
+    "hospital",
+    "police",
+    "sheriff",
+    "department",
+    "dept",
+    "county",
+    "council",
+    "university",
+    "college",
+    "school",
+    "academy",
+    "enterprises",
+    "holdings",
+    "partners",
+    "services",
+    "group",
+    "sons",
+    "bros",
+    "brothers",
+    "k9",
+    "k-9",
+    "grooming",
+    "boarding",
+    "daycare",
+    "petshop",
+    "vineyard",
+    "vineyards",
+    "estate",
+    "orchard",
+];
+
+/// Whether a client name is an organisation's (a legal form after it, or a word such as
+/// Kennels, Farm, Rescue or Stables), which is never split into a person's names.
+pub fn is_organisation(name: &str) -> bool {
+    // `Stable, Anna` is a person written last name first; `Acme Rescue, Inc.` is not.
+    if let Some((before, after)) = name.split_once(',') {
+        let after = after.trim().trim_matches('.').to_lowercase();
+        let legal_after = LEGAL_FORMS.contains(&after.as_str()) || after == "pty ltd";
+        if !after.is_empty() && !legal_after {
+            return false;
+        }
+        if legal_after && !before.trim().is_empty() {
+            return true;
+        }
+    }
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .map(|w| w.trim_matches('.').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A business name has at least two words; a lone "Farm" or "Co" is someone's name.
+    if words.len() < 2 {
+        return false;
+    }
+    let legal_form = words
+        .last()
+        .is_some_and(|w| LEGAL_FORMS.contains(&w.as_str()))
+        || words.windows(2).any(|w| w[0] == "pty" && w[1] == "ltd");
+    legal_form || words.iter().any(|w| BUSINESS_WORDS.contains(&w.as_str()))
+}
+
 fn countries() -> &'static HashMap<String, &'static str> {
     static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {

@@ -546,11 +546,7 @@ pub fn build(input: PlanInput) -> Plan {
     let mut owners: FxHashMap<String, OwnerOf> = FxHashMap::default();
     let mut clients = Vec::with_capacity(scan_clients.len());
     let mut excluded = Vec::new();
-    for (i, (record, m)) in scan_clients
-        .into_iter()
-        .zip(classified.clients)
-        .enumerate()
-    {
+    for (i, (record, m)) in scan_clients.into_iter().zip(classified.clients).enumerate() {
         let origin: Origin = client_rows.get(i).copied().unwrap_or_default().into();
         // One person entered twice: imported once, as the other record, with all the pets.
         if let Some(other) = same_client.of(&record.external_id) {

@@ -24,6 +24,7 @@ pub mod policy;
 
 use chrono::NaiveDate;
 
+use crate::canonical::vocab::is_organisation;
 use crate::canonical::Problem;
 use crate::canonical::{ClientRecord, Field, PatientRecord, Severity};
 
@@ -97,7 +98,17 @@ pub fn client(c: &mut ClientRecord, ctx: &Context) -> Vec<Issue> {
             out.push(issue);
         }
     }
+    if let Some(issue) = names::organisation(c) {
+        out.push(issue);
+    }
     for field in [Field::ClientFirstName, Field::ClientLastName] {
+        if field == Field::ClientLastName
+            && c.first_name.is_empty()
+            && is_organisation(&c.last_name)
+        {
+            // A business's name is kept as written: `LLC` is not re-cased to `Llc`.
+            continue;
+        }
         let before = c.get(field).to_string();
         if before.is_empty() {
             continue;
@@ -194,6 +205,7 @@ codes! {
     "ragged_row", Warning, "a row with more or fewer cells than the header";
     "stray_quote", Warning, "a quote left open ran over lines that are rows of their own; they were read as rows";
     "name_normalized", Fixed, "a name re-cased or stripped of a title";
+    "organisation_name", Fixed, "an organisation's name (a legal form, or Kennels, Farm, Rescue…): the whole name is the last name, no first name";
     "second_owner", Warning, "a cell names two people; the second is not imported";
     "invalid_boolean", Warning, "not a yes/no value; left empty";
     "unknown_country", Warning, "a country this tool does not know; kept as written";

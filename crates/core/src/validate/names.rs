@@ -202,9 +202,60 @@ pub fn check_pet_name(raw: &str) -> Output {
     Output::ok(crate::canonical::text::collapse(raw))
 }
 
+/// The `organisation_name` note: a business's name is not split into a person's names.
+pub fn organisation_problem(name: &str) -> Problem {
+    Problem::new(
+        "organisation_name",
+        Severity::Fixed,
+        format!("\"{name}\" is an organisation: imported with the whole name as the last name and no first name"),
+    )
+}
+
+/// An organisation written as a person's names in two columns (`Riverside` / `Kennels LLC`):
+/// the whole name goes to the last name and the first name is emptied, reported as
+/// `organisation_name`. A name already whole (no first name) is left as it is.
+pub fn organisation(c: &mut crate::canonical::ClientRecord) -> Option<super::Issue> {
+    let first = c.first_name.trim();
+    if first.is_empty() || !crate::canonical::vocab::is_organisation(&c.last_name) {
+        return None;
+    }
+    let whole = format!("{first} {}", c.last_name.trim());
+    let problem = organisation_problem(&whole);
+    c.first_name.clear();
+    c.last_name.clone_from(&whole);
+    Some(super::Issue::new(
+        crate::canonical::Field::ClientLastName,
+        problem,
+        &whole,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_in_two_name_columns_becomes_one_last_name() {
+        let mut c = crate::canonical::ClientRecord {
+            first_name: "Riverside".into(),
+            last_name: "Kennels LLC".into(),
+            ..Default::default()
+        };
+        let issue = organisation(&mut c).expect("an organisation");
+        assert_eq!(issue.problem.code, "organisation_name");
+        assert_eq!(
+            (c.first_name.as_str(), c.last_name.as_str()),
+            ("", "Riverside Kennels LLC")
+        );
+        // Already whole: nothing to say, and validating again changes nothing.
+        assert!(organisation(&mut c).is_none());
+        let mut person = crate::canonical::ClientRecord {
+            first_name: "Anna".into(),
+            last_name: "Farm".into(),
+            ..Default::default()
+        };
+        assert!(organisation(&mut person).is_none());
+    }
 
     #[test]
     fn casing() {

@@ -52,6 +52,10 @@ pub fn missing_client_fields(c: &ClientRecord, policy: &RequiredPolicy) -> Vec<F
         .iter()
         .copied()
         .filter(|&f| c.get(f).trim().is_empty())
+        // An organisation has no first name: PH takes a client with a last name only.
+        .filter(|&f| {
+            !(f == Field::ClientFirstName && crate::canonical::vocab::is_organisation(&c.last_name))
+        })
         .collect()
 }
 

@@ -306,6 +306,10 @@ fn split_name(part: NamePart, text: &str) -> Output {
         NamePart::Last => Output::ok(name.last),
         NamePart::First => {
             let mut out = Output::ok(name.first);
+            if out.value.is_empty() && crate::canonical::vocab::is_organisation(&name.last) {
+                out.problems
+                    .push(crate::validate::names::organisation_problem(&name.last));
+            }
             // Reported once per row, from the first-name half of the split.
             if let Some(second) = name.second {
                 out.problems.push(Problem::new(

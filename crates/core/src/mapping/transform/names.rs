@@ -51,6 +51,14 @@ pub fn split_name(raw: &str) -> SplitName {
     if text.is_empty() {
         return SplitName::default();
     }
+    // `Riverside Kennels LLC` is no person: PH takes a client with a last name only.
+    if crate::canonical::vocab::is_organisation(&text) {
+        return SplitName {
+            first: String::new(),
+            last: text.to_string(),
+            second: None,
+        };
+    }
     // "Smith, John" / "Smith, John & Mary" / "Doe Jr., Jane": the comma puts the family name first.
     // "Jane Doe, Jr." is not that: a comma followed only by a suffix.
     if let Some((before, after)) = text.split_once(',') {
@@ -210,6 +218,29 @@ mod tests {
     fn parts(s: &str) -> (String, String, Option<String>) {
         let n = split_name(s);
         (n.first, n.last, n.second)
+    }
+
+    #[test]
+    fn an_organisation_is_never_split_as_a_person() {
+        assert_eq!(
+            parts("Riverside Kennels LLC"),
+            ("".into(), "Riverside Kennels LLC".into(), None)
+        );
+        assert_eq!(
+            parts("Hollow Creek Farm"),
+            ("".into(), "Hollow Creek Farm".into(), None)
+        );
+        assert_eq!(
+            parts("Second Chance Rescue, Inc."),
+            ("".into(), "Second Chance Rescue, Inc.".into(), None)
+        );
+        // People whose names hold such letters stay people.
+        assert_eq!(parts("John Farmer"), ("John".into(), "Farmer".into(), None));
+        assert_eq!(
+            parts("Stable, Anna"),
+            ("Anna".into(), "Stable".into(), None)
+        );
+        assert_eq!(parts("Coco Chanel"), ("Coco".into(), "Chanel".into(), None));
     }
 
     #[test]
