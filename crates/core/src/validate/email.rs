@@ -121,7 +121,11 @@ pub fn check_email(raw: &str) -> Output {
     } else {
         text.split([';', ',', ' ', '/', '\t', '\n'])
             .map(|s| s.trim().trim_start_matches("mailto:"))
-            .map(|s| s.trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\''))
+            // Trimmed again inside the quotes: a value must read the same when checked again.
+            .map(|s| {
+                s.trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
+                    .trim()
+            })
             .filter(|s| !s.is_empty())
             .collect()
     };
