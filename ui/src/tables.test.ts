@@ -8,6 +8,7 @@ const tally = (table: string, rows: number, clients: number, patients: number): 
   rows,
   clients,
   patients,
+  left_out: null,
 });
 
 describe("table tallies", () => {
@@ -18,6 +19,9 @@ describe("table tallies", () => {
   it("finds only the tables with rows that give no record", () => {
     expect(emptyTables([clients, patients, blank])).toEqual([patients]);
     expect(emptyTables([clients, tally("pets.csv", 3, 0, 3)])).toEqual([]);
+    const settings = { ...tally("book.xlsx [Practice Info]", 6, 0, 0), left_out: "a settings sheet" };
+    expect(emptyTables([clients, settings])).toEqual([]);
+    expect(tallyLine(settings)).toBe("book.xlsx [Practice Info]: 6 rows, a settings sheet");
   });
 
   it("says which table gives nothing and where to look", () => {

@@ -253,6 +253,11 @@ pub fn print_counts(out: &mut impl Write, summary: &WriteSummary) -> anyhow::Res
     for warning in summary.tables.iter().filter_map(|t| t.warning()) {
         writeln!(out, "Warning: {warning}.")?;
     }
+    for t in &summary.tables {
+        if let Some(why) = &t.left_out {
+            writeln!(out, "Note: {} is {why}.", t.table)?;
+        }
+    }
     Ok(())
 }
 
@@ -270,6 +275,7 @@ mod tests {
             rows,
             clients,
             patients,
+            left_out: None,
         }
     }
 

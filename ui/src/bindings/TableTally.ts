@@ -26,4 +26,9 @@ clients: number,
 /**
  * Patients made from its rows.
  */
-patients: number, };
+patients: number, 
+/**
+ * Why the mapping leaves the whole table out (a settings sheet), when it does: such a
+ * table gives no records on purpose.
+ */
+left_out: string | null, };

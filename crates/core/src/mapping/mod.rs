@@ -16,6 +16,7 @@ pub mod model;
 pub mod profile;
 pub mod resolve;
 pub mod row;
+pub mod settings_sheet;
 pub mod sniff;
 pub mod source;
 mod status;

@@ -77,12 +77,15 @@ pub struct TableTally {
     /// Patients made from its rows.
     #[ts(type = "number")]
     pub patients: u64,
+    /// Why the mapping leaves the whole table out (a settings sheet), when it does: such a
+    /// table gives no records on purpose.
+    pub left_out: Option<String>,
 }
 
 impl TableTally {
     /// Whether the table has rows but gave no record at all.
     pub fn gives_nothing(&self) -> bool {
-        self.rows > 0 && self.clients == 0 && self.patients == 0
+        self.rows > 0 && self.clients == 0 && self.patients == 0 && self.left_out.is_none()
     }
 
     /// The warning for a table that gives nothing, `None` for one that gives records.
@@ -113,6 +116,10 @@ impl TableTallies {
                     rows: 0,
                     clients: 0,
                     patients: 0,
+                    // Nothing read and every column left out with a reason: left out whole.
+                    left_out: (t.fields.is_empty() && t.pet_groups.is_empty())
+                        .then(|| t.ignored.first().map(|i| i.reason.clone()))
+                        .flatten(),
                 })
                 .collect(),
         )

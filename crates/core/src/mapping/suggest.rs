@@ -113,6 +113,27 @@ pub fn suggest(
         ..options.clone()
     };
     let mut drafts: Vec<Draft> = tables.iter().map(|t| draft_table(t, options)).collect();
+    // A key/value sheet beside the others (practice name, weight units) gives no records;
+    // what it says about weights is used for the other tables' bare numbers.
+    let settings: Vec<Option<super::settings_sheet::Settings>> = if tables.len() > 1 {
+        tables.iter().map(super::settings_sheet::of).collect()
+    } else {
+        vec![None; tables.len()]
+    };
+    let sheet_unit = settings
+        .iter()
+        .flatten()
+        .find_map(super::settings_sheet::Settings::weight_unit);
+    for ((table, draft), s) in tables.iter().zip(drafts.iter_mut()).zip(&settings) {
+        match s {
+            Some(s) => leave_out_settings(table, draft, s),
+            None => {
+                if let Some(unit) = &sheet_unit {
+                    super::weights::from_settings(table, draft, options.weight_unit, unit);
+                }
+            }
+        }
+    }
     let chosen: Vec<Option<TableRole>> = tables
         .iter()
         .map(|t| options.roles.get(&t.name).copied())
@@ -137,6 +158,23 @@ pub fn suggest(
         tables: reports,
         country,
     }
+}
+
+/// A settings sheet maps nothing: every column is left out, saying what the sheet holds.
+fn leave_out_settings(table: &SourceTable, d: &mut Draft, s: &super::settings_sheet::Settings) {
+    d.fields.clear();
+    d.assigned.clear();
+    d.code_tables.clear();
+    d.dates.clear();
+    d.pet_groups.clear();
+    d.ignored = table
+        .headers
+        .iter()
+        .map(|h| IgnoredColumn {
+            column: h.clone(),
+            reason: format!("a settings sheet ({}), not records: left out", s.summary()),
+        })
+        .collect();
 }
 
 /// A table's draft, with pets side by side (`Pet1 Name` … `Pet4 Name`) read as further

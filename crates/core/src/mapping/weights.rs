@@ -169,6 +169,52 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft, given: Option<WeightUni
     fm.needs_confirmation = true;
 }
 
+/// A settings sheet names the unit of bare numbers (`Weight Units: Kilograms`): it wins over
+/// the animals' medians and the country; the person, a header, the cells or a unit column
+/// still win over it. Flagged, as every unit not named beside the numbers.
+pub(super) fn from_settings(
+    table: &SourceTable,
+    d: &mut Draft,
+    given: Option<WeightUnit>,
+    (sheet_unit, pair): &(WeightUnit, String),
+) {
+    if given.is_some() {
+        return;
+    }
+    let Some(fm) = d
+        .fields
+        .iter_mut()
+        .find(|f| f.field == Field::PatientWeightKg && f.columns.len() == 1)
+    else {
+        return;
+    };
+    let Some(weight) = table
+        .headers
+        .iter()
+        .position(|h| Some(h) == fm.columns.first())
+    else {
+        return;
+    };
+    let in_cells = d
+        .stats
+        .get(weight)
+        .is_some_and(|s| s.share.weight_unit_in_text >= 0.5);
+    if header_unit(&table.headers[weight]).is_some() || in_cells {
+        return;
+    }
+    let Transform::Weight { unit } = &mut fm.transform else {
+        return;
+    };
+    *unit = *sheet_unit;
+    let prefix = super::suggest::WEIGHT_UNIT_REASON;
+    fm.reasons.retain(|r| !r.starts_with(prefix));
+    fm.reasons.push(format!(
+        "{prefix}{}, as the settings sheet says (\"{pair}\"): please confirm",
+        super::suggest::unit_name(*sheet_unit)
+    ));
+    fm.needs_confirmation = true;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
