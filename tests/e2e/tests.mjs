@@ -584,7 +584,11 @@ export const tests = [
       const country = await textOf(browser, await browser.$("[data-testid=setting-country-evidence]"));
       assert(country.startsWith("Detected AU"), `country evidence says "${country}"`);
       const weight = await textOf(browser, await browser.$("[data-testid=setting-weight-evidence]"));
-      assert(weight.includes("decimal commas"), `weight evidence says "${weight}"`);
+      // Kilograms, from the decimal commas or the animals' medians (a cat of 4 is in kg).
+      assert(
+        weight.includes("kilograms") && (weight.includes("decimal commas") || weight.includes("median")),
+        `weight evidence says "${weight}"`,
+      );
       await shot("30-settings-detected");
 
       const how = async (field) => textOf(browser, await browser.$(`tr[data-field="${field}"] td:nth-child(3)`));

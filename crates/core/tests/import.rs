@@ -1096,6 +1096,46 @@ async fn a_bad_or_missing_email_never_keeps_a_client_from_matching_and_the_clini
 }
 
 #[tokio::test]
+async fn a_phone_ph_would_refuse_is_not_sent_and_its_client_is_imported_without_it() {
+    let rig = rig(Limits::default(), 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("phones.csv");
+    std::fs::write(
+        &export,
+        "Client ID,First Name,Last Name,Email,Phone,Mobile\n\
+         Z1,Ann,Lee,ann.lee@example.com,555-0143,(217) 555-0101\n\
+         Z2,Bo,Ray,bo.ray@example.com,(217) 555-0102,12\n",
+    )
+    .unwrap();
+    let (tables, found) = scan_path(&export, RequiredPolicy::ph_default());
+    let plan = rig.plan(&found, &tables, Decisions::default()).await;
+    let report = rig.apply(&plan).await.expect("the import runs");
+    assert_eq!(report.status, RunStatus::Completed, "{report:#?}");
+    assert_eq!(report.clients.created, 2, "{report:#?}");
+    let clinic = rig.clinic().await;
+    let phones = |id: &str| {
+        let c = clinic
+            .iter()
+            .find(|c| c.external_id.as_deref() == Some(id))
+            .expect("imported");
+        (c.phone.clone(), c.phone_alt.clone())
+    };
+    // The number without an area code is left out; the valid one of the same client is sent.
+    let (ann_phone, ann_alt) = phones("Z1");
+    assert!(
+        [ann_phone.as_deref(), ann_alt.as_deref()].contains(&Some("+12175550101")),
+        "{ann_phone:?} {ann_alt:?}"
+    );
+    assert!(![ann_phone, ann_alt].contains(&Some("555-0143".into())));
+    let (bo_phone, bo_alt) = phones("Z2");
+    assert!(
+        [bo_phone.as_deref(), bo_alt.as_deref()].contains(&Some("+12175550102")),
+        "{bo_phone:?} {bo_alt:?}"
+    );
+    assert!(![bo_phone, bo_alt].contains(&Some("12".into())));
+}
+
+#[tokio::test]
 async fn a_read_only_token_may_plan_but_not_apply_and_the_refusal_is_audited() {
     let mut rig = rig(Limits::default(), 3).await;
     rig.server

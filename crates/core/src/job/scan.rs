@@ -98,6 +98,17 @@ fn is_id(field: Field) -> bool {
     )
 }
 
+/// Whether a phone is empty or E.164 (`+`, 7 to 15 digits, not starting with 0), the only
+/// form PH takes.
+fn is_e164(phone: &str) -> bool {
+    let Some(digits) = phone.strip_prefix('+') else {
+        return phone.is_empty();
+    };
+    (7..=15).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The fields in error of a record, other than its IDs: their values say nothing PH can be
 /// compared with (an unusable e-mail would only look like a conflict).
 fn fields_in_error<'a>(
@@ -135,6 +146,14 @@ pub fn scan(
             row: row.row,
         };
         if let Some(mut c) = row.client {
+            // PH takes phones in E.164 only and refuses a whole client for one that is not:
+            // a number kept as written (`invalid_phone`, e.g. no area code) is not sent, so
+            // the client is imported without it and the finding keeps it for follow-up.
+            for f in [Field::ClientPhone, Field::ClientPhoneAlt] {
+                if !is_e164(c.get(f)) {
+                    c.set(f, String::new());
+                }
+            }
             let why = reason(&row.findings, "client.");
             if !why.is_empty() {
                 out.excluded += 1;
