@@ -919,6 +919,8 @@ fn build() -> Vec<Synonym> {
             "date of euthanasia",
             // A cause written down means the pet died, even where no date was.
             "cause of death",
+            // The clinics' own abbreviation of it.
+            "cod",
             "death cause",
             "reason of death",
             "reason for death",
