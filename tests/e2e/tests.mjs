@@ -564,6 +564,42 @@ export const tests = [
     },
   },
   {
+    name: "a workbook's settings sheet gives no records and names the unit of the bare weights",
+    async run({ browser, fixture, shot }) {
+      await dropAndMap(browser, [fixture("mapping-truth/front-range-workbook.xlsx")]);
+      await (await browser.$("[data-testid=settings-panel]")).waitForExist({ timeout: 20000 });
+      const weight = await textOf(browser, await browser.$("[data-testid=setting-weight-evidence]"));
+      assert(weight.includes("settings sheet") && weight.includes("Kilograms"), `weight evidence says "${weight}"`);
+      const settingsTable = await browser.execute(
+        () =>
+          Array.from(document.querySelectorAll(".mapping-table"))
+            .find((t) => (t.querySelector("h2")?.textContent ?? "").includes("[Practice Info]"))
+            ?.textContent ?? "",
+      );
+      assert(settingsTable.includes("a settings sheet"), `the Practice Info table says "${settingsTable.slice(0, 300)}"`);
+      await shot("26-settings-sheet-map");
+      await confirmAndReview(browser);
+      const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+      assert(/\b15 clients/.test(counts) && /\b22 patients/.test(counts), `review counts say "${counts}"`);
+      await (await browser.$("[data-testid=to-save]")).click();
+      await waitForText(browser, "[data-testid=save-review]", (t) => t.includes("will be written"), "the save summary", 20000);
+      const tallies = await textOf(browser, await browser.$("[data-testid=table-tallies]"));
+      assert(tallies.includes("[Practice Info]: 6 rows, a settings sheet"), `per-table tallies: "${tallies}"`);
+      assert(!(await (await browser.$("[data-testid=empty-tables]")).isExisting()), "the settings sheet is said to give nothing");
+      await shot("27-settings-sheet-save");
+    },
+  },
+  {
+    name: "pets side by side (Pet1 … Pet3 columns) become pets of the row's client",
+    async run({ browser, fixture, shot }) {
+      await dropAndMap(browser, [fixture("mapping-truth/clientlist-wide.csv")]);
+      await confirmAndReview(browser);
+      const counts = await waitForText(browser, "[data-testid=review-counts]", (t) => t.includes("clients"), "the review counts", 30000);
+      assert(/\b18 clients/.test(counts) && /\b25 patients/.test(counts), `review counts say "${counts}"`);
+      await shot("28-pets-side-by-side-review");
+    },
+  },
+  {
     name: "settings: the clinic's country and the weight unit change what the review shows",
     async run({ browser, fixture, shot }) {
       // The Australian clinic's export, its pets weighed in kilograms with decimal commas.

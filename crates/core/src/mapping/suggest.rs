@@ -1615,6 +1615,11 @@ pub fn missing_required(
     fields: &[FieldMapping],
     policy: &RequiredPolicy,
 ) -> Vec<Field> {
+    // A table mapped to nothing (a settings sheet, a sheet the person left out) gives no
+    // records, so it needs no field; the run still says when a table with rows gives none.
+    if fields.is_empty() {
+        return Vec::new();
+    }
     let entities = match role {
         TableRole::Combined => vec![Entity::Client, Entity::Patient],
         TableRole::Clients => vec![Entity::Client],
