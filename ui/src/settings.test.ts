@@ -50,6 +50,7 @@ function resolved(withWeight: boolean): Resolved {
           ],
           ignored: [],
           pet_groups: [],
+          left_out: null,
         },
       ],
     },

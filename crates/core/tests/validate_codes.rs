@@ -131,6 +131,7 @@ fn mapping() -> Mapping {
                 .collect(),
             ignored: vec![],
             pet_groups: vec![],
+            left_out: None,
         }],
     }
 }
@@ -595,6 +596,7 @@ fn orphan_patients_are_errors() {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
             TableMapping {
                 table: "ANIMAL.csv".into(),
@@ -611,6 +613,7 @@ fn orphan_patients_are_errors() {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
         ],
     };
@@ -663,6 +666,7 @@ fn wrongly_linked(pets_csv: &str) -> Collected {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
             TableMapping {
                 table: "PETS.csv".into(),
@@ -684,6 +688,7 @@ fn wrongly_linked(pets_csv: &str) -> Collected {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
         ],
     };
@@ -804,6 +809,7 @@ fn a_finding_keeps_the_cell_as_written_beside_the_value_it_was_read_as() {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
             TableMapping {
                 table: "P.csv".into(),
@@ -821,6 +827,7 @@ fn a_finding_keeps_the_cell_as_written_beside_the_value_it_was_read_as() {
                 ],
                 ignored: vec![],
                 pet_groups: vec![],
+                left_out: None,
             },
         ],
     };

@@ -32,4 +32,9 @@ ignored: Array<IgnoredColumn>,
  * Further pets on each row ("pets side by side": `Pet2 Name`, `Pet3 Name`…): each is
  * read like the first pet, from its own columns. Empty for one pet per row.
  */
-pet_groups: Array<PetGroup>, };
+pet_groups: Array<PetGroup>, 
+/**
+ * Why the whole table is left out (a settings sheet: it holds no records), when it is;
+ * such a table needs no field.
+ */
+left_out: string | null, };

@@ -155,6 +155,8 @@ pub(super) struct Draft {
     pub(super) dates: Vec<DateReport>,
     /// Further pets side by side on each row, read like the first pet.
     pub(super) pet_groups: Vec<PetGroup>,
+    /// Why the whole table is left out (a settings sheet).
+    pub(super) left_out: Option<String>,
 }
 
 impl Draft {

@@ -70,6 +70,10 @@ pub struct TableMapping {
     /// read like the first pet, from its own columns. Empty for one pet per row.
     #[serde(default)]
     pub pet_groups: Vec<PetGroup>,
+    /// Why the whole table is left out (a settings sheet: it holds no records), when it is;
+    /// such a table needs no field.
+    #[serde(default)]
+    pub left_out: Option<String>,
 }
 
 /// One further pet of a row: the columns it is read from, in place of the first pet's.

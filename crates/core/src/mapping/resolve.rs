@@ -389,7 +389,11 @@ pub fn remap_field(
             .fields
             .sort_by_key(|m| Field::ALL.iter().position(|f| *f == m.field));
     }
-    report.missing_required = missing_required(mapping.role, &mapping.fields, policy);
+    report.missing_required = if mapping.left_out.is_some() {
+        Vec::new()
+    } else {
+        missing_required(mapping.role, &mapping.fields, policy)
+    };
     for c in &mut report.columns {
         c.fields = mapping
             .fields

@@ -116,10 +116,7 @@ impl TableTallies {
                     rows: 0,
                     clients: 0,
                     patients: 0,
-                    // Nothing read and every column left out with a reason: left out whole.
-                    left_out: (t.fields.is_empty() && t.pet_groups.is_empty())
-                        .then(|| t.ignored.first().map(|i| i.reason.clone()))
-                        .flatten(),
+                    left_out: t.left_out.clone(),
                 })
                 .collect(),
         )

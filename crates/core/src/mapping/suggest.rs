@@ -167,12 +167,14 @@ fn leave_out_settings(table: &SourceTable, d: &mut Draft, s: &super::settings_sh
     d.code_tables.clear();
     d.dates.clear();
     d.pet_groups.clear();
+    let reason = format!("a settings sheet ({}), not records: left out", s.summary());
+    d.left_out = Some(reason.clone());
     d.ignored = table
         .headers
         .iter()
         .map(|h| IgnoredColumn {
             column: h.clone(),
-            reason: format!("a settings sheet ({}), not records: left out", s.summary()),
+            reason: reason.clone(),
         })
         .collect();
 }
@@ -298,6 +300,7 @@ fn draft_columns(
         code_tables: Vec::new(),
         dates: Vec::new(),
         pet_groups: Vec::new(),
+        left_out: None,
     };
     assign(&mut draft, &all, table, options);
     super::lines::settle(table, &mut draft);
@@ -1546,7 +1549,11 @@ fn finish_table(
             samples,
         });
     }
-    let missing_required = missing_required(d.role, &d.fields, policy);
+    let missing_required = if d.left_out.is_some() {
+        Vec::new()
+    } else {
+        missing_required(d.role, &d.fields, policy)
+    };
     // Keep the ignored list in file order.
     let order: HashMap<&String, usize> = table
         .headers
@@ -1563,6 +1570,7 @@ fn finish_table(
         fields: d.fields,
         ignored: d.ignored,
         pet_groups: d.pet_groups,
+        left_out: d.left_out,
     };
     let report = TableReport {
         table: table.name.clone(),
@@ -1615,11 +1623,6 @@ pub fn missing_required(
     fields: &[FieldMapping],
     policy: &RequiredPolicy,
 ) -> Vec<Field> {
-    // A table mapped to nothing (a settings sheet, a sheet the person left out) gives no
-    // records, so it needs no field; the run still says when a table with rows gives none.
-    if fields.is_empty() {
-        return Vec::new();
-    }
     let entities = match role {
         TableRole::Combined => vec![Entity::Client, Entity::Patient],
         TableRole::Clients => vec![Entity::Client],
