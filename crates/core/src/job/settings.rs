@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::canonical::RequiredPolicy;
 use crate::mapping::country::CountryReport;
 use crate::mapping::resolve::Resolved;
-use crate::mapping::suggest::{missing_required, unit_name, WEIGHT_UNIT_REASON};
+use crate::mapping::suggest::{missing_of, unit_name, WEIGHT_UNIT_REASON};
 use crate::mapping::transform::units::WeightUnit;
 use crate::mapping::transform::Transform;
 use crate::mapping::{SuggestOptions, TableRole};
@@ -105,7 +105,7 @@ impl ImportSettings {
         }
         let required = self.required();
         for (report, tm) in resolved.tables.iter_mut().zip(&resolved.mapping.tables) {
-            report.missing_required = missing_required(tm.role, &tm.fields, &required);
+            report.missing_required = missing_of(tm, &required);
         }
     }
 

@@ -15,7 +15,7 @@ use super::code_tables::{self, code_tables_for};
 use super::country::CountryReport;
 use super::profile::{self, Profile};
 use super::source::{self, TableSource};
-use super::suggest::{map_chosen_column, missing_required, TableReport};
+use super::suggest::{map_chosen_column, missing_of, TableReport};
 use super::transform::codes::{code_key, CodeEntry};
 use super::transform::Transform;
 use super::{suggest, Mapping, MappingError, SourceTable, SuggestOptions, TableRole};
@@ -389,11 +389,7 @@ pub fn remap_field(
             .fields
             .sort_by_key(|m| Field::ALL.iter().position(|f| *f == m.field));
     }
-    report.missing_required = if mapping.left_out.is_some() {
-        Vec::new()
-    } else {
-        missing_required(mapping.role, &mapping.fields, policy)
-    };
+    report.missing_required = missing_of(mapping, policy);
     for c in &mut report.columns {
         c.fields = mapping
             .fields

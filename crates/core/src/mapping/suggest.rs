@@ -1549,11 +1549,6 @@ fn finish_table(
             samples,
         });
     }
-    let missing_required = if d.left_out.is_some() {
-        Vec::new()
-    } else {
-        missing_required(d.role, &d.fields, policy)
-    };
     // Keep the ignored list in file order.
     let order: HashMap<&String, usize> = table
         .headers
@@ -1572,6 +1567,7 @@ fn finish_table(
         pet_groups: d.pet_groups,
         left_out: d.left_out,
     };
+    let missing_required = missing_of(&tm, policy);
     let report = TableReport {
         table: table.name.clone(),
         role: d.role,
@@ -1615,6 +1611,15 @@ pub fn map_chosen_column(
         &mut code_tables,
     );
     Some((mapping, code_tables, dates))
+}
+
+/// Required fields (per the target's policy) that the table's mapping leaves unfilled; none
+/// for a table left out whole (a settings sheet gives no records).
+pub fn missing_of(tm: &TableMapping, policy: &RequiredPolicy) -> Vec<Field> {
+    if tm.left_out.is_some() {
+        return Vec::new();
+    }
+    missing_required(tm.role, &tm.fields, policy)
 }
 
 /// Required fields (per the target's policy) that no mapping of a table with this role fills.
