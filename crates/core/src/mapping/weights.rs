@@ -129,10 +129,10 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft, given: Option<WeightUni
         .find(|f| f.field == Field::PatientSpecies)
         .map(|f| super::code_tables::codes_of(&f.transform).to_vec())
         .unwrap_or_default();
-    let stats = &d.stats[weight];
-    if header_unit(&table.headers[weight]).is_some() || stats.share.weight_unit_in_text >= 0.5 {
+    if named_beside(table, d, weight) {
         return;
     }
+    let decimal_commas = d.stats[weight].share.decimal_comma >= 0.1;
     let Some(fm) = d
         .fields
         .iter_mut()
@@ -147,7 +147,6 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft, given: Option<WeightUni
         return;
     };
     let before = *unit;
-    let decimal_commas = stats.share.decimal_comma >= 0.1;
     let prefix = super::suggest::WEIGHT_UNIT_REASON;
     let name = super::suggest::unit_name;
     let text = if decimal_commas && found == WeightUnit::Lb {
@@ -164,6 +163,27 @@ pub(super) fn settle(table: &SourceTable, d: &mut Draft, given: Option<WeightUni
             name(found)
         )
     };
+    flag_unit(fm, text);
+}
+
+/// Whether the header or most cells of column `weight` name the unit (those win).
+fn named_beside(table: &SourceTable, d: &Draft, weight: usize) -> bool {
+    let in_cells = d
+        .stats
+        .get(weight)
+        .is_some_and(|s| s.share.weight_unit_in_text >= 0.5);
+    in_cells
+        || table
+            .headers
+            .get(weight)
+            .and_then(|h| header_unit(h))
+            .is_some()
+}
+
+/// Says why the weight field's unit was chosen, in place of an earlier reason, and flags it:
+/// a person confirms every unit not named beside the numbers.
+fn flag_unit(fm: &mut super::model::FieldMapping, text: String) {
+    let prefix = super::suggest::WEIGHT_UNIT_REASON;
     fm.reasons.retain(|r| !r.starts_with(prefix));
     fm.reasons.push(text);
     fm.needs_confirmation = true;
@@ -181,6 +201,22 @@ pub(super) fn from_settings(
     if given.is_some() {
         return;
     }
+    let weight = d
+        .fields
+        .iter()
+        .find(|f| f.field == Field::PatientWeightKg && f.columns.len() == 1)
+        .and_then(|fm| {
+            table
+                .headers
+                .iter()
+                .position(|h| Some(h) == fm.columns.first())
+        });
+    let Some(weight) = weight else {
+        return;
+    };
+    if named_beside(table, d, weight) {
+        return;
+    }
     let Some(fm) = d
         .fields
         .iter_mut()
@@ -188,31 +224,16 @@ pub(super) fn from_settings(
     else {
         return;
     };
-    let Some(weight) = table
-        .headers
-        .iter()
-        .position(|h| Some(h) == fm.columns.first())
-    else {
-        return;
-    };
-    let in_cells = d
-        .stats
-        .get(weight)
-        .is_some_and(|s| s.share.weight_unit_in_text >= 0.5);
-    if header_unit(&table.headers[weight]).is_some() || in_cells {
-        return;
-    }
     let Transform::Weight { unit } = &mut fm.transform else {
         return;
     };
     *unit = *sheet_unit;
-    let prefix = super::suggest::WEIGHT_UNIT_REASON;
-    fm.reasons.retain(|r| !r.starts_with(prefix));
-    fm.reasons.push(format!(
-        "{prefix}{}, as the settings sheet says (\"{pair}\"): please confirm",
+    let text = format!(
+        "{}{}, as the settings sheet says (\"{pair}\"): please confirm",
+        super::suggest::WEIGHT_UNIT_REASON,
         super::suggest::unit_name(*sheet_unit)
-    ));
-    fm.needs_confirmation = true;
+    );
+    flag_unit(fm, text);
 }
 
 #[cfg(test)]

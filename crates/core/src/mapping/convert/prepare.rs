@@ -156,19 +156,7 @@ impl Preparer {
                 Entity::Client => &mut client_findings,
                 Entity::Patient => &mut p.findings,
             };
-            for problem in out.problems {
-                bucket.push(Finding {
-                    file: plan.label.clone(),
-                    row: row.number,
-                    field: pf.field.key().into(),
-                    code: problem.code,
-                    severity: problem.severity,
-                    message: problem.message,
-                    value: finding_value(&pf.transform, &inputs),
-                    suggestion: problem.suggestion,
-                    source: String::new(),
-                });
-            }
+            bucket.extend(problem_findings(plan, row, pf, &inputs, out.problems));
             if pf.ambiguous_date {
                 if let Some(f) =
                     ambiguous_date(plan, row, pf, inputs.first().copied().unwrap_or(""))
@@ -263,19 +251,7 @@ impl Preparer {
                     .map(|&i| row.cells.get(i).map_or("", String::as_str)),
             );
             let out = values.apply(group.cache_base + j, pf, &inputs);
-            for problem in out.problems {
-                findings.push(Finding {
-                    file: plan.label.clone(),
-                    row: row.number,
-                    field: pf.field.key().into(),
-                    code: problem.code,
-                    severity: problem.severity,
-                    message: problem.message,
-                    value: finding_value(&pf.transform, &inputs),
-                    suggestion: problem.suggestion,
-                    source: String::new(),
-                });
-            }
+            findings.extend(problem_findings(plan, row, pf, &inputs, out.problems));
             if pf.ambiguous_date {
                 if let Some(f) =
                     ambiguous_date(plan, row, pf, inputs.first().copied().unwrap_or(""))
@@ -391,6 +367,27 @@ fn name_pet(plan: &TablePlan, fields: &[PlannedField], number: u32, findings: &m
 }
 
 /// The source text a finding quotes: the cells the transform read.
+/// The findings of one field's transform problems on `row`.
+fn problem_findings<'a>(
+    plan: &'a TablePlan,
+    row: &'a SourceRow,
+    pf: &'a PlannedField,
+    inputs: &'a [&str],
+    problems: Vec<crate::canonical::Problem>,
+) -> impl Iterator<Item = Finding> + 'a {
+    problems.into_iter().map(move |problem| Finding {
+        file: plan.label.clone(),
+        row: row.number,
+        field: pf.field.key().into(),
+        code: problem.code,
+        severity: problem.severity,
+        message: problem.message,
+        value: finding_value(&pf.transform, inputs),
+        suggestion: problem.suggestion,
+        source: String::new(),
+    })
+}
+
 fn finding_value(transform: &Transform, inputs: &[&str]) -> String {
     match transform {
         // Backup phone columns are read only when the ones before are empty: quote the one read.
