@@ -6,7 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-deb="$(ls -t target/debug/bundle/deb/*.deb target/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)"
+# Cargo (and so the bundler) writes where CARGO_TARGET_DIR says, when it is set.
+T="${CARGO_TARGET_DIR:-target}"
+deb="$(ls -t "$T"/debug/bundle/deb/*.deb "$T"/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)"
 [ -n "$deb" ] || { echo "error: no .deb found: build one with 'npx tauri build --bundles deb'" >&2; exit 1; }
 echo "Checking $deb"
 dpkg-deb --field "$deb" Package Version Depends

@@ -9,7 +9,9 @@ import { remote } from "webdriverio";
 import { tests } from "./tests.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const app = process.env.APP ?? join(root, "target/debug/ph-client-import");
+// Cargo builds the app where CARGO_TARGET_DIR says, when it is set.
+const targetDir = resolve(root, process.env.CARGO_TARGET_DIR ?? "target");
+const app = process.env.APP ?? join(targetDir, "debug/ph-client-import");
 const shots = join(root, "target/e2e-screenshots");
 mkdirSync(shots, { recursive: true });
 
