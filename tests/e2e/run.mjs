@@ -40,6 +40,7 @@ for (const test of tests.filter((t) => !only || only.split("|").some((o) => t.na
   const ctx = {
     browser,
     root,
+    targetDir,
     fixture: (p) => join(root, "fixtures", p),
     shot: async (name) => browser.saveScreenshot(join(shots, `${name}.png`)),
   };

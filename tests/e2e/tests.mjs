@@ -183,7 +183,7 @@ export const tests = [
   },
   {
     name: "review: fix a problem inline and similar rows, then the saved files equal the CLI's convert --edits",
-    async run({ browser, fixture, root, shot }) {
+    async run({ browser, fixture, targetDir, shot }) {
       const csv = fixture("demo/maple-clinic-problems.csv");
       await dropFiles(browser, [csv]);
       await (await browser.$("[data-testid=preview-row]")).waitForExist({ timeout: 15000 });
@@ -283,7 +283,7 @@ export const tests = [
       const edits = JSON.parse(readFileSync(join(out, "edits.json"), "utf8"));
       assert(edits.changes.length === 3, `edits.json has ${edits.changes.length} changes`);
       const cli = mkdtempSync(join(tmpdir(), "ph-e2e-cli-"));
-      execFileSync(join(root, "target/debug/ph-import"), [
+      execFileSync(join(targetDir, "debug/ph-import"), [
         "convert", csv, "--out", cli, "--profile", join(out, "mapping-profile.json"), "--edits", join(out, "edits.json"),
       ]);
       for (const name of ["clients.csv", "patients.csv", "findings.csv"]) {
