@@ -102,13 +102,16 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
 }
 
 /// Whether the given names could come out as agreeing (an initial, a nickname, a typo, or
-/// names swapped), judged from first letters without any similarity.
+/// names swapped): other first letters rule it out before any similarity, and the one
+/// similarity worked out is the given names' own, which [`Evidence::of`] would find too.
 fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     let (fa, fb) = (a.get(Part::First), b.get(Part::First));
     let (Some(x), Some(y)) = (fa.bytes().next(), fb.bytes().next()) else {
         return true;
     };
-    x == y || nicknames::are_variants(fa, fb) || fa == b.get(Part::Last) || fb == a.get(Part::Last)
+    let swapped = fa == b.get(Part::Last) || fb == a.get(Part::Last);
+    swapped
+        || (x == y || nicknames::are_variants(fa, fb)) && given(fa, fb).0 != NameAgreement::Differ
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.

@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod output;
 pub mod resolve;
 mod similarity;
+mod spill;
 mod within;
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ use crate::canonical::Entity;
 
 pub use compare::{compare, Comparison, Verdict};
 pub use fingerprint::{Fingerprint, Part};
-pub use within::Collector;
+pub use within::{Collector, Spilling};
 
 /// Column names of `duplicates.*`.
 pub const DUPLICATE_COLUMNS: [&str; 9] = [

@@ -13,6 +13,7 @@ use super::blocking::{self, KeyMaker, Keys};
 use super::compare::{compare_views, related, Verdict};
 use super::fingerprint::{Ends, Fingerprint, Part, View, PARTS};
 use super::normalize;
+use super::spill::{SpillWriter, Spilled, SpilledClient, SpilledPatient};
 use super::{DuplicateGroup, DuplicateKind, GroupMember};
 
 /// Where a record came from (a row past four billion, which no export reaches, keeps the
@@ -84,8 +85,7 @@ struct Clients {
 }
 
 impl Clients {
-    fn push(&mut self, fingerprint: &Fingerprint, keys: Keys, id: &str, origin: Origin) {
-        let (text, ends) = fingerprint.parts();
+    fn push(&mut self, text: &str, ends: Ends, keys: Keys, id: &str, origin: Origin) {
         let at = self.text.push(&[text, id]);
         self.entries.push(ClientEntry {
             at,
@@ -159,25 +159,20 @@ fn hashed(value: &str) -> u64 {
 }
 
 impl Patients {
-    fn push(
-        &mut self,
-        owner: &str,
-        name: &str,
-        species: &str,
-        dob: &str,
-        id: &str,
-        origin: Origin,
-    ) {
+    fn push(&mut self, p: &SpilledPatient<'_>) {
+        let (name, id) = (p.name, p.id);
         let at = self.text.push(&[name, id]);
         self.entries.push(PatientEntry {
-            owner: hashed(owner),
-            // Few species and dates: 32 bits of hash tell them apart.
-            species: hashed(species) as u32,
-            date_of_birth: (hashed(dob) as u32) | u32::from(!dob.is_empty()),
+            owner: p.owner,
+            species: p.species,
+            date_of_birth: p.date_of_birth,
             at,
             name_len: u32::try_from(name.len()).unwrap_or(u32::MAX),
             id_len: u32::try_from(id.len()).unwrap_or(u32::MAX),
-            origin,
+            origin: Origin {
+                table: p.place.0,
+                row: p.place.1,
+            },
         });
     }
 
@@ -211,6 +206,55 @@ pub struct Collector {
     patients: Patients,
     repeats: Vec<RepeatEntry>,
     keys: KeyMaker,
+    /// Where clients and pets go instead of memory, while a [`Spilling`] collector runs.
+    spill: Option<SpillWriter>,
+}
+
+/// A [`Collector`] that keeps its clients and pets in a file until they are read back:
+/// a conversion's own memory is freed by then, so the two are never held at once.
+pub struct Spilling(Collector);
+
+impl Spilling {
+    /// Collects into `file`: empty, readable and writable, and private (client data).
+    pub fn new(file: std::fs::File) -> Spilling {
+        Spilling(Collector {
+            spill: Some(SpillWriter::new(file)),
+            ..Collector::default()
+        })
+    }
+
+    /// Everything of one converted row (see [`Collector::row`]).
+    pub fn row(&mut self, row: &RowOutput, entity: Entity) {
+        self.0.row(row, entity);
+    }
+
+    /// The clients and pets read back into memory, ready to be grouped.
+    pub fn read_back(self) -> std::io::Result<Collector> {
+        let mut c = self.0;
+        let Some(spill) = c.spill.take() else {
+            return Ok(c);
+        };
+        c.clients.entries.reserve_exact(spill.clients);
+        c.clients.keys.reserve_exact(spill.clients);
+        c.patients.entries.reserve_exact(spill.patients);
+        let mut records = spill.finish()?;
+        while let Some(record) = records.next()? {
+            match record {
+                Spilled::Client(r) => c.clients.push(
+                    r.text,
+                    r.ends,
+                    r.keys,
+                    r.id,
+                    Origin {
+                        table: r.place.0,
+                        row: r.place.1,
+                    },
+                ),
+                Spilled::Patient(p) => c.patients.push(&p),
+            }
+        }
+        Ok(c)
+    }
 }
 
 impl Collector {
@@ -235,8 +279,18 @@ impl Collector {
     pub fn client(&mut self, c: &ClientRecord, table: usize, row: u64) {
         let fingerprint = Fingerprint::of(c);
         let keys = self.keys.keys(fingerprint.view());
-        self.clients
-            .push(&fingerprint, keys, &c.external_id, origin(table, row));
+        let (text, ends) = fingerprint.parts();
+        let o = origin(table, row);
+        match &mut self.spill {
+            Some(spill) => spill.client(&SpilledClient {
+                text,
+                ends,
+                keys,
+                id: &c.external_id,
+                place: (o.table, o.row),
+            }),
+            None => self.clients.push(text, ends, keys, &c.external_id, o),
+        }
     }
 
     /// A converted pet, from `row` of table `table`.
@@ -246,14 +300,21 @@ impl Collector {
         if p.client_external_id.is_empty() || name.is_empty() {
             return;
         }
-        self.patients.push(
-            &p.client_external_id,
-            &name,
-            &p.species.to_ascii_lowercase(),
-            &p.date_of_birth,
-            &p.external_id,
-            origin(table, row),
-        );
+        let o = origin(table, row);
+        let dob = p.date_of_birth.as_str();
+        let pet = SpilledPatient {
+            owner: hashed(&p.client_external_id),
+            // Few species and dates: 32 bits of hash tell them apart.
+            species: hashed(&p.species.to_ascii_lowercase()) as u32,
+            date_of_birth: (hashed(dob) as u32) | u32::from(!dob.is_empty()),
+            name: &name,
+            id: &p.external_id,
+            place: (o.table, o.row),
+        };
+        match &mut self.spill {
+            Some(spill) => spill.patient(&pet),
+            None => self.patients.push(&pet),
+        }
     }
 
     /// Row `row` of table `table` repeats an earlier one; `entity` is what the table holds.

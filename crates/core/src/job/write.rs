@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 pub use crate::canonical::CodeCount;
 use crate::canonical::{Entity, Finding, RequiredPolicy, Severity};
-use crate::dedupe::{Collector, DuplicateGroup, DuplicateKind};
+use crate::dedupe::{DuplicateGroup, DuplicateKind, Spilling};
 use crate::private_file::{CreateError, FileSet, Overwrite};
 use crate::read::{Progress, ReadError};
 use crate::validate::{ImportPolicy, Skipped};
@@ -222,13 +222,16 @@ pub(crate) fn write_canonical_progress(
     names.extend(beside.iter().map(|(name, _)| name.to_string()));
     let mut set = FileSet::new(dir, &names, policies.overwrite)?;
     let mut files = OutputFiles::in_set(&mut set, format)?;
+    // The duplicate finder's records wait on disk beside the files being written (an
+    // unnamed file, gone when closed), not in memory beside the conversion's own.
+    let scratch = tempfile::tempfile_in(dir).map_err(io_error(dir))?;
     let (summary, collector) = std::thread::scope(|scope| {
         let (send, received) = mpsc::sync_channel(FEED_BATCHES);
         // Named, so profilers and debuggers tell the stages apart. Failing to start a
         // thread is the system out of resources, which `scope.spawn` panics on too.
         let collecting = std::thread::Builder::new()
             .name("ph-dedupe".into())
-            .spawn_scoped(scope, move || collect(received))
+            .spawn_scoped(scope, move || collect(received, scratch))
             .expect("the system could not start a thread");
         let mut feed = Feed {
             batch: Vec::with_capacity(FEED_ROWS),
@@ -253,6 +256,7 @@ pub(crate) fn write_canonical_progress(
     });
     let mut summary = summary?;
     files.finish()?;
+    let collector = collector.read_back().map_err(io_error(dir))?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     progress(
         GROUPING,
@@ -401,8 +405,8 @@ impl Feed {
 }
 
 /// The collector's thread: every row fed, until the feed ends.
-fn collect(received: mpsc::Receiver<Vec<(RowOutput, Entity)>>) -> Collector {
-    let mut collector = Collector::default();
+fn collect(received: mpsc::Receiver<Vec<(RowOutput, Entity)>>, scratch: std::fs::File) -> Spilling {
+    let mut collector = Spilling::new(scratch);
     for batch in received {
         for (row, entity) in batch {
             collector.row(&row, entity);
