@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::fingerprint::{Part, View};
 
 /// How many keys each client has (some may be absent).
-pub const KEYS: usize = 7;
+pub const KEYS: usize = 8;
 
 /// Blocks up to this size are compared all pairs; larger ones in windows.
 const FULL_BLOCK: usize = 48;
@@ -22,7 +22,7 @@ const WINDOW: usize = 12;
 /// The window of each kind of key (see [`KINDS`]). The sound of the last name with the first
 /// initial is the loosest key: its large blocks (every J. Smith) only add the pairs whose
 /// postal codes are one typo apart, and those sort side by side.
-const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW];
+const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW, WINDOW];
 
 /// The blocking keys of one client; 0 means absent. 32-bit hashes: two different values
 /// sharing one only adds a pair to compare, and a million clients' keys stay small.
@@ -74,8 +74,11 @@ impl KeyMaker {
                 for (d, b) in start.iter_mut().zip(bytes) {
                     *d = b;
                 }
+                // The postal code only without a house number: a mistyped code must not hide
+                // the same street address.
+                let area = if number.is_empty() { postal } else { "" };
                 let mut h = FxHasher::default();
-                (6u8, number, start, postal).hash(&mut h);
+                (6u8, number, start, area).hash(&mut h);
                 (h.finish() as u32).max(1)
             },
             // The same two names in either field (swapped first and last names); the low bit
@@ -84,6 +87,13 @@ impl KeyMaker {
                 0
             } else {
                 (key(7, &[lo, hi]) & !1) | 2 | u32::from(first < last)
+            },
+            // The given name with the postal code: a family name mistyped beyond its sound,
+            // or changed, and a street written differently.
+            if first.len() < 2 || postal.is_empty() {
+                0
+            } else {
+                key(8, &[first, postal])
             },
         ]
     }
@@ -127,7 +137,7 @@ fn sounded(tag: u8, sound: u32, part: &str) -> u32 {
 
 /// The key slots of each kind of key: the two phones are one kind, so a main phone meets
 /// the other client's second phone.
-const KINDS: [&[usize]; KEYS - 1] = [&[0], &[1, 2], &[3], &[4], &[5], &[6]];
+const KINDS: [&[usize]; KEYS - 1] = [&[0], &[1, 2], &[3], &[4], &[5], &[6], &[7]];
 
 /// The kind of the swapped-names key: its low bit says which way round the names are, and
 /// only clients entered the other way round are paired (the same names the same way round
@@ -232,6 +242,34 @@ mod tests {
         let mut seen = pairs(&keys, &vec![0; keys.len()], |a, b| Some((a, b)));
         seen.sort_unstable();
         assert_eq!(seen, vec![(0, 1), (0, 3)]);
+    }
+
+    fn at(first: &str, last: &str, street: &str, zip: &str) -> Fingerprint {
+        Fingerprint::of(&ClientRecord {
+            first_name: first.into(),
+            last_name: last.into(),
+            address_line1: street.into(),
+            postal_code: zip.into(),
+            ..ClientRecord::default()
+        })
+    }
+
+    #[test]
+    fn a_mistyped_postal_code_or_family_name_still_meets_its_record() {
+        let mut maker = KeyMaker::default();
+        let clients = [
+            at("Abby", "Toseland", "55 Haines St", "2877"),
+            // The street address, another postal code and a family name of another sound.
+            at("Abby", "Moseland", "55 Haines St", "8277"),
+            // The given name and postal code, the family name and street mistyped.
+            at("Abby", "Xoseland", "55 Hianes St", "2877"),
+            // Neither: another given name, street and postal code.
+            at("Kate", "Toselda", "7 Lake Dr", "8277"),
+        ];
+        let keys: Vec<Keys> = clients.iter().map(|c| maker.keys(c.view())).collect();
+        let mut seen = pairs(&keys, &vec![0; keys.len()], |a, b| Some((a, b)));
+        seen.sort_unstable();
+        assert_eq!(seen, vec![(0, 1), (0, 2)]);
     }
 
     #[test]
