@@ -85,7 +85,7 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
     // e-mail or phone nothing is left to tie the two together.
     if email != Some(true) && phone != Some(true) {
         if postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false)
-            && !(same_number(a, b) && a.get(Part::City) == b.get(Part::City))
+            && !(same_number(a, b) && same_city(a, b) == Some(true))
         {
             return None;
         }
@@ -94,7 +94,7 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
         if !given_names_can_agree(a, b) {
             let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
             let no_street = a.get(Part::Street).is_empty() || b.get(Part::Street).is_empty();
-            if no_street || !na.is_empty() && !nb.is_empty() && na != nb {
+            if no_street || !na.is_empty() && !nb.is_empty() && na != nb && !transposed(na, nb) {
                 return None;
             }
         }
@@ -141,7 +141,7 @@ impl<'a> Evidence<'a> {
         let phone = phones(a, b);
         let (street, lines_swapped) = street(a, b);
         let (postal_typo, postal) = postal(a.get(Part::Postal), b.get(Part::Postal));
-        let city = agree_close(a.get(Part::City), b.get(Part::City), 0.9);
+        let city = same_city(a, b);
         // Swapped lines put each record's second line in the other's street: compared there.
         let unit = if lines_swapped {
             None
@@ -213,16 +213,27 @@ impl<'a> Evidence<'a> {
             Some(false) => -0.5,
             None => 0.0,
         };
-        if unit == Some(false) {
-            weight -= 0.5;
+        match unit {
+            Some(false) => weight -= 0.5,
+            // The same second line (a flat, a property name) where the streets do not
+            // disagree; `Apt 4` on two different streets says nothing.
+            Some(true) if !matches!(street, Some((false, sim)) if sim < 0.9) => weight += 1.0,
+            _ => {}
         }
 
         let names_agree = first.0 >= NameAgreement::Initial && last.0 >= NameAgreement::Close
             || (first.0 >= NameAgreement::Close && last.0 == NameAgreement::Unknown)
             || (last.0 >= NameAgreement::Close && first.0 == NameAgreement::Unknown);
         let shares_contact = email == Some(true) || phone == Some(true) || same_street;
-        // Names alone never make one person: namesakes are common.
-        let supported = shares_contact || postal == Some(true);
+        // Names alone never make one person: namesakes are common. A postal code one typo
+        // off counts with the same street name (the house number may differ: a conflict).
+        let street_name = matches!(street, Some((_, sim)) if sim >= 0.9);
+        // So does the same house number in the same town or on the same second line, where
+        // one record has no street name.
+        let same_place =
+            same_number(a, b) && street.is_none() && (city == Some(true) || unit == Some(true));
+        let supported =
+            shares_contact || postal == Some(true) || postal_typo && (street_name || same_place);
         // The same given name at the same full address (house number, street, postal code)
         // under another family name: a name change (marriage) far more often than two
         // people, since people sharing an address differ in their given names. One person,
@@ -506,6 +517,11 @@ fn keyboard_neighbours(x: u8, y: u8) -> bool {
     }
 }
 
+/// Whether the towns agree (a typo allowed); `None` when either has none.
+fn same_city(a: View<'_>, b: View<'_>) -> Option<bool> {
+    agree_close(a.get(Part::City), b.get(Part::City), 0.9)
+}
+
 /// Whether both have a house number and it is the same.
 fn same_number(a: View<'_>, b: View<'_>) -> bool {
     let na = a.get(Part::Number);
@@ -545,7 +561,7 @@ fn street<'a>(a: View<'a>, b: View<'a>) -> (Option<(bool, f64)>, bool) {
         return (None, false);
     }
     let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
-    let numbers = na.is_empty() || nb.is_empty() || na == nb;
+    let numbers = na.is_empty() || nb.is_empty() || na == nb || transposed(na, nb);
     let sim = street_similarity(sa, sb);
     if sim < 0.9 {
         let (ua, ub) = (a.get(Part::Unit), b.get(Part::Unit));
@@ -980,6 +996,29 @@ mod tests {
         let b = lined("Eliza", "Campbell", "113 Dines Place", "", "Ryde", "3550");
         assert_eq!(compare(&a, &b).verdict, Verdict::Different);
         assert_eq!(related(a.view(), b.view()), None);
+    }
+
+    #[test]
+    fn swapped_house_number_digits_are_a_typo() {
+        let a = client("Kirra", "Bahnisch", "", "", "74 Seaborn Pl", "3073");
+        let b = client("Kirra", "", "", "", "47 Seaborn Place", "3073");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(
+            c.reasons.contains(&"same street address".to_owned()),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_postal_typo_counts_with_the_same_house_number_and_town_when_a_street_is_missing() {
+        let a = lined("Kelsey", "Dearing", "25", "Bindaree", "Clare", "4109");
+        let b = lined("Kelsey", "Dearing", "25", "Bindaree", "Clare", "1409");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+        assert!(related(a.view(), b.view()).is_some());
+        // Another house number: namesakes in neighbouring areas.
+        let b = lined("Kelsey", "Dearing", "26", "", "Clare", "4190");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Different);
     }
 
     #[test]
