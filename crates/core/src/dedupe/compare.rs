@@ -458,8 +458,9 @@ fn given(a: &str, b: &str) -> (NameAgreement, f64) {
 }
 
 /// Close given names that are more often two people than a typo: one letter changed in a
-/// short name (Mary / Mark, Dana / Dane) or a name and a longer one it begins (Daniel /
-/// Danielle, Jose / Joseph). Nicknames are known from the table before this.
+/// short name (Mary / Mark, Dana / Dane), a name and a longer one it begins (Daniel /
+/// Danielle, Jose / Joseph), or the other form of a name by its final vowel (Antonio /
+/// Antonia, Daniel / Daniela). Nicknames are known from the table before this.
 fn other_name(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let mut changed = short.bytes().zip(long.bytes()).filter(|(x, y)| x != y);
@@ -471,7 +472,23 @@ fn other_name(a: &str, b: &str) -> bool {
             _ => false,
         };
     let begins = long.len() >= short.len() + 2 && long.starts_with(short);
-    substituted || begins
+    substituted || begins || other_form(short.as_bytes(), long.as_bytes())
+}
+
+/// A name's other form (often the other sex's) by its ending: the final `a`, `e` or `o`
+/// changed (Roberto / Roberta, Louisa / Louise) or one added to a name ending in a consonant
+/// (Paul / Paula, Eric / Erica). A dropped final letter (`Sophi`) stays a typo.
+fn other_form(short: &[u8], long: &[u8]) -> bool {
+    let ending = |c: &u8| matches!(c, b'a' | b'e' | b'o');
+    let vowel = |c: &u8| ending(c) || matches!(c, b'i' | b'u' | b'y');
+    let (Some((s_end, s_stem)), Some((l_end, l_stem))) = (short.split_last(), long.split_last())
+    else {
+        return false;
+    };
+    short.len() >= 3
+        && ending(l_end)
+        && (short.len() == long.len() && s_stem == l_stem && ending(s_end) && s_end != l_end
+            || long.len() == short.len() + 1 && l_stem == short && !vowel(s_end))
 }
 
 /// Agreement of two folded family names (a double-barrelled name against one of its halves
@@ -775,6 +792,10 @@ mod tests {
             ("Dana", "Dina"),
             ("Daniel", "Danielle"),
             ("Jose", "Joseph"),
+            ("Antonio", "Antonia"),
+            ("Roberto", "Roberta"),
+            ("Daniel", "Daniela"),
+            ("Eric", "Erica"),
         ] {
             let a = client(
                 x,
@@ -803,9 +824,12 @@ mod tests {
             let b = client(y, "Smith", "", "2175550143", "12 Oak St", "62704");
             assert_eq!(compare(&a, &b).verdict, Verdict::Household, "{x} / {y}");
         }
-        // A slip to the next key is a typo, not another name.
+        // A slip to the next key is a typo, not another name; so is a dropped last letter.
         let a = client("Mary", "Smith", "", "2175550143", "12 Oak St", "62704");
         let b = client("Mart", "Smith", "", "2175550143", "12 Oak St", "62704");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+        let a = client("Sophie", "Smith", "", "2175550143", "12 Oak St", "62704");
+        let b = client("Sophi", "Smith", "", "2175550143", "12 Oak St", "62704");
         assert_eq!(compare(&a, &b).verdict, Verdict::Same);
     }
 
