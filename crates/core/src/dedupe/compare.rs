@@ -104,13 +104,18 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
 }
 
 /// Whether the given names could come out as agreeing (an initial, a nickname, a typo, or
-/// names swapped), judged from first letters without any similarity.
+/// names swapped), judged from first letters (or the first two swapped) without any
+/// similarity.
 fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     let (fa, fb) = (a.get(Part::First), b.get(Part::First));
     let (Some(x), Some(y)) = (fa.bytes().next(), fb.bytes().next()) else {
         return true;
     };
-    x == y || nicknames::are_variants(fa, fb) || fa == b.get(Part::Last) || fb == a.get(Part::Last)
+    x == y
+        || nicknames::are_variants(fa, fb)
+        || transposed(fa, fb)
+        || fa == b.get(Part::Last)
+        || fb == a.get(Part::Last)
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.
@@ -1045,6 +1050,36 @@ mod tests {
         assert_eq!(compare(&a, &b).verdict, Verdict::Different);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The shortcuts of `related` never drop a pair `compare` relates.
+        #[test]
+        fn related_agrees_with_compare_on_near_records(picks in proptest::collection::vec(0usize..64, 18)) {
+            const FIRST: &[&str] = &["John", "Jon", "Ojhn", "Smith", "Mary", "Mark", "Daniel", "Daniela", ""];
+            const LAST: &[&str] = &["Smith", "Smyth", "John", "Jones", "Smiht", ""];
+            const PHONE: &[&str] = &["2175550143", "3125550199", ""];
+            const LINE1: &[&str] = &["12 Oak St", "21 Oak Street", "14 Oak St", "Oak St", "12 Elm Rd", "12", ""];
+            const LINE2: &[&str] = &["Apt 4", "Oak St", "Elm Rd", ""];
+            const CITY: &[&str] = &["Springfield", "Springfeld", "Dover", ""];
+            const ZIP: &[&str] = &["62704", "62740", "62705", "72604", ""];
+            let pick = |list: &[&str], i: usize| list[picks[i] % list.len()].to_owned();
+            let make = |o: usize| Fingerprint::of(&ClientRecord {
+                first_name: pick(FIRST, o),
+                last_name: pick(LAST, o + 1),
+                phone: pick(PHONE, o + 2),
+                address_line1: pick(LINE1, o + 3),
+                address_line2: pick(LINE2, o + 4),
+                city: pick(CITY, o + 5),
+                postal_code: pick(ZIP, o + 6),
+                ..ClientRecord::default()
+            });
+            let (a, b) = (make(0), make(9));
+            let c = compare(&a, &b);
+            let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));
+            proptest::prop_assert_eq!(related(a.view(), b.view()), expected, "{:?} / {:?}", a, b);
+        }
+    }
+
     #[test]
     fn related_agrees_with_compare() {
         let a = client("John", "Smith", "", "2175550143", "12 Oak St", "62704");
@@ -1068,6 +1103,7 @@ mod tests {
             client("Smith", "Jonh", "", "", "12 Oak St", "62704"),
             client("John", "Smith", "", "", "12 Oak St", "62740"),
             client("Mary", "Jones", "", "", "12 Oak St", "62704"),
+            client("Ojhn", "Smith", "", "", "14 Oak St", "62704"),
         ] {
             let c = compare(&a, &b);
             let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));
