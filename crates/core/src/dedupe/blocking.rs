@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::fingerprint::{Part, View};
 
 /// How many keys each client has (some may be absent).
-pub const KEYS: usize = 7;
+pub const KEYS: usize = 8;
 
 /// Blocks up to this size are compared all pairs; larger ones in windows.
 const FULL_BLOCK: usize = 48;
@@ -22,7 +22,7 @@ const WINDOW: usize = 12;
 /// The window of each kind of key (see [`KINDS`]). The sound of the last name with the first
 /// initial is the loosest key: its large blocks (every J. Smith) only add the pairs whose
 /// postal codes are one typo apart, and those sort side by side.
-const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW];
+const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW, WINDOW];
 
 /// The blocking keys of one client; 0 means absent. 32-bit hashes: two different values
 /// sharing one only adds a pair to compare, and a million clients' keys stay small.
@@ -43,14 +43,10 @@ impl KeyMaker {
         let last = f.get(Part::Last);
         let initial = first.get(..1).unwrap_or_default();
         let sound = self.sound(last);
+        let first_sound = self.sound(first);
         let postal = f.get(Part::Postal);
         let number = f.get(Part::Number);
         let street = f.get(Part::Street);
-        let (lo, hi) = if first <= last {
-            (first, last)
-        } else {
-            (last, first)
-        };
         [
             key(1, &[f.get(Part::Email)]),
             key(2, &[f.get(Part::Phone)]),
@@ -74,35 +70,51 @@ impl KeyMaker {
                 for (d, b) in start.iter_mut().zip(bytes) {
                     *d = b;
                 }
+                // The postal code without its last two characters (the area), so that a typo
+                // there does not hide the same street address; all of it when there is no
+                // house number.
+                let area = match postal.len() {
+                    n if n >= 4 && !number.is_empty() => postal.get(..n - 2).unwrap_or(postal),
+                    _ => postal,
+                };
                 let mut h = FxHasher::default();
-                (6u8, number, start, postal).hash(&mut h);
+                (6u8, number, start, area).hash(&mut h);
                 (h.finish() as u32).max(1)
             },
-            // The same two names in either field (swapped first and last names); the low bit
-            // says which way round (see `SWAPPED_KIND`).
-            if first.is_empty() || last.is_empty() || first == last {
+            // The sounds of the two names in either field (swapped first and last names, one
+            // perhaps mistyped); the low bit says which way round (see `SWAPPED_KIND`).
+            if sound == 0 || first_sound == 0 || sound == first_sound {
                 0
             } else {
-                (key(7, &[lo, hi]) & !1) | 2 | u32::from(first < last)
+                let mut h = FxHasher::default();
+                (7u8, sound.min(first_sound), sound.max(first_sound)).hash(&mut h);
+                (h.finish() as u32 & !1) | 2 | u32::from(first_sound < sound)
+            },
+            // The given name with the postal code: a family name mistyped beyond its sound,
+            // or changed, and a street written differently.
+            if first.len() < 2 || postal.is_empty() {
+                0
+            } else {
+                key(8, &[first, postal])
             },
         ]
     }
 
-    /// The double-metaphone code of a folded last name, hashed; 0 when there is none.
-    fn sound(&mut self, last: &str) -> u32 {
-        if last.is_empty() {
+    /// The double-metaphone code of a folded name, hashed; 0 when there is none.
+    fn sound(&mut self, name: &str) -> u32 {
+        if name.is_empty() {
             return 0;
         }
-        if let Some(&s) = self.sounds.get(last) {
+        if let Some(&s) = self.sounds.get(name) {
             return s;
         }
-        let code = self.metaphone.encode(last);
+        let code = self.metaphone.encode(name);
         let s = if code.is_empty() {
-            key(3, &[last])
+            key(3, &[name])
         } else {
             key(3, &[&code])
         };
-        self.sounds.insert(last.into(), s);
+        self.sounds.insert(name.into(), s);
         s
     }
 }
@@ -127,7 +139,7 @@ fn sounded(tag: u8, sound: u32, part: &str) -> u32 {
 
 /// The key slots of each kind of key: the two phones are one kind, so a main phone meets
 /// the other client's second phone.
-const KINDS: [&[usize]; KEYS - 1] = [&[0], &[1, 2], &[3], &[4], &[5], &[6]];
+const KINDS: [&[usize]; KEYS - 1] = [&[0], &[1, 2], &[3], &[4], &[5], &[6], &[7]];
 
 /// The kind of the swapped-names key: its low bit says which way round the names are, and
 /// only clients entered the other way round are paired (the same names the same way round
@@ -231,7 +243,37 @@ mod tests {
         let keys: Vec<Keys> = clients.iter().map(|c| maker.keys(c.view())).collect();
         let mut seen = pairs(&keys, &vec![0; keys.len()], |a, b| Some((a, b)));
         seen.sort_unstable();
-        assert_eq!(seen, vec![(0, 1), (0, 3)]);
+        // Smith John meets Jon Smyth too: the swapped names sound the same.
+        assert_eq!(seen, vec![(0, 1), (0, 3), (1, 3)]);
+    }
+
+    fn at(first: &str, last: &str, street: &str, zip: &str) -> Fingerprint {
+        Fingerprint::of(&ClientRecord {
+            first_name: first.into(),
+            last_name: last.into(),
+            address_line1: street.into(),
+            postal_code: zip.into(),
+            ..ClientRecord::default()
+        })
+    }
+
+    #[test]
+    fn a_mistyped_postal_code_or_family_name_still_meets_its_record() {
+        let mut maker = KeyMaker::default();
+        let clients = [
+            at("Abby", "Toseland", "55 Haines St", "2877"),
+            // The street address, a postal code of the same area and a family name of another
+            // sound.
+            at("Abby", "Moseland", "55 Haines St", "2871"),
+            // The given name and postal code, the family name and street mistyped.
+            at("Abby", "Xoseland", "55 Hianes St", "2877"),
+            // Neither: another given name, street and postal code.
+            at("Kate", "Toselda", "7 Lake Dr", "8277"),
+        ];
+        let keys: Vec<Keys> = clients.iter().map(|c| maker.keys(c.view())).collect();
+        let mut seen = pairs(&keys, &vec![0; keys.len()], |a, b| Some((a, b)));
+        seen.sort_unstable();
+        assert_eq!(seen, vec![(0, 1), (0, 2)]);
     }
 
     #[test]

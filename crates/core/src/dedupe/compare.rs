@@ -84,7 +84,9 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
     // A different postal code (not a typo) rules out the same street, so without a shared
     // e-mail or phone nothing is left to tie the two together.
     if email != Some(true) && phone != Some(true) {
-        if postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false) {
+        if postal(a.get(Part::Postal), b.get(Part::Postal)).1 == Some(false)
+            && !(same_number(a, b) && same_city(a, b) == Some(true))
+        {
             return None;
         }
         // Given names that cannot agree (other initials, not nicknames, not swapped) leave
@@ -102,16 +104,19 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
 }
 
 /// Whether the given names could come out as agreeing (an initial, a nickname, a typo, or
-/// names swapped): other first letters rule it out before any similarity, and the one
-/// similarity worked out is the given names' own, which [`Evidence::of`] would find too.
+/// names swapped): other first letters (not the first two swapped) rule it out before any
+/// similarity, and the one similarity worked out is the given names' own, which
+/// [`Evidence::of`] would find too.
 fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     let (fa, fb) = (a.get(Part::First), b.get(Part::First));
     let (Some(x), Some(y)) = (fa.bytes().next(), fb.bytes().next()) else {
         return true;
     };
+    // Swapped names need one of them the same (see `names`).
     let swapped = fa == b.get(Part::Last) || fb == a.get(Part::Last);
     swapped
-        || (x == y || nicknames::are_variants(fa, fb)) && given(fa, fb).0 != NameAgreement::Differ
+        || (x == y || nicknames::are_variants(fa, fb) || transposed(fa, fb))
+            && given(fa, fb).0 != NameAgreement::Differ
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.
@@ -121,8 +126,12 @@ struct Evidence<'a> {
     first: (NameAgreement, f64),
     last: (NameAgreement, f64),
     swapped: bool,
+    /// The street of one is the second address line of the other.
+    lines_swapped: bool,
     /// The last names are one letter apart, taken as a typo because the rest agrees.
     last_typo: bool,
+    /// The same given name and full address under another family name.
+    name_change: bool,
     email: Option<bool>,
     phone: Option<bool>,
     street: Option<(bool, f64)>,
@@ -136,12 +145,21 @@ impl<'a> Evidence<'a> {
     fn of(a: View<'a>, b: View<'a>) -> Evidence<'a> {
         let email = agree_exact(a.get(Part::Email), b.get(Part::Email));
         let phone = phones(a, b);
-        let street = street(a, b);
+        let (street, lines_swapped) = street(a, b);
         let (postal_typo, postal) = postal(a.get(Part::Postal), b.get(Part::Postal));
-        let city = agree_close(a.get(Part::City), b.get(Part::City), 0.9);
-        let unit = agree_close(a.get(Part::Unit), b.get(Part::Unit), 0.9);
-        let same_street =
-            matches!(street, Some((true, _))) && postal != Some(false) && unit != Some(false);
+        let city = same_city(a, b);
+        // Swapped lines put each record's second line in the other's street: compared there.
+        let unit = if lines_swapped {
+            None
+        } else {
+            agree_close(a.get(Part::Unit), b.get(Part::Unit), 0.9)
+        };
+        // Another postal code at the same house number, street and town is a mistyped code
+        // (or a renumbered area), not another address: one person's address in conflict.
+        let same_town = city == Some(true) && same_number(a, b);
+        let same_street = matches!(street, Some((true, _)))
+            && (postal != Some(false) || same_town)
+            && unit != Some(false);
         let (first, mut last, swapped) = names(a, b);
         // A one-letter slip in a short family name (`Nash` / `Nesh`) scores below the
         // similarity bar; it is a typo when the given name and strong evidence agree.
@@ -201,22 +219,46 @@ impl<'a> Evidence<'a> {
             Some(false) => -0.5,
             None => 0.0,
         };
-        if unit == Some(false) {
-            weight -= 0.5;
+        match unit {
+            Some(false) => weight -= 0.5,
+            // The same second line (a flat, a property name) where the streets do not
+            // disagree; `Apt 4` on two different streets says nothing.
+            Some(true) if !matches!(street, Some((false, sim)) if sim < 0.9) => weight += 1.0,
+            _ => {}
         }
 
         let names_agree = first.0 >= NameAgreement::Initial && last.0 >= NameAgreement::Close
             || (first.0 >= NameAgreement::Close && last.0 == NameAgreement::Unknown)
             || (last.0 >= NameAgreement::Close && first.0 == NameAgreement::Unknown);
         let shares_contact = email == Some(true) || phone == Some(true) || same_street;
-        // Names alone never make one person: namesakes are common.
-        let supported = shares_contact || postal == Some(true);
+        // Names alone never make one person: namesakes are common. A postal code one typo
+        // off counts with the same street name (the house number may differ: a conflict).
+        let street_name = matches!(street, Some((_, sim)) if sim >= 0.9);
+        // So does the same house number in the same town or on the same second line, where
+        // one record has no street name.
+        let same_place =
+            same_number(a, b) && street.is_none() && (city == Some(true) || unit == Some(true));
+        let supported =
+            shares_contact || postal == Some(true) || postal_typo && (street_name || same_place);
+        // The same given name at the same full address (house number, street, postal code)
+        // under another family name: a name change (marriage) far more often than two
+        // people, since people sharing an address differ in their given names. One person,
+        // but a person must confirm: a conflict.
+        let full_address = same_street && same_number(a, b) && postal != Some(false);
+        let name_change = full_address
+            && !swapped
+            && last.0 == NameAgreement::Differ
+            && a.get(Part::First).len() >= 2
+            && (first.0 == NameAgreement::Exact
+                || first.0 == NameAgreement::Close && first.1 < 1.0);
         let verdict = if names_agree && supported && weight >= SAME_PERSON {
             if matches!(street, Some((false, _))) || postal == Some(false) || phone == Some(false) {
                 Verdict::Conflicting
             } else {
                 Verdict::Same
             }
+        } else if name_change && email != Some(false) && phone != Some(false) {
+            Verdict::Conflicting
         } else if shares_contact && first.0 == NameAgreement::Differ {
             Verdict::Household
         } else {
@@ -228,7 +270,9 @@ impl<'a> Evidence<'a> {
             first,
             last,
             swapped,
+            lines_swapped,
             last_typo,
+            name_change,
             email,
             phone,
             street,
@@ -289,6 +333,9 @@ impl<'a> Evidence<'a> {
         if self.phone == Some(true) {
             reasons.push("same phone".to_owned());
         }
+        if self.lines_swapped {
+            reasons.push("address lines swapped".to_owned());
+        }
         match self.street {
             Some((true, sim)) if sim < 1.0 => reasons.push(format!("street similarity {sim:.2}")),
             Some((true, _)) => reasons.push("same street address".to_owned()),
@@ -298,13 +345,25 @@ impl<'a> Evidence<'a> {
             _ => {}
         }
         if self.postal_typo {
-            reasons.push("postal code one character apart".to_owned());
+            let (pa, pb) = (a.get(Part::Postal), b.get(Part::Postal));
+            reasons.push(if substituted_once(pa, pb) {
+                "postal code one character apart".to_owned()
+            } else {
+                "postal code two characters swapped".to_owned()
+            });
         }
         if self.postal == Some(true) {
             reasons.push("same postal code".to_owned());
         }
         match self.verdict {
             Verdict::Conflicting => {
+                if self.name_change && self.last.0 == NameAgreement::Differ {
+                    reasons.push(format!(
+                        "different last names {} / {} (a name change?)",
+                        a.get(Part::Last),
+                        b.get(Part::Last)
+                    ));
+                }
                 if matches!(self.street, Some((false, _))) || self.postal == Some(false) {
                     reasons.push("different address".to_owned());
                 }
@@ -323,17 +382,34 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// Whether one postal code is one character off the other (a typo more often than a
-/// neighbouring area: no opinion), and otherwise whether they agree.
+/// Whether one postal code is one character off the other or has two neighbouring
+/// characters swapped (`4380` / `4308`: a typo more often than a neighbouring area: no
+/// opinion), and otherwise whether they agree.
 fn postal(pa: &str, pb: &str) -> (bool, Option<bool>) {
-    let typo = pa.len() == pb.len()
-        && pa.len() >= 4
-        && pa.bytes().zip(pb.bytes()).filter(|(x, y)| x != y).count() == 1;
+    let typo = pa.len() >= 4 && (substituted_once(pa, pb) || transposed(pa, pb));
     if typo {
         (true, None)
     } else {
         (false, agree_exact(pa, pb))
     }
+}
+
+/// Two values of one length that differ in exactly one character.
+fn substituted_once(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() == 1
+}
+
+/// Two values of one length that differ only by two neighbouring characters swapped
+/// (`4380` / `4308`, `ned` / `nde`).
+fn transposed(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() != y.len() {
+        return false;
+    }
+    let Some(i) = x.iter().zip(y).position(|(p, q)| p != q) else {
+        return false;
+    };
+    i + 1 < x.len() && x[i] == y[i + 1] && x[i + 1] == y[i] && x[i + 2..] == y[i + 2..]
 }
 
 /// Two names of at least three letters one substitution, insertion, deletion or swap of
@@ -351,9 +427,12 @@ fn names(a: View<'_>, b: View<'_>) -> ((NameAgreement, f64), (NameAgreement, f64
     if straight.0 .0 >= NameAgreement::Close && straight.1 .0 >= NameAgreement::Close {
         return (straight.0, straight.1, false);
     }
-    // Names entered in each other's fields: `Smith, John` against `John Smith`.
+    // Names entered in each other's fields: `Smith, John` against `John Smith`, one of
+    // them perhaps mistyped as well (`Finlay, Danien`).
     let swapped = (given(af, bl), family(al, bf));
-    if swapped.0 .0 == NameAgreement::Exact && swapped.1 .0 == NameAgreement::Exact {
+    let (x, y) = (swapped.0 .0, swapped.1 .0);
+    let exact = NameAgreement::Exact;
+    if x >= NameAgreement::Close && y >= NameAgreement::Close && (x == exact || y == exact) {
         return (swapped.0, swapped.1, true);
     }
     (straight.0, straight.1, false)
@@ -375,7 +454,9 @@ fn given(a: &str, b: &str) -> (NameAgreement, f64) {
         return (NameAgreement::Initial, 0.0);
     }
     let sim = jaro_winkler(a, b);
-    if sim >= 0.88 && a.len().min(b.len()) >= 3 && !other_name(a, b) {
+    // Two neighbouring letters swapped (`ned` / `nde`) score low in short names.
+    let typo = sim >= 0.88 || transposed(a, b);
+    if typo && a.len().min(b.len()) >= 3 && !other_name(a, b) {
         (NameAgreement::Close, sim)
     } else {
         (NameAgreement::Differ, sim)
@@ -383,8 +464,9 @@ fn given(a: &str, b: &str) -> (NameAgreement, f64) {
 }
 
 /// Close given names that are more often two people than a typo: one letter changed in a
-/// short name (Mary / Mark, Dana / Dane) or a name and a longer one it begins (Daniel /
-/// Danielle, Jose / Joseph). Nicknames are known from the table before this.
+/// short name (Mary / Mark, Dana / Dane), a name and a longer one it begins (Daniel /
+/// Danielle, Jose / Joseph), or the other form of a name by its final vowel (Antonio /
+/// Antonia, Daniel / Daniela). Nicknames are known from the table before this.
 fn other_name(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let mut changed = short.bytes().zip(long.bytes()).filter(|(x, y)| x != y);
@@ -396,7 +478,23 @@ fn other_name(a: &str, b: &str) -> bool {
             _ => false,
         };
     let begins = long.len() >= short.len() + 2 && long.starts_with(short);
-    substituted || begins
+    substituted || begins || other_form(short.as_bytes(), long.as_bytes())
+}
+
+/// A name's other form (often the other sex's) by its ending: the final `a`, `e` or `o`
+/// changed (Roberto / Roberta, Louisa / Louise) or one added to a name ending in a consonant
+/// (Paul / Paula, Eric / Erica). A dropped final letter (`Sophi`) stays a typo.
+fn other_form(short: &[u8], long: &[u8]) -> bool {
+    let ending = |c: &u8| matches!(c, b'a' | b'e' | b'o');
+    let vowel = |c: &u8| ending(c) || matches!(c, b'i' | b'u' | b'y');
+    let (Some((s_end, s_stem)), Some((l_end, l_stem))) = (short.split_last(), long.split_last())
+    else {
+        return false;
+    };
+    short.len() >= 3
+        && ending(l_end)
+        && (short.len() == long.len() && s_stem == l_stem && ending(s_end) && s_end != l_end
+            || long.len() == short.len() + 1 && l_stem == short && !vowel(s_end))
 }
 
 /// Agreement of two folded family names (a double-barrelled name against one of its halves
@@ -442,6 +540,17 @@ fn keyboard_neighbours(x: u8, y: u8) -> bool {
     }
 }
 
+/// Whether the towns agree (a typo allowed); `None` when either has none.
+fn same_city(a: View<'_>, b: View<'_>) -> Option<bool> {
+    agree_close(a.get(Part::City), b.get(Part::City), 0.9)
+}
+
+/// Whether both have a house number and it is the same.
+fn same_number(a: View<'_>, b: View<'_>) -> bool {
+    let na = a.get(Part::Number);
+    !na.is_empty() && na == b.get(Part::Number)
+}
+
 /// `None` when either value is missing, else whether they are equal.
 fn agree_exact(a: &str, b: &str) -> Option<bool> {
     (!a.is_empty() && !b.is_empty()).then(|| a == b)
@@ -466,26 +575,42 @@ fn phones(a: View<'_>, b: View<'_>) -> Option<bool> {
 }
 
 /// Street agreement and the street names' similarity: the house numbers equal (or one
-/// missing) and the street names close. `None` when either has no street.
-fn street<'a>(a: View<'a>, b: View<'a>) -> Option<(bool, f64)> {
+/// missing) and the street names close. `None` when either has no street. The second value
+/// says the address lines are swapped: one record's street is the other's second line
+/// (`83 Tweed Place` / `Five Oaks` against `83 Five Oaks` / `Tweed Place`).
+fn street<'a>(a: View<'a>, b: View<'a>) -> (Option<(bool, f64)>, bool) {
     let (sa, sb) = (a.get(Part::Street), b.get(Part::Street));
     if sa.is_empty() || sb.is_empty() {
-        return None;
+        return (None, false);
     }
     let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
     let numbers = na.is_empty() || nb.is_empty() || na == nb;
-    let sim = if sa == sb {
+    let sim = street_similarity(sa, sb);
+    if sim < 0.9 {
+        let (ua, ub) = (a.get(Part::Unit), b.get(Part::Unit));
+        // Both crossings must hold: a second line alone (`Five Oaks`) is no street.
+        if !ua.is_empty() && !ub.is_empty() {
+            let crossed = street_similarity(sa, ub).min(street_similarity(ua, sb));
+            if crossed >= 0.9 {
+                return (Some((numbers, crossed)), true);
+            }
+        }
+    }
+    (Some((numbers && sim >= 0.9, sim)), false)
+}
+
+/// How alike two street names are, words run together or apart (`pridhamstreet`,
+/// `pridham street`) counting as equal.
+fn street_similarity<'a>(sa: &'a str, sb: &'a str) -> f64 {
+    if sa == sb {
+        return 1.0;
+    }
+    let joined = |s: &'a str| s.bytes().filter(|b| *b != b' ');
+    if joined(sa).eq(joined(sb)) {
         1.0
     } else {
-        // Words run together or apart (`pridhamstreet`, `pridham street`).
-        let joined = |s: &'a str| s.bytes().filter(|b| *b != b' ');
-        if joined(sa).eq(joined(sb)) {
-            1.0
-        } else {
-            jaro_winkler(sa, sb)
-        }
-    };
-    Some((numbers && sim >= 0.9, sim))
+        jaro_winkler(sa, sb)
+    }
 }
 
 #[cfg(test)]
@@ -673,6 +798,10 @@ mod tests {
             ("Dana", "Dina"),
             ("Daniel", "Danielle"),
             ("Jose", "Joseph"),
+            ("Antonio", "Antonia"),
+            ("Roberto", "Roberta"),
+            ("Daniel", "Daniela"),
+            ("Eric", "Erica"),
         ] {
             let a = client(
                 x,
@@ -701,10 +830,243 @@ mod tests {
             let b = client(y, "Smith", "", "2175550143", "12 Oak St", "62704");
             assert_eq!(compare(&a, &b).verdict, Verdict::Household, "{x} / {y}");
         }
-        // A slip to the next key is a typo, not another name.
+        // A slip to the next key is a typo, not another name; so is a dropped last letter.
         let a = client("Mary", "Smith", "", "2175550143", "12 Oak St", "62704");
         let b = client("Mart", "Smith", "", "2175550143", "12 Oak St", "62704");
         assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+        let a = client("Sophie", "Smith", "", "2175550143", "12 Oak St", "62704");
+        let b = client("Sophi", "Smith", "", "2175550143", "12 Oak St", "62704");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+    }
+
+    /// A client with a second address line and a town.
+    fn lined(
+        first: &str,
+        last: &str,
+        line1: &str,
+        line2: &str,
+        city: &str,
+        zip: &str,
+    ) -> Fingerprint {
+        Fingerprint::of(&ClientRecord {
+            first_name: first.into(),
+            last_name: last.into(),
+            address_line1: line1.into(),
+            address_line2: line2.into(),
+            city: city.into(),
+            postal_code: zip.into(),
+            ..ClientRecord::default()
+        })
+    }
+
+    #[test]
+    fn swapped_postal_digits_are_a_typo() {
+        let a = client("Jayden", "White", "", "", "10 McClintock St", "4380");
+        let b = client("Jayden", "White", "", "", "10 McClintock Street", "4308");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(c
+            .reasons
+            .contains(&"postal code two characters swapped".to_owned()));
+        assert!(transposed("4380", "4308") && !transposed("4380", "4380"));
+        assert!(!transposed("4380", "3480x") && !transposed("4380", "8340"));
+    }
+
+    #[test]
+    fn swapped_address_lines_are_the_same_street() {
+        let a = lined(
+            "Joshua",
+            "Corbin",
+            "83 Tweed Pl",
+            "Five Oaks",
+            "Keilor",
+            "4818",
+        );
+        let b = lined(
+            "Joshua",
+            "Corbin",
+            "83 Five Oaks",
+            "Tweed Place",
+            "Keilor",
+            "4818",
+        );
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(c.reasons.contains(&"address lines swapped".to_owned()));
+        // A second line alone in the other's street is no street match.
+        let b = lined("Joshua", "Corbin", "83 Five Oaks", "", "Keilor", "4818");
+        assert!(!compare(&a, &b)
+            .reasons
+            .contains(&"address lines swapped".to_owned()));
+    }
+
+    #[test]
+    fn swapped_names_with_a_typo_are_the_same_person() {
+        let a = client("Damien", "Finlay", "", "", "150 Pethebridge St", "2119");
+        let b = client("Finlay", "Danien", "", "", "150 Pethebridge St", "2119");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Same, "{c:?}");
+        assert!(c
+            .reasons
+            .contains(&"first and last names swapped".to_owned()));
+        // Both names mistyped as well as swapped: not enough.
+        let b = client("Finlya", "Danien", "", "", "150 Pethebridge St", "2119");
+        assert_ne!(compare(&a, &b).verdict, Verdict::Same);
+    }
+
+    #[test]
+    fn two_letters_swapped_in_a_short_given_name_are_a_typo() {
+        let a = client("Ned", "Lodge", "", "", "32 Karuah St", "2280");
+        let b = client("Nde", "Lodge", "", "", "32 Karuah St", "2280");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+    }
+
+    #[test]
+    fn the_same_given_name_and_full_address_under_another_last_name_is_a_conflict() {
+        let a = client("Eliza", "Campbell", "", "", "10 Arnold Pl", "6148");
+        let b = client("Eliza", "Clarie", "", "", "10 Arnold Place", "6148");
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Conflicting, "{c:?}");
+        assert!(
+            c.reasons
+                .contains(&"different last names campbell / clarie (a name change?)".to_owned()),
+            "{c:?}"
+        );
+        assert_eq!(
+            related(a.view(), b.view()).map(|r| r.0),
+            Some(Verdict::Conflicting)
+        );
+        // Another house number or postal code, no house number, or a different phone: two
+        // people.
+        let with_phone = client(
+            "Eliza",
+            "Campbell",
+            "",
+            "2175550143",
+            "10 Arnold Pl",
+            "6148",
+        );
+        for (a, b) in [
+            (
+                &a,
+                client("Eliza", "Clarie", "", "", "12 Arnold Place", "6148"),
+            ),
+            (
+                &a,
+                client("Eliza", "Clarie", "", "", "10 Arnold Place", "6150"),
+            ),
+            (
+                &a,
+                client("Eliza", "Clarie", "", "", "Arnold Place", "6148"),
+            ),
+            (
+                &with_phone,
+                client(
+                    "Eliza",
+                    "Clarie",
+                    "",
+                    "3125550199",
+                    "10 Arnold Place",
+                    "6148",
+                ),
+            ),
+        ] {
+            assert_eq!(compare(a, &b).verdict, Verdict::Different, "{b:?}");
+        }
+        let a = lined("Eliza", "Campbell", "10 Arnold Pl", "Apt 4", "", "6148");
+        let b = lined("Eliza", "Clarie", "10 Arnold Pl", "Flat 9", "", "6148");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Different);
+    }
+
+    #[test]
+    fn a_household_with_different_given_names_stays_apart_whatever_the_last_names() {
+        // Different given names, one letter apart or not, at one full address: never one
+        // person, with the same last name, another one, or none.
+        for (x, y) in [
+            ("Mary", "Mark"),
+            ("Jon", "Jan"),
+            ("Dana", "Dina"),
+            ("John", "Mary"),
+        ] {
+            for (lx, ly) in [
+                ("Smith", "Smith"),
+                ("Smith", "Jones"),
+                ("Smith", ""),
+                ("Smith", "Smyth"),
+            ] {
+                let a = client(x, lx, "", "", "12 Oak St", "62704");
+                let b = client(y, ly, "", "", "12 Oak St", "62704");
+                let c = compare(&a, &b);
+                assert!(
+                    !matches!(c.verdict, Verdict::Same | Verdict::Conflicting),
+                    "{x} {lx} / {y} {ly}: {c:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn another_postal_code_at_the_same_number_street_and_town_is_a_conflict() {
+        let a = lined("Eliza", "Campbell", "113 Dines Pl", "", "Figtree", "2770");
+        let b = lined(
+            "Eliza",
+            "Campbell",
+            "113 Dines Place",
+            "",
+            "Figtree",
+            "3550",
+        );
+        let c = compare(&a, &b);
+        assert_eq!(c.verdict, Verdict::Conflicting, "{c:?}");
+        assert_eq!(
+            related(a.view(), b.view()).map(|r| r.0),
+            Some(Verdict::Conflicting)
+        );
+        // Another town: two namesakes.
+        let b = lined("Eliza", "Campbell", "113 Dines Place", "", "Ryde", "3550");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Different);
+        assert_eq!(related(a.view(), b.view()), None);
+    }
+
+    #[test]
+    fn a_postal_typo_counts_with_the_same_house_number_and_town_when_a_street_is_missing() {
+        let a = lined("Kelsey", "Dearing", "25", "Bindaree", "Clare", "4109");
+        let b = lined("Kelsey", "Dearing", "25", "Bindaree", "Clare", "1409");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Same);
+        assert!(related(a.view(), b.view()).is_some());
+        // Another house number: namesakes in neighbouring areas.
+        let b = lined("Kelsey", "Dearing", "26", "", "Clare", "4190");
+        assert_eq!(compare(&a, &b).verdict, Verdict::Different);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The shortcuts of `related` never drop a pair `compare` relates.
+        #[test]
+        fn related_agrees_with_compare_on_near_records(picks in proptest::collection::vec(0usize..64, 18)) {
+            const FIRST: &[&str] = &["John", "Jon", "Ojhn", "Smith", "Mary", "Mark", "Daniel", "Daniela", ""];
+            const LAST: &[&str] = &["Smith", "Smyth", "John", "Jones", "Smiht", ""];
+            const PHONE: &[&str] = &["2175550143", "3125550199", ""];
+            const LINE1: &[&str] = &["12 Oak St", "21 Oak Street", "14 Oak St", "Oak St", "12 Elm Rd", "12", ""];
+            const LINE2: &[&str] = &["Apt 4", "Oak St", "Elm Rd", ""];
+            const CITY: &[&str] = &["Springfield", "Springfeld", "Dover", ""];
+            const ZIP: &[&str] = &["62704", "62740", "62705", "72604", ""];
+            let pick = |list: &[&str], i: usize| list[picks[i] % list.len()].to_owned();
+            let make = |o: usize| Fingerprint::of(&ClientRecord {
+                first_name: pick(FIRST, o),
+                last_name: pick(LAST, o + 1),
+                phone: pick(PHONE, o + 2),
+                address_line1: pick(LINE1, o + 3),
+                address_line2: pick(LINE2, o + 4),
+                city: pick(CITY, o + 5),
+                postal_code: pick(ZIP, o + 6),
+                ..ClientRecord::default()
+            });
+            let (a, b) = (make(0), make(9));
+            let c = compare(&a, &b);
+            let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));
+            proptest::prop_assert_eq!(related(a.view(), b.view()), expected, "{:?} / {:?}", a, b);
+        }
     }
 
     #[test]
@@ -726,6 +1088,11 @@ mod tests {
             client("Mary", "Smith", "", "", "12 Oak Street", "62704"),
             client("Smith", "John", "", "", "12 Oak St", "62704"),
             client("Bill", "Smith", "", "", "", "62704"),
+            client("John", "Jones", "", "", "12 Oak St", "62704"),
+            client("Smith", "Jonh", "", "", "12 Oak St", "62704"),
+            client("John", "Smith", "", "", "12 Oak St", "62740"),
+            client("Mary", "Jones", "", "", "12 Oak St", "62704"),
+            client("Ojhn", "Smith", "", "", "14 Oak St", "62704"),
         ] {
             let c = compare(&a, &b);
             let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));

@@ -257,7 +257,9 @@ mod tests {
         let mut ends = [0u16; PARTS];
         ends[0] = 4;
         ends[PARTS - 1] = 9;
-        let keys = [1, 0, 2, 3, 4, 5, 6];
+        let mut keys = [0u32; KEYS];
+        keys[0] = 1;
+        keys[KEYS - 1] = u32::MAX;
         w.client(&SpilledClient {
             text: "annélee…",
             ends,
