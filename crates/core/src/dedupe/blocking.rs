@@ -23,6 +23,12 @@ const WINDOW: usize = 12;
 /// initial is the loosest key: its large blocks (every J. Smith) only add the pairs whose
 /// postal codes are one typo apart, and those sort side by side.
 const WINDOWS: [usize; KEYS - 1] = [WINDOW, WINDOW, WINDOW, 4, WINDOW, WINDOW, WINDOW];
+/// Blocks up to this size of each kind of key are compared all pairs. The sound of the last
+/// name with the first initial, in windows of 4 past that, finds only the pairs whose postal
+/// codes are one typo apart, and those sort side by side.
+const FULL_BLOCKS: [usize; KEYS - 1] = [
+    FULL_BLOCK, FULL_BLOCK, FULL_BLOCK, 8, FULL_BLOCK, FULL_BLOCK, FULL_BLOCK,
+];
 
 /// The blocking keys of one client; 0 means absent. 32-bit hashes: two different values
 /// sharing one only adds a pair to compare, and a million clients' keys stay small.
@@ -90,12 +96,14 @@ impl KeyMaker {
                 (7u8, sound.min(first_sound), sound.max(first_sound)).hash(&mut h);
                 (h.finish() as u32 & !1) | 2 | u32::from(first_sound < sound)
             },
-            // The given name with the postal code: a family name mistyped beyond its sound,
-            // or changed, and a street written differently.
+            // The given name with the postal code and house number: a family name mistyped
+            // beyond its sound, or changed, and a street written differently. Without the
+            // number every John of a postal code met every other (8.6 M pairs judged at a
+            // million clients, 3 kept), for 0.007 of FEBRL's mean F1.
             if first.len() < 2 || postal.is_empty() {
                 0
             } else {
-                key(8, &[first, postal])
+                key(8, &[first, postal, number])
             },
         ]
     }
@@ -186,7 +194,7 @@ pub fn pairs<T: Send>(
             .map(|block| {
                 let mut out = Vec::new();
                 let mut members: Vec<(u32, u32)> = block.to_vec();
-                let window = if members.len() <= FULL_BLOCK {
+                let window = if members.len() <= FULL_BLOCKS[k] {
                     members.len()
                 } else {
                     members.sort_unstable_by_key(|&(key, i)| (order[i as usize], key, i));

@@ -90,13 +90,14 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
             return None;
         }
         // Given names that cannot agree (other initials, not nicknames, not swapped) leave
-        // only a household at one street address, which two house numbers rule out.
-        if !given_names_can_agree(a, b) {
-            let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
-            let no_street = a.get(Part::Street).is_empty() || b.get(Part::Street).is_empty();
-            if no_street || !na.is_empty() && !nb.is_empty() && na != nb {
-                return None;
-            }
+        // only a household at one street address, and family names that cannot agree
+        // only a name change there (or a typo the same street makes likely): two house
+        // numbers rule both out. The given names go first: their test is cheaper.
+        let (na, nb) = (a.get(Part::Number), b.get(Part::Number));
+        let no_street = a.get(Part::Street).is_empty() || b.get(Part::Street).is_empty();
+        let two_addresses = no_street || !na.is_empty() && !nb.is_empty() && na != nb;
+        if two_addresses && (!given_names_can_agree(a, b) || !family_names_can_agree(a, b)) {
+            return None;
         }
     }
     let e = Evidence::of(a, b);
@@ -117,6 +118,15 @@ fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     swapped
         || (x == y || nicknames::are_variants(fa, fb) || transposed(fa, fb))
             && given(fa, fb).0 != NameAgreement::Differ
+}
+
+/// Whether the family names could come out as agreeing (equal, close, an initial, or names
+/// swapped), by the similarity [`Evidence::of`] would work out too.
+fn family_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
+    let (la, lb) = (a.get(Part::Last), b.get(Part::Last));
+    // Swapped names need one of them the same (see `names`).
+    let swapped = la == b.get(Part::First) || lb == a.get(Part::First);
+    swapped || family(la, lb).0 != NameAgreement::Differ
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.

@@ -586,18 +586,18 @@ fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
     // In a block too large for all pairs (every John Smith), neighbours share the first
     // name and have close postal codes: where a typo in the code or street still leaves
     // the same person.
-    // Given names by their initial first, so `J` and `John`, `Jon` and `John` are near.
+    // Given names by their first four letters, so `J` and `John`, `Jon` and `John` are near.
     let order = |i: u32| {
         let f = clients.view(i);
-        let first = f.get(Part::First);
-        let mut h = FxHasher::default();
-        first.hash(&mut h);
-        let initial = u64::from(first.bytes().next().unwrap_or(0));
+        let mut first = [0u8; 4];
+        for (d, s) in first.iter_mut().zip(f.get(Part::First).bytes()) {
+            *d = s;
+        }
         let mut postal = [0u8; 4];
         for (d, s) in postal.iter_mut().zip(f.get(Part::Postal).bytes()) {
             *d = s;
         }
-        (initial << 56) | ((h.finish() & 0xFF_FFFF) << 32) | u64::from(u32::from_be_bytes(postal))
+        (u64::from(u32::from_be_bytes(first)) << 32) | u64::from(u32::from_be_bytes(postal))
     };
     let order: Vec<u64> = (0..clients.len() as u32)
         .into_par_iter()
