@@ -256,7 +256,6 @@ pub(crate) fn write_canonical_progress(
     });
     let mut summary = summary?;
     files.finish()?;
-    let collector = collector.read_back().map_err(io_error(dir))?;
     let labels: Vec<String> = sources.iter().map(|s| s.label.clone()).collect();
     progress(
         GROUPING,
@@ -266,6 +265,7 @@ pub(crate) fn write_canonical_progress(
             rows_read: summary.clients + summary.patients,
         },
     );
+    let collector = collector.read_back().map_err(io_error(dir))?;
     let mut duplicates = DuplicatesFile::in_set(&mut set, format)?;
     collector.each_group(&labels, &mut |g| {
         count_group(&mut summary.duplicates, &g);
