@@ -330,6 +330,20 @@ fn fuzzy(fp: &Fingerprint, m: &mut RecordMatch, index: &PhIndex, keys: Keys) -> 
         .collect();
     match matches.len() {
         0 => None,
+        // Two people of one given name at one address are rare but real: a name change
+        // found by evidence alone waits for a person rather than update the PH client.
+        1 if matches[0].1.name_change => {
+            let (i, cmp) = matches.remove(0);
+            m.score = cmp.score;
+            m.reasons = cmp.reasons;
+            ambiguous(
+                m,
+                index,
+                &[i],
+                "the same first name and address under another last name: a name change, or two people?",
+            );
+            None
+        }
         1 => {
             let (i, cmp) = matches.remove(0);
             m.matched_by = Some(MatchedBy::Evidence);
@@ -660,6 +674,47 @@ mod tests {
                 ph: "4 Elm Rd".into(),
                 file: "90 Pine Ave".into()
             }]
+        );
+    }
+
+    #[test]
+    fn a_name_change_found_by_evidence_alone_waits_for_a_decision() {
+        let ph = vec![ph_client(
+            "ph-1",
+            None,
+            "Eliza",
+            "Campbell",
+            Some("eliza@example.com"),
+            Some("10 Arnold Pl"),
+        )];
+        // The same phone too: a household's line, which mother and daughter may share.
+        let eliza = file_client("1", "Eliza", "Clarie", "", "10 Arnold Place");
+        let out = classify(&[eliza], &[], &ph);
+        let m = &out.clients[0];
+        assert_eq!(m.classification, Classification::Ambiguous, "{m:?}");
+        assert_eq!(m.candidates, ["ph-1"], "{m:?}");
+        assert_eq!(m.ph_id, None, "{m:?}");
+        assert!(
+            m.reasons
+                .iter()
+                .any(|r| r.contains("a name change, or two people")),
+            "{:?}",
+            m.reasons
+        );
+        // Her e-mail says it is her.
+        let same_email = file_client(
+            "1",
+            "Eliza",
+            "Clarie",
+            "eliza@example.com",
+            "10 Arnold Place",
+        );
+        let out = classify(&[same_email], &[], &ph);
+        assert_eq!(
+            out.clients[0].ph_id.as_deref(),
+            Some("ph-1"),
+            "{:?}",
+            out.clients[0]
         );
     }
 

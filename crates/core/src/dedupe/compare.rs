@@ -43,6 +43,9 @@ pub struct Comparison {
     /// Why, in words a person checks against the two records ("same phone", "first name
     /// Bill / William").
     pub reasons: Vec<String>,
+    /// Only a name change ties them (the same given name at the same full address under
+    /// another family name): one person, or two people of one name, as a person decides.
+    pub name_change: bool,
 }
 
 /// The weight above which two clients whose names agree are one person.
@@ -299,6 +302,8 @@ impl<'a> Evidence<'a> {
             verdict: self.verdict,
             score: self.score(),
             reasons: self.reasons(),
+            // A family name that differs rules out every other way to one person.
+            name_change: self.name_change && self.verdict == Verdict::Conflicting,
         }
     }
 
