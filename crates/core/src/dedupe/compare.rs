@@ -107,6 +107,110 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
     (e.verdict != Verdict::Different).then(|| (e.verdict, e.score()))
 }
 
+/// What rules most pairs of strangers out without their text: the cheap first part of
+/// [`related`], kept per client, for the blocking pass's millions of pairs. Hashes stand in
+/// for values, so equal hashes only mean "maybe equal", and a maybe is never ruled out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quick {
+    /// The e-mail and phone blocking keys (0 for none).
+    contacts: [u32; 3],
+    /// Hashes of the given and family names (0 for none).
+    first: u32,
+    last: u32,
+    /// [`nicknames::group_bits`] of the given name.
+    nicknames: u64,
+    /// The given name's first two bytes and its length.
+    first_head: [u8; 2],
+    first_len: u8,
+    /// Hash of the house number (0 for none), and whether there is a street.
+    number: u32,
+    street: bool,
+    /// The postal code when it fits in 8 bytes (`postal_len` is then its length).
+    postal: [u8; 8],
+    postal_len: u8,
+}
+
+impl Quick {
+    /// `f`'s, with its e-mail and phone keys (see `blocking::Keys`).
+    pub fn of(f: View<'_>, contacts: [u32; 3]) -> Quick {
+        let hash = |s: &str| {
+            if s.is_empty() {
+                return 0;
+            }
+            let mut h = rustc_hash::FxHasher::default();
+            std::hash::Hash::hash(s, &mut h);
+            (std::hash::Hasher::finish(&h) as u32).max(1)
+        };
+        let first = f.get(Part::First);
+        let code = f.get(Part::Postal);
+        let mut postal = [0u8; 8];
+        let postal_len = if code.len() <= postal.len() {
+            postal[..code.len()].copy_from_slice(code.as_bytes());
+            code.len() as u8
+        } else {
+            u8::MAX
+        };
+        let b = first.as_bytes();
+        Quick {
+            contacts,
+            first: hash(first),
+            last: hash(f.get(Part::Last)),
+            nicknames: nicknames::group_bits(first),
+            first_head: [
+                b.first().copied().unwrap_or(0),
+                b.get(1).copied().unwrap_or(0),
+            ],
+            // Saturating: equal lengths only ever keep a pair for the full comparison.
+            first_len: first.len().min(255) as u8,
+            number: hash(f.get(Part::Number)),
+            street: !f.get(Part::Street).is_empty(),
+            postal,
+            postal_len,
+        }
+    }
+
+    /// The postal code, when kept.
+    fn postal(&self) -> Option<&str> {
+        let len = usize::from(self.postal_len);
+        self.postal
+            .get(..len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// Whether [`related`] certainly says `None` for the two: no shared e-mail or phone, and
+    /// either another postal code (not a typo) at other house numbers, or given names of
+    /// other initials (not nicknames, not swapped) at two addresses.
+    pub fn rules_out(&self, other: &Quick) -> bool {
+        let (a, b) = (self, other);
+        let shared = a
+            .contacts
+            .iter()
+            .any(|&x| x != 0 && b.contacts.contains(&x));
+        if shared {
+            return false;
+        }
+        let same_number = a.number != 0 && a.number == b.number;
+        if let (Some(pa), Some(pb)) = (a.postal(), b.postal()) {
+            if postal(pa, pb).1 == Some(false) && !same_number {
+                return true;
+            }
+        }
+        let two_addresses =
+            !a.street || !b.street || a.number != 0 && b.number != 0 && a.number != b.number;
+        let other_initials = a.first_len > 0
+            && b.first_len > 0
+            && a.first_head[0] != b.first_head[0]
+            && a.nicknames & b.nicknames == 0
+            // Perhaps the first two letters swapped.
+            && !(a.first_len == b.first_len
+                && a.first_head == [b.first_head[1], b.first_head[0]])
+            // Perhaps the names swapped.
+            && a.first != b.last
+            && b.first != a.last;
+        two_addresses && other_initials
+    }
+}
+
 /// Whether the given names could come out as agreeing (an initial, a nickname, a typo, or
 /// names swapped): other first letters (not the first two swapped) rule it out before any
 /// similarity, and the one similarity worked out is the given names' own, which
@@ -1082,6 +1186,112 @@ mod tests {
             let expected = (c.verdict != Verdict::Different).then_some((c.verdict, c.score));
             proptest::prop_assert_eq!(related(a.view(), b.view()), expected, "{:?} / {:?}", a, b);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// What `Quick` rules out, `compare` never relates.
+        #[test]
+        fn quick_rules_out_only_pairs_compare_does_not_relate(picks in proptest::collection::vec(0usize..64, 20)) {
+            const FIRST: &[&str] = &["John", "Jon", "Ojhn", "Smith", "Bill", "William", "Liz", "Beth", "Mary", ""];
+            const LAST: &[&str] = &["Smith", "Smyth", "John", "Bill", "Jones", ""];
+            const EMAIL: &[&str] = &["js@example.com", "mary@example.com", "", ""];
+            const PHONE: &[&str] = &["2175550143", "3125550199", ""];
+            const LINE1: &[&str] = &["12 Oak St", "21 Oak Street", "14 Oak St", "Oak St", "12 Elm Rd", "12", ""];
+            const CITY: &[&str] = &["Springfield", "Springfeld", ""];
+            const ZIP: &[&str] = &["62704", "62740", "62705", "SW1A 1AA-LONG", "SW1A 1AB-LONG", ""];
+            let pick = |list: &[&str], i: usize| list[picks[i] % list.len()].to_owned();
+            let make = |o: usize| Fingerprint::of(&ClientRecord {
+                first_name: pick(FIRST, o),
+                last_name: pick(LAST, o + 1),
+                email: pick(EMAIL, o + 2),
+                phone: pick(PHONE, o + 3),
+                address_line1: pick(LINE1, o + 4),
+                city: pick(CITY, o + 5),
+                postal_code: pick(ZIP, o + 6),
+                ..ClientRecord::default()
+            });
+            let (a, b) = (make(0), make(10));
+            let mut maker = super::super::blocking::KeyMaker::default();
+            let quick = |f: &Fingerprint, maker: &mut super::super::blocking::KeyMaker| {
+                let k = maker.keys(f.view());
+                Quick::of(f.view(), [k[0], k[1], k[2]])
+            };
+            let (qa, qb) = (quick(&a, &mut maker), quick(&b, &mut maker));
+            if qa.rules_out(&qb) {
+                let c = compare(&a, &b);
+                proptest::prop_assert_eq!(c.verdict, Verdict::Different, "{:?} / {:?}", a, b);
+                proptest::prop_assert_eq!(related(a.view(), b.view()), None);
+            }
+        }
+    }
+
+    #[test]
+    fn quick_rules_out_the_common_strangers_and_keeps_the_maybes() {
+        let mut maker = super::super::blocking::KeyMaker::default();
+        let mut quick = |f: &Fingerprint| {
+            let k = maker.keys(f.view());
+            Quick::of(f.view(), [k[0], k[1], k[2]])
+        };
+        let john = quick(&client(
+            "John",
+            "Smith",
+            "",
+            "2175550143",
+            "12 Oak St",
+            "62704",
+        ));
+        let out = |q: &Quick| john.rules_out(q);
+        // Another initial at another house number; another postal code at another number.
+        assert!(out(&quick(&client(
+            "Mary",
+            "Smith",
+            "",
+            "",
+            "14 Oak St",
+            "62704"
+        ))));
+        assert!(out(&quick(&client(
+            "John",
+            "Smith",
+            "",
+            "",
+            "7 Lake Dr",
+            "60601"
+        ))));
+        // A nickname, the same house, a shared phone, a postal typo: compared in full.
+        assert!(!out(&quick(&client(
+            "Jack",
+            "Smith",
+            "",
+            "",
+            "14 Oak St",
+            "62704"
+        ))));
+        assert!(!out(&quick(&client(
+            "Mary",
+            "Smith",
+            "",
+            "",
+            "12 Oak St",
+            "62704"
+        ))));
+        assert!(!out(&quick(&client(
+            "Mary",
+            "Smith",
+            "",
+            "2175550143",
+            "14 Oak St",
+            "62704"
+        ))));
+        assert!(!out(&quick(&client(
+            "John",
+            "Smith",
+            "",
+            "",
+            "14 Oak St",
+            "62740"
+        ))));
     }
 
     #[test]

@@ -42,6 +42,14 @@ pub fn are_variants(a: &str, b: &str) -> bool {
     }
 }
 
+/// The groups `name` stands in, as bits (group number modulo 64); 0 when it is in none. Two
+/// names that are variants share a bit (the converse does not hold).
+pub fn group_bits(name: &str) -> u64 {
+    groups()
+        .get(name)
+        .map_or(0, |gs| gs.iter().fold(0, |bits, g| bits | 1 << (g % 64)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +65,13 @@ mod tests {
         assert!(!are_variants("john", "mary"));
         assert!(!are_variants("john", "john"));
         assert!(!are_variants("zebedee", "william"));
+    }
+
+    #[test]
+    fn variants_share_a_group_bit() {
+        for (a, b) in [("bill", "william"), ("liz", "beth"), ("chris", "christine")] {
+            assert_ne!(group_bits(a) & group_bits(b), 0, "{a} / {b}");
+        }
+        assert_eq!(group_bits("zebedee"), 0);
     }
 }

@@ -10,7 +10,7 @@ use crate::mapping::row::RowOutput;
 use crate::mapping::{RepeatKind, Repeated};
 
 use super::blocking::{self, KeyMaker, Keys};
-use super::compare::{compare_views, related, Verdict};
+use super::compare::{compare_views, related, Quick, Verdict};
 use super::fingerprint::{Ends, Fingerprint, Part, View, PARTS};
 use super::normalize;
 use super::spill::{SpillWriter, Spilled, SpilledClient, SpilledPatient};
@@ -603,7 +603,17 @@ fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
         .into_par_iter()
         .map(order)
         .collect();
+    let quick: Vec<Quick> = (0..clients.len() as u32)
+        .into_par_iter()
+        .map(|i| {
+            let k = &clients.keys[i as usize];
+            Quick::of(clients.view(i), [k[0], k[1], k[2]])
+        })
+        .collect();
     let judged = blocking::pairs(&clients.keys, &order, |a, b| {
+        if quick[a as usize].rules_out(&quick[b as usize]) {
+            return None;
+        }
         let (verdict, score) = related(clients.view(a), clients.view(b))?;
         Some(Pair {
             a,
