@@ -610,10 +610,7 @@ fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
             Quick::of(clients.view(i), [k[0], k[1], k[2]])
         })
         .collect();
-    let judged = blocking::pairs(&clients.keys, &order, |a, b| {
-        if quick[a as usize].rules_out(&quick[b as usize]) {
-            return None;
-        }
+    let judged = blocking::pairs(&clients.keys, &order, &quick, Quick::rules_out, |a, b| {
         let (verdict, score) = related(clients.view(a), clients.view(b))?;
         Some(Pair {
             a,
