@@ -109,12 +109,13 @@ pub fn related(a: View<'_>, b: View<'_>) -> Option<(Verdict, f32)> {
 
 /// What rules most pairs of strangers out without their text: the cheap first part of
 /// [`related`], kept per client, for the blocking pass's millions of pairs. Hashes stand in
-/// for values, so equal hashes only mean "maybe equal", and a maybe is never ruled out.
+/// for contacts and addresses, so equal hashes only mean "maybe equal", and a maybe is never
+/// ruled out; names are numbered exactly by [`Names`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Quick {
     /// The e-mail and phone blocking keys (0 for none).
     contacts: [u32; 3],
-    /// Hashes of the given and family names (0 for none).
+    /// The given and family names' numbers in [`Names`] (0 for none).
     first: u32,
     last: u32,
     /// [`nicknames::group_bits`] of the given name.
@@ -122,23 +123,25 @@ pub struct Quick {
     /// The given name's first two bytes and its length.
     first_head: [u8; 2],
     first_len: u8,
-    /// Hash of the house number (0 for none), and whether there is a street.
-    number: u32,
+    /// Whether there is a street.
     street: bool,
+    /// Hash of the house number (0 for none).
+    number: u32,
     /// The postal code when it fits in 8 bytes (`postal_len` is then its length).
     postal: [u8; 8],
     postal_len: u8,
 }
 
 impl Quick {
-    /// `f`'s, with its e-mail and phone keys (see `blocking::Keys`).
-    pub fn of(f: View<'_>, contacts: [u32; 3]) -> Quick {
-        let hash = |s: &str| {
-            if s.is_empty() {
-                return 0;
-            }
+    /// `f`'s, with its e-mail and phone keys (see `blocking::Keys`) and its given and family
+    /// names' numbers in [`Names`].
+    pub fn of(f: View<'_>, contacts: [u32; 3], [first_id, last_id]: [u32; 2]) -> Quick {
+        let number = f.get(Part::Number);
+        let number = if number.is_empty() {
+            0
+        } else {
             let mut h = rustc_hash::FxHasher::default();
-            std::hash::Hash::hash(s, &mut h);
+            std::hash::Hash::hash(number, &mut h);
             (std::hash::Hasher::finish(&h) as u32).max(1)
         };
         let first = f.get(Part::First);
@@ -153,8 +156,8 @@ impl Quick {
         let b = first.as_bytes();
         Quick {
             contacts,
-            first: hash(first),
-            last: hash(f.get(Part::Last)),
+            first: first_id,
+            last: last_id,
             nicknames: nicknames::group_bits(first),
             first_head: [
                 b.first().copied().unwrap_or(0),
@@ -162,7 +165,7 @@ impl Quick {
             ],
             // Saturating: equal lengths only ever keep a pair for the full comparison.
             first_len: first.len().min(255) as u8,
-            number: hash(f.get(Part::Number)),
+            number,
             street: !f.get(Part::Street).is_empty(),
             postal,
             postal_len,
@@ -178,9 +181,9 @@ impl Quick {
     }
 
     /// Whether [`related`] certainly says `None` for the two: no shared e-mail or phone, and
-    /// either another postal code (not a typo) at other house numbers, or given names of
-    /// other initials (not nicknames, not swapped) at two addresses.
-    pub fn rules_out(&self, other: &Quick) -> bool {
+    /// either another postal code (not a typo) at other house numbers, or given or family
+    /// names that cannot agree (not swapped) at two addresses.
+    pub fn rules_out(&self, other: &Quick, names: &Names<'_>) -> bool {
         let (a, b) = (self, other);
         let shared = a
             .contacts
@@ -197,17 +200,95 @@ impl Quick {
         }
         let two_addresses =
             !a.street || !b.street || a.number != 0 && b.number != 0 && a.number != b.number;
+        if !two_addresses || a.first == b.last || b.first == a.last {
+            return false;
+        }
         let other_initials = a.first_len > 0
             && b.first_len > 0
             && a.first_head[0] != b.first_head[0]
             && a.nicknames & b.nicknames == 0
             // Perhaps the first two letters swapped.
             && !(a.first_len == b.first_len
-                && a.first_head == [b.first_head[1], b.first_head[0]])
-            // Perhaps the names swapped.
-            && a.first != b.last
-            && b.first != a.last;
-        two_addresses && other_initials
+                && a.first_head == [b.first_head[1], b.first_head[0]]);
+        other_initials
+            || !names.given_can_agree(a.first, b.first)
+            || !names.family_can_agree(a.last, b.last)
+    }
+}
+
+/// The distinct given and family names of a file's clients, numbered (0 for none), and, for
+/// the pairs of them the blocking pass meets, whether they could agree: a million clients
+/// have a few thousand names, so each pair's similarity is worked out once, not per client.
+#[derive(Default)]
+pub struct Names<'a> {
+    ids: rustc_hash::FxHashMap<&'a str, u32>,
+    texts: Vec<&'a str>,
+    given: PairMemo,
+    family: PairMemo,
+}
+
+impl<'a> Names<'a> {
+    /// The number of `name` (the same for the same text, as a given or a family name).
+    pub fn id(&mut self, name: &'a str) -> u32 {
+        if name.is_empty() {
+            return 0;
+        }
+        if self.texts.is_empty() {
+            self.texts.push("");
+        }
+        let next = self.texts.len() as u32;
+        let id = *self.ids.entry(name).or_insert(next);
+        if id == next {
+            self.texts.push(name);
+        }
+        id
+    }
+
+    fn text(&self, id: u32) -> &'a str {
+        self.texts.get(id as usize).copied().unwrap_or_default()
+    }
+
+    /// [`given_pair_can_agree`] of two numbered names.
+    fn given_can_agree(&self, a: u32, b: u32) -> bool {
+        if a == b || a == 0 || b == 0 {
+            return true;
+        }
+        self.given
+            .get_or(a, b, || given_pair_can_agree(self.text(a), self.text(b)))
+    }
+
+    /// [`family_pair_can_agree`] of two numbered names.
+    fn family_can_agree(&self, a: u32, b: u32) -> bool {
+        if a == b || a == 0 || b == 0 {
+            return true;
+        }
+        self.family
+            .get_or(a, b, || family_pair_can_agree(self.text(a), self.text(b)))
+    }
+}
+
+/// A yes or no per ordered pair of numbers, shared by the blocking pass's threads: in
+/// shards, so that two threads seldom wait for one lock.
+struct PairMemo([std::sync::Mutex<rustc_hash::FxHashMap<u64, bool>>; 16]);
+
+impl Default for PairMemo {
+    fn default() -> Self {
+        PairMemo(std::array::from_fn(|_| Default::default()))
+    }
+}
+
+impl PairMemo {
+    fn get_or(&self, a: u32, b: u32, work: impl FnOnce() -> bool) -> bool {
+        let key = (u64::from(a) << 32) | u64::from(b);
+        let shard = &self.0[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize];
+        // A poisoned shard only lost an answer to a panic elsewhere; the map is still whole.
+        let lock = || shard.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&known) = lock().get(&key) {
+            return known;
+        }
+        let answer = work();
+        lock().insert(key, answer);
+        answer
     }
 }
 
@@ -217,14 +298,18 @@ impl Quick {
 /// [`Evidence::of`] would find too.
 fn given_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     let (fa, fb) = (a.get(Part::First), b.get(Part::First));
+    // Swapped names need one of them the same (see `names`).
+    let swapped = fa == b.get(Part::Last) || fb == a.get(Part::Last);
+    swapped || given_pair_can_agree(fa, fb)
+}
+
+/// Whether two given names, as given names, could come out as agreeing.
+fn given_pair_can_agree(fa: &str, fb: &str) -> bool {
     let (Some(x), Some(y)) = (fa.bytes().next(), fb.bytes().next()) else {
         return true;
     };
-    // Swapped names need one of them the same (see `names`).
-    let swapped = fa == b.get(Part::Last) || fb == a.get(Part::Last);
-    swapped
-        || (x == y || nicknames::are_variants(fa, fb) || transposed(fa, fb))
-            && given(fa, fb).0 != NameAgreement::Differ
+    (x == y || nicknames::are_variants(fa, fb) || transposed(fa, fb))
+        && given(fa, fb).0 != NameAgreement::Differ
 }
 
 /// Whether the family names could come out as agreeing (equal, close, an initial, or names
@@ -233,7 +318,12 @@ fn family_names_can_agree(a: View<'_>, b: View<'_>) -> bool {
     let (la, lb) = (a.get(Part::Last), b.get(Part::Last));
     // Swapped names need one of them the same (see `names`).
     let swapped = la == b.get(Part::First) || lb == a.get(Part::First);
-    swapped || family(la, lb).0 != NameAgreement::Differ
+    swapped || family_pair_can_agree(la, lb)
+}
+
+/// Whether two family names, as family names, could come out as agreeing.
+fn family_pair_can_agree(la: &str, lb: &str) -> bool {
+    family(la, lb).0 != NameAgreement::Differ
 }
 
 /// What two clients' values say, and the verdict: worked out without allocating.
@@ -1193,8 +1283,8 @@ mod tests {
         /// What `Quick` rules out, `compare` never relates.
         #[test]
         fn quick_rules_out_only_pairs_compare_does_not_relate(picks in proptest::collection::vec(0usize..64, 20)) {
-            const FIRST: &[&str] = &["John", "Jon", "Ojhn", "Smith", "Bill", "William", "Liz", "Beth", "Mary", ""];
-            const LAST: &[&str] = &["Smith", "Smyth", "John", "Bill", "Jones", ""];
+            const FIRST: &[&str] = &["John", "Jon", "Ojhn", "Jacob", "Joan", "Smith", "Bill", "William", "Liz", "Beth", "Mary", "M", ""];
+            const LAST: &[&str] = &["Smith", "Smyth", "Smiht", "Baker", "John", "Bill", "Jones", "S", ""];
             const EMAIL: &[&str] = &["js@example.com", "mary@example.com", "", ""];
             const PHONE: &[&str] = &["2175550143", "3125550199", ""];
             const LINE1: &[&str] = &["12 Oak St", "21 Oak Street", "14 Oak St", "Oak St", "12 Elm Rd", "12", ""];
@@ -1212,13 +1302,9 @@ mod tests {
                 ..ClientRecord::default()
             });
             let (a, b) = (make(0), make(10));
-            let mut maker = super::super::blocking::KeyMaker::default();
-            let quick = |f: &Fingerprint, maker: &mut super::super::blocking::KeyMaker| {
-                let k = maker.keys(f.view());
-                Quick::of(f.view(), [k[0], k[1], k[2]])
-            };
-            let (qa, qb) = (quick(&a, &mut maker), quick(&b, &mut maker));
-            if qa.rules_out(&qb) {
+            let mut names = Names::default();
+            let q = quicks(&[&a, &b], &mut names);
+            if q[0].rules_out(&q[1], &names) {
                 let c = compare(&a, &b);
                 proptest::prop_assert_eq!(c.verdict, Verdict::Different, "{:?} / {:?}", a, b);
                 proptest::prop_assert_eq!(related(a.view(), b.view()), None);
@@ -1226,72 +1312,55 @@ mod tests {
         }
     }
 
+    /// The [`Quick`]s of `clients`, their names numbered in `names`.
+    fn quicks<'a>(clients: &[&'a Fingerprint], names: &mut Names<'a>) -> Vec<Quick> {
+        let mut maker = super::super::blocking::KeyMaker::default();
+        clients
+            .iter()
+            .map(|f| {
+                let k = maker.keys(f.view());
+                let ids = [
+                    names.id(f.view().get(Part::First)),
+                    names.id(f.view().get(Part::Last)),
+                ];
+                Quick::of(f.view(), [k[0], k[1], k[2]], ids)
+            })
+            .collect()
+    }
+
     #[test]
     fn quick_rules_out_the_common_strangers_and_keeps_the_maybes() {
-        let mut maker = super::super::blocking::KeyMaker::default();
-        let mut quick = |f: &Fingerprint| {
-            let k = maker.keys(f.view());
-            Quick::of(f.view(), [k[0], k[1], k[2]])
-        };
-        let john = quick(&client(
-            "John",
-            "Smith",
-            "",
-            "2175550143",
-            "12 Oak St",
-            "62704",
-        ));
-        let out = |q: &Quick| john.rules_out(q);
-        // Another initial at another house number; another postal code at another number.
-        assert!(out(&quick(&client(
-            "Mary",
-            "Smith",
-            "",
-            "",
-            "14 Oak St",
-            "62704"
-        ))));
-        assert!(out(&quick(&client(
-            "John",
-            "Smith",
-            "",
-            "",
-            "7 Lake Dr",
-            "60601"
-        ))));
-        // A nickname, the same house, a shared phone, a postal typo: compared in full.
-        assert!(!out(&quick(&client(
-            "Jack",
-            "Smith",
-            "",
-            "",
-            "14 Oak St",
-            "62704"
-        ))));
-        assert!(!out(&quick(&client(
-            "Mary",
-            "Smith",
-            "",
-            "",
-            "12 Oak St",
-            "62704"
-        ))));
-        assert!(!out(&quick(&client(
-            "Mary",
-            "Smith",
-            "",
-            "2175550143",
-            "14 Oak St",
-            "62704"
-        ))));
-        assert!(!out(&quick(&client(
-            "John",
-            "Smith",
-            "",
-            "",
-            "14 Oak St",
-            "62740"
-        ))));
+        let john = client("John", "Smith", "", "2175550143", "12 Oak St", "62704");
+        let others = [
+            // Ruled out: another initial at another house number; another postal code at
+            // another number; another given name of the same initial at another number;
+            // another family name.
+            (client("Mary", "Smith", "", "", "14 Oak St", "62704"), true),
+            (client("John", "Smith", "", "", "7 Lake Dr", "60601"), true),
+            (client("Jacob", "Smith", "", "", "14 Oak St", "62704"), true),
+            (client("John", "Baker", "", "", "14 Oak St", "62704"), true),
+            // Compared in full: a nickname, the same house, a shared phone, a postal typo, a
+            // family-name typo, names swapped.
+            (client("Jack", "Smith", "", "", "14 Oak St", "62704"), false),
+            (client("Mary", "Smith", "", "", "12 Oak St", "62704"), false),
+            (
+                client("Mary", "Smith", "", "2175550143", "14 Oak St", "62704"),
+                false,
+            ),
+            (client("John", "Smith", "", "", "14 Oak St", "62740"), false),
+            (client("John", "Smiht", "", "", "14 Oak St", "62704"), false),
+            (client("Smith", "John", "", "", "14 Oak St", "62704"), false),
+        ];
+        let mut all = vec![&john];
+        all.extend(others.iter().map(|(c, _)| c));
+        let mut names = Names::default();
+        let q = quicks(&all, &mut names);
+        for (i, (other, out)) in others.iter().enumerate() {
+            assert_eq!(q[0].rules_out(&q[i + 1], &names), *out, "{other:?}");
+            if *out {
+                assert_eq!(related(john.view(), other.view()), None, "{other:?}");
+            }
+        }
     }
 
     #[test]

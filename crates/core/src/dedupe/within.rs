@@ -10,7 +10,7 @@ use crate::mapping::row::RowOutput;
 use crate::mapping::{RepeatKind, Repeated};
 
 use super::blocking::{self, KeyMaker, Keys};
-use super::compare::{compare_views, related, Quick, Verdict};
+use super::compare::{compare_views, related, Names, Quick, Verdict};
 use super::fingerprint::{Ends, Fingerprint, Part, View, PARTS};
 use super::normalize;
 use super::spill::{SpillWriter, Spilled, SpilledClient, SpilledPatient};
@@ -603,14 +603,23 @@ fn client_pairs(clients: &Clients) -> (Vec<Pair>, Vec<Pair>) {
         .into_par_iter()
         .map(order)
         .collect();
+    let mut names = Names::default();
+    let ids: Vec<[u32; 2]> = (0..clients.len() as u32)
+        .map(|i| {
+            let f = clients.view(i);
+            [names.id(f.get(Part::First)), names.id(f.get(Part::Last))]
+        })
+        .collect();
     let quick: Vec<Quick> = (0..clients.len() as u32)
         .into_par_iter()
         .map(|i| {
             let k = &clients.keys[i as usize];
-            Quick::of(clients.view(i), [k[0], k[1], k[2]])
+            Quick::of(clients.view(i), [k[0], k[1], k[2]], ids[i as usize])
         })
         .collect();
-    let judged = blocking::pairs(&clients.keys, &order, &quick, Quick::rules_out, |a, b| {
+    drop(ids);
+    let rules_out = |a: &Quick, b: &Quick| a.rules_out(b, &names);
+    let judged = blocking::pairs(&clients.keys, &order, &quick, rules_out, |a, b| {
         let (verdict, score) = related(clients.view(a), clients.view(b))?;
         Some(Pair {
             a,
