@@ -16,5 +16,6 @@ pub mod ph;
 pub mod private_file;
 pub mod read;
 pub mod review;
+pub mod small_file;
 pub mod table_file;
 pub mod validate;
