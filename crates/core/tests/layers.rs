@@ -23,6 +23,7 @@ const STEPS: &[&[&str]] = &[
     &["review"],
     &["job"],
     &["import"],
+    &["cohort"],
 ];
 
 fn step_of(module: &str) -> Option<usize> {
