@@ -264,9 +264,10 @@ async fn check<'a>(
         }
     };
     let api = &endpoint.api;
-    match api.me().await {
+    let allowed = match api.me().await {
         Err(e) => return Err((String::new(), vec![e.to_string()])),
         Ok(me) => {
+            let allowed = me.clinics.iter().any(|c| c.id == entry.clinic_id);
             // A cohort plans to apply: a read-only token would plan and then be refused.
             if me.role != Role::Importer {
                 problems.push(format!(
@@ -277,8 +278,8 @@ async fn check<'a>(
                     entry.env
                 ));
             }
-            if !me.clinics.iter().any(|c| c.id == entry.clinic_id) {
-                let allowed: Vec<String> = me
+            if !allowed {
+                let theirs: Vec<String> = me
                     .clinics
                     .iter()
                     .map(|c| format!("{} ({})", c.id, c.name))
@@ -288,17 +289,23 @@ async fn check<'a>(
                     me.name,
                     entry.env,
                     entry.clinic_id,
-                    allowed.join(", ")
+                    theirs.join(", ")
                 ));
             }
+            allowed
         }
-    }
-    let clinic = match api.clinic(&entry.clinic_id).await {
-        Ok(c) => Some(c),
-        Err(e) => {
-            problems.push(e.to_string());
-            None
+    };
+    // A clinic the token may not use cannot be read either: said once, above.
+    let clinic = if allowed {
+        match api.clinic(&entry.clinic_id).await {
+            Ok(c) => Some(c),
+            Err(e) => {
+                problems.push(e.to_string());
+                None
+            }
         }
+    } else {
+        None
     };
     let decisions = match &entry.decisions {
         Some(path) => match Decisions::read_named(path) {
