@@ -5,6 +5,7 @@
 mod audit_cmd;
 mod auth_cmd;
 mod clients_cmd;
+mod cohort_cmd;
 mod convert_cmd;
 mod dedupe_cmd;
 mod env_cmd;
@@ -82,6 +83,9 @@ enum Command {
     /// Delete a run's local client data (journal rows, backup, reports, plan); its audit
     /// entries stay. Asks nothing; a run still running is refused.
     Purge(purge_cmd::PurgeArgs),
+    /// A week's cohort: many clinics imported in one batch from a manifest (plan, apply,
+    /// resume, status), each clinic one import run.
+    Cohort(cohort_cmd::CohortArgs),
 }
 
 fn main() -> ExitCode {
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Audit(args) => audit_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
+        Command::Cohort(args) => cohort_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

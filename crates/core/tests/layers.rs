@@ -8,7 +8,14 @@ use std::path::Path;
 /// The modules from the bottom up; a module may import those on lower steps only.
 const STEPS: &[&[&str]] = &[
     &["canonical"],
-    &["allocator", "memo", "read", "ph", "private_file"],
+    &[
+        "allocator",
+        "memo",
+        "read",
+        "ph",
+        "private_file",
+        "small_file",
+    ],
     &["table_file"],
     &["validate"],
     &["mapping"],
@@ -16,6 +23,7 @@ const STEPS: &[&[&str]] = &[
     &["review"],
     &["job"],
     &["import"],
+    &["cohort"],
 ];
 
 fn step_of(module: &str) -> Option<usize> {

@@ -123,6 +123,9 @@ pub enum DecisionsError {
         /// What is wrong.
         reason: String,
     },
+    /// A decisions file a person named could not be read (not a regular file, too big).
+    #[error(transparent)]
+    Named(#[from] crate::small_file::SmallFileError),
 }
 
 /// Decisions files larger than this are not decisions (a mistaken path).
@@ -143,6 +146,20 @@ impl Decisions {
             });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
+        serde_json::from_str(&text).map_err(|e| DecisionsError::Invalid {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Reads a decisions file a person named for a run (`--decisions`, a cohort manifest's
+    /// `decisions`): a regular file of a sane size, else a sentence saying what to give.
+    pub fn read_named(path: &Path) -> Result<Decisions, DecisionsError> {
+        let text = crate::small_file::read(
+            path,
+            "decisions file",
+            "give the decisions file the app saved, or one written as docs/dedupe.md describes",
+        )?;
         serde_json::from_str(&text).map_err(|e| DecisionsError::Invalid {
             path: path.display().to_string(),
             reason: e.to_string(),
