@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
 use crate::job::ImportSettings;
 use crate::ph::environments::SANDBOX;
@@ -25,8 +26,9 @@ pub const MAX_PARALLEL_LIMIT: usize = 16;
 pub const STATE_DIR_SUFFIX: &str = ".cohort";
 
 /// A cohort: the clinics to import in one batch and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, rename = "CohortManifest")]
 pub struct Manifest {
     /// The cohort's name ("Week 49"): shown in the status, and typed to confirm production.
     pub name: String,
@@ -35,7 +37,8 @@ pub struct Manifest {
     pub max_parallel: usize,
     /// The folder of the cohort's state; relative paths are from the manifest's folder.
     /// Default: `<manifest name>.cohort` beside the manifest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[ts(optional)]
     pub state_dir: Option<PathBuf>,
     /// The clinics, in the order they are checked, planned and applied.
     #[serde(rename = "clinic")]
@@ -43,8 +46,9 @@ pub struct Manifest {
 }
 
 /// One clinic of a cohort: one import run of the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, rename = "CohortClinicEntry")]
 pub struct ClinicEntry {
     /// The clinic's PH id (`ph-import whoami` lists them).
     pub clinic_id: String,
@@ -55,10 +59,12 @@ pub struct ClinicEntry {
     pub files: Vec<PathBuf>,
     /// A mapping profile, as `--profile`: a saved profile's name, or a profile file (relative
     /// to the manifest's folder).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[ts(optional)]
     pub profile: Option<String>,
     /// Field policies and per-record decisions, as `--decisions` (docs/dedupe.md).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[ts(optional)]
     pub decisions: Option<PathBuf>,
     /// Leave out the records that wait for a decision, as `--skip-undecided`; without it a
     /// plan with such records fails its checks.

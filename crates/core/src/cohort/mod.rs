@@ -18,6 +18,7 @@ pub mod state;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::import::{ImportError, Progress};
 use crate::ph::{EnvironmentKind, PhApi};
@@ -48,8 +49,9 @@ pub struct Endpoint {
 pub type Endpoints = BTreeMap<String, Result<Endpoint, String>>;
 
 /// What a cohort is doing, for a progress display: one clinic's step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[ts(export)]
 pub enum CohortEvent {
     /// Its environment, token, clinic and files are being checked.
     Checking {

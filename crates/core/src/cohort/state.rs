@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::import::plan::Summary;
 use crate::import::{run_dir, Journal, RunInfo, RunReport, RunStatus, Tally};
@@ -96,8 +97,9 @@ impl ClinicState {
 }
 
 /// Where one clinic of a cohort stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "CohortClinicStatus")]
 pub enum ClinicStatus {
     /// It failed its checks and was not planned (`--skip-failing`): fix it and plan again.
     Skipped,
@@ -121,8 +123,9 @@ pub enum ClinicStatus {
 }
 
 /// The three counts of a cohort's summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "CohortGroup")]
 pub enum Group {
     /// Completed.
     Done,
@@ -311,7 +314,8 @@ pub fn locate(given: &Path) -> Result<Located, CohortError> {
 }
 
 /// One clinic as the status shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "CohortClinic")]
 pub struct ClinicView {
     /// The clinic's PH id.
     pub clinic_id: String,
@@ -344,7 +348,8 @@ pub struct ClinicView {
 
 /// A cohort's summary: clinics done, failed and pending, the records they wrote, and each
 /// clinic.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CohortStatus {
     /// The cohort's name.
     pub name: String,
