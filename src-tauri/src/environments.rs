@@ -83,7 +83,7 @@ fn ph_error(e: PhError) -> AppError {
     }
 }
 
-fn load_settings() -> Result<(std::path::PathBuf, Settings), AppError> {
+pub(crate) fn load_settings() -> Result<(std::path::PathBuf, Settings), AppError> {
     let dir = environments::config_dir()?;
     let settings = Settings::load(&dir)?;
     Ok((dir, settings))

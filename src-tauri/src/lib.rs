@@ -4,6 +4,7 @@
 //! thread, and turns the core's typed error into a message the UI can show.
 //! No domain logic lives here.
 
+mod cohort;
 mod commands;
 mod environments;
 mod error;
@@ -78,6 +79,9 @@ pub fn run() {
             history::purge_run,
             history::audit_log,
             history::save_report_copy,
+            cohort::cohort_open,
+            cohort::cohort_plan,
+            cohort::cohort_apply,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -171,7 +171,7 @@ pub fn apply_settings(mut resolved: Resolved, settings: ImportSettings) -> Resol
     resolved
 }
 
-fn profile_dir() -> Result<PathBuf, AppError> {
+pub(crate) fn profile_dir() -> Result<PathBuf, AppError> {
     profile::saved_dir().map_err(|e| {
         AppError::new(
             "internal",

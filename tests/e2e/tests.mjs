@@ -1144,4 +1144,72 @@ export const tests = [
       await shot("48-history-resumed");
     },
   },
+  {
+    name: "cohort: a manifest of three clinics is checked, planned without the failing one, imported, and then has nothing left to send",
+    async run({ browser, fixture, shot }) {
+      const dir = mkdtempSync(join(tmpdir(), "ph-e2e-cohort-"));
+      const manifest = join(dir, "week-50.toml");
+      writeFileSync(
+        manifest,
+        [
+          'name = "Week 50"',
+          "[[clinic]]",
+          'clinic_id = "riverside"',
+          `files = [${JSON.stringify(fixture("demo/riverside-clients-pets.csv"))}]`,
+          "skip_undecided = true",
+          "[[clinic]]",
+          'clinic_id = "maple-grove"',
+          `files = [${JSON.stringify(fixture("demo/maple-clinic-problems.csv"))}]`,
+          "skip_undecided = true",
+          "[[clinic]]",
+          'clinic_id = "harbor-cats"',
+          'files = ["not-exported-yet.csv"]',
+          "",
+        ].join("\n"),
+      );
+      await waitForText(browser, "[data-testid=environment]", (t) => t.includes("127.0.0.1"), "the Sandbox to be ready");
+      await (await browser.$("[data-testid=step-cohort]")).click();
+      await (await browser.$("[data-testid=cohort-dropzone][data-listening=true]")).waitForExist({ timeout: 15000 });
+      await browser.execute(
+        (paths) =>
+          window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
+            event: "tauri://drag-drop",
+            payload: { paths, position: { x: 200, y: 200 } },
+          }),
+        [manifest],
+      );
+      const summary = await waitForText(browser, "[data-testid=cohort-summary]", (t) => t.includes("not planned"), "the opened manifest");
+      assert(summary.includes("3 clinics"), `the manifest's summary says "${summary}"`);
+      await shot("60-cohort-opened");
+
+      // One clinic's file is missing: the cohort is not planned, and that clinic is named.
+      await (await browser.$("[data-testid=cohort-plan]")).click();
+      const error = await waitForText(browser, "[data-testid=cohort-error]", (t) => t.length > 0, "the failed checks", 60000);
+      assert(error.includes("harbor-cats") && error.includes("not-exported-yet.csv"), `the checks say "${error}"`);
+      assert(error.includes("Plan the clinics that pass") && !error.includes("--skip-failing"), `the checks say "${error}"`);
+      assert((await browser.$$("[data-testid=cohort-apply]")).length === 0, "a cohort that failed its checks can be imported");
+      await shot("61-cohort-checks-failed");
+
+      // Planned without it, then imported.
+      await (await browser.$("[data-testid=cohort-skip-failing]")).click();
+      await (await browser.$("[data-testid=cohort-plan]")).click();
+      await waitForText(browser, "[data-testid=cohort-summary]", (t) => t.includes("2 pending"), "the planned cohort", 60000);
+      const statuses = await browser.execute(() =>
+        [...document.querySelectorAll("[data-testid=cohort-clinic]")].map((r) => r.getAttribute("data-status")),
+      );
+      assert(JSON.stringify(statuses) === JSON.stringify(["planned", "planned", "skipped"]), `the clinics are ${statuses}`);
+      await shot("62-cohort-planned");
+      await (await browser.$("[data-testid=cohort-apply]")).click();
+      const done = await waitForText(browser, "[data-testid=cohort-summary]", (t) => t.includes("2 done"), "the imported cohort", 120000);
+      assert(done.includes("1 failed, 0 pending"), `the imported cohort says "${done}"`);
+      await (await browser.$("[data-testid=cohort-done]")).waitForExist({ timeout: 15000 });
+      const table = await textOf(browser, await browser.$("[data-testid=cohort-clinics]"));
+      assert(table.includes("Imported") && table.includes("4 created"), `the clinics say "${table}"`);
+      await shot("63-cohort-imported");
+
+      // Each clinic's run opens in History.
+      await (await browser.$("[data-testid=cohort-clinics] button.link")).click();
+      await waitForText(browser, "[data-testid=run-status]", (t) => t === "Completed", "the clinic's run in History");
+    },
+  },
 ];

@@ -3,6 +3,7 @@ import { api, type AppInfo, type ImportSettings, type ReadRequest, type Resolved
 import { EnvironmentBadge } from "./components/EnvironmentBadge";
 import { EnvironmentSettings } from "./components/EnvironmentSettings";
 import { FilesStep } from "./components/FilesStep";
+import { CohortStep } from "./components/CohortStep";
 import { HistoryStep, InterruptedNotice } from "./components/HistoryStep";
 import { ImportStep } from "./components/ImportStep";
 import { MappingStep } from "./components/MappingStep";
@@ -42,6 +43,7 @@ export function App() {
     switch (id) {
       case "files":
       case "history":
+      case "cohort":
         return null;
       case "mapping":
         return readable.length > 0 ? null : "add a readable file first";
@@ -59,9 +61,12 @@ export function App() {
   // The History screen likewise, so an undo or resume going on keeps its progress.
   const [historyOpened, setHistoryOpened] = useState(false);
   const [historyRun, setHistoryRun] = useState<string | null>(null);
+  // The Cohort screen likewise, so a cohort being imported keeps its progress.
+  const [cohortOpened, setCohortOpened] = useState(false);
   const goTo = (id: StepId) => {
     if (id === "import") setImportOpened(true);
     if (id === "history") setHistoryOpened(true);
+    if (id === "cohort") setCohortOpened(true);
     setStep(id);
   };
 
@@ -183,6 +188,18 @@ export function App() {
               files={readable}
               mapping={mapping}
               settings={settings}
+            />
+          </div>
+        )}
+        {cohortOpened && (
+          <div hidden={step !== "cohort"} className="step-host">
+            <CohortStep
+              active={step === "cohort"}
+              onOpenRun={(id) => {
+                setHistoryRun(id);
+                goTo("history");
+              }}
+              onChanged={() => setRunsVersion((v) => v + 1)}
             />
           </div>
         )}

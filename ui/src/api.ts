@@ -43,6 +43,8 @@ import type { RunDetail } from "./bindings/RunDetail";
 import type { RunSummary } from "./bindings/RunSummary";
 import type { UndoReport } from "./bindings/UndoReport";
 import type { GroupPage } from "./bindings/GroupPage";
+import type { CohortEvent } from "./bindings/CohortEvent";
+import type { CohortOpened } from "./bindings/CohortOpened";
 
 export type { EnvironmentEntry, EnvironmentKind, EnvironmentRemoved, PhPrincipal };
 
@@ -149,6 +151,11 @@ export const api = {
   purgeRun: (runId: string) => invoke<null>("purge_run", { runId }),
   auditLog: () => invoke<AuditLog>("audit_log"),
   saveReportCopy: (runId: string, name: string, to: string) => invoke<number>("save_report_copy", { runId, name, to }),
+  cohortOpen: (path: string) => invoke<CohortOpened>("cohort_open", { path }),
+  cohortPlan: (path: string, skipFailing: boolean) => invoke<CohortOpened>("cohort_plan", { path, skipFailing }),
+  cohortApply: (path: string, confirmation: string) => invoke<CohortOpened>("cohort_apply", { path, confirmation }),
+  onCohortEvent: (handler: (e: CohortEvent) => void): Promise<UnlistenFn> =>
+    listen<CohortEvent>("cohort-event", (e) => handler(e.payload)),
   onPlanProgress: (handler: (p: PlanProgress) => void): Promise<UnlistenFn> =>
     listen<PlanProgress>("plan-progress", (e) => handler(e.payload)),
   onImportProgress: (handler: (p: ImportProgress) => void): Promise<UnlistenFn> =>

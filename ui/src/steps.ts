@@ -6,6 +6,7 @@ export const STEPS = [
   { id: "save", title: "Save", available: true },
   { id: "import", title: "Import", available: true },
   { id: "history", title: "History", available: true },
+  { id: "cohort", title: "Cohort", available: true },
 ] as const;
 
 export type StepId = (typeof STEPS)[number]["id"];

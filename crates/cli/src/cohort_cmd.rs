@@ -274,9 +274,8 @@ fn confirm_production(
         .filter(|c| production.contains(&c.env))
         .map(|c| c.label())
         .collect();
-    let matches = |s: &str| s.trim() == state.name.trim();
     if let Some(given) = given {
-        if matches(given) {
+        if state.confirms(given) {
             return Ok(());
         }
         return Err(Exit {
@@ -313,7 +312,7 @@ fn confirm_production(
     std::io::stdin()
         .read_line(&mut line)
         .context("could not read the confirmation")?;
-    if matches(&line) {
+    if state.confirms(&line) {
         Ok(())
     } else {
         Err(Exit {

@@ -202,6 +202,12 @@ impl ClinicStatus {
 }
 
 impl CohortState {
+    /// Whether `typed` confirms sending to production: the cohort's name, as a single
+    /// import's confirmation is the clinic's.
+    pub fn confirms(&self, typed: &str) -> bool {
+        !typed.trim().is_empty() && typed.trim() == self.name.trim()
+    }
+
     /// The state file in `dir`.
     pub fn path_in(dir: &Path) -> PathBuf {
         dir.join(STATE_FILE)
