@@ -170,6 +170,13 @@ fn run_plan(args: &CohortPlanArgs) -> anyhow::Result<()> {
             }
             .into());
         }
+        Err(CohortError::Cancelled) => {
+            return Err(Exit {
+                code: 130,
+                message: CohortError::Cancelled.to_string(),
+            }
+            .into())
+        }
         Err(e) => return Err(e.into()),
     };
     print_status(&status, args.json)?;

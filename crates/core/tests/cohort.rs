@@ -1,9 +1,10 @@
 //! A weekly cohort end to end against in-process sandboxes: six clinics, one with a file no
 //! column of which can be mapped (the cohort plan fails without skipping it, and with it the
 //! others go through), one on an environment that fails every request and then answers with
-//! injected faults (its run fails alone, and resuming finishes it), a batch interrupted
-//! part-way and resumed with every clinic exactly as its file, and a re-run that sends nothing
-//! (PH read back unchanged).
+//! injected faults (its run fails alone, and resuming finishes it), a re-run that sends nothing
+//! (PH read back unchanged), the bad file fixed and planned again alone; a plan cancelled
+//! without saving anything, and a batch interrupted part-way and resumed with every clinic
+//! exactly as its file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -370,14 +371,43 @@ async fn a_bad_file_and_a_failing_environment_stop_only_their_own_clinics() {
     assert_eq!(before, after, "PH unchanged by the re-run");
     assert_eq!(week.audit_lines(), audited, "no attempt was made");
 
+    // The odd file fixed, the cohort planned again: only the odd clinic is planned (the
+    // others keep their completed runs), and applying sends it alone.
+    export(&week.folder.path().join("odd.csv"), "odd", SIZE);
+    let replanned = week
+        .plan(&endpoints, &manifest, false)
+        .await
+        .expect("planned again");
+    let s = statuses(&replanned);
+    assert_eq!(s["odd"], ClinicStatus::Planned, "{replanned:#?}");
+    assert_eq!(replanned.done, 5);
+    let runs: Vec<Option<String>> = second.clinics.iter().map(|c| c.run_id.clone()).collect();
+    let kept: Vec<Option<String>> = replanned.clinics.iter().map(|c| c.run_id.clone()).collect();
+    assert_eq!(
+        runs.iter().zip(&kept).filter(|(a, b)| a == b).count(),
+        5,
+        "the five completed runs are kept"
+    );
+    let fixed = week.apply(&endpoints, &AtomicBool::new(false)).await;
+    assert_eq!(
+        (fixed.done, fixed.failed, fixed.pending),
+        (6, 0, 0),
+        "{fixed:#?}"
+    );
+    assert_eq!(
+        held(&read_back(clean_ep, "odd").await),
+        expected("odd", SIZE)
+    );
+    for (c, was) in CLEAN.iter().zip(&before) {
+        let now = serde_json::to_value(read_back(clean_ep, c).await).expect("json");
+        assert_eq!(&now, was, "{c} untouched");
+    }
+
     // The status as `cohort status` reads it, from the manifest as planned.
     let located = cohort::locate(&manifest.path).expect("located");
     let read = cohort::status(week.data.path(), &located.state_file).expect("status");
-    assert_eq!(statuses(&read), statuses(&second));
-    assert!(read
-        .clinics
-        .iter()
-        .all(|c| c.run_dir.is_some() || c.status == ClinicStatus::Skipped));
+    assert_eq!(statuses(&read), statuses(&fixed));
+    assert!(read.clinics.iter().all(|c| c.run_dir.is_some()));
     // A manifest changed since the plan is not applied from.
     std::fs::write(
         &manifest.path,
@@ -405,6 +435,21 @@ async fn a_batch_stopped_part_way_is_resumed_to_exactly_the_files() {
     let manifest = week.manifest(&text);
     let mut endpoints = Endpoints::new();
     endpoints.insert("local".into(), Ok(endpoint("local", &server, 3)));
+    // Ctrl-C during the plan: nothing is marked failed, no state is saved.
+    let cancelled = cohort::plan(
+        &endpoints,
+        &manifest,
+        week.folders(),
+        PlanOptions { skip_failing: true },
+        &AtomicBool::new(true),
+        &mut |_| {},
+    )
+    .await;
+    assert!(
+        matches!(cancelled, Err(CohortError::Cancelled)),
+        "{cancelled:?}"
+    );
+    assert!(!week.state_file().exists());
     let planned = week
         .plan(&endpoints, &manifest, false)
         .await

@@ -162,6 +162,10 @@ pub enum CohortError {
         /// Each failing clinic (`riverside on sandbox`) with its problems.
         problems: Vec<(String, Vec<String>)>,
     },
+    /// The person cancelled the plan: no state was saved (plans already made stay on disk
+    /// as runs never applied).
+    #[error("the cohort plan was cancelled; its state was not saved. Plan it again with `ph-import cohort plan MANIFEST`.")]
+    Cancelled,
     /// A local file of the cohort could not be written.
     #[error(transparent)]
     File(#[from] CreateError),

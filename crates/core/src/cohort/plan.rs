@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::canonical::Field;
 use crate::dedupe::resolve::Decisions;
@@ -104,6 +104,10 @@ pub async fn plan(
         },
     )
     .await;
+    // A cancelled check or plan is not the clinic's fault: nothing is marked, nothing saved.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CohortError::Cancelled);
+    }
     if !failed.is_empty() && !options.skip_failing {
         return Err(checks_failed(&to_plan, &failed, m.clinics.len()));
     }
@@ -143,6 +147,10 @@ pub async fn plan(
         },
     )
     .await;
+    // A cancelled check or plan is not the clinic's fault: nothing is marked, nothing saved.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CohortError::Cancelled);
+    }
     if !failed.is_empty() && !options.skip_failing {
         return Err(checks_failed(&to_plan, &failed, m.clinics.len()));
     }
