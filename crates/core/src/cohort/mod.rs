@@ -1,7 +1,7 @@
 //! A weekly cohort: many clinics imported in one batch. A manifest names each clinic (PH id,
-//! environment, files, profile, settings, decisions); [`plan`] checks every clinic and file
-//! first (nothing is sent) and plans each clinic as one run of the import engine; [`apply`]
-//! applies (or resumes) those runs a few clinics at a time; [`status`] says where each stands.
+//! environment, files, profile, settings, decisions); [`plan()`] checks every clinic and file
+//! first (nothing is sent) and plans each clinic as one run of the import engine; [`apply()`]
+//! applies (or resumes) those runs a few clinics at a time; [`status()`] says where each stands.
 //! Each clinic is an ordinary run with its own journal rows, folder, reports and audit lines,
 //! so a failure in one never touches the others, and `ph-import runs`, `resume` and `undo`
 //! work on it as on any run.
