@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::canonical::Field;
 use crate::dedupe::resolve::Decisions;
+use crate::import::plan::Summary;
 use crate::import::{self, JobPlan, Journal, Plan};
 use crate::job::{ImportSettings, Job, JobSpec};
 use crate::ph::types::Role;
@@ -113,7 +114,8 @@ pub async fn plan(
     }
 
     // Then the plans: every row read and matched against PH.
-    let mut planned: BTreeMap<usize, (Plan, PathBuf)> = BTreeMap::new();
+    // Only what the state keeps: a large clinic's plan is not held until the last is made.
+    let mut planned: BTreeMap<usize, (String, String, PathBuf, Summary)> = BTreeMap::new();
     let checked_list: Vec<(usize, Checked)> = checked.into_iter().collect();
     bounded::for_each(
         checked_list,
@@ -137,7 +139,13 @@ pub async fn plan(
                     run_id: plan.run_id.clone(),
                     summary: plan.summary.text.clone(),
                 });
-                planned.insert(i, (plan, path));
+                let Plan {
+                    run_id,
+                    target,
+                    summary,
+                    ..
+                } = plan;
+                planned.insert(i, (run_id, target.clinic_name, path, summary));
             }
             Err(problem) => {
                 let problems = vec![problem];
@@ -178,11 +186,11 @@ pub async fn plan(
             last_error: None,
             refused: false,
         };
-        if let Some((plan, path)) = planned.remove(&i) {
-            c.clinic_name = plan.target.clinic_name.clone();
-            c.run_id = Some(plan.run_id);
+        if let Some((run_id, clinic_name, path, summary)) = planned.remove(&i) {
+            c.clinic_name = clinic_name;
+            c.run_id = Some(run_id);
             c.plan_file = Some(path.display().to_string());
-            c.planned = Some(plan.summary);
+            c.planned = Some(summary);
         } else if let Some((name, problems)) = failed.remove(&i) {
             c.clinic_name = name;
             c.problems = problems;
