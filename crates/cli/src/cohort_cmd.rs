@@ -348,6 +348,16 @@ impl Shown {
         }
     }
 
+    /// Whether a line is due: a new step (`key`), or two seconds since the last line.
+    fn due(&mut self, key: &str) -> bool {
+        if key != self.phase || self.last.elapsed() > Duration::from_secs(2) {
+            self.phase = key.to_owned();
+            self.last = Instant::now();
+            return true;
+        }
+        false
+    }
+
     fn event(&mut self, e: &CohortEvent) {
         if self.quiet {
             return;
@@ -370,6 +380,37 @@ impl Shown {
                 at(clinic_id, env),
                 visible(summary)
             ),
+            CohortEvent::Reading {
+                clinic_id,
+                env,
+                progress: p,
+            } => {
+                if self.due(&format!("{clinic_id}/{env}/read/{}", p.table)) {
+                    eprintln!(
+                        "{}: reading {}: {} rows",
+                        at(clinic_id, env),
+                        visible(&p.table),
+                        thousands(p.rows)
+                    );
+                }
+            }
+            CohortEvent::ReadingPh {
+                clinic_id,
+                env,
+                read,
+                total,
+            } => {
+                if self.due(&format!("{clinic_id}/{env}/ph")) {
+                    eprintln!(
+                        "{}: reading the clinic's PH clients: {}{}",
+                        at(clinic_id, env),
+                        thousands(*read),
+                        total
+                            .map(|t| format!(" of {}", thousands(t)))
+                            .unwrap_or_default()
+                    );
+                }
+            }
             CohortEvent::NotPlanned {
                 clinic_id,
                 env,
@@ -389,11 +430,7 @@ impl Shown {
                 env,
                 progress: p,
             } => {
-                let key = format!("{clinic_id}/{env}/{}", p.phase);
-                if key != self.phase
-                    || p.done == p.total
-                    || self.last.elapsed() > Duration::from_secs(2)
-                {
+                if self.due(&format!("{clinic_id}/{env}/{}", p.phase)) || p.done == p.total {
                     eprintln!(
                         "{}: {} {} of {}",
                         at(clinic_id, env),
@@ -401,8 +438,6 @@ impl Shown {
                         thousands(p.done),
                         thousands(p.total)
                     );
-                    self.phase = key;
-                    self.last = Instant::now();
                 }
             }
             CohortEvent::Finished {

@@ -450,11 +450,46 @@ async fn a_batch_stopped_part_way_is_resumed_to_exactly_the_files() {
         "{cancelled:?}"
     );
     assert!(!week.state_file().exists());
-    let planned = week
-        .plan(&endpoints, &manifest, false)
-        .await
-        .expect("planned");
+    // Planned, each clinic's steps reported as they happen.
+    let mut steps: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    let planned = cohort::plan(
+        &endpoints,
+        &manifest,
+        week.folders(),
+        PlanOptions::default(),
+        &AtomicBool::new(false),
+        &mut |e| {
+            let (clinic, step) = match &e {
+                CohortEvent::Checking { clinic_id, .. } => (clinic_id, "checking"),
+                CohortEvent::Reading { clinic_id, .. } => (clinic_id, "reading"),
+                CohortEvent::Planning { clinic_id, .. } => (clinic_id, "planning"),
+                CohortEvent::ReadingPh { clinic_id, .. } => (clinic_id, "reading PH"),
+                CohortEvent::Planned { clinic_id, .. } => (clinic_id, "planned"),
+                other => panic!("not a planning step: {other:?}"),
+            };
+            let list = steps.entry(clinic.clone()).or_default();
+            if list.last() != Some(&step) {
+                list.push(step);
+            }
+        },
+    )
+    .await
+    .expect("planned");
     assert_eq!(planned.pending, 5);
+    for c in clinics {
+        assert_eq!(
+            steps[c],
+            [
+                "checking",
+                "reading",
+                "planning",
+                "reading",
+                "reading PH",
+                "planned"
+            ],
+            "{c}"
+        );
+    }
 
     // Stopped once the first clinic has written part of its clients, as Ctrl-C does: the
     // runs in flight stop after their batches, no other clinic starts.

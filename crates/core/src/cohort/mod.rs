@@ -21,6 +21,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::import::{ImportError, Progress};
+use crate::job::JobProgress;
 use crate::ph::{EnvironmentKind, PhApi};
 use crate::private_file::CreateError;
 use crate::small_file::SmallFileError;
@@ -77,6 +78,28 @@ pub enum CohortEvent {
         run_id: String,
         /// The plan in one paragraph.
         summary: String,
+    },
+    /// Its files are being read: sampled for the mapping (checks), then converted (plan).
+    Reading {
+        /// The clinic's PH id.
+        clinic_id: String,
+        /// Its environment.
+        env: String,
+        /// The step, the table and how far it is.
+        progress: JobProgress,
+    },
+    /// Its clinic's PH clients are being read for matching.
+    ReadingPh {
+        /// The clinic's PH id.
+        clinic_id: String,
+        /// Its environment.
+        env: String,
+        /// Clients read so far.
+        #[ts(type = "number")]
+        read: u64,
+        /// Clients in all, when PH says.
+        #[ts(type = "number | null")]
+        total: Option<u64>,
     },
     /// It failed its checks or its plan.
     NotPlanned {

@@ -13,7 +13,7 @@ use crate::canonical::Field;
 use crate::dedupe::resolve::Decisions;
 use crate::import::plan::Summary;
 use crate::import::{self, JobPlan, Journal, Plan};
-use crate::job::{ImportSettings, Job, JobSpec};
+use crate::job::{ImportSettings, Job, JobProgress, JobSpec};
 use crate::ph::types::Role;
 use crate::ph::Clinic;
 use crate::read::ReadOptions;
@@ -88,7 +88,7 @@ pub async fn plan(
                 });
                 (
                     i,
-                    check(endpoints, entry, folders.profile_dir, cancel).await,
+                    check(endpoints, entry, folders.profile_dir, cancel, emit).await,
                 )
             }
         },
@@ -128,7 +128,12 @@ pub async fn plan(
                     env: c.entry.env.clone(),
                 });
                 let (entry, name) = (c.entry, c.clinic.name.clone());
-                (i, entry, name, plan_one(c, folders.data_dir, cancel).await)
+                (
+                    i,
+                    entry,
+                    name,
+                    plan_one(c, folders.data_dir, cancel, emit).await,
+                )
             }
         },
         |(i, entry, name, outcome)| match outcome {
@@ -220,6 +225,14 @@ fn not_planned(entry: &ClinicEntry, problems: &[String]) -> CohortEvent {
     }
 }
 
+fn reading(entry: &ClinicEntry, progress: JobProgress) -> CohortEvent {
+    CohortEvent::Reading {
+        clinic_id: entry.clinic_id.clone(),
+        env: entry.env.clone(),
+        progress,
+    }
+}
+
 fn key(env: &str, clinic: &str) -> (String, String) {
     (env.to_owned(), clinic.to_owned())
 }
@@ -267,6 +280,7 @@ async fn check<'a>(
     entry: &'a ClinicEntry,
     profile_dir: &Path,
     cancel: &AtomicBool,
+    emit: &dyn Fn(CohortEvent),
 ) -> Result<Checked<'a>, (String, Vec<String>)> {
     let mut problems = Vec::new();
     let endpoint = match endpoints.get(&entry.env) {
@@ -357,7 +371,8 @@ async fn check<'a>(
             profile_dir: profile_dir.to_path_buf(),
             settings: settings.clone(),
         };
-        match Job::open(&spec, &mut |_| {}, cancel) {
+        let mut sampling = |p| emit(reading(entry, p));
+        match Job::open(&spec, &mut sampling, cancel) {
             Ok(j) => {
                 problems.extend(unmapped(&j));
                 job = Some(j);
@@ -408,7 +423,9 @@ async fn plan_one(
     c: Checked<'_>,
     data_dir: &Path,
     cancel: &AtomicBool,
+    emit: &dyn Fn(CohortEvent),
 ) -> Result<(Plan, PathBuf), String> {
+    let entry = c.entry;
     let (plan, path) = import::plan_job(
         &c.endpoint.api,
         JobPlan {
@@ -421,8 +438,15 @@ async fn plan_one(
             base_url: &c.endpoint.base_url,
             data_dir,
         },
-        &mut |_| {},
-        &mut |_, _| {},
+        &mut |p| emit(reading(entry, p)),
+        &mut |read, total| {
+            emit(CohortEvent::ReadingPh {
+                clinic_id: entry.clinic_id.clone(),
+                env: entry.env.clone(),
+                read,
+                total,
+            })
+        },
         cancel,
     )
     .await
