@@ -538,3 +538,71 @@ async fn a_batch_stopped_part_way_is_resumed_to_exactly_the_files() {
         (counts.clients, counts.patients)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_says_how_files_are_read() {
+    let week = Week::new();
+    let server = sandbox(&["semi", "blind", "stray"]).await;
+    let folder = week.folder.path();
+    export(&folder.join("semi.csv"), "semi", SIZE);
+    let semi = std::fs::read_to_string(folder.join("semi.csv")).expect("export");
+    std::fs::write(folder.join("semi.csv"), semi.replace(',', ";")).expect("semicolons");
+    export(&folder.join("blind.csv"), "blind", SIZE);
+    export(&folder.join("stray.csv"), "stray", SIZE);
+    let manifest = week.manifest(
+        r#"name = "Week 49"
+
+[[clinic]]
+clinic_id = "semi"
+env = "local"
+files = ["semi.csv"]
+read = [{ file = "semi.csv", delimiter = "semicolon", encoding = "utf-8" }]
+
+[[clinic]]
+clinic_id = "blind"
+env = "local"
+files = ["blind.csv"]
+# Its header taken for a row: no column can be told apart, so nothing maps.
+read = [{ file = "./blind.csv", header_row = "none" }]
+
+[[clinic]]
+clinic_id = "stray"
+env = "local"
+files = ["stray.csv"]
+read = [{ file = "other.csv", header_row = 2 }, { file = "stray.csv", sheet = "Owners" }]
+"#,
+    );
+    let mut endpoints = Endpoints::new();
+    endpoints.insert("local".into(), Ok(endpoint("local", &server, 3)));
+    let planned = week
+        .plan(&endpoints, &manifest, true)
+        .await
+        .expect("planned");
+    let by_id = |id: &str| {
+        planned
+            .clinics
+            .iter()
+            .find(|c| c.clinic_id == id)
+            .expect("listed")
+            .clone()
+    };
+    let semi = by_id("semi");
+    assert_eq!(semi.status, ClinicStatus::Planned, "{semi:#?}");
+    assert_eq!(semi.planned.map(|s| s.clients.create), Some(SIZE as u64));
+    let blind = by_id("blind");
+    assert_eq!(blind.status, ClinicStatus::Skipped);
+    assert!(
+        blind.problems[0].contains("no column gives the required"),
+        "{blind:#?}"
+    );
+    let stray = by_id("stray");
+    assert_eq!(stray.status, ClinicStatus::Skipped);
+    assert!(
+        stray.problems[0].starts_with("read: \"other.csv\" is not one of the clinic's files"),
+        "{stray:#?}"
+    );
+    assert!(
+        stray.problems[1].contains("the sheet \"Owners\" is named without a header row"),
+        "{stray:#?}"
+    );
+}

@@ -16,6 +16,7 @@ use crate::import::{self, JobPlan, Journal, Plan};
 use crate::job::{ImportSettings, Job, JobProgress, JobSpec};
 use crate::ph::types::Role;
 use crate::ph::Clinic;
+use crate::read::overrides::file_index;
 use crate::read::ReadOptions;
 
 use super::bounded;
@@ -362,11 +363,7 @@ async fn check<'a>(
     let mut job = None;
     if missing.is_empty() {
         let spec = JobSpec {
-            inputs: entry
-                .files
-                .iter()
-                .map(|f| (f.clone(), ReadOptions::default()))
-                .collect(),
+            inputs: read_options(entry, &mut problems),
             profile: entry.profile.clone(),
             profile_dir: profile_dir.to_path_buf(),
             settings: settings.clone(),
@@ -392,6 +389,39 @@ async fn check<'a>(
         }),
         _ => Err((name, problems)),
     }
+}
+
+/// Each file with how the manifest says to read it; a read that names no file of the clinic,
+/// or says something unusable, is a problem.
+fn read_options(entry: &ClinicEntry, problems: &mut Vec<String>) -> Vec<(PathBuf, ReadOptions)> {
+    let mut inputs: Vec<(PathBuf, ReadOptions)> = entry
+        .files
+        .iter()
+        .map(|f| (f.clone(), ReadOptions::default()))
+        .collect();
+    for r in &entry.read {
+        let Some(i) = file_index(&entry.files, &r.file) else {
+            let listed: Vec<String> = entry
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect();
+            problems.push(format!(
+                "read: \"{}\" is not one of the clinic's files ({}); write it as in `files`, or its file name when no other file has that name",
+                r.file,
+                listed.join(", ")
+            ));
+            continue;
+        };
+        let applied = r.to_override().and_then(|o| {
+            o.apply_to(&mut inputs[i].1)
+                .map_err(|e| format!("{e} (header_row = N)"))
+        });
+        if let Err(why) = applied {
+            problems.push(format!("read of {}: {why}", r.file));
+        }
+    }
+    inputs
 }
 
 /// Tables that hold records but that no column fills a required field of: every row of
