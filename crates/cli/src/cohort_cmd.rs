@@ -170,6 +170,13 @@ fn run_plan(args: &CohortPlanArgs) -> anyhow::Result<()> {
             }
             .into());
         }
+        Err(CohortError::Cancelled) => {
+            return Err(Exit {
+                code: 130,
+                message: CohortError::Cancelled.to_string(),
+            }
+            .into())
+        }
         Err(e) => return Err(e.into()),
     };
     print_status(&status, args.json)?;
@@ -340,6 +347,16 @@ impl Shown {
         }
     }
 
+    /// Whether a line is due: a new step (`key`), or two seconds since the last line.
+    fn due(&mut self, key: &str) -> bool {
+        if key != self.phase || self.last.elapsed() > Duration::from_secs(2) {
+            self.phase = key.to_owned();
+            self.last = Instant::now();
+            return true;
+        }
+        false
+    }
+
     fn event(&mut self, e: &CohortEvent) {
         if self.quiet {
             return;
@@ -362,6 +379,37 @@ impl Shown {
                 at(clinic_id, env),
                 visible(summary)
             ),
+            CohortEvent::Reading {
+                clinic_id,
+                env,
+                progress: p,
+            } => {
+                if self.due(&format!("{clinic_id}/{env}/read/{}", p.table)) {
+                    eprintln!(
+                        "{}: reading {}: {} rows",
+                        at(clinic_id, env),
+                        visible(&p.table),
+                        thousands(p.rows)
+                    );
+                }
+            }
+            CohortEvent::ReadingPh {
+                clinic_id,
+                env,
+                read,
+                total,
+            } => {
+                if self.due(&format!("{clinic_id}/{env}/ph")) {
+                    eprintln!(
+                        "{}: reading the clinic's PH clients: {}{}",
+                        at(clinic_id, env),
+                        thousands(*read),
+                        total
+                            .map(|t| format!(" of {}", thousands(t)))
+                            .unwrap_or_default()
+                    );
+                }
+            }
             CohortEvent::NotPlanned {
                 clinic_id,
                 env,
@@ -381,11 +429,7 @@ impl Shown {
                 env,
                 progress: p,
             } => {
-                let key = format!("{clinic_id}/{env}/{}", p.phase);
-                if key != self.phase
-                    || p.done == p.total
-                    || self.last.elapsed() > Duration::from_secs(2)
-                {
+                if self.due(&format!("{clinic_id}/{env}/{}", p.phase)) || p.done == p.total {
                     eprintln!(
                         "{}: {} {} of {}",
                         at(clinic_id, env),
@@ -393,8 +437,6 @@ impl Shown {
                         thousands(p.done),
                         thousands(p.total)
                     );
-                    self.phase = key;
-                    self.last = Instant::now();
                 }
             }
             CohortEvent::Finished {

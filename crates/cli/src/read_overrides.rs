@@ -3,10 +3,11 @@
 //! (`--read 'clients.xlsx:sheet=Owners,header-row=3'`). The same overrides as the app's Files
 //! step: every sheet with data is read, and a sheet is only named to say whose header row is set.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use ph_import_core::read::{self, ReadOptions};
+use ph_import_core::read::overrides::{self, file_index, ReadOverride};
+use ph_import_core::read::ReadOptions;
 
 /// The keys `--read` takes, as written after `FILE:`.
 const KEYS: [&str; 4] = ["sheet", "header-row", "encoding", "delimiter"];
@@ -39,19 +40,10 @@ pub struct ReadArgs {
     pub per_file: Vec<String>,
 }
 
-/// One set of overrides: the flags' for every file, or one `--read`'s.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Overrides {
-    sheet: Option<String>,
-    header_row: Option<u32>,
-    encoding: Option<String>,
-    delimiter: Option<char>,
-}
-
 impl ReadArgs {
     /// Each of `files` with the read options these flags give it.
     pub fn inputs(&self, files: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, ReadOptions)>> {
-        let every = Overrides {
+        let every = ReadOverride {
             sheet: self.sheet.clone(),
             header_row: self.header_row,
             encoding: self.encoding.clone(),
@@ -60,75 +52,39 @@ impl ReadArgs {
         let mut inputs = Vec::with_capacity(files.len());
         for file in files {
             let mut options = ReadOptions::default();
-            every.apply_to(&mut options, "--sheet")?;
+            apply(&every, &mut options, "--sheet")?;
             inputs.push((file.clone(), options));
         }
         for arg in &self.per_file {
             let (file, overrides) = parse_read(arg)?;
             let index =
                 file_index(files, file).ok_or_else(|| not_a_file_of_the_run(arg, file, files))?;
-            overrides.apply_to(&mut inputs[index].1, &format!("--read {arg}"))?;
+            apply(&overrides, &mut inputs[index].1, &format!("--read {arg}"))?;
         }
         Ok(inputs)
     }
 }
 
-impl Overrides {
-    /// Sets these overrides in `options`; `what` names the flag for an error.
-    fn apply_to(&self, options: &mut ReadOptions, what: &str) -> anyhow::Result<()> {
-        if let Some(encoding) = &self.encoding {
-            options.encoding = Some(encoding.clone());
-        }
-        if let Some(delimiter) = self.delimiter {
-            options.delimiter = Some(delimiter);
-        }
-        match (&self.sheet, self.header_row) {
-            (Some(sheet), Some(row)) => {
-                options.header_rows.insert(sheet.clone(), row);
-            }
-            (None, Some(row)) => options.header_row = Some(row),
-            (Some(sheet), None) => anyhow::bail!(
-                "{what}: the sheet \"{sheet}\" is named without a header row. Every sheet with \
-                 data is read (as in the app); a sheet is named only to set its header row, \
-                 so add one (--header-row N, or header-row=N in --read)"
-            ),
-            (None, None) => {}
-        }
-        Ok(())
-    }
+/// Sets `o` in `options`; `what` names the flag for an error.
+fn apply(o: &ReadOverride, options: &mut ReadOptions, what: &str) -> anyhow::Result<()> {
+    o.apply_to(options)
+        .map_err(|e| anyhow::anyhow!("{what}: {e} (--header-row N, or header-row=N in --read)"))
 }
 
 /// A header row as the flags take it: 1-based, or `none` (the core's 0).
 pub fn header_row(text: &str) -> Result<u32, String> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("none") {
-        return Ok(0);
-    }
-    match text.parse::<u32>() {
-        Ok(0) => Err("rows count from 1, as a spreadsheet program shows them; \
-             write `none` for a file without a header row"
-            .to_owned()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "\"{text}\" is not a row number; give the header row's number (1, 2, 3…) or `none`"
-        )),
-    }
+    overrides::header_row_named(text)
 }
 
 /// A delimiter as the flags take it: one character or its name.
 pub fn delimiter(text: &str) -> Result<char, String> {
-    read::delimiter_named(text).ok_or_else(|| {
-        format!(
-            "\"{text}\" is not one character; give one, such as ';' or '|', or one of tab, \
-             comma, semicolon, pipe, space"
-        )
-    })
+    overrides::delimiter_or_why(text)
 }
 
 /// Splits `FILE:KEY=VALUE,…` into the file and its overrides. The file ends at the first `:`
 /// followed by a key, so a Windows path's drive letter stays in it; a value ends where `,KEY=`
 /// begins, so a comma delimiter or a sheet name with a comma in it is read whole.
-fn parse_read(arg: &str) -> anyhow::Result<(&str, Overrides)> {
+fn parse_read(arg: &str) -> anyhow::Result<(&str, ReadOverride)> {
     let usage = || {
         anyhow::anyhow!(
             "--read {arg}: write FILE:KEY=VALUE,… with KEY one of {}, e.g. \
@@ -151,7 +107,7 @@ fn parse_read(arg: &str) -> anyhow::Result<(&str, Overrides)> {
         .filter(|&i| i == 0 || fields.as_bytes()[i - 1] == b',')
         .filter(|&i| key_at(&fields[i..]).is_some())
         .collect();
-    let mut overrides = Overrides::default();
+    let mut overrides = ReadOverride::default();
     for (n, &start) in starts.iter().enumerate() {
         // The value runs to the comma before the next key.
         let end = starts.get(n + 1).map_or(fields.len(), |next| next - 1);
@@ -183,22 +139,6 @@ fn key_at(text: &str) -> Option<&'static str> {
         text.strip_prefix(key)
             .is_some_and(|rest| rest.starts_with('='))
     })
-}
-
-/// Which of `files` a `--read` names: the path as given, else the one file of that name.
-fn file_index(files: &[PathBuf], named: &str) -> Option<usize> {
-    let named_path = Path::new(named);
-    if let Some(i) = files.iter().position(|f| f == named_path) {
-        return Some(i);
-    }
-    let mut same_name = files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.file_name().is_some_and(|n| n == named_path.as_os_str()));
-    match (same_name.next(), same_name.next()) {
-        (Some((i, _)), None) => Some(i),
-        _ => None,
-    }
 }
 
 fn not_a_file_of_the_run(arg: &str, file: &str, files: &[PathBuf]) -> anyhow::Error {

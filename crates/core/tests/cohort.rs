@@ -1,9 +1,10 @@
 //! A weekly cohort end to end against in-process sandboxes: six clinics, one with a file no
 //! column of which can be mapped (the cohort plan fails without skipping it, and with it the
 //! others go through), one on an environment that fails every request and then answers with
-//! injected faults (its run fails alone, and resuming finishes it), a batch interrupted
-//! part-way and resumed with every clinic exactly as its file, and a re-run that sends nothing
-//! (PH read back unchanged).
+//! injected faults (its run fails alone, and resuming finishes it), a re-run that sends nothing
+//! (PH read back unchanged), the bad file fixed and planned again alone; a plan cancelled
+//! without saving anything, and a batch interrupted part-way and resumed with every clinic
+//! exactly as its file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -370,14 +371,43 @@ async fn a_bad_file_and_a_failing_environment_stop_only_their_own_clinics() {
     assert_eq!(before, after, "PH unchanged by the re-run");
     assert_eq!(week.audit_lines(), audited, "no attempt was made");
 
+    // The odd file fixed, the cohort planned again: only the odd clinic is planned (the
+    // others keep their completed runs), and applying sends it alone.
+    export(&week.folder.path().join("odd.csv"), "odd", SIZE);
+    let replanned = week
+        .plan(&endpoints, &manifest, false)
+        .await
+        .expect("planned again");
+    let s = statuses(&replanned);
+    assert_eq!(s["odd"], ClinicStatus::Planned, "{replanned:#?}");
+    assert_eq!(replanned.done, 5);
+    let runs: Vec<Option<String>> = second.clinics.iter().map(|c| c.run_id.clone()).collect();
+    let kept: Vec<Option<String>> = replanned.clinics.iter().map(|c| c.run_id.clone()).collect();
+    assert_eq!(
+        runs.iter().zip(&kept).filter(|(a, b)| a == b).count(),
+        5,
+        "the five completed runs are kept"
+    );
+    let fixed = week.apply(&endpoints, &AtomicBool::new(false)).await;
+    assert_eq!(
+        (fixed.done, fixed.failed, fixed.pending),
+        (6, 0, 0),
+        "{fixed:#?}"
+    );
+    assert_eq!(
+        held(&read_back(clean_ep, "odd").await),
+        expected("odd", SIZE)
+    );
+    for (c, was) in CLEAN.iter().zip(&before) {
+        let now = serde_json::to_value(read_back(clean_ep, c).await).expect("json");
+        assert_eq!(&now, was, "{c} untouched");
+    }
+
     // The status as `cohort status` reads it, from the manifest as planned.
     let located = cohort::locate(&manifest.path).expect("located");
     let read = cohort::status(week.data.path(), &located.state_file).expect("status");
-    assert_eq!(statuses(&read), statuses(&second));
-    assert!(read
-        .clinics
-        .iter()
-        .all(|c| c.run_dir.is_some() || c.status == ClinicStatus::Skipped));
+    assert_eq!(statuses(&read), statuses(&fixed));
+    assert!(read.clinics.iter().all(|c| c.run_dir.is_some()));
     // A manifest changed since the plan is not applied from.
     std::fs::write(
         &manifest.path,
@@ -405,11 +435,61 @@ async fn a_batch_stopped_part_way_is_resumed_to_exactly_the_files() {
     let manifest = week.manifest(&text);
     let mut endpoints = Endpoints::new();
     endpoints.insert("local".into(), Ok(endpoint("local", &server, 3)));
-    let planned = week
-        .plan(&endpoints, &manifest, false)
-        .await
-        .expect("planned");
+    // Ctrl-C during the plan: nothing is marked failed, no state is saved.
+    let cancelled = cohort::plan(
+        &endpoints,
+        &manifest,
+        week.folders(),
+        PlanOptions { skip_failing: true },
+        &AtomicBool::new(true),
+        &mut |_| {},
+    )
+    .await;
+    assert!(
+        matches!(cancelled, Err(CohortError::Cancelled)),
+        "{cancelled:?}"
+    );
+    assert!(!week.state_file().exists());
+    // Planned, each clinic's steps reported as they happen.
+    let mut steps: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    let planned = cohort::plan(
+        &endpoints,
+        &manifest,
+        week.folders(),
+        PlanOptions::default(),
+        &AtomicBool::new(false),
+        &mut |e| {
+            let (clinic, step) = match &e {
+                CohortEvent::Checking { clinic_id, .. } => (clinic_id, "checking"),
+                CohortEvent::Reading { clinic_id, .. } => (clinic_id, "reading"),
+                CohortEvent::Planning { clinic_id, .. } => (clinic_id, "planning"),
+                CohortEvent::ReadingPh { clinic_id, .. } => (clinic_id, "reading PH"),
+                CohortEvent::Planned { clinic_id, .. } => (clinic_id, "planned"),
+                other => panic!("not a planning step: {other:?}"),
+            };
+            let list = steps.entry(clinic.clone()).or_default();
+            if list.last() != Some(&step) {
+                list.push(step);
+            }
+        },
+    )
+    .await
+    .expect("planned");
     assert_eq!(planned.pending, 5);
+    for c in clinics {
+        assert_eq!(
+            steps[c],
+            [
+                "checking",
+                "reading",
+                "planning",
+                "reading",
+                "reading PH",
+                "planned"
+            ],
+            "{c}"
+        );
+    }
 
     // Stopped once the first clinic has written part of its clients, as Ctrl-C does: the
     // runs in flight stop after their batches, no other clinic starts.
@@ -456,5 +536,73 @@ async fn a_batch_stopped_part_way_is_resumed_to_exactly_the_files() {
     assert_eq!(
         (after.clients, after.patients),
         (counts.clients, counts.patients)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_says_how_files_are_read() {
+    let week = Week::new();
+    let server = sandbox(&["semi", "blind", "stray"]).await;
+    let folder = week.folder.path();
+    export(&folder.join("semi.csv"), "semi", SIZE);
+    let semi = std::fs::read_to_string(folder.join("semi.csv")).expect("export");
+    std::fs::write(folder.join("semi.csv"), semi.replace(',', ";")).expect("semicolons");
+    export(&folder.join("blind.csv"), "blind", SIZE);
+    export(&folder.join("stray.csv"), "stray", SIZE);
+    let manifest = week.manifest(
+        r#"name = "Week 49"
+
+[[clinic]]
+clinic_id = "semi"
+env = "local"
+files = ["semi.csv"]
+read = [{ file = "semi.csv", delimiter = "semicolon", encoding = "utf-8" }]
+
+[[clinic]]
+clinic_id = "blind"
+env = "local"
+files = ["blind.csv"]
+# Its header taken for a row: no column can be told apart, so nothing maps.
+read = [{ file = "./blind.csv", header_row = "none" }]
+
+[[clinic]]
+clinic_id = "stray"
+env = "local"
+files = ["stray.csv"]
+read = [{ file = "other.csv", header_row = 2 }, { file = "stray.csv", sheet = "Owners" }]
+"#,
+    );
+    let mut endpoints = Endpoints::new();
+    endpoints.insert("local".into(), Ok(endpoint("local", &server, 3)));
+    let planned = week
+        .plan(&endpoints, &manifest, true)
+        .await
+        .expect("planned");
+    let by_id = |id: &str| {
+        planned
+            .clinics
+            .iter()
+            .find(|c| c.clinic_id == id)
+            .expect("listed")
+            .clone()
+    };
+    let semi = by_id("semi");
+    assert_eq!(semi.status, ClinicStatus::Planned, "{semi:#?}");
+    assert_eq!(semi.planned.map(|s| s.clients.create), Some(SIZE as u64));
+    let blind = by_id("blind");
+    assert_eq!(blind.status, ClinicStatus::Skipped);
+    assert!(
+        blind.problems[0].contains("no column gives the required"),
+        "{blind:#?}"
+    );
+    let stray = by_id("stray");
+    assert_eq!(stray.status, ClinicStatus::Skipped);
+    assert!(
+        stray.problems[0].starts_with("read: \"other.csv\" is not one of the clinic's files"),
+        "{stray:#?}"
+    );
+    assert!(
+        stray.problems[1].contains("the sheet \"Owners\" is named without a header row"),
+        "{stray:#?}"
     );
 }

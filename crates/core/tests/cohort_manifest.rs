@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use ph_import_core::canonical::units::WeightUnit;
-use ph_import_core::cohort::manifest::{self, ClinicEntry, Manifest};
+use ph_import_core::cohort::manifest::{self, ClinicEntry, FileRead, HeaderRow, Manifest};
 use ph_import_core::job::ImportSettings;
 use ph_import_core::mapping::TableRole;
 use serde_json::Value;
@@ -36,6 +36,16 @@ fn validate(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec
         let name = r.trim_start_matches("#/$defs/");
         validate(root, &root["$defs"][name], value, at, out);
         return;
+    }
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
+        let fits = any.iter().any(|s| {
+            let mut none = Vec::new();
+            validate(root, s, value, at, &mut none);
+            none.is_empty()
+        });
+        if !fits {
+            out.push(format!("{at}: {value} fits none of {any:?}"));
+        }
     }
     if let Some(t) = schema.get("type").and_then(Value::as_str) {
         let ok = match t {
@@ -130,6 +140,17 @@ fn validate(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec
     }
 }
 
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
 fn violations(value: &Value) -> Vec<String> {
     let root = schema();
     let mut out = Vec::new();
@@ -150,6 +171,12 @@ fn the_sample_in_the_docs_parses_and_validates() {
         lakeside.settings.roles.get("lakeside-pets.csv"),
         Some(&TableRole::Patients)
     );
+    let owners = lakeside.read[0].to_override().expect("a usable read");
+    assert_eq!(owners.sheet.as_deref(), Some("Owners"));
+    assert_eq!(owners.header_row, Some(3));
+    let pets = lakeside.read[1].to_override().expect("a usable read");
+    assert_eq!(pets.encoding.as_deref(), Some("windows-1252"));
+    assert_eq!(pets.delimiter, Some(';'));
     let json = manifest::to_json(&text).expect("as JSON");
     assert_eq!(violations(&json), Vec::<String>::new());
 }
@@ -178,9 +205,27 @@ fn every_option_as_the_types_write_it_validates() {
             decisions: Some("decisions.json".into()),
             skip_undecided: true,
             settings,
+            read: vec![
+                FileRead {
+                    file: "owners.csv".into(),
+                    sheet: None,
+                    header_row: Some(HeaderRow::Named("none".into())),
+                    encoding: Some("windows-1252".into()),
+                    delimiter: Some(";".into()),
+                },
+                FileRead {
+                    file: "pets.xlsx".into(),
+                    sheet: Some("Pets".into()),
+                    header_row: Some(HeaderRow::Number(3)),
+                    encoding: None,
+                    delimiter: None,
+                },
+            ],
         }],
     };
-    let json = serde_json::to_value(&full).expect("json");
+    let mut json = serde_json::to_value(&full).expect("json");
+    // TOML has no null: an option left out is how a manifest says "not set".
+    drop_nulls(&mut json);
     assert_eq!(violations(&json), Vec::<String>::new());
     // And back: what the types write, the parser reads.
     let back: Manifest = serde_json::from_value(json).expect("reads back");
@@ -196,6 +241,8 @@ fn what_the_parser_refuses_the_schema_refuses() {
         "settings = { weight_unit = \"stone\" }\n",
         "settings = { import = { send_dead = true } }\n",
         "settings = { roles = { \"a.csv\" = \"owners\" } }\n",
+        "read = [{ file = \"a.csv\", header = 2 }]\n",
+        "read = [{ file = \"a.csv\", header_row = true }]\n",
         "files = []\n",
     ] {
         // `files` given twice is a TOML error; the empty list replaces it instead.

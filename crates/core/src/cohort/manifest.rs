@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::job::ImportSettings;
 use crate::ph::environments::SANDBOX;
+use crate::read::overrides::{delimiter_or_why, header_row_named, ReadOverride};
 
 use super::CohortError;
 
@@ -74,6 +75,75 @@ pub struct ClinicEntry {
     /// table roles): the app's settings panel and the CLI's flags, one core type.
     #[serde(default)]
     pub settings: ImportSettings,
+    /// How some of its files (or sheets) are read, over what is detected, as `--read`.
+    #[serde(default)]
+    pub read: Vec<FileRead>,
+}
+
+/// How one of a clinic's files (or one sheet of a workbook) is read, over what is detected:
+/// what `--read FILE:KEY=VALUE,…` says on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, rename = "CohortFileRead")]
+pub struct FileRead {
+    /// The file, as written in `files`, or its name when no other file has it.
+    pub file: String,
+    /// The sheet of a workbook whose header row is set (every sheet with data is read).
+    #[serde(default)]
+    #[ts(optional)]
+    pub sheet: Option<String>,
+    /// The header row: its number from 1, as a spreadsheet shows it, or `"none"`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub header_row: Option<HeaderRow>,
+    /// The text encoding, e.g. `windows-1252`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub encoding: Option<String>,
+    /// The field delimiter: one character, or tab, comma, semicolon, pipe, space.
+    #[serde(default)]
+    #[ts(optional)]
+    pub delimiter: Option<String>,
+}
+
+/// A header row as a manifest gives it: a number, or `"none"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export, rename = "CohortHeaderRow")]
+pub enum HeaderRow {
+    /// Its number from 1.
+    Number(u32),
+    /// `"none"` (or a number written as text).
+    Named(String),
+}
+
+impl FileRead {
+    /// The override it gives, or why it cannot be used (in the words of `--read`).
+    pub fn to_override(&self) -> Result<ReadOverride, String> {
+        let header_row = match &self.header_row {
+            None => None,
+            Some(HeaderRow::Number(n)) => Some(header_row_named(&n.to_string())?),
+            Some(HeaderRow::Named(text)) => Some(header_row_named(text)?),
+        };
+        let delimiter = self
+            .delimiter
+            .as_deref()
+            .map(delimiter_or_why)
+            .transpose()?;
+        let encoding = match self.encoding.as_deref().map(str::trim) {
+            Some("") => return Err("name the encoding, e.g. windows-1252".to_owned()),
+            other => other.map(str::to_owned),
+        };
+        if self.sheet.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err("name the sheet".to_owned());
+        }
+        Ok(ReadOverride {
+            sheet: self.sheet.clone(),
+            header_row,
+            encoding,
+            delimiter,
+        })
+    }
 }
 
 impl ClinicEntry {
@@ -334,6 +404,13 @@ fn resolve_paths(m: &mut Manifest, base: &Path) {
     for c in &mut m.clinics {
         c.files = c.files.iter().map(|f| at(f)).collect();
         c.decisions = c.decisions.as_deref().map(at);
+        // A read written with the path as in `files` names that file; else it is a name.
+        for r in &mut c.read {
+            let file = at(Path::new(&r.file));
+            if c.files.contains(&file) {
+                r.file = file.display().to_string();
+            }
+        }
         if let Some(p) = &c.profile {
             let file = at(Path::new(p));
             if file.is_file() {

@@ -1,7 +1,7 @@
 //! A weekly cohort: many clinics imported in one batch. A manifest names each clinic (PH id,
-//! environment, files, profile, settings, decisions); [`plan`] checks every clinic and file
-//! first (nothing is sent) and plans each clinic as one run of the import engine; [`apply`]
-//! applies (or resumes) those runs a few clinics at a time; [`status`] says where each stands.
+//! environment, files, profile, settings, decisions); [`plan()`] checks every clinic and file
+//! first (nothing is sent) and plans each clinic as one run of the import engine; [`apply()`]
+//! applies (or resumes) those runs a few clinics at a time; [`status()`] says where each stands.
 //! Each clinic is an ordinary run with its own journal rows, folder, reports and audit lines,
 //! so a failure in one never touches the others, and `ph-import runs`, `resume` and `undo`
 //! work on it as on any run.
@@ -21,6 +21,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::import::{ImportError, Progress};
+use crate::job::JobProgress;
 use crate::ph::{EnvironmentKind, PhApi};
 use crate::private_file::CreateError;
 use crate::small_file::SmallFileError;
@@ -77,6 +78,28 @@ pub enum CohortEvent {
         run_id: String,
         /// The plan in one paragraph.
         summary: String,
+    },
+    /// Its files are being read: sampled for the mapping (checks), then converted (plan).
+    Reading {
+        /// The clinic's PH id.
+        clinic_id: String,
+        /// Its environment.
+        env: String,
+        /// The step, the table and how far it is.
+        progress: JobProgress,
+    },
+    /// Its clinic's PH clients are being read for matching.
+    ReadingPh {
+        /// The clinic's PH id.
+        clinic_id: String,
+        /// Its environment.
+        env: String,
+        /// Clients read so far.
+        #[ts(type = "number")]
+        read: u64,
+        /// Clients in all, when PH says.
+        #[ts(type = "number | null")]
+        total: Option<u64>,
     },
     /// It failed its checks or its plan.
     NotPlanned {
@@ -162,6 +185,10 @@ pub enum CohortError {
         /// Each failing clinic (`riverside on sandbox`) with its problems.
         problems: Vec<(String, Vec<String>)>,
     },
+    /// The person cancelled the plan: no state was saved (plans already made stay on disk
+    /// as runs never applied).
+    #[error("the cohort plan was cancelled; its state was not saved. Plan it again with `ph-import cohort plan MANIFEST`.")]
+    Cancelled,
     /// A local file of the cohort could not be written.
     #[error(transparent)]
     File(#[from] CreateError),

@@ -7,14 +7,16 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::canonical::Field;
 use crate::dedupe::resolve::Decisions;
+use crate::import::plan::Summary;
 use crate::import::{self, JobPlan, Journal, Plan};
-use crate::job::{ImportSettings, Job, JobSpec};
+use crate::job::{ImportSettings, Job, JobProgress, JobSpec};
 use crate::ph::types::Role;
 use crate::ph::Clinic;
+use crate::read::overrides::file_index;
 use crate::read::ReadOptions;
 
 use super::bounded;
@@ -87,7 +89,7 @@ pub async fn plan(
                 });
                 (
                     i,
-                    check(endpoints, entry, folders.profile_dir, cancel).await,
+                    check(endpoints, entry, folders.profile_dir, cancel, emit).await,
                 )
             }
         },
@@ -104,12 +106,17 @@ pub async fn plan(
         },
     )
     .await;
+    // A cancelled check or plan is not the clinic's fault: nothing is marked, nothing saved.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CohortError::Cancelled);
+    }
     if !failed.is_empty() && !options.skip_failing {
         return Err(checks_failed(&to_plan, &failed, m.clinics.len()));
     }
 
     // Then the plans: every row read and matched against PH.
-    let mut planned: BTreeMap<usize, (Plan, PathBuf)> = BTreeMap::new();
+    // Only what the state keeps: a large clinic's plan is not held until the last is made.
+    let mut planned: BTreeMap<usize, (String, String, PathBuf, Summary)> = BTreeMap::new();
     let checked_list: Vec<(usize, Checked)> = checked.into_iter().collect();
     bounded::for_each(
         checked_list,
@@ -122,7 +129,12 @@ pub async fn plan(
                     env: c.entry.env.clone(),
                 });
                 let (entry, name) = (c.entry, c.clinic.name.clone());
-                (i, entry, name, plan_one(c, folders.data_dir, cancel).await)
+                (
+                    i,
+                    entry,
+                    name,
+                    plan_one(c, folders.data_dir, cancel, emit).await,
+                )
             }
         },
         |(i, entry, name, outcome)| match outcome {
@@ -133,7 +145,13 @@ pub async fn plan(
                     run_id: plan.run_id.clone(),
                     summary: plan.summary.text.clone(),
                 });
-                planned.insert(i, (plan, path));
+                let Plan {
+                    run_id,
+                    target,
+                    summary,
+                    ..
+                } = plan;
+                planned.insert(i, (run_id, target.clinic_name, path, summary));
             }
             Err(problem) => {
                 let problems = vec![problem];
@@ -143,6 +161,10 @@ pub async fn plan(
         },
     )
     .await;
+    // A cancelled check or plan is not the clinic's fault: nothing is marked, nothing saved.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CohortError::Cancelled);
+    }
     if !failed.is_empty() && !options.skip_failing {
         return Err(checks_failed(&to_plan, &failed, m.clinics.len()));
     }
@@ -170,11 +192,11 @@ pub async fn plan(
             last_error: None,
             refused: false,
         };
-        if let Some((plan, path)) = planned.remove(&i) {
-            c.clinic_name = plan.target.clinic_name.clone();
-            c.run_id = Some(plan.run_id);
+        if let Some((run_id, clinic_name, path, summary)) = planned.remove(&i) {
+            c.clinic_name = clinic_name;
+            c.run_id = Some(run_id);
             c.plan_file = Some(path.display().to_string());
-            c.planned = Some(plan.summary);
+            c.planned = Some(summary);
         } else if let Some((name, problems)) = failed.remove(&i) {
             c.clinic_name = name;
             c.problems = problems;
@@ -201,6 +223,14 @@ fn not_planned(entry: &ClinicEntry, problems: &[String]) -> CohortEvent {
         clinic_id: entry.clinic_id.clone(),
         env: entry.env.clone(),
         problems: problems.to_vec(),
+    }
+}
+
+fn reading(entry: &ClinicEntry, progress: JobProgress) -> CohortEvent {
+    CohortEvent::Reading {
+        clinic_id: entry.clinic_id.clone(),
+        env: entry.env.clone(),
+        progress,
     }
 }
 
@@ -251,6 +281,7 @@ async fn check<'a>(
     entry: &'a ClinicEntry,
     profile_dir: &Path,
     cancel: &AtomicBool,
+    emit: &dyn Fn(CohortEvent),
 ) -> Result<Checked<'a>, (String, Vec<String>)> {
     let mut problems = Vec::new();
     let endpoint = match endpoints.get(&entry.env) {
@@ -332,16 +363,13 @@ async fn check<'a>(
     let mut job = None;
     if missing.is_empty() {
         let spec = JobSpec {
-            inputs: entry
-                .files
-                .iter()
-                .map(|f| (f.clone(), ReadOptions::default()))
-                .collect(),
+            inputs: read_options(entry, &mut problems),
             profile: entry.profile.clone(),
             profile_dir: profile_dir.to_path_buf(),
             settings: settings.clone(),
         };
-        match Job::open(&spec, &mut |_| {}, cancel) {
+        let mut sampling = |p| emit(reading(entry, p));
+        match Job::open(&spec, &mut sampling, cancel) {
             Ok(j) => {
                 problems.extend(unmapped(&j));
                 job = Some(j);
@@ -361,6 +389,39 @@ async fn check<'a>(
         }),
         _ => Err((name, problems)),
     }
+}
+
+/// Each file with how the manifest says to read it; a read that names no file of the clinic,
+/// or says something unusable, is a problem.
+fn read_options(entry: &ClinicEntry, problems: &mut Vec<String>) -> Vec<(PathBuf, ReadOptions)> {
+    let mut inputs: Vec<(PathBuf, ReadOptions)> = entry
+        .files
+        .iter()
+        .map(|f| (f.clone(), ReadOptions::default()))
+        .collect();
+    for r in &entry.read {
+        let Some(i) = file_index(&entry.files, &r.file) else {
+            let listed: Vec<String> = entry
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect();
+            problems.push(format!(
+                "read: \"{}\" is not one of the clinic's files ({}); write it as in `files`, or its file name when no other file has that name",
+                r.file,
+                listed.join(", ")
+            ));
+            continue;
+        };
+        let applied = r.to_override().and_then(|o| {
+            o.apply_to(&mut inputs[i].1)
+                .map_err(|e| format!("{e} (header_row = N)"))
+        });
+        if let Err(why) = applied {
+            problems.push(format!("read of {}: {why}", r.file));
+        }
+    }
+    inputs
 }
 
 /// Tables that hold records but that no column fills a required field of: every row of
@@ -392,7 +453,9 @@ async fn plan_one(
     c: Checked<'_>,
     data_dir: &Path,
     cancel: &AtomicBool,
+    emit: &dyn Fn(CohortEvent),
 ) -> Result<(Plan, PathBuf), String> {
+    let entry = c.entry;
     let (plan, path) = import::plan_job(
         &c.endpoint.api,
         JobPlan {
@@ -405,8 +468,15 @@ async fn plan_one(
             base_url: &c.endpoint.base_url,
             data_dir,
         },
-        &mut |_| {},
-        &mut |_, _| {},
+        &mut |p| emit(reading(entry, p)),
+        &mut |read, total| {
+            emit(CohortEvent::ReadingPh {
+                clinic_id: entry.clinic_id.clone(),
+                env: entry.env.clone(),
+                read,
+                total,
+            })
+        },
         cancel,
     )
     .await

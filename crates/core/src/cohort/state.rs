@@ -415,7 +415,13 @@ pub(crate) fn summarize(
             .unwrap_or_default();
         add(&mut out.clients, &clients);
         add(&mut out.patients, &patients);
-        let message = match (&c.last_error, &run) {
+        // The cohort's last error only while it still stands: a run finished since (by
+        // `ph-import resume RUN`, say) speaks for itself.
+        let error = c
+            .last_error
+            .as_ref()
+            .filter(|_| matches!(status, ClinicStatus::Failed | ClinicStatus::Refused));
+        let message = match (error, &run) {
             (Some(e), _) => e.clone(),
             (None, Some(r)) => r.message.clone(),
             (None, None) => c

@@ -12,6 +12,7 @@ mod error;
 mod header;
 pub mod kinds;
 mod ods_check;
+pub mod overrides;
 mod report;
 mod sniff;
 mod workbook;
