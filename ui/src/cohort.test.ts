@@ -33,8 +33,8 @@ function cohort(clinics: CohortClinic[] | null): CohortOpened {
       name: "Week 49",
       max_parallel: 2,
       clinic: [
-        { clinic_id: "riverside", env: "sandbox", files: ["a.csv"], skip_undecided: false, settings: {} as never },
-        { clinic_id: "lakeside", env: "sandbox", files: ["b.csv"], skip_undecided: false, settings: {} as never },
+        { clinic_id: "riverside", env: "sandbox", files: ["a.csv"], read: [], skip_undecided: false, settings: {} as never },
+        { clinic_id: "lakeside", env: "sandbox", files: ["b.csv"], read: [], skip_undecided: false, settings: {} as never },
       ],
     },
     status:
@@ -83,6 +83,9 @@ describe("cohort", () => {
     expect(clinicKey({ clinic_id: "riverside", env: "staging" })).toBe("staging/riverside");
     expect(eventLine({ event: "not_planned", clinic_id: "x", env: "sandbox", problems: ["a.csv: not found", "no token"] })).toBe(
       "Not planned: a.csv: not found; no token",
+    );
+    expect(eventLine({ event: "reading_ph", clinic_id: "x", env: "sandbox", read: 1200, total: 5000 })).toBe(
+      "Reading the clinic's clients in PH: 1,200 of 5,000…",
     );
     expect(eventLine({ event: "finished", clinic_id: "x", env: "sandbox", status: "completed", message: "3 clients created" })).toBe(
       "Imported: 3 clients created",

@@ -3,6 +3,7 @@ import type { CohortClinic } from "./bindings/CohortClinic";
 import type { CohortClinicStatus } from "./bindings/CohortClinicStatus";
 import type { CohortEvent } from "./bindings/CohortEvent";
 import type { CohortOpened } from "./bindings/CohortOpened";
+import { fileName, formatCount } from "./format";
 import { countOf } from "./importPlan";
 import { progressLine } from "./importPlan";
 
@@ -54,6 +55,10 @@ export function eventLine(e: CohortEvent): string {
       return "Checking the environment, the clinic and the files…";
     case "planning":
       return "Converting the files and matching them against PH…";
+    case "reading":
+      return `Reading ${fileName(e.progress.table)}: ${formatCount(e.progress.rows)} rows…`;
+    case "reading_ph":
+      return `Reading the clinic's clients in PH: ${formatCount(e.read)}${e.total !== null ? ` of ${formatCount(e.total)}` : ""}…`;
     case "planned":
       return `Planned: ${e.summary}`;
     case "not_planned":
