@@ -809,40 +809,15 @@ fn patient_groups(patients: &Patients, owners: &FxHashMap<u64, u64>, out: &mut V
         })
         .collect();
     order.par_sort_unstable();
-    let mut groups: Vec<Vec<(u32, f32)>> = Vec::new();
-    for block in order.chunk_by(|x, y| x.0 == y.0) {
-        if block.len() < 2 {
-            continue;
-        }
-        let list: Vec<(u32, Pet<'_>, u64)> = block
-            .iter()
-            .map(|&(_, i)| {
-                let p = patients.get(i);
-                let owner = owner_of(&p);
-                (i, p, owner)
-            })
-            .collect();
-        let mut taken = vec![false; list.len()];
-        for (n, (a, pa, oa)) in list.iter().enumerate() {
-            if taken[n] {
-                continue;
-            }
-            let mut group = vec![(*a, 1.0)];
-            for (m, (b, pb, ob)) in list.iter().enumerate().skip(n + 1) {
-                // The same hash for another owner or species is a collision, not a match.
-                if taken[m] || oa != ob || pa.species != pb.species {
-                    continue;
-                }
-                if let Some((score, _)) = same_pet(pa, pb) {
-                    taken[m] = true;
-                    group.push((*b, score));
-                }
-            }
-            if group.len() > 1 {
-                groups.push(group);
-            }
-        }
-    }
+    let blocks: Vec<&[(u64, u32)]> = order
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|b| b.len() > 1)
+        .collect();
+    let found: Vec<Vec<Vec<(u32, f32)>>> = blocks
+        .par_iter()
+        .map(|block| pet_groups_of(patients, block, &owner_of))
+        .collect();
+    let mut groups: Vec<Vec<(u32, f32)>> = found.into_iter().flatten().collect();
     groups.sort_unstable_by_key(|g| g[0].0);
     for group in groups {
         let exact = group.iter().skip(1).all(|(_, s)| *s >= 1.0);
@@ -864,6 +839,44 @@ fn patient_groups(patients: &Patients, owners: &FxHashMap<u64, u64>, out: &mut V
                 .collect(),
         });
     }
+}
+
+/// The groups of same pets among one block of pets (one owner and species, as hashed).
+fn pet_groups_of(
+    patients: &Patients,
+    block: &[(u64, u32)],
+    owner_of: &(impl Fn(&Pet<'_>) -> u64 + Sync),
+) -> Vec<Vec<(u32, f32)>> {
+    let mut groups = Vec::new();
+    let list: Vec<(u32, Pet<'_>, u64)> = block
+        .iter()
+        .map(|&(_, i)| {
+            let p = patients.get(i);
+            let owner = owner_of(&p);
+            (i, p, owner)
+        })
+        .collect();
+    let mut taken = vec![false; list.len()];
+    for (n, (a, pa, oa)) in list.iter().enumerate() {
+        if taken[n] {
+            continue;
+        }
+        let mut group = vec![(*a, 1.0)];
+        for (m, (b, pb, ob)) in list.iter().enumerate().skip(n + 1) {
+            // The same hash for another owner or species is a collision, not a match.
+            if taken[m] || oa != ob || pa.species != pb.species {
+                continue;
+            }
+            if let Some((score, _)) = same_pet(pa, pb) {
+                taken[m] = true;
+                group.push((*b, score));
+            }
+        }
+        if group.len() > 1 {
+            groups.push(group);
+        }
+    }
+    groups
 }
 
 /// Whether two pets of one owner and species are one pet: score and reasons.
