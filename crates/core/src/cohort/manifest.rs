@@ -249,7 +249,16 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
 /// The TOML document as JSON, so the manifest's types and its JSON Schema read the same
 /// value.
 pub fn to_json(text: &str) -> Result<serde_json::Value, String> {
-    let doc = toml_edit::Document::parse(text).map_err(|e| e.to_string())?;
+    // One line, with where: the parser's own rendering draws the line over several.
+    let doc = toml_edit::Document::parse(text).map_err(|e| {
+        let at = e.span().map(|span| {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: ")
+        });
+        format!("{}{}", at.unwrap_or_default(), e.message().trim())
+    })?;
     table_json(doc.as_table().iter())
 }
 
@@ -487,11 +496,16 @@ settings = { country = "CA", email_required = false, import = { send_deceased_pa
                 "name = \"x\"\n[[clinic]]\nclinic_id = \"a\"\nfiles = []\n".to_owned(),
                 "clinic[0].files: give",
             ),
-            ("name = ".to_owned(), "TOML parse error"),
+            ("name = ".to_owned(), "line 1, column 8: "),
+            (
+                "name = \"x\"\nthis is not toml [[[".to_owned(),
+                "line 2, column 6: ",
+            ),
         ];
         for (text, expected) in cases {
             let e = parse(&text).expect_err(expected);
             assert!(e.contains(expected), "{expected:?} not in {e:?}");
+            assert!(!e.contains('\n'), "one line: {e:?}");
         }
     }
 
