@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CohortClinic } from "./bindings/CohortClinic";
 import type { CohortOpened } from "./bindings/CohortOpened";
-import { clinicCounts, clinicKey, cohortAction, eventLine, summaryLine } from "./cohort";
+import { clinicCounts, clinicKey, cohortAction, eventLine, nextStepLabel, summaryLine } from "./cohort";
 
 const tally = { created: 0, updated: 0, unchanged: 0, errors: 0, skipped: 0 };
 const ops = { create: 0, update: 0, unchanged: 0, skip: 0, undecided: 0 };
@@ -77,6 +77,13 @@ describe("cohort", () => {
     expect(clinicCounts(planned)).toBe("to create 3 clients and 5 pets, to update 1 and 0");
     const done = clinic({ clients: { ...tally, created: 3 }, patients: { ...tally, created: 5, errors: 1 } });
     expect(clinicCounts(done)).toBe("clients 3 created, 0 updated, 0 errors; pets 5 created, 0 updated, 1 errors");
+  });
+
+  it("says what to do next in the screen's words, never a CLI verb", () => {
+    const all = ["skipped", "planned", "refused", "running", "cancelled", "failed", "completed", "verify_failed", "undone"] as const;
+    for (const s of all) expect(nextStepLabel(s)).not.toMatch(/ph-import|--/);
+    expect(nextStepLabel("cancelled")).toBe("Resume the cohort to finish it; nothing is sent twice.");
+    expect(nextStepLabel("completed")).toBe("");
   });
 
   it("turns each event into its clinic's line", () => {

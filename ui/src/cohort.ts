@@ -43,6 +43,27 @@ export function clinicStatusLabel(s: CohortClinicStatus): string {
   }
 }
 
+/** What to do about a clinic in this screen's words (the core's `next_step` names CLI verbs). */
+export function nextStepLabel(s: CohortClinicStatus): string {
+  switch (s) {
+    case "skipped":
+      return "Fix its problems, then plan again.";
+    case "refused":
+      return "Plan again to make a new plan for it.";
+    case "planned":
+      return "Import the planned clinics to send it.";
+    case "running":
+    case "cancelled":
+    case "failed":
+      return "Resume the cohort to finish it; nothing is sent twice.";
+    case "verify_failed":
+      return "Open its run: the summary lists the differences.";
+    case "completed":
+    case "undone":
+      return "";
+  }
+}
+
 /** The key of a clinic in the cohort: a clinic id appears once per environment. */
 export function clinicKey(c: { clinic_id: string; env: string }): string {
   return `${c.env}/${c.clinic_id}`;

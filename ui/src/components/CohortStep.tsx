@@ -3,7 +3,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
 import { api, errorMessage } from "../api";
 import type { CohortOpened } from "../bindings/CohortOpened";
-import { clinicCounts, clinicKey, clinicStatusLabel, cohortAction, eventLine, summaryLine } from "../cohort";
+import { clinicCounts, clinicKey, clinicStatusLabel, cohortAction, eventLine, nextStepLabel, summaryLine } from "../cohort";
 import { fileName } from "../format";
 
 interface Props {
@@ -183,8 +183,8 @@ export function CohortStep({ active, onOpenRun, onChanged }: Props) {
                             ))}
                           </ul>
                         )}
-                        {!busy && view && view.status !== "completed" && view.next_step && (
-                          <div className="muted">{view.next_step}</div>
+                        {!busy && view && nextStepLabel(view.status) && (
+                          <div className="muted">{nextStepLabel(view.status)}</div>
                         )}
                       </td>
                       <td>{view ? clinicCounts(view) : ""}</td>
