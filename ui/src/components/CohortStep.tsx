@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
-import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
 import { api, errorMessage } from "../api";
 import type { CohortOpened } from "../bindings/CohortOpened";
 import { clinicCounts, clinicKey, clinicStatusLabel, cohortAction, eventLine, nextStepLabel, summaryLine } from "../cohort";
+import { useFileDrop } from "../fileDrop";
 import { fileName } from "../format";
 
 interface Props {
@@ -28,7 +28,6 @@ export function CohortStep({ active, onOpenRun, onChanged }: Props) {
   const [confirmation, setConfirmation] = useState("");
   // Each clinic's latest progress line, by `env/clinic`.
   const [lines, setLines] = useState<Record<string, string>>({});
-  const [listening, setListening] = useState(false);
 
   const openPath = useCallback((p: string) => {
     setPath(p);
@@ -40,26 +39,10 @@ export function CohortStep({ active, onOpenRun, onChanged }: Props) {
     });
   }, []);
 
-  useEffect(() => {
-    if (!active) return;
-    let unlisten: (() => void) | undefined;
-    let alive = true;
-    getCurrentWebview()
-      .onDragDropEvent((event) => {
-        if (alive && event.payload.type === "drop" && event.payload.paths[0]) openPath(event.payload.paths[0]);
-      })
-      .then((u) => {
-        if (alive) {
-          unlisten = u;
-          setListening(true);
-        } else u();
-      });
-    return () => {
-      alive = false;
-      setListening(false);
-      unlisten?.();
-    };
-  }, [active, openPath]);
+  const dropped = useCallback((paths: string[]) => {
+    if (paths[0]) openPath(paths[0]);
+  }, [openPath]);
+  const { listening } = useFileDrop(active, dropped);
 
   useEffect(() => {
     let unlisten: (() => void) | undefined;

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
-import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { useCallback, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
 import type { ReadRequest } from "../api";
 import type { LoadedFile } from "../files";
+import { useFileDrop } from "../fileDrop";
 import { SUPPORTED_EXTENSIONS, fileName } from "../format";
 import { DetectionPanel } from "./DetectionPanel";
 import { PreviewTable } from "./PreviewTable";
@@ -19,10 +19,6 @@ interface Props {
 
 export function FilesStep({ files, load, view, onNext, canGoNext }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
-  // Set once the drop listener is registered, so automation knows a drop will be seen.
-  const [listening, setListening] = useState(false);
-
   const addPaths = useCallback(
     (paths: string[]) => {
       for (const path of paths) void load({ path });
@@ -31,31 +27,7 @@ export function FilesStep({ files, load, view, onNext, canGoNext }: Props) {
     [load],
   );
 
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let alive = true;
-    getCurrentWebview()
-      .onDragDropEvent((event) => {
-        if (!alive) return;
-        const p = event.payload;
-        if (p.type === "enter" || p.type === "over") setDragging(true);
-        else if (p.type === "leave") setDragging(false);
-        else if (p.type === "drop") {
-          setDragging(false);
-          addPaths(p.paths);
-        }
-      })
-      .then((u) => {
-        if (alive) {
-          unlisten = u;
-          setListening(true);
-        } else u();
-      });
-    return () => {
-      alive = false;
-      unlisten?.();
-    };
-  }, [addPaths]);
+  const { dragging, listening } = useFileDrop(true, addPaths);
 
   const pick = async () => {
     const chosen = await open({
