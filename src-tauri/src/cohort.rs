@@ -92,12 +92,7 @@ fn opened(path: &Path) -> Result<CohortOpened, AppError> {
     } else {
         None
     };
-    let names: BTreeSet<String> = loaded
-        .manifest
-        .clinics
-        .iter()
-        .map(|c| c.env.clone())
-        .collect();
+    let names = loaded.envs();
     Ok(CohortOpened {
         manifest_path: loaded.path.display().to_string(),
         production: production(&names)?,
@@ -118,12 +113,7 @@ pub async fn cohort_plan(
     skip_failing: bool,
 ) -> Result<CohortOpened, AppError> {
     let loaded = cohort::manifest::load(Path::new(&path))?;
-    let names: BTreeSet<String> = loaded
-        .manifest
-        .clinics
-        .iter()
-        .map(|c| c.env.clone())
-        .collect();
+    let names = loaded.envs();
     let endpoints = open_all(names, &sandbox).await;
     let data = data_dir()?;
     let profiles = crate::mapping::profile_dir()?;
